@@ -1,0 +1,84 @@
+package dev.igm.core;
+
+/**
+ * An immutable flat modification matrix {@code T = V diag(s) Vᵀ} (Eq. 4), symmetric, float64.
+ *
+ * <p>Accessors copy, so a matrix handed to another thread (async refresh) cannot change under it.
+ */
+public final class FlatMatrix {
+
+    private static final double[] NO_EIGENVALUES = new double[0];
+
+    private final int dim;
+    private final double[] t;
+    private final double[] eigenvalues;
+    private final boolean identity;
+    private final long refreshNanos;
+
+    FlatMatrix(int dim, double[] t, double[] eigenvalues, boolean identity, long refreshNanos) {
+        this.dim = dim;
+        this.t = t;
+        this.eigenvalues = eigenvalues;
+        this.identity = identity;
+        this.refreshNanos = refreshNanos;
+    }
+
+    /** {@code T = I}: no covariance yet, or a degenerate one (DESIGN §4 rule 4). */
+    public static FlatMatrix identity(int dim) {
+        return identity(dim, NO_EIGENVALUES, 0L);
+    }
+
+    static FlatMatrix identity(int dim, double[] eigenvalues, long refreshNanos) {
+        double[] t = new double[Math.multiplyExact(dim, dim)];
+        for (int i = 0; i < dim; i++) {
+            t[i * dim + i] = 1.0;
+        }
+        return new FlatMatrix(dim, t, eigenvalues, true, refreshNanos);
+    }
+
+    /** A T matrix as stored in a snapshot (row-major d x d), for exact restores. */
+    public static FlatMatrix restore(int dim, double[] t, double[] eigenvalues, boolean identity) {
+        if (t.length != dim * dim) {
+            throw new IllegalArgumentException("T of dimension " + dim + " needs " + dim * dim + " values, got " + t.length);
+        }
+        return new FlatMatrix(dim, t.clone(), eigenvalues.clone(), identity, 0L);
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    /** Entry (i, j). */
+    public double get(int i, int j) {
+        return t[i * dim + j];
+    }
+
+    /** A copy of T, row-major d×d (equal to column-major: T is symmetric). */
+    public double[] matrix() {
+        return t.clone();
+    }
+
+    /** T cast to float32 for the gradient product {@code ∇W · T} (rule 4: T lives in float64). */
+    public float[] toFloats() {
+        float[] f = new float[t.length];
+        for (int i = 0; i < t.length; i++) {
+            f[i] = (float) t[i];
+        }
+        return f;
+    }
+
+    /** Eigenvalues of the covariance, ascending; empty when there was no usable covariance. */
+    public double[] eigenvalues() {
+        return eigenvalues.clone();
+    }
+
+    /** Whether T is exactly the identity (the degenerate cases). */
+    public boolean isIdentity() {
+        return identity;
+    }
+
+    /** Wall time the refresh took (eigendecomposition and product), 0 for a plain identity. */
+    public long refreshNanos() {
+        return refreshNanos;
+    }
+}

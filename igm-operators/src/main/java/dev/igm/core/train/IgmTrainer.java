@@ -1,0 +1,664 @@
+package dev.igm.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.igm.core.CovarianceAccumulator;
+import dev.igm.core.FlatMatrix;
+import dev.igm.core.FlatModifier;
+import dev.igm.core.MlaProjector;
+import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfig.Method;
+import dev.igm.core.model.ModalityNet;
+import dev.igm.core.model.Rng;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Trains one multimodal model with one of the methods of DESIGN §4 on a stream of labelled samples.
+ *
+ * <p>Samples are offered one at a time; every {@code batch.size} of them form a mini-batch that is trained at once
+ * (precise rule 1), so an offline run and a streaming run that see the same sample order train identical batches.
+ * All state needed to resume exactly (parameters, optimizer state, covariances, T matrices, MLA projectors, the
+ * schedule cursor, the RNG and the pending partial batch) is exported by {@link TrainerState}.
+ *
+ * <p>Not thread-safe: one trainer per model, driven by one thread.
+ */
+public final class IgmTrainer implements AutoCloseable {
+  private final IgmConfig config;
+  private final NDManager manager;
+  private final DataType dtype;
+  private final List<ModalityNet> nets = new ArrayList<>();
+  private final List<ParameterOptimizer> optimizers = new ArrayList<>();
+  private final CovarianceAccumulator[][] covariances;
+  private final FlatMatrix[][] flats;
+  private final NDArray[][] flatArrays;
+  private final Map<String, MlaProjector> projectors = new TreeMap<>();
+  private final FlatModifier modifier;
+  private final Rng rng;
+  private final List<LabeledSample> pending = new ArrayList<>();
+  private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
+  private long batches;
+  private long samplesTrained;
+  private long refusedSteps;
+
+  public IgmTrainer(IgmConfig config) {
+    this(config, DataType.FLOAT32);
+  }
+
+  /** A trainer computing in {@code dtype} (FLOAT32 normally; FLOAT64 for gradient checks). */
+  public IgmTrainer(IgmConfig config, DataType dtype) {
+    this.config = config;
+    this.dtype = dtype;
+    this.manager = NDManager.newBaseManager();
+    this.rng = new Rng(config.seed());
+    // Initialisation draws from its own stream so that mixup draws never shift parameter initialisation.
+    Rng init = new Rng(config.seed() ^ 0x5DEECE66DL);
+    int m = config.modalityCount();
+    for (int j = 0; j < m; j++) {
+      nets.add(new ModalityNet(manager, config.modalities().get(j), config.headWidths(), config.numClasses(), init, dtype));
+      optimizers.add(newOptimizer());
+    }
+    this.modifier = new FlatModifier(config.tau());
+    boolean usesT = config.method() == Method.IGM || config.method() == Method.IGM_NOSAM;
+    covariances = new CovarianceAccumulator[m][];
+    flats = new FlatMatrix[m][ModalityNet.HEAD_LAYERS];
+    flatArrays = new NDArray[m][ModalityNet.HEAD_LAYERS];
+    for (int j = 0; j < m; j++) {
+      if (usesT) {
+        covariances[j] = new CovarianceAccumulator[ModalityNet.HEAD_LAYERS];
+        for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
+          covariances[j][i] = new CovarianceAccumulator(nets.get(j).headInputWidth(i), config.covarianceDecay());
+        }
+      }
+    }
+    if (config.method() == Method.MLA) {
+      for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
+        for (int j = 0; j < m; j++) {
+          int width = nets.get(j).headInputWidth(i);
+          if (sharedWidth(i, width) && !projectors.containsKey(projectorKey(i, width))) {
+            projectors.put(projectorKey(i, width), new MlaProjector(width));
+          }
+        }
+      }
+    }
+  }
+
+  private ParameterOptimizer newOptimizer() {
+    return config.optimizer() == IgmConfig.OptimizerKind.SGD
+        ? new Sgd(config.momentum(), config.weightDecay())
+        : new Adam(config.adamBeta1(), config.adamBeta2(), config.adamEps(), config.weightDecay());
+  }
+
+  /** Whether at least two modalities have head layer {@code i} of input width {@code width} (rule 9). */
+  private boolean sharedWidth(int layer, int width) {
+    int n = 0;
+    for (ModalityNet net : nets) {
+      if (net.headInputWidth(layer) == width) {
+        n++;
+      }
+    }
+    return n >= 2;
+  }
+
+  static String projectorKey(int layer, int width) {
+    return layer + ":" + width;
+  }
+
+  public IgmTrainer addListener(TrainingListener l) {
+    listeners.add(l);
+    return this;
+  }
+
+  public IgmConfig config() {
+    return config;
+  }
+
+  public List<ModalityNet> nets() {
+    return Collections.unmodifiableList(nets);
+  }
+
+  NDManager manager() {
+    return manager;
+  }
+
+  List<ParameterOptimizer> optimizers() {
+    return optimizers;
+  }
+
+  CovarianceAccumulator[][] covariances() {
+    return covariances;
+  }
+
+  FlatMatrix[][] flats() {
+    return flats;
+  }
+
+  Map<String, MlaProjector> projectors() {
+    return projectors;
+  }
+
+  Rng rng() {
+    return rng;
+  }
+
+  List<LabeledSample> pending() {
+    return pending;
+  }
+
+  /** Mini-batches trained so far (the schedule cursor). */
+  public long batches() {
+    return batches;
+  }
+
+  public long samplesTrained() {
+    return samplesTrained;
+  }
+
+  public long refusedSteps() {
+    return refusedSteps;
+  }
+
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  /** The current T matrix of modality {@code j}'s head layer {@code i}; null while it is the identity by rule 2. */
+  public FlatMatrix flatMatrix(int j, int i) {
+    return flats[j][i];
+  }
+
+  public CovarianceAccumulator covariance(int j, int i) {
+    return covariances[j] == null ? null : covariances[j][i];
+  }
+
+  public MlaProjector projector(int layer, int width) {
+    return projectors.get(projectorKey(layer, width));
+  }
+
+  void restoreCounters(long batches, long samplesTrained, long refusedSteps) {
+    this.batches = batches;
+    this.samplesTrained = samplesTrained;
+    this.refusedSteps = refusedSteps;
+  }
+
+  /**
+   * Adds one training sample; when it completes a mini-batch, trains on that batch.
+   *
+   * @return the reports of the steps taken (empty when the batch is not complete yet)
+   */
+  public List<StepReport> offer(LabeledSample sample) {
+    validate(sample);
+    pending.add(sample);
+    if (pending.size() < config.batchSize()) {
+      return List.of();
+    }
+    List<LabeledSample> batch = new ArrayList<>(pending);
+    pending.clear();
+    return trainBatch(batch);
+  }
+
+  private void validate(LabeledSample s) {
+    if (s.label() < 0 || s.label() >= config.numClasses()) {
+      throw new IllegalArgumentException(
+          "sample " + s.id() + ": label " + s.label() + " outside [0, " + config.numClasses() + ")");
+    }
+    if (s.inputs().length != nets.size()) {
+      throw new IllegalArgumentException(
+          "sample " + s.id() + ": " + s.inputs().length + " modalities, the model has " + nets.size());
+    }
+    for (int j = 0; j < nets.size(); j++) {
+      int want = nets.get(j).spec().inputSize();
+      if (s.inputs()[j] == null || s.inputs()[j].length != want) {
+        throw new IllegalArgumentException("sample " + s.id() + ": modality " + nets.get(j).name() + " has "
+            + (s.inputs()[j] == null ? "no input" : s.inputs()[j].length + " values") + ", expected " + want);
+      }
+    }
+  }
+
+  /** Learning rate of batch {@code b} under step decay. */
+  public double learningRate(long b) {
+    if (config.lrDecayBatches() <= 0) {
+      return config.lr();
+    }
+    return config.lr() * Math.pow(config.lrDecayFactor(), b / config.lrDecayBatches());
+  }
+
+  /** The modality that batch {@code b} trains under the phased schedule. */
+  public int phaseModality(long b) {
+    return (int) ((b / config.phaseBatches()) % nets.size());
+  }
+
+  private List<StepReport> trainBatch(List<LabeledSample> batch) {
+    long b = batches;
+    double lr = learningRate(b);
+    List<StepReport> reports = new ArrayList<>();
+    Method method = config.method();
+    if (method == Method.JOINT) {
+      reports.add(jointStep(batch, b, lr));
+    } else if (method == Method.UNIMODAL) {
+      reports.add(modalityStep(config.modalityIndex(config.unimodalTarget()), batch, b, lr));
+    } else if (config.schedule() == IgmConfig.Schedule.PHASED) {
+      int j = phaseModality(b);
+      boolean phaseStart = b % config.phaseBatches() == 0;
+      if (phaseStart && covariances[j] != null && config.covarianceReset() == IgmConfig.CovarianceReset.PER_PHASE) {
+        for (CovarianceAccumulator c : covariances[j]) {
+          c.reset();
+        }
+      }
+      reports.add(modalityStep(j, batch, b, lr));
+      if ((b + 1) % config.phaseBatches() == 0) {
+        refresh(j, b);
+      }
+    } else {
+      for (int j = 0; j < nets.size(); j++) {
+        reports.add(modalityStep(j, batch, b, lr));
+      }
+      if ((b + 1) % config.tRefreshBatches() == 0) {
+        for (int k = 0; k < nets.size(); k++) {
+          refresh(k, b);
+          if (covariances[k] != null && config.covarianceReset() == IgmConfig.CovarianceReset.PER_PHASE) {
+            for (CovarianceAccumulator c : covariances[k]) {
+              c.reset();
+            }
+          }
+        }
+      }
+    }
+    batches++;
+    samplesTrained += batch.size();
+    for (StepReport r : reports) {
+      if (r.refused()) {
+        refusedSteps++;
+      }
+      for (TrainingListener l : listeners) {
+        l.onStep(r);
+      }
+    }
+    return reports;
+  }
+
+  /** Recomputes T^k from C^k for every head layer (synchronously; deterministic by construction). */
+  private void refresh(int k, long b) {
+    if (covariances[k] == null) {
+      return;
+    }
+    for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
+      FlatMatrix t = modifier.compute(covariances[k][i]);
+      setFlat(k, i, t);
+      for (TrainingListener l : listeners) {
+        l.onRefresh(nets.get(k).name(), i, t, b);
+      }
+    }
+  }
+
+  void setFlat(int k, int i, FlatMatrix t) {
+    if (flatArrays[k][i] != null) {
+      flatArrays[k][i].close();
+      flatArrays[k][i] = null;
+    }
+    flats[k][i] = t;
+    if (t != null && !t.isIdentity()) {
+      try (NDScope ignored = new NDScope()) {
+        flatArrays[k][i] =
+            Persistent.keep(manager.create(t.toFloats(), new Shape(t.dim(), t.dim())).toType(dtype, false), manager);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ steps
+
+  /** One step of one modality: unimodal, MLA, IGM without SAM, or IGM (SAM + GM). */
+  private StepReport modalityStep(int j, List<LabeledSample> batch, long b, double lr) {
+    ModalityNet net = nets.get(j);
+    List<Integer> trainable = trainableIndices(net);
+    try (NDScope ignored = new NDScope()) {
+      boolean reference = config.method() == Method.IGM && config.samVariant() == IgmConfig.SamVariant.REFERENCE;
+      float[] input = stack(batch, j);
+      int[] labels = labels(batch);
+      int[] mixPartner = null;
+      double lambda = 1;
+      if (reference) {
+        lambda = rng.nextBeta(config.samMixupAlpha(), config.samMixupAlpha());
+        mixPartner = rng.permutation(batch.size());
+        input = mixup(input, batch.size(), mixPartner, lambda);
+      }
+      NDArray x = manager.create(input, new Shape(batch.size(), net.spec().inputSize())).toType(dtype, false);
+      NDArray y = oneHot(labels);
+
+      zeroGradients(net, trainable);
+      ModalityNet.Forward f;
+      NDArray loss;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        f = net.forward(x);
+        loss = reference ? Losses.mixup(f.logits, y, oneHot(permute(labels, mixPartner)), lambda) : Losses.crossEntropy(f.logits, y);
+        gc.backward(loss);
+      }
+      double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
+      List<NDArray> grads = gradients(net, trainable);
+      double norm2 = squaredNorm(grads);
+      if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
+        return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
+      }
+      double[][] means = covariances[j] != null || config.method() == Method.MLA ? batchMeans(f) : null;
+
+      List<NDArray> params = trainableParams(net, trainable);
+      List<NDArray> finalGrads;
+      if (config.method() == Method.IGM && !reference) {
+        finalGrads = samGradients(net, trainable, x, y, grads, Math.sqrt(norm2));
+      } else if (reference) {
+        finalGrads = referenceGradients(net, trainable, x, y, grads, f);
+      } else {
+        finalGrads = grads;
+      }
+      if (finalGrads == null || !Double.isFinite(squaredNorm(finalGrads))) {
+        return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
+      }
+      finalGrads = modifyGradients(j, net, trainable, finalGrads, means, b);
+      optimizers.get(j).step(params, finalGrads, lr);
+      if (covariances[j] != null) {
+        for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
+          covariances[j][i].updateWithMean(means[i]);
+        }
+      }
+      return new StepReport(b, net.name(), lossValue, false, lr, Math.sqrt(norm2));
+    }
+  }
+
+  /** SAM, paper variant: g' = ∇L(θ + ρ g/‖g‖) on the same batch; θ itself is never moved. */
+  private List<NDArray> samGradients(
+      ModalityNet net, List<Integer> trainable, NDArray x, NDArray y, List<NDArray> g, double norm) {
+    double scale = norm > 0 ? config.samRho() / norm : 0;
+    List<NDArray> perturbed = new ArrayList<>(net.parameters());
+    List<NDArray> leaves = new ArrayList<>();
+    for (int t = 0; t < trainable.size(); t++) {
+      int idx = trainable.get(t);
+      NDArray p = net.parameters().get(idx).add(g.get(t).mul(scale));
+      p.setRequiresGradient(true);
+      perturbed.set(idx, p);
+      leaves.add(p);
+    }
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray loss = Losses.crossEntropy(net.forward(x, perturbed).logits, y);
+      gc.backward(loss);
+      if (!Double.isFinite(loss.toType(DataType.FLOAT64, false).getDouble())) {
+        return null;
+      }
+    }
+    List<NDArray> out = new ArrayList<>();
+    for (NDArray p : leaves) {
+      out.add(p.getGradient());
+    }
+    return out;
+  }
+
+  /**
+   * SAM as the reference code does it: the head is nudged by ρ·g/‖g‖ per tensor (the encoder by sam.rho.encoder)
+   * and not restored; the gradient is that of {@code (1−r)·L_mixup(θ) + r·L(head_{θ+ε}(z), y)} with z the features of
+   * the mixed batch.
+   */
+  private List<NDArray> referenceGradients(
+      ModalityNet net, List<Integer> trainable, NDArray x, NDArray y, List<NDArray> g, ModalityNet.Forward f) {
+    double r = config.samFlatRatio();
+    int headStart = net.headWeightIndex(0);
+    List<NDArray> gOri = new ArrayList<>();
+    List<NDArray> eps = new ArrayList<>();
+    for (int t = 0; t < trainable.size(); t++) {
+      NDArray gt = g.get(t).duplicate();
+      gOri.add(gt);
+      double n = Math.sqrt(gt.square().sum().toType(DataType.FLOAT64, false).getDouble());
+      double rho = trainable.get(t) >= headStart ? config.samRho() : config.samRhoEncoder();
+      eps.add(gt.mul(n > 0 ? rho / n : 0));
+    }
+    List<NDArray> params = new ArrayList<>(net.parameters());
+    List<NDArray> headLeaves = new ArrayList<>();
+    for (int t = 0; t < trainable.size(); t++) {
+      int idx = trainable.get(t);
+      if (idx >= headStart) {
+        NDArray p = params.get(idx).add(eps.get(t));
+        p.setRequiresGradient(true);
+        params.set(idx, p);
+        headLeaves.add(p);
+      }
+    }
+    zeroGradients(net, trainable);
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray z = net.forward(x, params).features();
+      NDArray loss = Losses.crossEntropy(net.head(z, params, null), y);
+      gc.backward(loss);
+      if (!Double.isFinite(loss.toType(DataType.FLOAT64, false).getDouble())) {
+        return null;
+      }
+    }
+    List<NDArray> out = new ArrayList<>();
+    int h = 0;
+    for (int t = 0; t < trainable.size(); t++) {
+      int idx = trainable.get(t);
+      NDArray gFlat = idx >= headStart ? headLeaves.get(h++).getGradient() : net.parameters().get(idx).getGradient();
+      out.add(gOri.get(t).mul(1 - r).add(gFlat.mul(r)));
+    }
+    // the reference leaves the perturbation in place: the optimizer steps from θ + ε
+    for (int t = 0; t < trainable.size(); t++) {
+      net.parameters().get(trainable.get(t)).addi(eps.get(t));
+    }
+    return out;
+  }
+
+  /** GM: ∇W_i ← ∇W_i · T_i^k (IGM) or ∇W_i ← ∇W_i · P (MLA) for head weights only; biases and encoders untouched. */
+  private List<NDArray> modifyGradients(
+      int j, ModalityNet net, List<Integer> trainable, List<NDArray> grads, double[][] means, long b) {
+    Method method = config.method();
+    if (method != Method.IGM && method != Method.IGM_NOSAM && method != Method.MLA) {
+      return grads;
+    }
+    List<NDArray> out = new ArrayList<>(grads);
+    int k = (j - 1 + nets.size()) % nets.size();
+    for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
+      int t = trainable.indexOf(net.headWeightIndex(i));
+      int width = net.headInputWidth(i);
+      NDArray m = null;
+      if (method == Method.MLA) {
+        MlaProjector p = projectors.get(projectorKey(i, width));
+        if (p != null) {
+          p.update(means[i], mlaAlpha(b));
+          m = manager.create(p.toFloats(), new Shape(width, width)).toType(dtype, false);
+        }
+      } else if (flatArrays[k][i] != null && nets.get(k).headInputWidth(i) == width) {
+        m = flatArrays[k][i];
+      }
+      if (m != null) {
+        out.set(t, grads.get(t).matMul(m));
+      }
+    }
+    return out;
+  }
+
+  private double mlaAlpha(long b) {
+    int nb = config.mlaBatchesPerEpoch();
+    return nb > 0 ? MlaProjector.alpha(b % nb, nb) : config.mlaAlpha();
+  }
+
+  /** The late-fusion baseline: CE of the summed logits, every modality in one step, no SAM and no GM. */
+  private StepReport jointStep(List<LabeledSample> batch, long b, double lr) {
+    try (NDScope ignored = new NDScope()) {
+      NDArray y = oneHot(labels(batch));
+      List<List<Integer>> trainable = new ArrayList<>();
+      List<NDArray> xs = new ArrayList<>();
+      for (int j = 0; j < nets.size(); j++) {
+        ModalityNet net = nets.get(j);
+        trainable.add(trainableIndices(net));
+        xs.add(manager.create(stack(batch, j), new Shape(batch.size(), net.spec().inputSize())).toType(dtype, false));
+        zeroGradients(net, trainable.get(j));
+      }
+      NDArray loss;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray sum = null;
+        for (int j = 0; j < nets.size(); j++) {
+          NDArray logits = nets.get(j).forward(xs.get(j)).logits;
+          sum = sum == null ? logits : sum.add(logits);
+        }
+        loss = Losses.crossEntropy(sum, y);
+        gc.backward(loss);
+      }
+      double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
+      List<List<NDArray>> grads = new ArrayList<>();
+      double norm2 = 0;
+      for (int j = 0; j < nets.size(); j++) {
+        grads.add(gradients(nets.get(j), trainable.get(j)));
+        norm2 += squaredNorm(grads.get(j));
+      }
+      if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
+        return new StepReport(b, "joint", lossValue, true, lr, Math.sqrt(norm2));
+      }
+      for (int j = 0; j < nets.size(); j++) {
+        optimizers.get(j).step(trainableParams(nets.get(j), trainable.get(j)), grads.get(j), lr);
+      }
+      return new StepReport(b, "joint", lossValue, false, lr, Math.sqrt(norm2));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ scoring
+
+  /**
+   * Scores samples without training: per-modality softmax probabilities and the fused prediction (mean of the
+   * softmaxes, or weighted; {@code joint} fuses by the softmax of its summed logits, rule 12).
+   */
+  public Scores score(List<float[][]> inputs) {
+    int n = inputs.size();
+    int c = config.numClasses();
+    float[][] perModality = new float[nets.size()][];
+    float[] fused = new float[n * c];
+    float[] meanSoftmax = new float[n * c];
+    try (NDScope ignored = new NDScope()) {
+      NDArray logitSum = null;
+      NDArray probSum = null;
+      for (int j = 0; j < nets.size(); j++) {
+        ModalityNet net = nets.get(j);
+        float[] flat = new float[n * net.spec().inputSize()];
+        for (int s = 0; s < n; s++) {
+          System.arraycopy(inputs.get(s)[j], 0, flat, s * net.spec().inputSize(), net.spec().inputSize());
+        }
+        NDArray x = manager.create(flat, new Shape(n, net.spec().inputSize())).toType(dtype, false);
+        NDArray logits = net.forward(x).logits;
+        NDArray probs = logits.softmax(1);
+        perModality[j] = probs.toType(DataType.FLOAT32, false).toFloatArray();
+        double w = config.fusionWeights().isEmpty() ? 1.0 / nets.size() : config.fusionWeights().get(j);
+        NDArray weighted = probs.mul(w);
+        probSum = probSum == null ? weighted : probSum.add(weighted);
+        logitSum = logitSum == null ? logits : logitSum.add(logits);
+      }
+      meanSoftmax = probSum.toType(DataType.FLOAT32, false).toFloatArray();
+      fused = config.method() == Method.JOINT
+          ? logitSum.softmax(1).toType(DataType.FLOAT32, false).toFloatArray()
+          : meanSoftmax;
+    }
+    return new Scores(n, c, perModality, fused, meanSoftmax);
+  }
+
+  // ------------------------------------------------------------------------------------------ helpers
+
+  private static List<Integer> trainableIndices(ModalityNet net) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < net.parameters().size(); i++) {
+      if (net.isTrainable(i)) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  private static List<NDArray> trainableParams(ModalityNet net, List<Integer> trainable) {
+    List<NDArray> out = new ArrayList<>();
+    for (int i : trainable) {
+      out.add(net.parameters().get(i));
+    }
+    return out;
+  }
+
+  private static void zeroGradients(ModalityNet net, List<Integer> trainable) {
+    for (int i : trainable) {
+      NDArray g = net.parameters().get(i).getGradient();
+      g.set(new NDIndex(":"), 0); // set, not multiply: a refused step may have left NaN in the gradient
+    }
+  }
+
+  private static List<NDArray> gradients(ModalityNet net, List<Integer> trainable) {
+    List<NDArray> out = new ArrayList<>();
+    for (int i : trainable) {
+      out.add(net.parameters().get(i).getGradient());
+    }
+    return out;
+  }
+
+  private static double squaredNorm(List<NDArray> arrays) {
+    double s = 0;
+    for (NDArray a : arrays) {
+      s += a.toType(DataType.FLOAT64, false).square().sum().getDouble();
+    }
+    return s;
+  }
+
+  /** Batch means of the head-layer inputs in float64 (rule 3). */
+  private static double[][] batchMeans(ModalityNet.Forward f) {
+    double[][] out = new double[ModalityNet.HEAD_LAYERS][];
+    for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
+      out[i] = f.headInputs[i].toType(DataType.FLOAT64, false).mean(new int[] {0}).toDoubleArray();
+    }
+    return out;
+  }
+
+  private NDArray oneHot(int[] labels) {
+    return manager.create(labels).oneHot(config.numClasses()).toType(dtype, false);
+  }
+
+  private static int[] labels(List<LabeledSample> batch) {
+    int[] y = new int[batch.size()];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = batch.get(i).label();
+    }
+    return y;
+  }
+
+  private static int[] permute(int[] v, int[] perm) {
+    int[] out = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[perm[i]];
+    }
+    return out;
+  }
+
+  private static float[] stack(List<LabeledSample> batch, int j) {
+    int d = batch.get(0).inputs()[j].length;
+    float[] out = new float[batch.size() * d];
+    for (int s = 0; s < batch.size(); s++) {
+      System.arraycopy(batch.get(s).inputs()[j], 0, out, s * d, d);
+    }
+    return out;
+  }
+
+  private static float[] mixup(float[] x, int n, int[] partner, double lambda) {
+    int d = x.length / n;
+    float[] out = new float[x.length];
+    for (int s = 0; s < n; s++) {
+      for (int i = 0; i < d; i++) {
+        out[s * d + i] = (float) (lambda * x[s * d + i] + (1 - lambda) * x[partner[s] * d + i]);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+
+}

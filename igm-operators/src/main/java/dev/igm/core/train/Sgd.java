@@ -1,0 +1,82 @@
+package dev.igm.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code torch.optim.SGD} (no dampening, no Nesterov): {@code d = g + wd·θ}; {@code buf = μ·buf + d} with
+ * {@code buf = d} at the first step; {@code θ −= lr·buf}.
+ */
+public final class Sgd implements ParameterOptimizer {
+  private final double momentum;
+  private final double weightDecay;
+  private NDArray[] buffers;
+  private long steps;
+
+  public Sgd(double momentum, double weightDecay) {
+    this.momentum = momentum;
+    this.weightDecay = weightDecay;
+  }
+
+  @Override
+  public void step(List<NDArray> params, List<NDArray> grads, double lr) {
+    if (buffers == null) {
+      buffers = new NDArray[params.size()];
+    }
+    for (int i = 0; i < params.size(); i++) {
+      NDArray p = params.get(i);
+      NDArray d = grads.get(i);
+      if (weightDecay != 0) {
+        d = d.add(p.mul(weightDecay));
+      }
+      if (momentum != 0) {
+        if (buffers[i] == null) {
+          buffers[i] = Persistent.keep(d.duplicate(), p.getManager());
+        } else {
+          buffers[i].muli(momentum).addi(d);
+        }
+        d = buffers[i];
+      }
+      p.subi(d.mul(lr));
+    }
+    steps++;
+  }
+
+  @Override
+  public long steps() {
+    return steps;
+  }
+
+  @Override
+  public Map<String, NDArray> state() {
+    Map<String, NDArray> s = new LinkedHashMap<>();
+    if (buffers != null) {
+      for (int i = 0; i < buffers.length; i++) {
+        if (buffers[i] != null) {
+          s.put("momentum." + i, buffers[i]);
+        }
+      }
+    }
+    return s;
+  }
+
+  @Override
+  public void restore(NDManager manager, Map<String, NDArray> state, long steps) {
+    this.steps = steps;
+    this.buffers = null;
+    for (Map.Entry<String, NDArray> e : state.entrySet()) {
+      int i = Integer.parseInt(e.getKey().substring("momentum.".length()));
+      if (buffers == null || buffers.length <= i) {
+        NDArray[] grown = new NDArray[Math.max(i + 1, buffers == null ? 0 : buffers.length)];
+        if (buffers != null) {
+          System.arraycopy(buffers, 0, grown, 0, buffers.length);
+        }
+        buffers = grown;
+      }
+      buffers[i] = Persistent.keep(e.getValue().duplicate(), manager);
+    }
+  }
+}
