@@ -1,0 +1,180 @@
+package dev.igm.data;
+
+import dev.igm.avro.Split;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Turns the text rows of a table (ARFF or CSV) into a {@link MultiViewDataset}: checks the value count, parses the
+ * feature columns, maps labels to class indices and splits to {@link Split}. Every error names the file and line.
+ */
+final class TableAssembler {
+  private final String source;
+  private final String datasetName;
+  private final String fileStem;
+  private final List<String> columns;
+  private final int labelColumn;
+  private final int splitColumn;
+  private final Split defaultSplit;
+  private final List<String> declaredClasses;
+  private final Map<String, Integer> classIndex = new HashMap<>();
+  private final LinkedHashMap<String, int[]> layout;
+
+  private final List<Map<String, float[]>> views = new ArrayList<>();
+  private final List<String> labelStrings = new ArrayList<>();
+  private final List<Split> splits = new ArrayList<>();
+
+  /**
+   * @param nonFeature 0-based column → reason it cannot be a feature (label, split, nominal attribute)
+   * @param declaredClasses class order, or null to derive it from the labels at the end
+   */
+  TableAssembler(String source, String fileStem, List<String> columns, int labelColumn, int splitColumn,
+      Map<Integer, String> nonFeature, List<String> declaredClasses, TableOptions options) {
+    this.source = source;
+    this.fileStem = fileStem;
+    this.datasetName = options.datasetName() != null ? options.datasetName() : fileStem;
+    this.columns = List.copyOf(new ArrayList<>(columns));
+    this.labelColumn = labelColumn;
+    this.splitColumn = splitColumn;
+    this.defaultSplit = options.defaultSplit();
+    this.declaredClasses = declaredClasses;
+    if (declaredClasses != null) {
+      for (int i = 0; i < declaredClasses.size(); i++) {
+        classIndex.put(declaredClasses.get(i), i);
+      }
+    }
+    this.layout = options.viewMap() == null
+        ? ViewMap.allColumns(columns.size(), nonFeature)
+        : options.viewMap().resolve(columns, nonFeature, source);
+    for (Map.Entry<String, int[]> e : layout.entrySet()) {
+      if (e.getValue().length == 0) {
+        throw new DatasetFormatException(source + ": view '" + e.getKey() + "' has no feature columns");
+      }
+    }
+  }
+
+  /** Index of {@code name} in {@code columns}, or an error listing the columns. */
+  static int columnIndex(String source, List<String> columns, String name, String role) {
+    int idx = columns.indexOf(name);
+    if (idx < 0) {
+      throw new DatasetFormatException(source + ": " + role + " column '" + name + "' not found (columns: " + columns + ")");
+    }
+    return idx;
+  }
+
+  void addRow(int line, List<String> cells) {
+    if (cells.size() != columns.size()) {
+      throw DatasetFormatException.atLine(source, line, "expected " + columns.size() + " values, found " + cells.size());
+    }
+    Map<String, float[]> rowViews = new LinkedHashMap<>();
+    for (Map.Entry<String, int[]> e : layout.entrySet()) {
+      int[] cols = e.getValue();
+      float[] v = new float[cols.length];
+      for (int i = 0; i < cols.length; i++) {
+        v[i] = parseFeature(line, cols[i], cells.get(cols[i]));
+      }
+      rowViews.put(e.getKey(), v);
+    }
+    String label = cells.get(labelColumn);
+    if (label.isEmpty() || label.equals("?")) {
+      throw DatasetFormatException.atLine(source, line, "missing label in " + ViewMap.describe(columns, labelColumn));
+    }
+    if (declaredClasses != null && !classIndex.containsKey(label)) {
+      throw DatasetFormatException.atLine(source, line, "label '" + label + "' is not one of the classes " + declaredClasses);
+    }
+    views.add(rowViews);
+    labelStrings.add(label);
+    splits.add(splitColumn < 0 ? defaultSplit : parseSplit(line, cells.get(splitColumn)));
+  }
+
+  private float parseFeature(int line, int column, String cell) {
+    if (cell.isEmpty() || cell.equals("?")) {
+      throw DatasetFormatException.atLine(source, line, "missing value " + (cell.isEmpty() ? "(empty)" : "'?'") + " in "
+          + ViewMap.describe(columns, column));
+    }
+    float f;
+    try {
+      f = Float.parseFloat(cell);
+    } catch (NumberFormatException e) {
+      throw DatasetFormatException.atLine(source, line, "not a number in " + ViewMap.describe(columns, column) + ": '" + cell + "'");
+    }
+    if (!Float.isFinite(f)) {
+      throw DatasetFormatException.atLine(source, line, "non-finite value in " + ViewMap.describe(columns, column) + ": '" + cell + "'");
+    }
+    return f;
+  }
+
+  private Split parseSplit(int line, String cell) {
+    try {
+      return Split.valueOf(cell.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw DatasetFormatException.atLine(source, line, "split '" + cell + "' in " + ViewMap.describe(columns, splitColumn)
+          + " is not TRAIN, VALID or TEST");
+    }
+  }
+
+  MultiViewDataset finish() {
+    List<String> classes;
+    int[] labels = new int[labelStrings.size()];
+    if (declaredClasses != null) {
+      classes = declaredClasses;
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = classIndex.get(labelStrings.get(i));
+      }
+    } else {
+      LabelEncoding enc = LabelEncoding.derive(labelStrings);
+      classes = enc.classNames();
+      labels = enc.labels();
+    }
+    if (classes.isEmpty()) {
+      throw new DatasetFormatException(source + ": no rows, so no classes");
+    }
+    Map<String, Integer> widths = new LinkedHashMap<>();
+    layout.forEach((m, cols) -> widths.put(m, cols.length));
+    List<MultiViewRow> rows = new ArrayList<>(labels.length);
+    for (int i = 0; i < labels.length; i++) {
+      rows.add(new MultiViewRow(datasetName + "/" + fileStem + "/" + i, labels[i], splits.get(i), views.get(i)));
+    }
+    return new MultiViewDataset(datasetName, classes, widths, rows);
+  }
+
+  /** Class names and indices derived from label strings (no declared class order). */
+  record LabelEncoding(List<String> classNames, int[] labels) {
+    /** All ints ≥ 0 → the value is the index (classes "0".."max"); otherwise sorted distinct strings. */
+    static LabelEncoding derive(List<String> values) {
+      int[] labels = new int[values.size()];
+      boolean allInts = true;
+      int max = -1;
+      for (int i = 0; i < values.size() && allInts; i++) {
+        try {
+          labels[i] = Integer.parseInt(values.get(i).trim());
+          allInts = labels[i] >= 0;
+          max = Math.max(max, labels[i]);
+        } catch (NumberFormatException e) {
+          allInts = false;
+        }
+      }
+      if (allInts) {
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c <= max; c++) {
+          names.add(Integer.toString(c));
+        }
+        return new LabelEncoding(names, labels);
+      }
+      List<String> names = new ArrayList<>(new TreeSet<>(values));
+      Map<String, Integer> idx = new HashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        idx.put(names.get(i), i);
+      }
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = idx.get(values.get(i));
+      }
+      return new LabelEncoding(names, labels);
+    }
+  }
+}
