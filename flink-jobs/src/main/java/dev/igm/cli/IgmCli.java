@@ -1,0 +1,46 @@
+package dev.igm.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code igm} command line: one entry point for every job and tool of the product. */
+@Command(
+    name = "igm",
+    mixinStandardHelpOptions = true,
+    versionProvider = IgmCli.Version.class,
+    description = {
+      "Continuous multimodal training from Kafka on Apache Flink with IGM",
+      "(Interactive Multimodal Learning via Flat Gradient Modification, IJCAI-25).",
+      "",
+      "Run 'igm <command> --help' for the options of a command."
+    },
+    subcommands = {
+      // one line per command; keep the list in this order
+      FitCommand.class,
+    })
+public final class IgmCli implements Callable<Integer> {
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line without exiting (tests call this). */
+  public static int run(String... args) {
+    return new CommandLine(new IgmCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+  }
+
+  /** Version from the jar manifest, or "dev" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = IgmCli.class.getPackage().getImplementationVersion();
+      return new String[] {"igm " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.igm.core.fit;
+
+import dev.igm.avro.Split;
+import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.ModalitySpec;
+import dev.igm.core.train.IgmTrainer;
+import dev.igm.core.train.LabeledSample;
+import dev.igm.core.train.StepReport;
+import dev.igm.core.train.TrainerSnapshot;
+import dev.igm.data.MultiViewDataset;
+import dev.igm.data.ReplayPlan;
+import dev.igm.data.ViewStandardizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code igm fit}: trains one model offline on a multi-view dataset, batch by batch in exactly the order a streamed
+ * replay of the same dataset delivers (the shared {@link ReplayPlan}), and evaluates it on VALID and TEST.
+ */
+public final class OfflineFit {
+  /** Progress after each epoch. */
+  public record EpochProgress(int epoch, int epochs, long batches, double meanLoss, long refused,
+      Map<String, Double> valid, double seconds) {}
+
+  /** The outcome of a fit. */
+  public record Result(IgmTrainer trainer, Map<String, Double> valid, Map<String, Double> test, double seconds,
+      long batches, long refusedSteps) {}
+
+  private final MultiViewDataset dataset;
+  private final IgmConfig config;
+  private final int epochs;
+  private final long shuffleSeed;
+  private TrainerSnapshot initFrom;
+  private Consumer<EpochProgress> progress = p -> {};
+
+  private OfflineFit(MultiViewDataset dataset, IgmConfig config, int epochs, long shuffleSeed) {
+    this.dataset = dataset;
+    this.config = config;
+    this.epochs = epochs;
+    this.shuffleSeed = shuffleSeed;
+  }
+
+  /**
+   * A fit of {@code config} on {@code dataset} (already prepared: see {@link #prepare}) for {@code epochs} epochs with
+   * the epoch order drawn from {@code shuffleSeed}.
+   */
+  public static OfflineFit of(MultiViewDataset dataset, IgmConfig config, int epochs, long shuffleSeed) {
+    for (ModalitySpec m : config.modalities()) {
+      if (!dataset.modalities().contains(m.name())) {
+        throw new IllegalArgumentException("the dataset has no view '" + m.name() + "' (views: " + dataset.modalities() + ")");
+      }
+      if (dataset.viewWidth(m.name()) != m.inputSize()) {
+        throw new IllegalArgumentException("view '" + m.name() + "' has width " + dataset.viewWidth(m.name())
+            + " but the model expects " + m.inputSize());
+      }
+    }
+    if (config.numClasses() != dataset.classCount()) {
+      throw new IllegalArgumentException(
+          "the dataset has " + dataset.classCount() + " classes, the model " + config.numClasses());
+    }
+    return new OfflineFit(dataset, config, epochs, shuffleSeed);
+  }
+
+  /** Standardises every view with statistics of the TRAIN rows (what replay does too). */
+  public static MultiViewDataset prepare(MultiViewDataset dataset, boolean standardize) {
+    return standardize ? ViewStandardizer.fit(dataset).apply(dataset) : dataset;
+  }
+
+  /** Feature modalities with the identity encoder for every view of {@code dataset}, in its order. */
+  public static List<ModalitySpec> featureModalities(MultiViewDataset dataset) {
+    List<ModalitySpec> out = new ArrayList<>();
+    for (String m : dataset.modalities()) {
+      out.add(ModalitySpec.features(m, dataset.viewWidth(m)));
+    }
+    return out;
+  }
+
+  /** Continue from a snapshot instead of a fresh initialisation. */
+  public OfflineFit initFrom(TrainerSnapshot snapshot) {
+    this.initFrom = snapshot;
+    return this;
+  }
+
+  public OfflineFit onEpoch(Consumer<EpochProgress> listener) {
+    this.progress = listener;
+    return this;
+  }
+
+  /** The samples a trainer is offered, in order (also what a parity test replays). */
+  public List<LabeledSample> trainingSamples() {
+    List<LabeledSample> out = new ArrayList<>();
+    for (ReplayPlan.Entry e : ReplayPlan.of(dataset, epochs, shuffleSeed, false).trainingEntries()) {
+      out.add(new LabeledSample(e.sampleId(), e.row().label(), Evaluation.inputsOf(config, e.row())));
+    }
+    return out;
+  }
+
+  public Result run() {
+    long start = System.nanoTime();
+    IgmTrainer trainer = initFrom == null ? new IgmTrainer(config) : initFrom.restore();
+    try {
+      List<ReplayPlan.Entry> plan = ReplayPlan.of(dataset, epochs, shuffleSeed, false).trainingEntries();
+      int perEpoch = dataset.rows(Split.TRAIN).size();
+      double lossSum = 0;
+      long lossCount = 0;
+      for (int i = 0; i < plan.size(); i++) {
+        ReplayPlan.Entry e = plan.get(i);
+        for (StepReport r : trainer.offer(new LabeledSample(e.sampleId(), e.row().label(), Evaluation.inputsOf(config, e.row())))) {
+          if (!r.refused()) {
+            lossSum += r.loss();
+            lossCount++;
+          }
+        }
+        if ((i + 1) % perEpoch == 0) {
+          Map<String, Double> valid = dataset.rows(Split.VALID).isEmpty()
+              ? Map.of() : Evaluation.evaluate(trainer, dataset.rows(Split.VALID));
+          progress.accept(new EpochProgress((i + 1) / perEpoch, epochs, trainer.batches(),
+              lossCount == 0 ? Double.NaN : lossSum / lossCount, trainer.refusedSteps(), valid,
+              (System.nanoTime() - start) / 1e9));
+          lossSum = 0;
+          lossCount = 0;
+        }
+      }
+      Map<String, Double> valid = dataset.rows(Split.VALID).isEmpty()
+          ? new LinkedHashMap<>() : Evaluation.evaluate(trainer, dataset.rows(Split.VALID));
+      Map<String, Double> test = dataset.rows(Split.TEST).isEmpty()
+          ? new LinkedHashMap<>() : Evaluation.evaluate(trainer, dataset.rows(Split.TEST));
+      return new Result(trainer, valid, test, (System.nanoTime() - start) / 1e9, trainer.batches(), trainer.refusedSteps());
+    } catch (RuntimeException e) {
+      trainer.close();
+      throw e;
+    }
+  }
+}
