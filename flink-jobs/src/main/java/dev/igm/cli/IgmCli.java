@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       // one line per command; keep the list in this order
+      DemoCommand.class,
       FitCommand.class,
     })
 public final class IgmCli implements Callable<Integer> {

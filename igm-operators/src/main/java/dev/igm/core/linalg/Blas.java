@@ -1,5 +1,6 @@
 package dev.igm.core.linalg;
 
+import java.util.OptionalInt;
 import org.bytedeco.openblas.global.openblas;
 
 /**
@@ -22,8 +23,12 @@ public final class Blas {
         openblas.blas_set_num_threads(threads);
     }
 
-    /** The thread count OpenBLAS currently uses. */
-    public static int threads() {
-        return openblas.blas_get_num_threads();
+    /**
+     * The thread count last set through {@link #setThreads}; empty if none was, in which case OpenBLAS
+     * follows OPENBLAS_NUM_THREADS (the presets only remember what was set, they do not ask the library).
+     */
+    public static OptionalInt threads() {
+        int n = openblas.blas_get_num_threads();
+        return n > 0 ? OptionalInt.of(n) : OptionalInt.empty();
     }
 }
