@@ -287,6 +287,12 @@ public final class IgmTrainer implements AutoCloseable {
     return reports;
   }
 
+  /** One optimizer step of modality {@code j} on {@code batch}, outside the schedule (benchmarks and tests). */
+  StepReport stepModality(int j, List<LabeledSample> batch) {
+    return config.method() == Method.JOINT ? jointStep(batch, batches, learningRate(batches))
+        : modalityStep(j, batch, batches, learningRate(batches));
+  }
+
   /** Recomputes T^k from C^k for every head layer (synchronously; deterministic by construction). */
   private void refresh(int k, long b) {
     if (covariances[k] == null) {
