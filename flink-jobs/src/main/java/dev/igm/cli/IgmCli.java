@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       // one line per command; keep the list in this order
       DemoCommand.class,
       FitCommand.class,
+      ReplayCommand.class,
     })
 public final class IgmCli implements Callable<Integer> {
   @Override

@@ -1,0 +1,295 @@
+package dev.igm.cli;
+
+import dev.igm.avro.Split;
+import dev.igm.data.ArffReader;
+import dev.igm.data.BundledDatasets;
+import dev.igm.data.CsvReader;
+import dev.igm.data.EventClock;
+import dev.igm.data.MultiViewDataset;
+import dev.igm.data.NpzReader;
+import dev.igm.data.ReplayPlan;
+import dev.igm.data.ReplaySource;
+import dev.igm.data.SampleEncoder;
+import dev.igm.data.TableOptions;
+import dev.igm.data.TableReader;
+import dev.igm.data.TableSource;
+import dev.igm.data.ValidationSplit;
+import dev.igm.data.ViewStandardizer;
+import dev.igm.data.layout.LayoutOptions;
+import dev.igm.data.layout.LayoutSource;
+import dev.igm.data.layout.PaperLayouts;
+import dev.igm.data.layout.TextImageLayout;
+import dev.igm.replay.KafkaReplayer;
+import dev.igm.replay.ProducerSettings;
+import dev.igm.replay.ReplayException;
+import dev.igm.replay.ReplayProgress;
+import dev.igm.replay.ReplaySummary;
+import dev.igm.replay.TopicCheck;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code igm replay}: streams a dataset to Kafka as Avro MultimodalSample records, in the order {@code igm fit} trains. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    usageHelpWidth = 110,
+    description = {
+      "Replays a dataset to a Kafka topic as Avro MultimodalSample records (key = sample id), in exactly the order",
+      "'igm fit' trains on it: per epoch the TRAIN rows shuffled by --shuffle-seed, then VALID/TEST rows (after the",
+      "last epoch, or after every epoch with --eval-every-epoch). Sample ids are <row id>@<epoch>, stable across runs.",
+      "",
+      "Choose one input: --dataset (bundled), --file (a table), or --layout with --root (a paper dataset).",
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  igm replay --dataset segment --epochs 5 --create-topic",
+      "  igm replay --file data.csv --views 'audio=1-40,video=41-80' --label class --valid-fraction 0.1",
+      "  igm replay --layout cremad --root /data/CREMA --image-size 112 --rate 200",
+      "",
+      "Layouts (as github.com/njustkmg/IJCAI25-IGM lays them out; evaluation preprocessing for every split):",
+      "  cremad           annotations/{train,test}.csv, AudioWAV/<clip>.wav, Image-01-FPS/<clip>/*.jpg",
+      "                   audio [257,188] log-STFT, visual [3,1,S,S]",
+      "  kinetics-sounds  annotations/{train,test}.csv (youtube_id,label), {train,test}_wav/<id>.wav,",
+      "                   {train,test}_img/Image-01-FPS/<id>/*.jpg; audio [257,1003], visual [3,3,S,S]",
+      "  twitter2015      annotations/{train,dev,test}.tsv (Label, ImageID, String), twitter2015_images/<ImageID>",
+      "                   text int64 [max-words] word ids, image [3,S,S]",
+      "  sarcasm          annotations/{train,valid,test}_data.json, images/<file>; text, image as twitter2015",
+      "",
+      "Exit codes: 0 done; 1 Kafka failed (unreachable, records rejected); 2 bad input or options.",
+    })
+public final class ReplayCommand implements Callable<Integer> {
+
+  enum Format { arff, csv, tsv, npy, npz }
+
+  enum EventTime { wall, synthetic }
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  // ---- input
+  @Option(names = "--dataset", paramLabel = "NAME", description = "A bundled dataset: segment (UCI Image Segmentation, views shape/colour).")
+  String dataset;
+
+  @Option(names = "--file", paramLabel = "PATH", description = "A table: .arff, .csv, .tsv, .npz, .npy (with its directory's other arrays).")
+  Path file;
+
+  @Option(names = "--format", paramLabel = "FMT", description = "Table format when the file name does not say: ${COMPLETION-CANDIDATES}.")
+  Format format;
+
+  @Option(names = "--views", paramLabel = "SPEC", description = "Columns per modality, e.g. 'shape=1-9,colour=10-19' (1-based positions or column names; ';' joins items). Default: one modality 'features' with every column.")
+  String views;
+
+  @Option(names = "--label", paramLabel = "COL", description = "Label column (default: ARFF the last attribute, CSV the last column).")
+  String label;
+
+  @Option(names = "--split-column", paramLabel = "COL", description = "Column holding TRAIN/VALID/TEST per row (default: every row TRAIN).")
+  String splitColumn;
+
+  @Option(names = "--test-file", paramLabel = "PATH", description = "A second table of the same layout whose rows are all TEST.")
+  Path testFile;
+
+  // Defaults as 'igm fit' has them, so that the same flags give the same rows, splits and order.
+  @Option(names = "--valid-fraction", paramLabel = "F", defaultValue = "0.2", description = "Tables without VALID rows: carve this stratified fraction of the TRAIN rows into VALID, as 'igm fit' does (default ${DEFAULT-VALUE}; 0 = none).")
+  double validFraction;
+
+  @Option(names = {"--seed", "--split-seed"}, paramLabel = "S", defaultValue = "1", description = "Seed of the VALID carve (default ${DEFAULT-VALUE}, as 'igm fit --split-seed').")
+  long seed;
+
+  @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Standardise each table feature with mean/std fitted on the TRAIN rows (default on; --no-standardize to send raw values). Layouts carry their own normalisation.")
+  boolean standardize;
+
+  @Option(names = "--layout", paramLabel = "NAME", description = "A paper dataset layout: cremad, kinetics-sounds, twitter2015, sarcasm (needs --root).")
+  String layout;
+
+  @Option(names = "--root", paramLabel = "DIR", description = "Root folder of the --layout dataset.")
+  Path root;
+
+  @Option(names = "--image-size", paramLabel = "S", defaultValue = "224", description = "Layouts: side of resized images and frames (default ${DEFAULT-VALUE}, the reference's).")
+  int imageSize;
+
+  @Option(names = "--max-words", paramLabel = "N", defaultValue = "50", description = "Layouts: words per text (default ${DEFAULT-VALUE}).")
+  int maxWords;
+
+  // ---- plan
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Passes over the TRAIN rows (default ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--shuffle-seed", paramLabel = "S", defaultValue = "42", description = "Seed of the per-epoch TRAIN order, 'igm fit --seed' (default ${DEFAULT-VALUE}).")
+  long shuffleSeed;
+
+  @Option(names = "--eval-every-epoch", description = "Send the VALID/TEST rows after every epoch, not only after the last.")
+  boolean evalEveryEpoch;
+
+  @Option(names = "--stream", paramLabel = "NAME", description = "Stream name in the records (default: the dataset name).")
+  String stream;
+
+  @Option(names = "--event-time", paramLabel = "MODE", defaultValue = "synthetic", description = "wall: the time of sending; synthetic: --event-start + i × --event-interval-ms for the i-th record, identical in every replay (default ${DEFAULT-VALUE}).")
+  EventTime eventTime;
+
+  @Option(names = "--event-start", paramLabel = "INSTANT", defaultValue = "2025-01-01T00:00:00Z", description = "First synthetic event time (default ${DEFAULT-VALUE}).")
+  Instant eventStart;
+
+  @Option(names = "--event-interval-ms", paramLabel = "MS", defaultValue = "10", description = "Synthetic event-time step per record (default ${DEFAULT-VALUE}).")
+  long eventIntervalMs;
+
+  // ---- Kafka
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:KAFKA_BOOTSTRAP:-localhost:9092}", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else localhost:9092; now ${DEFAULT-VALUE}).")
+  String bootstrap;
+
+  @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "igm.samples", description = "Topic to write (default ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--rate", paramLabel = "R", defaultValue = "0", description = "At most R records/s; 0 = as fast as Kafka takes them (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--create-topic", description = "Create the topic if it does not exist (replication 1, max.message.bytes = --max-request-size).")
+  boolean createTopic;
+
+  @Option(names = "--partitions", paramLabel = "N", defaultValue = "1", description = "Partitions of a created topic (default ${DEFAULT-VALUE}; one partition keeps the training order).")
+  int partitions;
+
+  @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "" + ProducerSettings.DEFAULT_LINGER_MS, description = "Producer linger.ms (default ${DEFAULT-VALUE}).")
+  int lingerMs;
+
+  @Option(names = "--batch-size", paramLabel = "BYTES", defaultValue = "" + ProducerSettings.DEFAULT_BATCH_BYTES, description = "Producer batch.size (default ${DEFAULT-VALUE}).")
+  int batchBytes;
+
+  @Option(names = "--max-request-size", paramLabel = "BYTES", defaultValue = "" + ProducerSettings.DEFAULT_MAX_REQUEST_BYTES, description = "Producer max.request.size, the largest record (default ${DEFAULT-VALUE}).")
+  int maxRequestBytes;
+
+  @Option(names = "--producer-prop", paramLabel = "KEY=VALUE", description = "Any other producer property (repeatable); wins over the settings above.")
+  Map<String, String> producerProps = new LinkedHashMap<>();
+
+  @Option(names = "--dry-run", description = "Read and encode every record, send nothing (checks a dataset; measures the encoder).")
+  boolean dryRun;
+
+  @Option(names = "--no-progress", description = "No progress bar on stderr.")
+  boolean noProgress;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ReplaySource source;
+    ReplayPlan plan;
+    SampleEncoder encoder;
+    try {
+      source = source();
+      plan = ReplayPlan.of(source.index(), epochs, shuffleSeed, evalEveryEpoch);
+      String streamName = stream != null ? stream : source.index().name();
+      EventClock clock = eventTime == EventTime.wall
+          ? EventClock.wall(Clock.systemUTC())
+          : EventClock.synthetic(eventStart.toEpochMilli(), eventIntervalMs);
+      encoder = new SampleEncoder(streamName, clock);
+    } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+      err.println("igm replay: " + e.getMessage());
+      return 2;
+    }
+    out.println("source: " + source.describe());
+    if (source instanceof LayoutSource ls && ls.layout() instanceof TextImageLayout t) {
+      out.println("text vocabulary: " + t.vocabularySize() + " ids (0 = padding, 1 = unknown word)");
+    }
+    out.println("plan: " + plan.entries().size() + " records = " + epochs + " epoch(s) × " + source.index().rows(Split.TRAIN).size()
+        + " TRAIN rows + " + (plan.entries().size() - plan.trainingEntries().size()) + " VALID/TEST records; shuffle seed "
+        + shuffleSeed + (evalEveryEpoch ? ", evaluation every epoch" : ""));
+    out.flush();
+
+    KafkaReplayer replayer;
+    try {
+      replayer = new KafkaReplayer(topic, rate);
+    } catch (IllegalArgumentException e) {
+      err.println("igm replay: " + e.getMessage());
+      return 2;
+    }
+    ReplayProgress progress = noProgress ? ReplayProgress.NONE : new ProgressBar(System.err, System.console() != null);
+    ReplaySummary summary;
+    try {
+      if (dryRun) {
+        summary = replayer.dryRun(plan, source, encoder, progress);
+      } else {
+        boolean exists = TopicCheck.ensure(bootstrap, topic, createTopic, partitions, maxRequestBytes, 15_000);
+        if (!exists) {
+          err.println("igm replay: topic " + topic + " does not exist on " + bootstrap
+              + "; relying on the broker's auto-creation (pass --create-topic to create it explicitly)");
+        }
+        out.println("sending to " + bootstrap + " topic " + topic + (rate > 0 ? " at most " + rate + " records/s" : ""));
+        out.flush();
+        ProducerSettings settings = new ProducerSettings(bootstrap, lingerMs, batchBytes, maxRequestBytes, producerProps);
+        summary = replayer.replay(plan, source, encoder, settings, progress);
+      }
+    } catch (ReplayException e) {
+      err.println("igm replay: " + e.getMessage());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      // a sample's files could not be decoded (DatasetFormatException names the file)
+      err.println("igm replay: " + e.getMessage());
+      return 2;
+    }
+    out.print(summary.render());
+    out.flush();
+    return 0;
+  }
+
+  private ReplaySource source() {
+    int inputs = (dataset != null ? 1 : 0) + (file != null ? 1 : 0) + (layout != null ? 1 : 0);
+    if (inputs != 1) {
+      throw new IllegalArgumentException("give exactly one input: --dataset, --file or --layout (see igm replay --help)");
+    }
+    if (layout != null) {
+      if (root == null) {
+        throw new IllegalArgumentException("--layout " + layout + " needs --root DIR");
+      }
+      return new LayoutSource(PaperLayouts.open(layout, root, new LayoutOptions(imageSize, maxWords)));
+    }
+    MultiViewDataset ds;
+    if (dataset != null) {
+      if (!dataset.equals("segment")) {
+        throw new IllegalArgumentException("unknown bundled dataset '" + dataset + "' (bundled: segment)");
+      }
+      ds = BundledDatasets.segment();
+    } else {
+      TableOptions.Builder b = TableOptions.builder().labelColumn(label).splitColumn(splitColumn);
+      if (views != null) {
+        b.viewMap(views);
+      }
+      TableOptions options = b.build();
+      ds = readTable(file, options);
+      if (testFile != null) {
+        // Pin the class order of the first table, so that the test table's labels index the same classes.
+        MultiViewDataset test = readTable(testFile, options.toBuilder().classNames(ds.classNames()).build());
+        ds = MultiViewDataset.concat(ds.name(), ds, test.withSplit(Split.TEST));
+      }
+    }
+    if (validFraction > 0 && ds.rows(Split.VALID).isEmpty()) {
+      ds = ValidationSplit.carve(ds, validFraction, seed);
+    }
+    if (standardize) {
+      ds = ViewStandardizer.fit(ds).apply(ds);
+    }
+    return new TableSource(ds);
+  }
+
+  private MultiViewDataset readTable(Path path, TableOptions options) {
+    if (format == null) {
+      return TableReader.read(path, options);
+    }
+    return switch (format) {
+      case arff -> ArffReader.read(path, options);
+      case csv -> CsvReader.read(path, options);
+      case tsv -> CsvReader.read(path, options.toBuilder().delimiter('\t').build());
+      case npz -> NpzReader.read(path, options);
+      case npy -> TableReader.read(path, options); // a .npy file names its directory's feature array
+    };
+  }
+}

@@ -1,0 +1,26 @@
+package dev.igm.data.layout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The paper datasets by name, as {@code igm replay --layout NAME --root DIR} opens them. */
+public final class PaperLayouts {
+  /** Names accepted by {@link #open}. */
+  public static final List<String> NAMES = List.of("cremad", "kinetics-sounds", "twitter2015", "sarcasm");
+
+  private PaperLayouts() {}
+
+  public static DatasetLayout open(String name, Path root, LayoutOptions options) {
+    if (!Files.isDirectory(root)) {
+      throw new IllegalArgumentException("layout root " + root + " is not a directory");
+    }
+    return switch (name) {
+      case "cremad" -> AudioVisualLayout.cremaD(root, options);
+      case "kinetics-sounds" -> AudioVisualLayout.kineticsSounds(root, options);
+      case "twitter2015" -> TextImageLayout.twitter2015(root, options);
+      case "sarcasm" -> TextImageLayout.sarcasm(root, options);
+      default -> throw new IllegalArgumentException("unknown layout '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+    };
+  }
+}
