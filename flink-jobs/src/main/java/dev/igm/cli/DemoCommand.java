@@ -2,7 +2,6 @@ package dev.igm.cli;
 
 import dev.igm.avro.MultimodalSample;
 import dev.igm.avro.Split;
-import dev.igm.avro.Tensor;
 import dev.igm.codec.AvroBytes;
 import dev.igm.codec.TensorCodec;
 import dev.igm.core.config.IgmConfig;
@@ -13,13 +12,18 @@ import dev.igm.core.train.LabeledSample;
 import dev.igm.data.BundledDatasets;
 import dev.igm.data.MultiViewDataset;
 import dev.igm.data.MultiViewRow;
+import dev.igm.data.EventClock;
 import dev.igm.data.ReplayPlan;
+import dev.igm.data.SampleEncoder;
+import dev.igm.data.TableSource;
+import dev.igm.replay.KafkaReplayer;
+import dev.igm.replay.ProducerSettings;
+import dev.igm.replay.ReplayProgress;
 import dev.igm.kafka.LocalKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,12 +33,8 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,7 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
     try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().port(0).build().start()) {
       System.err.println("igm demo: Kafka broker listening on " + kafka.bootstrapServers());
       kafka.createTopics(TOPIC);
-      long bytes = replay(kafka.bootstrapServers(), plan);
+      long bytes = replay(kafka.bootstrapServers(), ds, plan);
       System.err.printf(Locale.ROOT, "igm demo: replayed %d records (%d bytes) to %s%n", plan.entries().size(), bytes, TOPIC);
 
       Map<String, IgmTrainer> trainers = new LinkedHashMap<>();
@@ -99,28 +99,11 @@ public final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static long replay(String bootstrap, ReplayPlan plan) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    TensorCodec codec = TensorCodec.create();
-    AvroBytes<MultimodalSample> avro = AvroBytes.of(MultimodalSample.class);
-    long bytes = 0;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (ReplayPlan.Entry e : plan.entries()) {
-        Map<String, Tensor> mods = new HashMap<>();
-        e.row().views().forEach((m, v) -> mods.put(m, codec.encodeFloat32(v, v.length)));
-        byte[] value = avro.encode(MultimodalSample.newBuilder().setSampleId(e.sampleId()).setStream("segment")
-            .setSplit(e.row().split()).setLabel(e.row().label()).setEventTime(java.time.Instant.now())
-            .setModalities(mods).build());
-        bytes += value.length;
-        producer.send(new ProducerRecord<>(TOPIC, e.sampleId().getBytes(java.nio.charset.StandardCharsets.UTF_8), value));
-      }
-      producer.flush();
-    }
-    return bytes;
+  private static long replay(String bootstrap, MultiViewDataset ds, ReplayPlan plan) {
+    SampleEncoder encoder = new SampleEncoder(ds.name(), EventClock.wall(java.time.Clock.systemUTC()));
+    ProducerSettings settings = new ProducerSettings(bootstrap, ProducerSettings.DEFAULT_LINGER_MS,
+        ProducerSettings.DEFAULT_BATCH_BYTES, ProducerSettings.DEFAULT_MAX_REQUEST_BYTES, Map.of());
+    return new KafkaReplayer(TOPIC, 0).replay(plan, new TableSource(ds), encoder, settings, ReplayProgress.NONE).valueBytes();
   }
 
   private static List<MultiViewRow> consumeAndTrain(String bootstrap, int expected, Map<String, IgmTrainer> trainers,

@@ -78,10 +78,6 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--init-from", paramLabel = "SNAPSHOT", description = "Continue from a snapshot (.safetensors).")
   Path initFrom;
 
-  @Option(names = "--no-standardize", negatable = true, defaultValue = "true",
-      description = "Standardise each view with TRAIN statistics (default on).")
-  boolean standardize;
-
   @Option(names = "--out", defaultValue = "target/igm-fit", description = "Output folder. Default: ${DEFAULT-VALUE}.")
   Path out;
 
@@ -93,7 +89,7 @@ public final class FitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream err = System.err;
-    MultiViewDataset ds = OfflineFit.prepare(data.load(), standardize);
+    MultiViewDataset ds = data.load();
     err.printf(Locale.ROOT, "dataset %s: %s, %d classes, views %s%n", ds.name(), ds.splitCounts(), ds.classCount(),
         ds.viewWidths());
     List<String> groups = new ArrayList<>(ds.modalities());

@@ -1,20 +1,11 @@
 package dev.igm.cli;
 
 import dev.igm.avro.Split;
-import dev.igm.data.ArffReader;
-import dev.igm.data.BundledDatasets;
-import dev.igm.data.CsvReader;
 import dev.igm.data.EventClock;
-import dev.igm.data.MultiViewDataset;
-import dev.igm.data.NpzReader;
 import dev.igm.data.ReplayPlan;
 import dev.igm.data.ReplaySource;
 import dev.igm.data.SampleEncoder;
-import dev.igm.data.TableOptions;
-import dev.igm.data.TableReader;
 import dev.igm.data.TableSource;
-import dev.igm.data.ValidationSplit;
-import dev.igm.data.ViewStandardizer;
 import dev.igm.data.layout.LayoutOptions;
 import dev.igm.data.layout.LayoutSource;
 import dev.igm.data.layout.PaperLayouts;
@@ -34,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -70,44 +62,12 @@ import picocli.CommandLine.Spec;
     })
 public final class ReplayCommand implements Callable<Integer> {
 
-  enum Format { arff, csv, tsv, npy, npz }
-
   enum EventTime { wall, synthetic }
 
   @Spec CommandLine.Model.CommandSpec spec;
 
   // ---- input
-  @Option(names = "--dataset", paramLabel = "NAME", description = "A bundled dataset: segment (UCI Image Segmentation, views shape/colour).")
-  String dataset;
-
-  @Option(names = "--file", paramLabel = "PATH", description = "A table: .arff, .csv, .tsv, .npz, .npy (with its directory's other arrays).")
-  Path file;
-
-  @Option(names = "--format", paramLabel = "FMT", description = "Table format when the file name does not say: ${COMPLETION-CANDIDATES}.")
-  Format format;
-
-  @Option(names = "--views", paramLabel = "SPEC", description = "Columns per modality, e.g. 'shape=1-9,colour=10-19' (1-based positions or column names; ';' joins items). Default: one modality 'features' with every column.")
-  String views;
-
-  @Option(names = "--label", paramLabel = "COL", description = "Label column (default: ARFF the last attribute, CSV the last column).")
-  String label;
-
-  @Option(names = "--split-column", paramLabel = "COL", description = "Column holding TRAIN/VALID/TEST per row (default: every row TRAIN).")
-  String splitColumn;
-
-  @Option(names = "--test-file", paramLabel = "PATH", description = "A second table of the same layout whose rows are all TEST.")
-  Path testFile;
-
-  // Defaults as 'igm fit' has them, so that the same flags give the same rows, splits and order.
-  @Option(names = "--valid-fraction", paramLabel = "F", defaultValue = "0.2", description = "Tables without VALID rows: carve this stratified fraction of the TRAIN rows into VALID, as 'igm fit' does (default ${DEFAULT-VALUE}; 0 = none).")
-  double validFraction;
-
-  @Option(names = {"--seed", "--split-seed"}, paramLabel = "S", defaultValue = "1", description = "Seed of the VALID carve (default ${DEFAULT-VALUE}, as 'igm fit --split-seed').")
-  long seed;
-
-  @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Standardise each table feature with mean/std fitted on the TRAIN rows (default on; --no-standardize to send raw values). Layouts carry their own normalisation.")
-  boolean standardize;
+  @Mixin DatasetSource data = new DatasetSource();
 
   @Option(names = "--layout", paramLabel = "NAME", description = "A paper dataset layout: cremad, kinetics-sounds, twitter2015, sarcasm (needs --root).")
   String layout;
@@ -242,7 +202,7 @@ public final class ReplayCommand implements Callable<Integer> {
   }
 
   private ReplaySource source() {
-    int inputs = (dataset != null ? 1 : 0) + (file != null ? 1 : 0) + (layout != null ? 1 : 0);
+    int inputs = (data.given() ? 1 : 0) + (layout != null ? 1 : 0);
     if (inputs != 1) {
       throw new IllegalArgumentException("give exactly one input: --dataset, --file or --layout (see igm replay --help)");
     }
@@ -252,44 +212,6 @@ public final class ReplayCommand implements Callable<Integer> {
       }
       return new LayoutSource(PaperLayouts.open(layout, root, new LayoutOptions(imageSize, maxWords)));
     }
-    MultiViewDataset ds;
-    if (dataset != null) {
-      if (!dataset.equals("segment")) {
-        throw new IllegalArgumentException("unknown bundled dataset '" + dataset + "' (bundled: segment)");
-      }
-      ds = BundledDatasets.segment();
-    } else {
-      TableOptions.Builder b = TableOptions.builder().labelColumn(label).splitColumn(splitColumn);
-      if (views != null) {
-        b.viewMap(views);
-      }
-      TableOptions options = b.build();
-      ds = readTable(file, options);
-      if (testFile != null) {
-        // Pin the class order of the first table, so that the test table's labels index the same classes.
-        MultiViewDataset test = readTable(testFile, options.toBuilder().classNames(ds.classNames()).build());
-        ds = MultiViewDataset.concat(ds.name(), ds, test.withSplit(Split.TEST));
-      }
-    }
-    if (validFraction > 0 && ds.rows(Split.VALID).isEmpty()) {
-      ds = ValidationSplit.carve(ds, validFraction, seed);
-    }
-    if (standardize) {
-      ds = ViewStandardizer.fit(ds).apply(ds);
-    }
-    return new TableSource(ds);
-  }
-
-  private MultiViewDataset readTable(Path path, TableOptions options) {
-    if (format == null) {
-      return TableReader.read(path, options);
-    }
-    return switch (format) {
-      case arff -> ArffReader.read(path, options);
-      case csv -> CsvReader.read(path, options);
-      case tsv -> CsvReader.read(path, options.toBuilder().delimiter('\t').build());
-      case npz -> NpzReader.read(path, options);
-      case npy -> TableReader.read(path, options); // a .npy file names its directory's feature array
-    };
+    return new TableSource(data.load());
   }
 }
