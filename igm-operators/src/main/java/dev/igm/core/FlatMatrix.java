@@ -14,8 +14,17 @@ public final class FlatMatrix {
     private final double[] eigenvalues;
     private final boolean identity;
     private final long refreshNanos;
+    private final double[] dampingFactor;
+    private final int dampingRank;
 
     FlatMatrix(int dim, double[] t, double[] eigenvalues, boolean identity, long refreshNanos) {
+        this(dim, t, eigenvalues, identity, refreshNanos, null, -1);
+    }
+
+    FlatMatrix(int dim, double[] t, double[] eigenvalues, boolean identity, long refreshNanos, double[] dampingFactor,
+            int dampingRank) {
+        this.dampingFactor = dampingFactor;
+        this.dampingRank = dampingRank;
         this.dim = dim;
         this.t = t;
         this.eigenvalues = eigenvalues;
@@ -38,10 +47,32 @@ public final class FlatMatrix {
 
     /** A T matrix as stored in a snapshot (row-major d x d), for exact restores. */
     public static FlatMatrix restore(int dim, double[] t, double[] eigenvalues, boolean identity) {
+        return restore(dim, t, eigenvalues, identity, null);
+    }
+
+    /** As {@link #restore(int, double[], double[], boolean)}, with the low-rank factor (d x r row-major) if any. */
+    public static FlatMatrix restore(int dim, double[] t, double[] eigenvalues, boolean identity, double[] dampingFactor) {
         if (t.length != dim * dim) {
             throw new IllegalArgumentException("T of dimension " + dim + " needs " + dim * dim + " values, got " + t.length);
         }
-        return new FlatMatrix(dim, t.clone(), eigenvalues.clone(), identity, 0L);
+        if (dampingFactor != null && dampingFactor.length % dim != 0) {
+            throw new IllegalArgumentException("damping factor of " + dampingFactor.length + " values is not " + dim + " x r");
+        }
+        return new FlatMatrix(dim, t.clone(), eigenvalues.clone(), identity, 0L,
+            dampingFactor == null ? null : dampingFactor.clone(), dampingFactor == null ? -1 : dampingFactor.length / dim);
+    }
+
+    /**
+     * The factor U (d x r, row-major) with T = I − U Uᵀ, or null when unknown (identity, or restored without it).
+     * Only directions with 1 − s_j above {@code FlatModifier.DAMPING_FLOOR} are kept.
+     */
+    public double[] dampingFactor() {
+        return dampingFactor == null ? null : dampingFactor.clone();
+    }
+
+    /** Columns of {@link #dampingFactor()}; −1 when there is none. */
+    public int dampingRank() {
+        return dampingRank;
     }
 
     public int dim() {

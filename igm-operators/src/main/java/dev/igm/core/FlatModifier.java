@@ -25,6 +25,12 @@ public final class FlatModifier {
     /** Rule 4: a spread at most this fraction of the largest |λ| counts as no spread. */
     static final double RELATIVE_SPREAD_FLOOR = 1e-10;
 
+    /**
+     * Directions damped by less than this (1 − s_j) are left out of the low-rank factor: below float32's resolution
+     * of 1 they cannot change a float32 gradient.
+     */
+    static final double DAMPING_FLOOR = 1e-9;
+
     private final double tau;
     /** Native work buffers per dimension: one modifier serves all head layers of a model. */
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
@@ -99,6 +105,28 @@ public final class FlatModifier {
             return FlatMatrix.identity(d, lambda, System.nanoTime() - start);
         }
 
+        // The damped directions as a factor U = [√(1−s_j) v_j], so that T = I − U Uᵀ: covariances built from a few
+        // batch means have low rank, and ∇W·T = ∇W − (∇W U) Uᵀ is then far cheaper than a dense d×d product.
+        int rank = 0;
+        double[] damping = new double[d];
+        for (int j = 0; j < d; j++) {
+            damping[j] = 1 - Math.exp(-tau * (lambda[j] - lmin) / spread);
+            if (damping[j] > DAMPING_FLOOR) {
+                rank++;
+            }
+        }
+        double[] factor = new double[d * rank];
+        int r = 0;
+        for (int j = 0; j < d; j++) {
+            if (damping[j] > DAMPING_FLOOR) {
+                double root = Math.sqrt(damping[j]);
+                int col = j * d;
+                for (int i = 0; i < d; i++) {
+                    factor[i * rank + r] = work.get(col + i) * root;
+                }
+                r++;
+            }
+        }
         // W = V diag(√s): scale eigenvector column j in place.
         for (int j = 0; j < d; j++) {
             double root = Math.exp(-0.5 * tau * (lambda[j] - lmin) / spread);
@@ -116,7 +144,7 @@ public final class FlatModifier {
                 t[j * d + i] = t[i * d + j];
             }
         }
-        return new FlatMatrix(d, t, lambda, false, System.nanoTime() - start);
+        return new FlatMatrix(d, t, lambda, false, System.nanoTime() - start, factor, rank);
     }
 
     private Workspace workspace(int d) {

@@ -42,6 +42,7 @@ public final class IgmTrainer implements AutoCloseable {
   private final CovarianceAccumulator[][] covariances;
   private final FlatMatrix[][] flats;
   private final NDArray[][] flatArrays;
+  private final NDArray[][] dampingArrays;
   private final Map<String, MlaProjector> projectors = new TreeMap<>();
   private final FlatModifier modifier;
   private final Rng rng;
@@ -73,6 +74,7 @@ public final class IgmTrainer implements AutoCloseable {
     covariances = new CovarianceAccumulator[m][];
     flats = new FlatMatrix[m][ModalityNet.HEAD_LAYERS];
     flatArrays = new NDArray[m][ModalityNet.HEAD_LAYERS];
+    dampingArrays = new NDArray[m][ModalityNet.HEAD_LAYERS];
     for (int j = 0; j < m; j++) {
       if (usesT) {
         covariances[j] = new CovarianceAccumulator[ModalityNet.HEAD_LAYERS];
@@ -308,17 +310,35 @@ public final class IgmTrainer implements AutoCloseable {
   }
 
   void setFlat(int k, int i, FlatMatrix t) {
-    if (flatArrays[k][i] != null) {
-      flatArrays[k][i].close();
-      flatArrays[k][i] = null;
-    }
-    flats[k][i] = t;
-    if (t != null && !t.isIdentity()) {
-      try (NDScope ignored = new NDScope()) {
-        flatArrays[k][i] =
-            Persistent.keep(manager.create(t.toFloats(), new Shape(t.dim(), t.dim())).toType(dtype, false), manager);
+    for (NDArray[][] cache : List.of(flatArrays, dampingArrays)) {
+      if (cache[k][i] != null) {
+        cache[k][i].close();
+        cache[k][i] = null;
       }
     }
+    flats[k][i] = t;
+    if (t == null || t.isIdentity()) {
+      return;
+    }
+    try (NDScope ignored = new NDScope()) {
+      int d = t.dim();
+      int r = t.dampingRank();
+      // T = I − U Uᵀ: with few damped directions the two thin products beat one dense d×d product.
+      if (r >= 0 && 4 * r <= d) {
+        dampingArrays[k][i] =
+            Persistent.keep(manager.create(toFloats(t.dampingFactor()), new Shape(d, r)).toType(dtype, false), manager);
+      } else {
+        flatArrays[k][i] = Persistent.keep(manager.create(t.toFloats(), new Shape(d, d)).toType(dtype, false), manager);
+      }
+    }
+  }
+
+  private static float[] toFloats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 
   // ------------------------------------------------------------------------------------------ steps
@@ -478,8 +498,14 @@ public final class IgmTrainer implements AutoCloseable {
           p.update(means[i], mlaAlpha(b));
           m = manager.create(p.toFloats(), new Shape(width, width)).toType(dtype, false);
         }
-      } else if (flatArrays[k][i] != null && nets.get(k).headInputWidth(i) == width) {
-        m = flatArrays[k][i];
+      } else if (nets.get(k).headInputWidth(i) == width) {
+        if (dampingArrays[k][i] != null) {
+          NDArray u = dampingArrays[k][i];
+          NDArray g = grads.get(t);
+          out.set(t, g.sub(g.matMul(u).matMul(u.transpose())));
+        } else {
+          m = flatArrays[k][i];
+        }
       }
       if (m != null) {
         out.set(t, grads.get(t).matMul(m));

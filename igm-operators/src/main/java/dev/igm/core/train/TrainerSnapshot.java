@@ -35,7 +35,8 @@ import java.util.Map;
  *   <li>{@code <modality>.head.<i>.weight|bias}, {@code <modality>.encoder.<i>.weight|bias} — parameters
  *   <li>{@code <param>.momentum} (SGD) or {@code <param>.adam_m|adam_v} (Adam) — optimizer state
  *   <li>{@code <modality>.cov.<i>} — cumulative covariance C of head layer i (float64, in x in)
- *   <li>{@code <modality>.T.<i>} and {@code <modality>.T.<i>.eigenvalues} — the flat modification matrix (float64)
+ *   <li>{@code <modality>.T.<i>} and {@code <modality>.T.<i>.eigenvalues} — the flat modification matrix (float64),
+ *       and {@code <modality>.T.<i>.damping}: U with T = I − U Uᵀ (d x r, the directions T damps)
  *   <li>{@code mla.P.<layer>.<width>} — MLA projectors (float64)
  *   <li>{@code pending.<n>.<modality>} — inputs of the pending partial mini-batch
  * </ul>
@@ -150,6 +151,10 @@ public final class TrainerSnapshot {
             out.add(named(tmp.create(t.matrix(), new Shape(t.dim(), t.dim())), net.name() + ".T." + i));
             double[] ev = t.eigenvalues();
             out.add(named(tmp.create(ev, new Shape(ev.length)), net.name() + ".T." + i + ".eigenvalues"));
+            if (t.dampingRank() > 0) {
+              out.add(named(tmp.create(t.dampingFactor(), new Shape(t.dim(), t.dampingRank())),
+                  net.name() + ".T." + i + ".damping"));
+            }
             tIdentity.put(net.name() + ".T." + i, t.isIdentity());
           }
         }
@@ -242,8 +247,10 @@ public final class TrainerSnapshot {
           if (byName.containsKey(tn)) {
             NDArray t = byName.get(tn);
             int d = (int) t.getShape().get(0);
+            NDArray damping = byName.get(tn + ".damping");
             trainer.setFlat(j, i, FlatMatrix.restore(d, t.toDoubleArray(),
-                require(byName, tn + ".eigenvalues").toDoubleArray(), Boolean.TRUE.equals(tIdentity.get(tn))));
+                require(byName, tn + ".eigenvalues").toDoubleArray(), Boolean.TRUE.equals(tIdentity.get(tn)),
+                damping == null ? null : damping.toDoubleArray()));
           }
         }
       }

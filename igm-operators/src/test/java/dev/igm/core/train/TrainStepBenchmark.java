@@ -23,13 +23,14 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One training step of the 512→256→64→6 head at batch 64 (features in, identity encoder): plain SGD, SAM (paper
  * variant, no GM), IGM (SAM + GM with a full, non-identity T of the other modality on every layer) and MLA
- * (projector update + GM). Run with {@code bin/bench-jmh TrainStep}.
+ * (projector update + GM). {@code igm} uses the T a phase of 10 batches yields (rank 10, applied as I − U Uᵀ);
+ * {@code igm-full-t} a full-rank T (dense product). Run with {@code bin/bench-jmh TrainStep}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class TrainStepBenchmark {
-  @Param({"sgd", "sam", "igm", "mla"})
+  @Param({"sgd", "sam", "igm", "igm-full-t", "mla"})
   public String variant;
 
   private IgmTrainer trainer;
@@ -39,7 +40,7 @@ public class TrainStepBenchmark {
   public void setUp() {
     String method = switch (variant) {
       case "sgd" -> "unimodal-a";
-      case "sam", "igm" -> "igm";
+      case "sam", "igm", "igm-full-t" -> "igm";
       default -> "mla";
     };
     IgmConfig config = IgmConfig.builder()
@@ -58,13 +59,15 @@ public class TrainStepBenchmark {
     for (int s = 0; s < 64; s++) {
       batch.add(new LabeledSample("s" + s, r.nextInt(6), new float[][] {gauss(r, 512), gauss(r, 512)}));
     }
-    if (variant.equals("igm")) {
-      // T of modality b (the one before a) on every head layer, from a full-rank covariance
+    if (variant.startsWith("igm")) {
+      // T of modality b (the one before a) on every head layer: from the 10 batch means of a phase of 10 batches
+      // (what training produces with phase.batches=10 and per-phase reset), or from a full-rank covariance
+      int means = variant.equals("igm") ? 10 : -1;
       FlatModifier modifier = new FlatModifier(0.4);
       for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
         int d = trainer.nets().get(1).headInputWidth(i);
         CovarianceAccumulator c = new CovarianceAccumulator(d);
-        for (int k = 0; k < d + 8; k++) {
+        for (int k = 0; k < (means > 0 ? means : d + 8); k++) {
           double[] x = new double[d];
           for (int q = 0; q < d; q++) {
             x[q] = r.nextGaussian();
