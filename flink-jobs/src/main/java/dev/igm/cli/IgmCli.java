@@ -34,7 +34,24 @@ public final class IgmCli implements Callable<Integer> {
 
   /** Runs the command line without exiting (tests call this). */
   public static int run(String... args) {
-    return new CommandLine(new IgmCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return new CommandLine(new IgmCli())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(IgmCli::reportError)
+        .execute(args);
+  }
+
+  /**
+   * Bad input (an unknown method, a malformed table, a missing view) is the user's to fix: one line naming the
+   * problem and exit code 2. Anything else is a failure of the product: the stack trace and exit code 1.
+   */
+  private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (e instanceof IllegalArgumentException || e instanceof java.io.FileNotFoundException
+        || e instanceof java.nio.file.NoSuchFileException) {
+      cmd.getErr().println("igm " + cmd.getCommandName() + ": " + e.getMessage());
+      return 2;
+    }
+    e.printStackTrace(cmd.getErr());
+    return 1;
   }
 
   /** Version from the jar manifest, or "dev" when run from classes. */
