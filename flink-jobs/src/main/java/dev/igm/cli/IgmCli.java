@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       FitCommand.class,
       ReplayCommand.class,
+      ReportCommand.class,
     })
 public final class IgmCli implements Callable<Integer> {
   @Override

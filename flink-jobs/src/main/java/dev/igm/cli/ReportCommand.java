@@ -1,0 +1,148 @@
+package dev.igm.cli;
+
+import dev.igm.report.HtmlReport;
+import dev.igm.report.KafkaMetricsReader;
+import dev.igm.report.MetricsFileReader;
+import dev.igm.report.MetricsLog;
+import dev.igm.report.ModelHistory;
+import dev.igm.report.TauSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code igm report}: an HTML report with charts from the training metrics, read from Kafka or a metrics file. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      // Lines under 80 characters: picocli wraps at 80 and would break them mid-sentence.
+      "Writes a training report to --out: index.html with a summary table per model",
+      "(method, batches, samples trained, final prequential accuracy per modality",
+      "and fused, refused steps, dead letters) and PNG charts next to it:",
+      "  - prequential accuracy over batches, one chart per modality and fused,",
+      "    comparing the models;",
+      "  - training loss of all models;",
+      "  - the latest eigenvalue spectrum behind each T (per model, modality and",
+      "    head layer; log scale, largest first) with the scaling T applies,",
+      "    s_i = exp(-tau (l_i - lmin) / (lmax - lmin));",
+      "  - T refresh time; dead letters by stage and reason.",
+      "",
+      "Source, one of:",
+      "  --bootstrap     reads the TrainingMetrics topic and the DeadLetter topic",
+      "                  from the earliest offsets to the end offsets found at",
+      "                  start, without a consumer group, then stops.",
+      "  --metrics-file  JSON Lines, one record per line: a TrainingMetrics object",
+      "                  with the Avro field names, or a DeadLetter object marked",
+      "                  \"record\": \"DeadLetter\" (see the README).",
+      "",
+      "Examples:",
+      "  igm report --bootstrap localhost:9092",
+      "  igm report --metrics-file metrics.jsonl --out target/r --model-tau igm=1.0",
+      ""
+    })
+public final class ReportCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers to read the topics from.")
+  String bootstrap;
+
+  @Option(names = "--metrics-topic", paramLabel = "TOPIC", defaultValue = "igm.metrics",
+      description = "Topic of the TrainingMetrics records. Default: ${DEFAULT-VALUE}.")
+  String metricsTopic;
+
+  @Option(names = "--dlq-topic", paramLabel = "TOPIC", defaultValue = "igm.samples.dlq",
+      description = "Dead-letter topic (DeadLetter records); a missing topic counts as none. Default: ${DEFAULT-VALUE}.")
+  String dlqTopic;
+
+  @Option(names = "--no-dlq", description = "Do not read the dead-letter topic.")
+  boolean noDlq;
+
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+      description = "Extra Kafka consumer setting (security, client id), repeatable.")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+  @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS",
+      description = "Time allowed for reading each topic. Default: ${DEFAULT-VALUE}.")
+  long timeoutSeconds;
+
+  @Option(names = "--metrics-file", paramLabel = "PATH",
+      description = "Metrics file(s) in JSON Lines instead of Kafka; repeatable (e.g. one file per job).")
+  List<Path> metricsFiles;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/igm-report", description = "Output folder. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(names = "--tau", paramLabel = "TAU", defaultValue = "0.4",
+      description = "The tau the models trained with, for the T scaling next to each spectrum. Default: ${DEFAULT-VALUE}.")
+  double tau;
+
+  @Option(names = "--model-tau", paramLabel = "MODEL=TAU", description = "tau of one model where it differs, repeatable.")
+  Map<String, Double> modelTau = new LinkedHashMap<>();
+
+  @Override
+  public Integer call() throws Exception {
+    boolean fromFiles = metricsFiles != null && !metricsFiles.isEmpty();
+    if (fromFiles == (bootstrap != null)) {
+      throw new ParameterException(spec.commandLine(), "give either --bootstrap or --metrics-file (one of them)");
+    }
+    if (timeoutSeconds <= 0) {
+      throw new ParameterException(spec.commandLine(), "--timeout must be positive, got " + timeoutSeconds);
+    }
+    TauSettings tauSettings;
+    try {
+      tauSettings = new TauSettings(tau, modelTau);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+
+    MetricsLog log;
+    try {
+      if (fromFiles) {
+        log = new MetricsLog();
+        for (Path f : metricsFiles) {
+          MetricsFileReader.readInto(f, log);
+        }
+      } else {
+        KafkaMetricsReader reader =
+            new KafkaMetricsReader(bootstrap, Duration.ofSeconds(timeoutSeconds), kafkaProperties);
+        log = reader.read(metricsTopic, noDlq ? null : dlqTopic);
+      }
+    } catch (IOException | TimeoutException e) {
+      // A missing topic or file, a bad line, a broker that does not answer: the message says it, a trace would not.
+      System.err.println("igm report: " + e.getMessage());
+      return 1;
+    }
+
+    HtmlReport.Result result = new HtmlReport(tauSettings).write(log, out);
+    PrintStream err = System.err;
+    for (String source : log.sources()) {
+      err.println("read " + source);
+    }
+    if (log.models().isEmpty()) {
+      err.println("warning: no TrainingMetrics records; the report only says so");
+    }
+    for (ModelHistory m : log.models()) {
+      err.printf(Locale.ROOT, "%-16s %-12s %6d records, %7d batches, fused accuracy %s%n", m.modelId(), m.method(),
+          m.size(), m.latest().getBatches(),
+          m.finalAccuracy(ModelHistory.FUSED).isPresent()
+              ? String.format(Locale.ROOT, "%.4f", m.finalAccuracy(ModelHistory.FUSED).getAsDouble()) : "—");
+    }
+    log.unreadable().forEach((source, n) -> err.println("warning: " + n + " undecodable record(s) in " + source));
+    err.println(result.charts().size() + " charts");
+    System.out.println(result.index().toAbsolutePath());
+    return 0;
+  }
+}

@@ -1,0 +1,219 @@
+package dev.igm.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.igm.avro.DeadLetter;
+import dev.igm.avro.TrainingMetrics;
+import dev.igm.cli.IgmCli;
+import dev.igm.codec.AvroBytes;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code igm report --bootstrap}: metrics of two models (igm and joint, 50 records each, spectra of two head layers of
+ * two modalities) on a three-partition metrics topic and seven dead letters on the DLQ topic of a real broker become
+ * a page with both models, their final numbers and every chart.
+ */
+class ReportFromKafkaIT {
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+
+  private static final List<String> MODELS = List.of("igm", "joint");
+  private static final int RECORDS = 50;
+  private static final Map<String, double[]> FINAL_ACCURACY = Map.of(
+      "igm", new double[] {0.6512, 0.8347, 0.9123},
+      "joint", new double[] {0.4471, 0.8209, 0.8765});
+  private static final Instant START = Instant.parse("2025-01-31T12:00:00Z");
+
+  @TempDir Path tmp;
+
+  @Test
+  void reportFromTopicsHasBothModelsTheirNumbersAndEveryChart() throws Exception {
+    String metrics = KAFKA.uniqueTopic("it-metrics", 3);
+    String dlq = KAFKA.uniqueTopic("it-dlq");
+    AvroBytes<TrainingMetrics> metricsAvro = AvroBytes.of(TrainingMetrics.class);
+    AvroBytes<DeadLetter> dlqAvro = AvroBytes.of(DeadLetter.class);
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int i = 1; i <= RECORDS; i++) {
+        for (String model : MODELS) {
+          // Keyed by model, as the job's keyBy(modelId) output is: each model's records stay in order.
+          producer.send(new ProducerRecord<>(metrics, bytes(model), metricsAvro.encode(record(model, i))));
+        }
+      }
+      producer.send(new ProducerRecord<>(metrics, bytes("igm"), new byte[] {0x7f, 0x01})); // not a record
+      for (int i = 0; i < 7; i++) {
+        producer.send(new ProducerRecord<>(dlq, null, dlqAvro.encode(deadLetter(i))));
+      }
+      producer.flush();
+    }
+    Path out = tmp.resolve("report");
+
+    int exit = IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", metrics,
+        "--dlq-topic", dlq, "--out", out.toString(), "--timeout", "60");
+
+    assertThat(exit).isZero();
+    String html = Files.readString(out.resolve("index.html"));
+    assertThat(row(html, "igm")).containsSubsequence("<td>igm</td>", ">5<", ">50<", ">500<", ">32000<", ">0.6512<",
+        ">0.8347<", ">0.9123<", ">0.3071<", ">0<", ">7<");
+    assertThat(row(html, "joint")).containsSubsequence("<td>joint</td>", ">5<", ">50<", ">500<", ">32000<",
+        ">0.4471<", ">0.8209<", ">0.8765<", ">0.4178<", ">1<", ">7<");
+    assertThat(html).contains("2 model(s), 100 metrics records, 7 dead letters",
+        "1 record(s) of " + metrics + " could not be decoded",
+        "topic " + metrics + " at " + KAFKA.bootstrapServers() + " (101 records)",
+        "corrupt Avro MultimodalSample", "label 9 out of range [0, 7)");
+    List<String> expected = new ArrayList<>(List.of("accuracy-fused.png", "accuracy-shape.png",
+        "accuracy-colour.png", "loss.png", "t-refresh.png", "dead-letters.png"));
+    for (String model : MODELS) {
+      for (String key : List.of("colour.0", "colour.1", "shape.0", "shape.1")) {
+        expected.add("spectrum-" + model + "-" + key + ".png");
+      }
+    }
+    List<String> charts = imageSources(html);
+    assertThat(charts).containsExactlyInAnyOrderElementsOf(expected);
+    for (String chart : charts) {
+      assertReadablePng(out.resolve(chart));
+    }
+  }
+
+  @Test
+  void missingDeadLetterTopicMeansNoneButAMissingMetricsTopicIsAnError() throws Exception {
+    String metrics = KAFKA.uniqueTopic("it-metrics-only");
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      producer.send(new ProducerRecord<>(metrics, bytes("igm"),
+          AvroBytes.of(TrainingMetrics.class).encode(record("igm", 1)))).get(30, TimeUnit.SECONDS);
+    }
+    String absent = "it-absent-" + System.nanoTime();
+
+    int exit = IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", metrics,
+        "--dlq-topic", absent, "--out", tmp.resolve("a").toString());
+
+    assertThat(exit).isZero();
+    assertThat(Files.readString(tmp.resolve("a/index.html")))
+        .contains("topic " + absent + " does not exist", "1 model(s), 1 metrics records, 0 dead letters");
+    assertThat(IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", absent,
+        "--no-dlq", "--out", tmp.resolve("b").toString())).isEqualTo(1);
+    assertThat(tmp.resolve("b/index.html")).doesNotExist();
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  /** The i-th record of a model, as the unit test's synthetic log has it (two head layers per modality here). */
+  private static TrainingMetrics record(String model, int i) {
+    boolean igm = model.equals("igm");
+    double progress = 1 - Math.exp(-i / 12.0);
+    double[] last = FINAL_ACCURACY.get(model);
+    Map<String, Double> acc = new LinkedHashMap<>();
+    acc.put("shape", i == RECORDS ? last[0] : 0.2 + (last[0] - 0.2) * progress);
+    acc.put("colour", i == RECORDS ? last[1] : 0.3 + (last[1] - 0.3) * progress);
+    acc.put("fused", i == RECORDS ? last[2] : 0.3 + (last[2] - 0.3) * progress);
+    boolean refused = !igm && i == 17;
+    Map<String, List<Double>> eigen = new LinkedHashMap<>();
+    if (i % 5 == 0) {
+      for (String modality : List.of("shape", "colour")) {
+        for (int layer = 0; layer < 2; layer++) {
+          List<Double> values = new ArrayList<>();
+          int d = layer == 0 ? 10 : 32;
+          for (int k = d - 1; k >= 0; k--) {
+            values.add((igm ? 5.0 : 3.0) * Math.pow(10, -k * 5.0 / d));
+          }
+          eigen.put(modality + "." + layer, values);
+        }
+      }
+    }
+    return TrainingMetrics.newBuilder()
+        .setModelId(model)
+        .setMethod(model)
+        .setModelVersion(i / 10)
+        .setTime(START.plusSeconds(i))
+        .setBatches(i * 10L)
+        .setSamplesTrained(i * 640L)
+        .setModality(igm ? (i % 2 == 0 ? "shape" : "colour") : null)
+        .setLoss(refused ? Double.NaN : (igm ? 1.6 : 1.9) * Math.exp(-i / 15.0) + (igm ? 0.25 : 0.35))
+        .setPrequentialAccuracy(acc)
+        .setRefusedSteps(!igm && i >= 17 ? 1 : 0)
+        .setTRefreshMillis(i % 5 == 0 ? (igm ? 2.0 : 2.6) + 0.01 * i : 0)
+        .setEigenvalues(eigen)
+        .setDeadLetters(Math.min(7, i / 5))
+        .build();
+  }
+
+  private static DeadLetter deadLetter(int i) {
+    return DeadLetter.newBuilder()
+        .setSourceTopic("igm.samples")
+        .setSourcePartition(0)
+        .setSourceOffset(100L * i)
+        .setRawKey(null)
+        .setRawValue(ByteBuffer.wrap(new byte[] {1, 2, (byte) i}))
+        .setStage(i < 4 ? "decode" : "validate")
+        .setReason(i < 4 ? "corrupt Avro MultimodalSample" : i < 6 ? "NaN in modality shape" : "label 9 out of range [0, 7)")
+        .setTime(START.plusSeconds(i))
+        .build();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String row(String html, String model) {
+    Matcher m = Pattern.compile("<tr><td>" + Pattern.quote(model) + "</td>.*?</tr>").matcher(html);
+    assertThat(m.find()).as("summary row of %s", model).isTrue();
+    return m.group();
+  }
+
+  private static List<String> imageSources(String html) {
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /** A PNG ImageIO can read, 800×450, with real content: many colours and a fair share of drawn pixels. */
+  private static void assertReadablePng(Path png) throws IOException {
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertThat(img).as("decoded %s", png).isNotNull();
+    assertThat(img.getWidth()).isEqualTo(800);
+    assertThat(img.getHeight()).isEqualTo(450);
+    Set<Integer> colours = new HashSet<>();
+    long drawn = 0;
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        int rgb = img.getRGB(x, y) & 0xFFFFFF;
+        colours.add(rgb);
+        drawn += rgb == 0xFFFFFF ? 0 : 1;
+      }
+    }
+    assertThat(colours.size()).as("distinct colours in %s", png).isGreaterThan(50);
+    assertThat(drawn).as("non-white pixels in %s", png).isGreaterThan(800L * 450 / 50);
+  }
+}
