@@ -17,10 +17,14 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       // one line per command; keep the list in this order
+      BenchServeCommand.class,
+      BenchTrainCommand.class,
       DemoCommand.class,
       FitCommand.class,
       ReplayCommand.class,
       ReportCommand.class,
+      ServeCommand.class,
+      TrainCommand.class,
     })
 public final class IgmCli implements Callable<Integer> {
   @Override

@@ -13,19 +13,24 @@ import java.util.List;
 /**
  * One modality's network: encoder {@code E_j} then the head {@code FC(D→w1) → ReLU → FC(w1→w2) → FC(w2→c)}.
  *
- * <p>Parameters are plain NDArrays in a fixed order (encoder layers, then head layers; weight before bias), so
- * optimizers, SAM and snapshots can address them by index and by name ({@code <modality>.head.<i>.weight}). The
- * forward pass takes the parameter arrays as an argument: SAM evaluates the loss at θ+ε on separate arrays and θ
- * itself never has to be perturbed and restored.
+ * <p>Parameters are plain NDArrays in a fixed order (encoder parameters, then head layers; weight before bias), so
+ * optimizers, SAM and snapshots can address them by index and by name ({@code <modality>.head.<i>.weight},
+ * {@code <modality>.encoder.<encoder's own name>}). The forward pass takes the parameter arrays as an argument: SAM
+ * evaluates the loss at θ+ε on separate arrays and θ itself never has to be perturbed and restored — except for
+ * parameters that are not {@linkplain #isSubstitutable substitutable} (a TorchScript encoder's), which SAM perturbs in
+ * place. Buffers ({@code <modality>.encoder.<name>}, BatchNorm running statistics) are state outside the gradient:
+ * see {@link Pass} for when they move.
  */
 public final class ModalityNet {
   /** Number of Linear layers in every head. */
   public static final int HEAD_LAYERS = 3;
 
   private final ModalitySpec spec;
+  private final Encoder encoder;
   private final List<String> names = new ArrayList<>();
   private final List<NDArray> params = new ArrayList<>();
-  private final int encoderLayers;
+  private final List<String> bufferNames = new ArrayList<>();
+  private final int encoderParams;
   private final int featureDim;
   private final int[] headInputWidths = new int[HEAD_LAYERS];
   private final boolean encoderTrainable;
@@ -51,25 +56,20 @@ public final class ModalityNet {
   public ModalityNet(NDManager manager, ModalitySpec spec, List<Integer> headWidths, int numClasses, Rng rng,
       DataType dtype) {
     this.spec = spec;
-    int in = spec.inputSize();
-    switch (spec.encoder()) {
-      case "identity":
-        encoderLayers = 0;
-        break;
-      case "mlp":
-        encoderLayers = spec.encoderHidden().size();
-        for (int i = 0; i < encoderLayers; i++) {
-          int out = spec.encoderHidden().get(i);
-          add(spec.name() + ".encoder." + i, LinearLayer.init(manager, in, out, rng, dtype));
-          in = out;
-        }
-        break;
-      default:
-        // resnet18 and torchscript encoders are not built yet; refuse clearly rather than train something else.
-        throw new UnsupportedOperationException(
-            "modality " + spec.name() + ": encoder '" + spec.encoder() + "' is not available in this version"
-                + " (use identity or mlp)");
+    this.encoder = Encoder.create(manager, spec, rng, dtype);
+    String prefix = spec.name() + ".encoder.";
+    for (int i = 0; i < encoder.parameters().size(); i++) {
+      NDArray p = encoder.parameters().get(i);
+      p.setName(prefix + encoder.parameterNames().get(i));
+      names.add(prefix + encoder.parameterNames().get(i));
+      params.add(p);
     }
+    for (int i = 0; i < encoder.buffers().size(); i++) {
+      encoder.buffers().get(i).setName(prefix + encoder.bufferNames().get(i));
+      bufferNames.add(prefix + encoder.bufferNames().get(i));
+    }
+    this.encoderParams = params.size();
+    int in = encoder.outputDim();
     this.featureDim = in;
     int[] widths = {headWidths.get(0), headWidths.get(1), numClasses};
     for (int i = 0; i < HEAD_LAYERS; i++) {
@@ -121,34 +121,68 @@ public final class ModalityNet {
     return Collections.unmodifiableList(names);
   }
 
+  /** Non-trainable encoder state (BatchNorm running statistics), in a fixed order. */
+  public List<NDArray> buffers() {
+    return encoder.buffers();
+  }
+
+  public List<String> bufferNames() {
+    return Collections.unmodifiableList(bufferNames);
+  }
+
+  /** Number of encoder parameters; they come first in {@link #parameters()}. */
+  public int encoderParameterCount() {
+    return encoderParams;
+  }
+
   public boolean isTrainable(int index) {
-    return index >= 2 * encoderLayers || encoderTrainable;
+    return index >= encoderParams || encoderTrainable;
+  }
+
+  /**
+   * Whether {@link #forward(NDArray, List, Pass)} accepts another array in place of parameter {@code index}. When it
+   * does not, a perturbation must be applied to the parameter itself and undone by copy.
+   */
+  public boolean isSubstitutable(int index) {
+    return index >= encoderParams || encoder.acceptsSubstituteParameters();
   }
 
   /** Parameter index of head layer {@code i}'s weight (its bias follows). */
   public int headWeightIndex(int i) {
-    return 2 * (encoderLayers + i);
+    return encoderParams + 2 * i;
   }
 
-  /** Forward pass with this network's own parameters. */
+  /** Forward pass with this network's own parameters that leaves no trace ({@link Pass#PROBE}). */
   public Forward forward(NDArray x) {
-    return forward(x, params);
+    return forward(x, params, Pass.PROBE);
   }
 
-  /** Forward pass with the given parameter arrays (same order and shapes as {@link #parameters()}). */
+  /** Forward pass with the given parameter arrays (same order and shapes as {@link #parameters()}), {@link Pass#PROBE}. */
   public Forward forward(NDArray x, List<NDArray> p) {
-    NDArray h = x.reshape(x.getShape().get(0), spec.inputSize());
-    for (int i = 0; i < encoderLayers; i++) {
-      h = Activation.relu(Linear.linear(h, p.get(2 * i), p.get(2 * i + 1)).singletonOrThrow());
-    }
+    return forward(x, p, Pass.PROBE);
+  }
+
+  /** Forward pass with the given parameter arrays for the given purpose. */
+  public Forward forward(NDArray x, List<NDArray> p, Pass pass) {
+    NDArray z = encoder.forward(x, p.subList(0, encoderParams), pass);
     NDArray[] inputs = new NDArray[HEAD_LAYERS];
-    inputs[0] = h;
-    return new Forward(head(h, p, inputs), inputs);
+    inputs[0] = z;
+    return new Forward(head(z, p, inputs), inputs);
+  }
+
+  /** Makes the running statistics of the last {@link Pass#TRAINING} pass the network's own (the step was applied). */
+  public void commitStatistics() {
+    encoder.commitStatistics();
+  }
+
+  /** Drops the running statistics of the last {@link Pass#TRAINING} pass (the step was refused). */
+  public void discardStatistics() {
+    encoder.discardStatistics();
   }
 
   /** The head alone on given features (SAM's reference variant re-scores cached features). */
   public NDArray head(NDArray z, List<NDArray> p, NDArray[] inputsOut) {
-    int w = 2 * encoderLayers;
+    int w = encoderParams;
     NDArray h1 = Linear.linear(z, p.get(w), p.get(w + 1)).singletonOrThrow();
     NDArray x2 = Activation.relu(h1);
     NDArray h2 = Linear.linear(x2, p.get(w + 2), p.get(w + 3)).singletonOrThrow();

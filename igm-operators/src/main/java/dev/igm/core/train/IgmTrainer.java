@@ -15,6 +15,7 @@ import dev.igm.core.MlaProjector;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.config.IgmConfig.Method;
 import dev.igm.core.model.ModalityNet;
+import dev.igm.core.model.Pass;
 import dev.igm.core.model.Rng;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -58,6 +59,7 @@ public final class IgmTrainer implements AutoCloseable {
 
   /** A trainer computing in {@code dtype} (FLOAT32 normally; FLOAT64 for gradient checks). */
   public IgmTrainer(IgmConfig config, DataType dtype) {
+    GradMode.offOnThisThread();
     this.config = config;
     this.dtype = dtype;
     this.manager = NDManager.newBaseManager();
@@ -199,6 +201,7 @@ public final class IgmTrainer implements AutoCloseable {
    * @return the reports of the steps taken (empty when the batch is not complete yet)
    */
   public List<StepReport> offer(LabeledSample sample) {
+    GradMode.offOnThisThread();
     validate(sample);
     pending.add(sample);
     if (pending.size() < config.batchSize()) {
@@ -343,88 +346,124 @@ public final class IgmTrainer implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------ steps
 
-  /** One step of one modality: unimodal, MLA, IGM without SAM, or IGM (SAM + GM). */
+  /**
+   * One step of one modality: unimodal, MLA, IGM without SAM, or IGM (SAM + GM). The encoder's running statistics
+   * staged by the unperturbed pass are committed only when the step is applied (rule 8 extended to encoder state).
+   */
   private StepReport modalityStep(int j, List<LabeledSample> batch, long b, double lr) {
     ModalityNet net = nets.get(j);
-    List<Integer> trainable = trainableIndices(net);
     try (NDScope ignored = new NDScope()) {
-      boolean reference = config.method() == Method.IGM && config.samVariant() == IgmConfig.SamVariant.REFERENCE;
-      float[] input = stack(batch, j);
-      int[] labels = labels(batch);
-      int[] mixPartner = null;
-      double lambda = 1;
-      if (reference) {
-        lambda = rng.nextBeta(config.samMixupAlpha(), config.samMixupAlpha());
-        mixPartner = rng.permutation(batch.size());
-        input = mixup(input, batch.size(), mixPartner, lambda);
+      StepReport r = modalityStepInScope(j, net, batch, b, lr);
+      if (!r.refused()) {
+        net.commitStatistics(); // inside the scope: the staged arrays die with it
       }
-      NDArray x = manager.create(input, new Shape(batch.size(), net.spec().inputSize())).toType(dtype, false);
-      NDArray y = oneHot(labels);
-
-      zeroGradients(net, trainable);
-      ModalityNet.Forward f;
-      NDArray loss;
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        f = net.forward(x);
-        loss = reference ? Losses.mixup(f.logits, y, oneHot(permute(labels, mixPartner)), lambda) : Losses.crossEntropy(f.logits, y);
-        gc.backward(loss);
-      }
-      double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
-      List<NDArray> grads = gradients(net, trainable);
-      double norm2 = squaredNorm(grads);
-      if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
-        return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
-      }
-      double[][] means = covariances[j] != null || config.method() == Method.MLA ? batchMeans(f) : null;
-
-      List<NDArray> params = trainableParams(net, trainable);
-      List<NDArray> finalGrads;
-      if (config.method() == Method.IGM && !reference) {
-        finalGrads = samGradients(net, trainable, x, y, grads, Math.sqrt(norm2));
-      } else if (reference) {
-        finalGrads = referenceGradients(net, trainable, x, y, grads, f);
-      } else {
-        finalGrads = grads;
-      }
-      if (finalGrads == null || !Double.isFinite(squaredNorm(finalGrads))) {
-        return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
-      }
-      finalGrads = modifyGradients(j, net, trainable, finalGrads, means, b);
-      optimizers.get(j).step(params, finalGrads, lr);
-      if (covariances[j] != null) {
-        for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
-          covariances[j][i].updateWithMean(means[i]);
-        }
-      }
-      return new StepReport(b, net.name(), lossValue, false, lr, Math.sqrt(norm2));
+      return r;
+    } finally {
+      net.discardStatistics();
     }
   }
 
-  /** SAM, paper variant: g' = ∇L(θ + ρ g/‖g‖) on the same batch; θ itself is never moved. */
+  private StepReport modalityStepInScope(int j, ModalityNet net, List<LabeledSample> batch, long b, double lr) {
+    List<Integer> trainable = trainableIndices(net);
+    boolean reference = config.method() == Method.IGM && config.samVariant() == IgmConfig.SamVariant.REFERENCE;
+    float[] input = stack(batch, j);
+    int[] labels = labels(batch);
+    int[] mixPartner = null;
+    double lambda = 1;
+    if (reference) {
+      lambda = rng.nextBeta(config.samMixupAlpha(), config.samMixupAlpha());
+      mixPartner = rng.permutation(batch.size());
+      input = mixup(input, batch.size(), mixPartner, lambda);
+    }
+    NDArray x = manager.create(input, new Shape(batch.size(), net.spec().inputSize())).toType(dtype, false);
+    NDArray y = oneHot(labels);
+
+    zeroGradients(net, trainable);
+    ModalityNet.Forward f;
+    NDArray loss;
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      f = net.forward(x, net.parameters(), Pass.TRAINING);
+      loss = reference ? Losses.mixup(f.logits, y, oneHot(permute(labels, mixPartner)), lambda) : Losses.crossEntropy(f.logits, y);
+      gc.backward(loss);
+    }
+    double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
+    List<NDArray> grads = gradients(net, trainable);
+    double norm2 = squaredNorm(grads);
+    if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
+      return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
+    }
+    double[][] means = covariances[j] != null || config.method() == Method.MLA ? batchMeans(f) : null;
+
+    List<NDArray> params = trainableParams(net, trainable);
+    List<NDArray> finalGrads;
+    if (config.method() == Method.IGM && !reference) {
+      finalGrads = samGradients(net, trainable, x, y, grads, Math.sqrt(norm2));
+    } else if (reference) {
+      finalGrads = referenceGradients(net, trainable, x, y, grads, f);
+    } else {
+      finalGrads = grads;
+    }
+    if (finalGrads == null || !Double.isFinite(squaredNorm(finalGrads))) {
+      return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
+    }
+    finalGrads = modifyGradients(j, net, trainable, finalGrads, means, b);
+    optimizers.get(j).step(params, finalGrads, lr);
+    if (covariances[j] != null) {
+      for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
+        covariances[j][i].updateWithMean(means[i]);
+      }
+    }
+    return new StepReport(b, net.name(), lossValue, false, lr, Math.sqrt(norm2));
+  }
+
+  /**
+   * SAM, paper variant: g' = ∇L(θ + ρ g/‖g‖) on the same batch. θ+ε lives on separate leaf arrays, so θ is never
+   * moved — except for parameters the network cannot take substitutes for (a TorchScript encoder's): those are
+   * perturbed in place and restored by copying θ back, bit for bit, whatever happens in between.
+   */
   private List<NDArray> samGradients(
       ModalityNet net, List<Integer> trainable, NDArray x, NDArray y, List<NDArray> g, double norm) {
     double scale = norm > 0 ? config.samRho() / norm : 0;
     List<NDArray> perturbed = new ArrayList<>(net.parameters());
     List<NDArray> leaves = new ArrayList<>();
+    List<NDArray> deltas = new ArrayList<>();
     for (int t = 0; t < trainable.size(); t++) {
-      int idx = trainable.get(t);
-      NDArray p = net.parameters().get(idx).add(g.get(t).mul(scale));
-      p.setRequiresGradient(true);
-      perturbed.set(idx, p);
-      leaves.add(p);
+      deltas.add(g.get(t).mul(scale)); // all of ε before any gradient is zeroed below
     }
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray loss = Losses.crossEntropy(net.forward(x, perturbed).logits, y);
-      gc.backward(loss);
-      if (!Double.isFinite(loss.toType(DataType.FLOAT64, false).getDouble())) {
-        return null;
+    Map<Integer, NDArray> moved = new TreeMap<>();
+    try {
+      for (int t = 0; t < trainable.size(); t++) {
+        int idx = trainable.get(t);
+        NDArray theta = net.parameters().get(idx);
+        if (net.isSubstitutable(idx)) {
+          NDArray p = theta.add(deltas.get(t));
+          p.setRequiresGradient(true);
+          perturbed.set(idx, p);
+          leaves.add(p);
+        } else {
+          moved.put(idx, theta.duplicate());
+          theta.addi(deltas.get(t));
+          theta.getGradient().set(new NDIndex("..."), 0); // autograd accumulates into θ's own gradient
+          leaves.add(theta);
+        }
+      }
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray loss = Losses.crossEntropy(net.forward(x, perturbed).logits, y);
+        gc.backward(loss);
+        if (!Double.isFinite(loss.toType(DataType.FLOAT64, false).getDouble())) {
+          return null;
+        }
+      }
+      List<NDArray> out = new ArrayList<>();
+      for (NDArray p : leaves) {
+        out.add(p.getGradient());
+      }
+      return out;
+    } finally {
+      for (Map.Entry<Integer, NDArray> e : moved.entrySet()) {
+        net.parameters().get(e.getKey()).set(new NDIndex("..."), e.getValue());
       }
     }
-    List<NDArray> out = new ArrayList<>();
-    for (NDArray p : leaves) {
-      out.add(p.getGradient());
-    }
-    return out;
   }
 
   /**
@@ -522,40 +561,51 @@ public final class IgmTrainer implements AutoCloseable {
   /** The late-fusion baseline: CE of the summed logits, every modality in one step, no SAM and no GM. */
   private StepReport jointStep(List<LabeledSample> batch, long b, double lr) {
     try (NDScope ignored = new NDScope()) {
-      NDArray y = oneHot(labels(batch));
-      List<List<Integer>> trainable = new ArrayList<>();
-      List<NDArray> xs = new ArrayList<>();
+      StepReport r = jointStepInScope(batch, b, lr);
+      if (!r.refused()) {
+        nets.forEach(ModalityNet::commitStatistics);
+      }
+      return r;
+    } finally {
+      nets.forEach(ModalityNet::discardStatistics);
+    }
+  }
+
+  private StepReport jointStepInScope(List<LabeledSample> batch, long b, double lr) {
+    NDArray y = oneHot(labels(batch));
+    List<List<Integer>> trainable = new ArrayList<>();
+    List<NDArray> xs = new ArrayList<>();
+    for (int j = 0; j < nets.size(); j++) {
+      ModalityNet net = nets.get(j);
+      trainable.add(trainableIndices(net));
+      xs.add(manager.create(stack(batch, j), new Shape(batch.size(), net.spec().inputSize())).toType(dtype, false));
+      zeroGradients(net, trainable.get(j));
+    }
+    NDArray loss;
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray sum = null;
       for (int j = 0; j < nets.size(); j++) {
         ModalityNet net = nets.get(j);
-        trainable.add(trainableIndices(net));
-        xs.add(manager.create(stack(batch, j), new Shape(batch.size(), net.spec().inputSize())).toType(dtype, false));
-        zeroGradients(net, trainable.get(j));
+        NDArray logits = net.forward(xs.get(j), net.parameters(), Pass.TRAINING).logits;
+        sum = sum == null ? logits : sum.add(logits);
       }
-      NDArray loss;
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray sum = null;
-        for (int j = 0; j < nets.size(); j++) {
-          NDArray logits = nets.get(j).forward(xs.get(j)).logits;
-          sum = sum == null ? logits : sum.add(logits);
-        }
-        loss = Losses.crossEntropy(sum, y);
-        gc.backward(loss);
-      }
-      double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
-      List<List<NDArray>> grads = new ArrayList<>();
-      double norm2 = 0;
-      for (int j = 0; j < nets.size(); j++) {
-        grads.add(gradients(nets.get(j), trainable.get(j)));
-        norm2 += squaredNorm(grads.get(j));
-      }
-      if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
-        return new StepReport(b, "joint", lossValue, true, lr, Math.sqrt(norm2));
-      }
-      for (int j = 0; j < nets.size(); j++) {
-        optimizers.get(j).step(trainableParams(nets.get(j), trainable.get(j)), grads.get(j), lr);
-      }
-      return new StepReport(b, "joint", lossValue, false, lr, Math.sqrt(norm2));
+      loss = Losses.crossEntropy(sum, y);
+      gc.backward(loss);
     }
+    double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
+    List<List<NDArray>> grads = new ArrayList<>();
+    double norm2 = 0;
+    for (int j = 0; j < nets.size(); j++) {
+      grads.add(gradients(nets.get(j), trainable.get(j)));
+      norm2 += squaredNorm(grads.get(j));
+    }
+    if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
+      return new StepReport(b, "joint", lossValue, true, lr, Math.sqrt(norm2));
+    }
+    for (int j = 0; j < nets.size(); j++) {
+      optimizers.get(j).step(trainableParams(nets.get(j), trainable.get(j)), grads.get(j), lr);
+    }
+    return new StepReport(b, "joint", lossValue, false, lr, Math.sqrt(norm2));
   }
 
   // ------------------------------------------------------------------------------------------ scoring
@@ -565,6 +615,7 @@ public final class IgmTrainer implements AutoCloseable {
    * softmaxes, or weighted; {@code joint} fuses by the softmax of its summed logits, rule 12).
    */
   public Scores score(List<float[][]> inputs) {
+    GradMode.offOnThisThread();
     int n = inputs.size();
     int c = config.numClasses();
     float[][] perModality = new float[nets.size()][];
@@ -580,7 +631,7 @@ public final class IgmTrainer implements AutoCloseable {
           System.arraycopy(inputs.get(s)[j], 0, flat, s * net.spec().inputSize(), net.spec().inputSize());
         }
         NDArray x = manager.create(flat, new Shape(n, net.spec().inputSize())).toType(dtype, false);
-        NDArray logits = net.forward(x).logits;
+        NDArray logits = net.forward(x, net.parameters(), Pass.INFERENCE).logits;
         NDArray probs = logits.softmax(1);
         perModality[j] = probs.toType(DataType.FLOAT32, false).toFloatArray();
         double w = config.fusionWeights().isEmpty() ? 1.0 / nets.size() : config.fusionWeights().get(j);

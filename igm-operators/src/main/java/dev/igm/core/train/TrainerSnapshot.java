@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -32,7 +33,10 @@ import java.util.Map;
  * <p>Tensor names (PyTorch layout, weight = out x in):
  *
  * <ul>
- *   <li>{@code <modality>.head.<i>.weight|bias}, {@code <modality>.encoder.<i>.weight|bias} — parameters
+ *   <li>{@code <modality>.head.<i>.weight|bias}, {@code <modality>.encoder.<name>} — parameters (encoder names are
+ *       the encoder's own: {@code <i>.weight} for an mlp, torchvision's for resnet18, the module's
+ *       {@code named_parameters()} for torchscript; a frozen encoder's parameters are written too)
+ *   <li>{@code <modality>.encoder.<bn>.running_mean|running_var} — BatchNorm running statistics (buffers)
  *   <li>{@code <param>.momentum} (SGD) or {@code <param>.adam_m|adam_v} (Adam) — optimizer state
  *   <li>{@code <modality>.cov.<i>} — cumulative covariance C of head layer i (float64, in x in)
  *   <li>{@code <modality>.T.<i>} and {@code <modality>.T.<i>.eigenvalues} — the flat modification matrix (float64),
@@ -132,6 +136,9 @@ public final class TrainerSnapshot {
         for (int p = 0; p < net.parameters().size(); p++) {
           out.add(named(net.parameters().get(p).duplicate(), net.parameterNames().get(p)));
         }
+        for (int q = 0; q < net.buffers().size(); q++) {
+          out.add(named(net.buffers().get(q).duplicate(), net.bufferNames().get(q)));
+        }
         List<String> trainableNames = trainableNames(net);
         ParameterOptimizer opt = trainer.optimizers().get(j);
         optimizerSteps.add(opt.steps());
@@ -218,13 +225,10 @@ public final class TrainerSnapshot {
       for (int j = 0; j < trainer.nets().size(); j++) {
         ModalityNet net = trainer.nets().get(j);
         for (int p = 0; p < net.parameters().size(); p++) {
-          NDArray src = require(byName, net.parameterNames().get(p));
-          NDArray dst = net.parameters().get(p);
-          if (!src.getShape().equals(dst.getShape())) {
-            throw new IllegalArgumentException(
-                "tensor " + net.parameterNames().get(p) + " has shape " + src.getShape() + ", the model needs " + dst.getShape());
-          }
-          dst.set(src.toType(dst.getDataType(), false).toByteBuffer());
+          copyInto(byName, net.parameterNames().get(p), net.parameters().get(p));
+        }
+        for (int q = 0; q < net.buffers().size(); q++) {
+          copyInto(byName, net.bufferNames().get(q), net.buffers().get(q));
         }
         List<String> trainableNames = trainableNames(net);
         Map<String, NDArray> state = new LinkedHashMap<>();
@@ -273,6 +277,19 @@ public final class TrainerSnapshot {
           ((Number) meta.get("samplesTrained")).longValue(),
           ((Number) meta.get("refusedSteps")).longValue());
     }
+  }
+
+  /**
+   * Copies the named tensor's values into {@code dst} in place: dst may be a TorchScript module's own parameter, which
+   * must keep its identity, and must not end up sharing memory with the decoded tensor, which dies with its manager.
+   */
+  private static void copyInto(Map<String, NDArray> byName, String name, NDArray dst) {
+    NDArray src = require(byName, name);
+    if (!src.getShape().equals(dst.getShape())) {
+      throw new IllegalArgumentException(
+          "tensor " + name + " has shape " + src.getShape() + ", the model needs " + dst.getShape());
+    }
+    dst.set(new NDIndex("..."), src.toType(dst.getDataType(), false));
   }
 
   private static NDArray require(Map<String, NDArray> byName, String name) {

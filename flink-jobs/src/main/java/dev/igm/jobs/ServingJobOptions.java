@@ -1,0 +1,48 @@
+package dev.igm.jobs;
+
+import dev.igm.core.serve.ServingPolicy;
+import java.time.Duration;
+
+/**
+ * Everything the serving job's graph depends on.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param samplesTopic topic of {@code MultimodalSample} records to score
+ * @param modelsTopic topic of {@code ModelSnapshot} records (read from the beginning on a fresh start)
+ * @param predictionsTopic topic the {@code Prediction} records go to
+ * @param deadLetterTopic topic the {@code DeadLetter} records go to
+ * @param groupId consumer group of the samples source (offsets are committed on checkpoints)
+ * @param samplesFrom where a fresh start reads the samples topic from
+ * @param parallelism parallelism of the samples source, the scoring operator and the sinks
+ * @param checkpointInterval checkpoint interval; null or zero disables checkpointing
+ * @param bufferTimeout how long Flink's network buffers may wait to fill before they are sent (Flink's default is
+ *     100 ms, which adds ~50 ms median latency between the sources and the scoring operator; null keeps Flink's)
+ * @param policy served models, before-first-model policy, hold capacity, quality gate
+ */
+public record ServingJobOptions(
+    String bootstrapServers,
+    String samplesTopic,
+    String modelsTopic,
+    String predictionsTopic,
+    String deadLetterTopic,
+    String groupId,
+    StartFrom samplesFrom,
+    int parallelism,
+    Duration checkpointInterval,
+    Duration bufferTimeout,
+    ServingPolicy policy) {
+
+  /** Where the samples source starts when there is no checkpoint. */
+  public enum StartFrom {
+    /** The group's committed offsets, else the beginning. */
+    COMMITTED,
+    EARLIEST,
+    LATEST
+  }
+
+  public ServingJobOptions {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package dev.igm.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.igm.core.config.ModalitySpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * ResNet-18 trunk for 2-D inputs (spectrograms {@code [1,H,W]}, frames {@code [C,H,W]}), trained from scratch, as the
+ * reference code's {@code models/Resnet.py} + {@code AudioEncoder}: conv 7×7/2 → BN → ReLU → max-pool 3×3/2 → four
+ * stages of two BasicBlocks (64, 128, 256, 512 channels; stride 2 from stage 2 on, 1×1 conv + BN shortcut where the
+ * shape changes) → adaptive average pool to 1×1 → flatten: z is 512-d.
+ *
+ * <p>Written functionally on NDArrays so that {@link #forward} can run on substitute parameter arrays (SAM's θ+ε as
+ * separate leaves). Parameter and buffer names are torchvision's ({@code conv1.weight}, {@code layer2.0.downsample.1.bias},
+ * {@code bn1.running_var}), so a snapshot's encoder tensors load into {@code torchvision.models.resnet18} with
+ * {@code strict=False} (no {@code num_batches_tracked}: the momentum is fixed, so the count is never needed).
+ *
+ * <p>Initialisation as torchvision: conv weights kaiming-normal with {@code mode='fan_out'}, gain √2 (std
+ * √(2/(out·kh·kw))), drawn from {@code rng} in parameter order; BN γ = 1, β = 0, running mean 0, variance 1.
+ *
+ * <p>BatchNorm statistics (momentum 0.1, eps 1e-5, PyTorch's defaults): a {@link Pass#TRAINING} pass normalises with
+ * batch statistics and updates <em>copies</em> of the running statistics, which become the encoder's own only on
+ * {@link #commitStatistics()} — the trainer commits after an applied step, so SAM's second pass ({@link Pass#PROBE})
+ * and refused steps never move them. A frozen encoder always runs as in {@code eval()}.
+ */
+final class ResNet18Encoder implements Encoder {
+  private static final int[] STAGE_WIDTHS = {64, 128, 256, 512};
+  private static final double BN_MOMENTUM = 0.1;
+  private static final double BN_EPS = 1e-5;
+
+  /** A bias-free convolution followed by BatchNorm, by index into the parameter and buffer lists. */
+  private record ConvBn(int weight, int gamma, int runningMean, int stride, int padding) {}
+
+  private record BasicBlock(ConvBn first, ConvBn second, ConvBn shortcut) {}
+
+  private final int channels;
+  private final int height;
+  private final int width;
+  private final boolean frozen;
+  private final List<String> names = new ArrayList<>();
+  private final List<NDArray> params = new ArrayList<>();
+  private final List<String> bufferNames = new ArrayList<>();
+  private final List<NDArray> buffers = new ArrayList<>();
+  private final ConvBn stem;
+  private final List<BasicBlock> blocks = new ArrayList<>();
+  private final NDArray[] staged;
+
+  ResNet18Encoder(NDManager manager, ModalitySpec spec, Rng rng, DataType dtype) {
+    List<Integer> s = spec.inputShape();
+    if (s.size() == 2) {
+      channels = 1;
+      height = s.get(0);
+      width = s.get(1);
+    } else if (s.size() == 3) {
+      channels = s.get(0);
+      height = s.get(1);
+      width = s.get(2);
+    } else {
+      throw new IllegalArgumentException("modality " + spec.name() + ": a resnet18 encoder needs input.shape [C, H, W]"
+          + " or [H, W], not " + s);
+    }
+    this.frozen = spec.encoderFrozen();
+    stem = convBn(manager, "conv1", "bn1", channels, 64, 7, 2, 3, rng, dtype);
+    int in = 64;
+    for (int stage = 0; stage < STAGE_WIDTHS.length; stage++) {
+      int out = STAGE_WIDTHS[stage];
+      for (int b = 0; b < 2; b++) {
+        String p = "layer" + (stage + 1) + "." + b + ".";
+        int stride = stage > 0 && b == 0 ? 2 : 1;
+        ConvBn first = convBn(manager, p + "conv1", p + "bn1", in, out, 3, stride, 1, rng, dtype);
+        ConvBn second = convBn(manager, p + "conv2", p + "bn2", out, out, 3, 1, 1, rng, dtype);
+        ConvBn shortcut = stride != 1 || in != out
+            ? convBn(manager, p + "downsample.0", p + "downsample.1", in, out, 1, stride, 0, rng, dtype)
+            : null;
+        blocks.add(new BasicBlock(first, second, shortcut));
+        in = out;
+      }
+    }
+    staged = new NDArray[buffers.size()];
+  }
+
+  private ConvBn convBn(NDManager manager, String conv, String bn, int in, int out, int k, int stride, int padding,
+      Rng rng, DataType dtype) {
+    double std = Math.sqrt(2.0 / (out * k * k));
+    double[] w = new double[out * in * k * k];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = std * rng.nextGaussian();
+    }
+    int weight = addParam(conv + ".weight", LinearLayer.create(manager, w, new Shape(out, in, k, k), dtype));
+    int gamma = addParam(bn + ".weight", LinearLayer.create(manager, filled(out, 1), new Shape(out), dtype));
+    addParam(bn + ".bias", LinearLayer.create(manager, filled(out, 0), new Shape(out), dtype));
+    int mean = addBuffer(bn + ".running_mean", LinearLayer.create(manager, filled(out, 0), new Shape(out), dtype));
+    addBuffer(bn + ".running_var", LinearLayer.create(manager, filled(out, 1), new Shape(out), dtype));
+    return new ConvBn(weight, gamma, mean, stride, padding);
+  }
+
+  private static double[] filled(int n, double v) {
+    double[] a = new double[n];
+    java.util.Arrays.fill(a, v);
+    return a;
+  }
+
+  private int addParam(String name, NDArray a) {
+    names.add(name);
+    params.add(a);
+    return params.size() - 1;
+  }
+
+  private int addBuffer(String name, NDArray a) {
+    bufferNames.add(name);
+    buffers.add(a);
+    return buffers.size() - 1;
+  }
+
+  @Override
+  public int outputDim() {
+    return STAGE_WIDTHS[STAGE_WIDTHS.length - 1];
+  }
+
+  @Override
+  public List<String> parameterNames() {
+    return Collections.unmodifiableList(names);
+  }
+
+  @Override
+  public List<NDArray> parameters() {
+    return Collections.unmodifiableList(params);
+  }
+
+  @Override
+  public List<String> bufferNames() {
+    return Collections.unmodifiableList(bufferNames);
+  }
+
+  @Override
+  public List<NDArray> buffers() {
+    return Collections.unmodifiableList(buffers);
+  }
+
+  @Override
+  public boolean acceptsSubstituteParameters() {
+    return true;
+  }
+
+  @Override
+  public NDArray forward(NDArray x, List<NDArray> p, Pass pass) {
+    Pass mode = frozen ? Pass.INFERENCE : pass;
+    long n = x.getShape().get(0);
+    NDArray h = Activation.relu(convBn(stem, x.reshape(n, channels, height, width), p, mode));
+    h = Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+    for (BasicBlock b : blocks) {
+      NDArray out = Activation.relu(convBn(b.first(), h, p, mode));
+      out = convBn(b.second(), out, p, mode);
+      NDArray skip = b.shortcut() == null ? h : convBn(b.shortcut(), h, p, mode);
+      h = Activation.relu(out.add(skip));
+    }
+    return Pool.globalAvgPool2d(h).reshape(n, outputDim());
+  }
+
+  private NDArray convBn(ConvBn c, NDArray h, List<NDArray> p, Pass mode) {
+    NDArray y = Conv2d.conv2d(h, p.get(c.weight()), null, new Shape(c.stride(), c.stride()),
+        new Shape(c.padding(), c.padding()), new Shape(1, 1), 1).singletonOrThrow();
+    NDArray mean = buffers.get(c.runningMean());
+    NDArray var = buffers.get(c.runningMean() + 1);
+    boolean batchStatistics = mode != Pass.INFERENCE;
+    if (batchStatistics) {
+      // torch updates the statistics it is given in place: give it copies, kept only if this pass is committed
+      mean = mean.duplicate();
+      var = var.duplicate();
+      if (mode == Pass.TRAINING) {
+        staged[c.runningMean()] = mean;
+        staged[c.runningMean() + 1] = var;
+      }
+    }
+    // JniUtils directly rather than BatchNorm.batchNorm: DJL's wrapper takes MXNet's float momentum (0.9f) and hands
+    // torch 1 − 0.9f = 0.100000024, not PyTorch's 0.1
+    return JniUtils.batchNorm((PtNDArray) y, (PtNDArray) mean, (PtNDArray) var, (PtNDArray) p.get(c.gamma()),
+        (PtNDArray) p.get(c.gamma() + 1), batchStatistics, BN_MOMENTUM, BN_EPS);
+  }
+
+  @Override
+  public void commitStatistics() {
+    for (int i = 0; i < staged.length; i++) {
+      if (staged[i] != null) {
+        buffers.get(i).set(new NDIndex("..."), staged[i]);
+        staged[i] = null;
+      }
+    }
+  }
+
+  @Override
+  public void discardStatistics() {
+    java.util.Arrays.fill(staged, null);
+  }
+}

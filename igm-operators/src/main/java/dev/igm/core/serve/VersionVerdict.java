@@ -1,0 +1,39 @@
+package dev.igm.core.serve;
+
+import dev.igm.avro.ModelSnapshot;
+import java.util.Optional;
+
+/**
+ * What to do with a published version before any file is touched: ignore it (a model this job does not serve, or
+ * a version not newer than the one in service), refuse it (quality gate), or load it.
+ *
+ * @param kind the decision
+ * @param reason why, for logs and dead letters (empty for {@link Kind#LOAD})
+ */
+public record VersionVerdict(Kind kind, String reason) {
+  public enum Kind {
+    LOAD,
+    NOT_SERVED,
+    STALE,
+    REFUSED_BY_GATE
+  }
+
+  /**
+   * Versions are strictly increasing per model: anything not newer than the version in service is stale (a replay
+   * of the models topic, or a publisher's duplicate).
+   *
+   * @param current the version in service, or null
+   */
+  public static VersionVerdict of(boolean served, ModelSnapshot current, ModelSnapshot candidate, QualityGate gate) {
+    if (!served) {
+      return new VersionVerdict(Kind.NOT_SERVED, "model " + candidate.getModelId() + " is not served by this job");
+    }
+    if (current != null && candidate.getVersion() <= current.getVersion()) {
+      return new VersionVerdict(Kind.STALE,
+          "version " + candidate.getVersion() + " of " + candidate.getModelId() + " is not newer than version "
+              + current.getVersion() + " in service");
+    }
+    Optional<String> refusal = gate.refusal(current, candidate);
+    return refusal.map(r -> new VersionVerdict(Kind.REFUSED_BY_GATE, r)).orElse(new VersionVerdict(Kind.LOAD, ""));
+  }
+}

@@ -1,0 +1,270 @@
+package dev.igm.flink;
+
+import dev.igm.avro.ModelSnapshot;
+import dev.igm.avro.Prediction;
+import dev.igm.avro.TrainingMetrics;
+import dev.igm.core.ingest.ValidSample;
+import dev.igm.core.train.ModelSession;
+import dev.igm.core.train.SessionCheckpoint;
+import dev.igm.core.train.TrainerSnapshot;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training operator, keyed by model id: one live {@link ModelSession} per key in memory, checkpointed to keyed
+ * state (RocksDB in production) only when a checkpoint is taken.
+ *
+ * <p><b>Why a custom operator.</b> Serialising a trainer (parameters, optimizer state, covariances, T, pending batch:
+ * megabytes) on every record would dominate training; a {@code KeyedProcessFunction} can only write keyed state for
+ * the key of the current record. Here {@link #snapshotState(StateSnapshotContext)} — which Flink calls before the
+ * keyed state backend takes its snapshot — selects each session touched since the previous checkpoint with
+ * {@code setCurrentKey} and writes its {@link SessionCheckpoint} into the {@code ValueState}. On restore nothing is
+ * deserialised up front: a session is rebuilt from its keyed state the first time its key is seen again.
+ *
+ * <p>Outputs: predictions (main output), {@link TrainingMetrics} and {@link ModelSnapshot} records (side outputs).
+ * Snapshot files go to the {@link ModelStore} before their record is emitted.
+ */
+public final class TrainerOperator extends AbstractStreamOperator<Prediction>
+    implements OneInputStreamOperator<ModelSample, Prediction>, BoundedOneInput {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
+
+  private final ModelRegistry models;
+  private final TrainerSettings settings;
+  private final OutputTag<TrainingMetrics> metricsTag;
+  private final OutputTag<ModelSnapshot> snapshotTag;
+
+  private transient Map<String, ModelSession> sessions;
+  private transient Set<String> dirty;
+  private transient Map<String, Long> deadLetters;
+  private transient ValueState<SessionState> state;
+  private transient ModelStore store;
+  private transient Map<String, Counter> trainedCounters;
+  private transient TreeMap<Long, Long> checkpointStarts;
+  private transient TreeMap<Long, Boolean> checkpointHadTraining;
+  private transient boolean trainedCheckpointCompleted;
+  private transient boolean failureInjected;
+  private transient LongCounter restores;
+  private transient LongCounter checkpoints;
+  private transient LongCounter captureMicros;
+  private transient LongCounter checkpointBytes;
+  private transient LongCounter endToEndMillis;
+
+  public TrainerOperator(
+      ModelRegistry models, TrainerSettings settings, OutputTag<TrainingMetrics> metricsTag, OutputTag<ModelSnapshot> snapshotTag) {
+    this.models = models;
+    this.settings = settings;
+    this.metricsTag = metricsTag;
+    this.snapshotTag = snapshotTag;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    sessions = new LinkedHashMap<>();
+    dirty = new HashSet<>();
+    deadLetters = new HashMap<>();
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("igm-session", SessionState.class));
+    store = new ModelStore(settings.modelStoreUri());
+    checkpointStarts = new TreeMap<>();
+    checkpointHadTraining = new TreeMap<>();
+    restores = counter("igm.trainers.restored");
+    checkpoints = counter("igm.checkpoint.count");
+    captureMicros = counter("igm.checkpoint.capture.micros");
+    checkpointBytes = counter("igm.checkpoint.state.bytes");
+    endToEndMillis = counter("igm.checkpoint.e2e.millis");
+    trainedCounters = new HashMap<>();
+    for (String id : models.ids()) {
+      registerMetrics(id, getMetricGroup().addGroup("model", id));
+    }
+  }
+
+  private LongCounter counter(String name) {
+    LongCounter c = new LongCounter();
+    getRuntimeContext().addAccumulator(name, c);
+    return c;
+  }
+
+  /** Flink metrics of one model; gauges read the live session (0 / NaN before its first sample). */
+  private void registerMetrics(String id, MetricGroup g) {
+    Counter trained = g.counter("samplesTrained");
+    trainedCounters.put(id, trained);
+    g.meter("samplesPerSecond", new MeterView(trained));
+    g.gauge("batches", (Gauge<Long>) () -> sessions.containsKey(id) ? sessions.get(id).version() : 0L);
+    g.gauge("modelVersion", (Gauge<Long>) () -> sessions.containsKey(id) ? sessions.get(id).version() : 0L);
+    g.gauge("publishedVersion", (Gauge<Long>) () -> sessions.containsKey(id) ? sessions.get(id).publishedVersion() : -1L);
+    g.gauge("loss", (Gauge<Double>) () -> sessions.containsKey(id) ? sessions.get(id).windowLoss() : Double.NaN);
+    g.gauge("tRefreshMillis", (Gauge<Double>) () -> sessions.containsKey(id) ? sessions.get(id).lastRefreshMillis() : 0.0);
+    g.gauge("refusedSteps", (Gauge<Long>) () -> sessions.containsKey(id) ? sessions.get(id).trainer().refusedSteps() : 0L);
+    g.gauge("deadLetters", (Gauge<Long>) () -> deadLetters.getOrDefault(id, 0L));
+    for (String m : models.get(id).modalities().stream().map(s -> s.name()).toList()) {
+      g.gauge("prequentialAccuracy." + m, (Gauge<Double>) () -> accuracy(id, m));
+    }
+    g.gauge("prequentialAccuracy.fused", (Gauge<Double>) () -> accuracy(id, "fused"));
+  }
+
+  private double accuracy(String id, String key) {
+    ModelSession s = sessions.get(id);
+    return s == null ? Double.NaN : s.windowAccuracy().getOrDefault(key, Double.NaN);
+  }
+
+  @Override
+  public void processElement(StreamRecord<ModelSample> element) throws Exception {
+    ModelSample in = element.getValue();
+    ModelSession session = session(in.modelId);
+    dirty.add(in.modelId);
+    deadLetters.put(in.modelId, in.deadLetters);
+    ValidSample sample = in.toValid();
+    if (!sample.trains()) {
+      output.collect(new StreamRecord<>(session.score(sample)));
+      return;
+    }
+    ModelSession.TrainOutcome outcome = session.train(sample);
+    for (Prediction p : outcome.predictions()) {
+      output.collect(new StreamRecord<>(p));
+    }
+    if (outcome.trained()) {
+      afterBatch(session, in.deadLetters);
+    }
+  }
+
+  /** The live session of {@code id}: in memory, else rebuilt from keyed state, else new. */
+  private ModelSession session(String id) throws Exception {
+    ModelSession s = sessions.get(id);
+    if (s != null) {
+      return s;
+    }
+    SessionState saved = state.value();
+    if (saved != null) {
+      s = ModelSession.restore(id, saved.toCheckpoint());
+      restores.add(1);
+      LOG.info("Model {} restored from checkpointed state at version {} ({} samples trained, {} pending)",
+          id, s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
+    } else {
+      s = ModelSession.create(id, models.get(id));
+      LOG.info("Model {} starts fresh: method {}, batch size {}", id, s.config().methodName(), s.config().batchSize());
+    }
+    sessions.put(id, s);
+    return s;
+  }
+
+  private void afterBatch(ModelSession s, long deadLetterCount) throws Exception {
+    trainedCounters.get(s.modelId()).inc(s.config().batchSize());
+    if (s.metricsDue(settings.metricsEveryBatches())) {
+      output.collect(metricsTag, new StreamRecord<>(s.emitMetrics(System.currentTimeMillis(), deadLetterCount)));
+    }
+    if (s.snapshotDue(settings.snapshotEveryBatches())) {
+      publish(s);
+    }
+    if (settings.failAfterBatches() > 0 && !failureInjected && trainedCheckpointCompleted
+        && s.version() >= settings.failAfterBatches() && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+      failureInjected = true;
+      throw new IllegalStateException("injected failure (debug.fail.after.batches=" + settings.failAfterBatches()
+          + ") in model " + s.modelId() + " at batch " + s.version());
+    }
+    if (settings.batchDelayMillis() > 0) {
+      Thread.sleep(settings.batchDelayMillis());
+    }
+  }
+
+  private void publish(ModelSession s) throws Exception {
+    long version = s.version();
+    TrainerSnapshot snap = s.publish();
+    String uri = store.write(s.modelId(), version, snap);
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) snap.metadataMap().get("metrics");
+    m.forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
+    output.collect(snapshotTag, new StreamRecord<>(ModelSnapshot.newBuilder()
+        .setModelId(s.modelId())
+        .setVersion(version)
+        .setMethod(s.config().methodName())
+        .setCreatedAt(Instant.now())
+        .setUri(uri)
+        .setSha256(snap.sha256())
+        .setConfig(models.json(s.modelId()))
+        .setMetrics(metrics)
+        .build()));
+    LOG.info("Model {} version {} published to {} (sha256 {})", s.modelId(), version, uri, snap.sha256());
+  }
+
+  /** End of a bounded input: publish every model's final version and a last metrics record. */
+  @Override
+  public void endInput() throws Exception {
+    for (ModelSession s : sessions.values()) {
+      dirty.add(s.modelId());
+      if (s.version() > s.publishedVersion()) {
+        publish(s);
+      }
+      output.collect(metricsTag, new StreamRecord<>(
+          s.emitMetrics(System.currentTimeMillis(), deadLetters.getOrDefault(s.modelId(), 0L))));
+      LOG.info("Model {} finished its input: {} batches, {} samples trained, {} pending (never trained)",
+          s.modelId(), s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
+    }
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    long t0 = System.nanoTime();
+    long bytes = 0;
+    for (String id : dirty) {
+      ModelSession s = sessions.get(id);
+      setCurrentKey(id);
+      SessionCheckpoint cp = s.checkpoint();
+      state.update(SessionState.of(cp));
+      bytes += cp.size();
+    }
+    dirty.clear();
+    long id = context.getCheckpointId();
+    checkpointStarts.put(id, t0);
+    checkpointHadTraining.put(id, sessions.values().stream().anyMatch(s -> s.version() > 0));
+    checkpoints.add(1);
+    captureMicros.add((System.nanoTime() - t0) / 1000);
+    checkpointBytes.add(bytes);
+    LOG.debug("Checkpoint {}: {} bytes of model state captured in {} ms", id, bytes, (System.nanoTime() - t0) / 1e6);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    Long start = checkpointStarts.remove(checkpointId);
+    if (start != null) {
+      endToEndMillis.add((System.nanoTime() - start) / 1_000_000);
+    }
+    if (Boolean.TRUE.equals(checkpointHadTraining.remove(checkpointId))) {
+      trainedCheckpointCompleted = true;
+    }
+    checkpointStarts.headMap(checkpointId).clear();
+    checkpointHadTraining.headMap(checkpointId).clear();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (sessions != null) {
+      sessions.values().forEach(ModelSession::close);
+      sessions.clear();
+    }
+    super.close();
+  }
+}

@@ -1,0 +1,24 @@
+package dev.igm.flink;
+
+import java.io.Serializable;
+
+/**
+ * What the training operator needs besides the models: publication cadence, the model store and two debug knobs
+ * used by the fault-tolerance tests.
+ *
+ * @param snapshotEveryBatches publish a model snapshot every this many batches (and at the end of a bounded input)
+ * @param metricsEveryBatches emit a TrainingMetrics record every this many batches
+ * @param modelStoreUri root of the model store (any Flink file-system URI)
+ * @param failAfterBatches debug: throw once, in the first execution attempt, when a model reaches this many batches
+ *     after a checkpoint holding trained state completed (0 = never)
+ * @param batchDelayMillis debug: sleep this long after each trained batch (slows a run down for cancel tests)
+ */
+public record TrainerSettings(
+    int snapshotEveryBatches, int metricsEveryBatches, String modelStoreUri, long failAfterBatches, long batchDelayMillis)
+    implements Serializable {
+  public TrainerSettings {
+    if (snapshotEveryBatches < 1 || metricsEveryBatches < 1) {
+      throw new IllegalArgumentException("snapshot and metrics cadences must be >= 1 batch");
+    }
+  }
+}
