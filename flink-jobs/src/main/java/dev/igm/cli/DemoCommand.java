@@ -1,17 +1,19 @@
 package dev.igm.cli;
 
-import dev.igm.avro.MultimodalSample;
+import dev.igm.avro.Prediction;
+import dev.igm.avro.TrainingMetrics;
+import dev.igm.core.ClassificationMetrics;
+import dev.igm.jobs.TrainJobConfig;
+import dev.igm.jobs.TrainingJob;
+import dev.igm.report.HtmlReport;
+import dev.igm.report.KafkaMetricsReader;
+import dev.igm.report.MetricsLog;
+import dev.igm.report.TauSettings;
 import dev.igm.avro.Split;
 import dev.igm.codec.AvroBytes;
-import dev.igm.codec.TensorCodec;
-import dev.igm.core.config.IgmConfig;
-import dev.igm.core.fit.Evaluation;
 import dev.igm.core.fit.OfflineFit;
-import dev.igm.core.train.IgmTrainer;
-import dev.igm.core.train.LabeledSample;
 import dev.igm.data.BundledDatasets;
 import dev.igm.data.MultiViewDataset;
-import dev.igm.data.MultiViewRow;
 import dev.igm.data.EventClock;
 import dev.igm.data.ReplayPlan;
 import dev.igm.data.SampleEncoder;
@@ -47,17 +49,14 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "End-to-end demo on this machine: starts a real local Kafka broker, replays the bundled UCI Image Segmentation",
-      "data (views shape and colour) to topic igm.samples, trains igm and joint side by side from that stream,",
-      "prints Acc / macro-F1 / MAP per modality and fused on the TEST records, writes a report and stops the broker."
+      "data (views shape and colour) to topic igm.samples, runs the streaming training job (igm and joint side by",
+      "side, config/train-segment.yaml) on embedded Flink until the replay is consumed, prints Acc / macro-F1 / MAP per modality and fused on the TEST records, writes a report and stops the broker."
     })
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "20", description = "Replay epochs. Default: ${DEFAULT-VALUE}.")
   int epochs;
 
-  @Option(names = "--methods", split = ",", defaultValue = "igm,joint", description = "Models trained side by side. Default: ${DEFAULT-VALUE}.")
-  List<String> methods;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
   @Option(names = "--out", defaultValue = "target/igm-demo", description = "Report folder. Default: ${DEFAULT-VALUE}.")
@@ -65,38 +64,171 @@ public final class DemoCommand implements Callable<Integer> {
 
   private static final String TOPIC = "igm.samples";
 
+  @Option(names = "--config", defaultValue = "config/train-segment.yaml",
+      description = "Training job configuration (models, Flink settings). Default: ${DEFAULT-VALUE}.")
+  Path config;
+
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     MultiViewDataset ds = OfflineFit.prepare(BundledDatasets.segment(), true);
     ReplayPlan plan = ReplayPlan.of(ds, epochs, seed, false);
     System.err.printf(Locale.ROOT, "igm demo: %s, %d records to replay (%d epochs)%n", ds, plan.entries().size(), epochs);
+    Path work = out.toAbsolutePath();
+    deleteRecursively(work);
+    Files.createDirectories(work);
     try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().port(0).build().start()) {
-      System.err.println("igm demo: Kafka broker listening on " + kafka.bootstrapServers());
-      kafka.createTopics(TOPIC);
-      long bytes = replay(kafka.bootstrapServers(), ds, plan);
+      String bootstrap = kafka.bootstrapServers();
+      System.err.println("igm demo: Kafka broker listening on " + bootstrap);
+      kafka.createTopics(TOPIC, "igm.samples.dlq", "igm.metrics", "igm.predictions", "igm.models");
+      long bytes = replay(bootstrap, ds, plan);
       System.err.printf(Locale.ROOT, "igm demo: replayed %d records (%d bytes) to %s%n", plan.entries().size(), bytes, TOPIC);
 
-      Map<String, IgmTrainer> trainers = new LinkedHashMap<>();
-      for (String m : methods) {
-        trainers.put(m, new IgmTrainer(IgmConfig.builder().method(m).modalities(OfflineFit.featureModalities(ds))
-            .numClasses(ds.classCount()).seed(seed).deterministic(true).build()));
+      List<String> overrides = new ArrayList<>(List.of(
+          "kafka.bootstrap=" + bootstrap,
+          "input.bounded=true",
+          "input.starting.offsets=earliest",
+          "model.store=" + work.resolve("models"),
+          "flink.execution.checkpointing.dir=" + work.resolve("checkpoints").toUri(),
+          "flink.execution.checkpointing.interval=5s",
+          "model.defaults.seed=" + seed));
+      TrainJobConfig jobConfig = TrainJobConfig.load(resolve(config), overrides);
+      System.err.println("igm demo: training " + jobConfig.models().keySet() + " side by side on embedded Flink ...");
+      java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread progress = progressLine(bootstrap, plan.trainingEntries().size(), running);
+      try {
+        TrainingJob.run(jobConfig);
+      } finally {
+        running.set(false);
+        progress.join(5000);
       }
-      List<MultiViewRow> testRows = consumeAndTrain(kafka.bootstrapServers(), plan.entries().size(), trainers, ds);
+
+      Map<String, Map<String, Double>> test = testMetrics(bootstrap, ds);
       List<String> groups = new ArrayList<>(ds.modalities());
       groups.add("fused");
       MetricsTable table = new MetricsTable(groups);
-      for (Map.Entry<String, IgmTrainer> e : trainers.entrySet()) {
-        table.add(e.getKey(), Evaluation.evaluate(e.getValue(), testRows));
-        e.getValue().close();
-      }
-      Files.createDirectories(out);
-      Files.writeString(out.resolve("table.md"), table.markdown());
-      System.out.println("TEST (" + testRows.size() + " records from the stream)");
+      test.forEach(table::add);
+      Files.writeString(work.resolve("table.md"), table.markdown());
+      MetricsLog log = new KafkaMetricsReader(bootstrap, Duration.ofSeconds(60), Map.of()).read("igm.metrics", "igm.samples.dlq");
+      HtmlReport.Result report = new HtmlReport(TauSettings.defaults()).write(log, work.resolve("report"));
+      System.out.println("TEST (" + ds.rows(Split.TEST).size() + " rows, predictions of the streaming job)");
       System.out.print(table.text());
-      System.err.printf(Locale.ROOT, "igm demo: done in %.1fs; report in %s%n", (System.nanoTime() - t0) / 1e9, out);
+      System.err.printf(Locale.ROOT, "igm demo: done in %.1fs; table %s, report %s%n", (System.nanoTime() - t0) / 1e9,
+          work.resolve("table.md"), report.index());
     }
     return 0;
+  }
+
+  private static Path resolve(Path p) {
+    String root = System.getProperty("igm.project.root");
+    return p.isAbsolute() || root == null ? p : Path.of(root).resolve(p);
+  }
+
+  /** Prints samples trained per model from the metrics topic while the job runs. */
+  private static Thread progressLine(String bootstrap, int expected, java.util.concurrent.atomic.AtomicBoolean running) {
+    Thread t = new Thread(() -> {
+      Properties c = new Properties();
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+      AvroBytes<TrainingMetrics> avro = AvroBytes.of(TrainingMetrics.class);
+      Map<String, Long> trained = new java.util.TreeMap<>();
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        TopicPartition tp = new TopicPartition("igm.metrics", 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        long last = 0;
+        while (running.get()) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            TrainingMetrics m = avro.decode(r.value());
+            trained.merge(m.getModelId(), m.getSamplesTrained(), Math::max);
+          }
+          if (System.nanoTime() - last > 3e9 && !trained.isEmpty()) {
+            StringBuilder sb = new StringBuilder("igm demo: trained");
+            trained.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %d/%d", k, v, expected)));
+            System.err.println(sb);
+            last = System.nanoTime();
+          }
+        }
+      } catch (Exception e) {
+        System.err.println("igm demo: progress line stopped: " + e);
+      }
+    }, "igm-demo-progress");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Acc / macro-F1 / MAP per modality and fused from the TEST predictions the job committed. */
+  private static Map<String, Map<String, Double>> testMetrics(String bootstrap, MultiViewDataset ds) throws Exception {
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    AvroBytes<Prediction> avro = AvroBytes.of(Prediction.class);
+    Map<String, List<Prediction>> byModel = new java.util.TreeMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      consumer.partitionsFor("igm.predictions").forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          Prediction p = avro.decode(r.value());
+          if (p.getSplit() == Split.TEST) {
+            byModel.computeIfAbsent(p.getModelId(), k -> new ArrayList<>()).add(p);
+          }
+        }
+      }
+    }
+    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+    int classes = ds.classCount();
+    for (Map.Entry<String, List<Prediction>> e : byModel.entrySet()) {
+      List<Prediction> ps = e.getValue();
+      int[] labels = new int[ps.size()];
+      Map<String, float[]> scores = new LinkedHashMap<>();
+      for (String m : ds.modalities()) {
+        scores.put(m, new float[ps.size() * classes]);
+      }
+      scores.put("fused", new float[ps.size() * classes]);
+      for (int i = 0; i < ps.size(); i++) {
+        Prediction p = ps.get(i);
+        labels[i] = p.getLabel();
+        for (String m : ds.modalities()) {
+          copy(p.getModalityProbabilities().get(m), scores.get(m), i * classes);
+        }
+        copy(p.getFusedProbabilities(), scores.get("fused"), i * classes);
+      }
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      scores.forEach((g, s) -> {
+        metrics.put(g + ".acc", ClassificationMetrics.accuracy(labels, s, classes));
+        metrics.put(g + ".f1", ClassificationMetrics.macroF1(labels, s, classes));
+        metrics.put(g + ".map", ClassificationMetrics.meanAveragePrecision(labels, s, classes));
+      });
+      out.put(e.getKey() + " (" + ps.size() + ")", metrics);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalStateException("the training job published no TEST predictions");
+    }
+    return out;
+  }
+
+  private static void copy(List<Float> from, float[] to, int offset) {
+    for (int i = 0; i < from.size(); i++) {
+      to[offset + i] = from.get(i);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static long replay(String bootstrap, MultiViewDataset ds, ReplayPlan plan) {
@@ -104,45 +236,5 @@ public final class DemoCommand implements Callable<Integer> {
     ProducerSettings settings = new ProducerSettings(bootstrap, ProducerSettings.DEFAULT_LINGER_MS,
         ProducerSettings.DEFAULT_BATCH_BYTES, ProducerSettings.DEFAULT_MAX_REQUEST_BYTES, Map.of());
     return new KafkaReplayer(TOPIC, 0).replay(plan, new TableSource(ds), encoder, settings, ReplayProgress.NONE).valueBytes();
-  }
-
-  private static List<MultiViewRow> consumeAndTrain(String bootstrap, int expected, Map<String, IgmTrainer> trainers,
-      MultiViewDataset ds) throws Exception {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    TensorCodec codec = TensorCodec.create();
-    AvroBytes<MultimodalSample> avro = AvroBytes.of(MultimodalSample.class);
-    List<MultiViewRow> test = new ArrayList<>();
-    int seen = 0;
-    long last = System.nanoTime();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(TOPIC, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      while (seen < expected) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
-          MultimodalSample s = avro.decode(r.value());
-          Map<String, float[]> views = new LinkedHashMap<>();
-          for (String m : ds.modalities()) {
-            views.put(m, codec.toFloatArray(s.getModalities().get(m)));
-          }
-          MultiViewRow row = new MultiViewRow(s.getSampleId(), s.getLabel(), s.getSplit(), views);
-          if (s.getSplit() == Split.TRAIN) {
-            for (IgmTrainer t : trainers.values()) {
-              t.offer(new LabeledSample(s.getSampleId(), s.getLabel(), Evaluation.inputsOf(t.config(), row)));
-            }
-          } else if (s.getSplit() == Split.TEST) {
-            test.add(row);
-          }
-          seen++;
-        }
-        if (System.nanoTime() - last > 2e9) {
-          System.err.printf(Locale.ROOT, "igm demo: trained from %d/%d records%n", seen, expected);
-          last = System.nanoTime();
-        }
-      }
-    }
-    return test;
   }
 }
