@@ -3,7 +3,7 @@ package dev.igm.jobs;
 import dev.igm.avro.DeadLetter;
 import dev.igm.avro.Prediction;
 import dev.igm.flink.serve.ModelServingFunction;
-import dev.igm.flink.serve.RawKafkaRecord;
+import dev.igm.flink.RawRecord;
 import java.util.UUID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -47,31 +47,31 @@ public final class ServingJob {
       // network buffer, and a buffer waits up to this long to fill.
       env.setBufferTimeout(o.bufferTimeout().toMillis());
     }
-    KafkaSource<RawKafkaRecord> samplesSource =
-        KafkaSource.<RawKafkaRecord>builder()
+    KafkaSource<RawRecord> samplesSource =
+        KafkaSource.<RawRecord>builder()
             .setBootstrapServers(o.bootstrapServers())
             .setTopics(o.samplesTopic())
             .setGroupId(o.groupId())
             .setStartingOffsets(startingOffsets(o.samplesFrom()))
-            .setDeserializer(new RawKafkaRecordDeserializer())
+            .setDeserializer(new RawRecordDeserializer())
             .build();
     // Every start without a checkpoint reads the whole models topic: the newest version wins and older ones are
     // ignored as stale, so no committed offset is needed (a fresh group id each time, nothing committed).
-    KafkaSource<RawKafkaRecord> modelsSource =
-        KafkaSource.<RawKafkaRecord>builder()
+    KafkaSource<RawRecord> modelsSource =
+        KafkaSource.<RawRecord>builder()
             .setBootstrapServers(o.bootstrapServers())
             .setTopics(o.modelsTopic())
             .setGroupId(o.groupId() + "-models-" + UUID.randomUUID())
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setProperty("commit.offsets.on.checkpoint", "false")
-            .setDeserializer(new RawKafkaRecordDeserializer())
+            .setDeserializer(new RawRecordDeserializer())
             .build();
 
-    DataStream<RawKafkaRecord> samples =
+    DataStream<RawRecord> samples =
         env.fromSource(samplesSource, WatermarkStrategy.noWatermarks(), "samples: " + o.samplesTopic())
             .uid("igm-serve-samples-source")
             .setParallelism(o.parallelism());
-    BroadcastStream<RawKafkaRecord> models =
+    BroadcastStream<RawRecord> models =
         env.fromSource(modelsSource, WatermarkStrategy.noWatermarks(), "models: " + o.modelsTopic())
             .uid("igm-serve-models-source")
             .setParallelism(1)

@@ -1,5 +1,6 @@
 package dev.igm.flink.serve;
 
+import dev.igm.flink.RawRecord;
 import dev.igm.avro.DeadLetter;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -10,7 +11,7 @@ public final class DeadLetters {
 
   private DeadLetters() {}
 
-  public static DeadLetter of(RawKafkaRecord source, String reason, long now) {
+  public static DeadLetter of(RawRecord source, String reason, long now) {
     return DeadLetter.newBuilder()
         .setSourceTopic(source.topic == null ? "" : source.topic)
         .setSourcePartition(source.partition)

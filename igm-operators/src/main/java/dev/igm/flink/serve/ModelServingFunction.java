@@ -1,5 +1,6 @@
 package dev.igm.flink.serve;
 
+import dev.igm.flink.RawRecord;
 import dev.igm.avro.DeadLetter;
 import dev.igm.avro.ModelSnapshot;
 import dev.igm.avro.MultimodalSample;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <p>Outputs: predictions on the main output; dead letters (bad sample records, samples a model cannot score,
  * samples refused before a first version, refused versions with the reason) on the side output passed in.
  */
-public final class ModelServingFunction extends BroadcastProcessFunction<RawKafkaRecord, RawKafkaRecord, Prediction>
+public final class ModelServingFunction extends BroadcastProcessFunction<RawRecord, RawRecord, Prediction>
     implements CheckpointedFunction {
 
   private static final long serialVersionUID = 1L;
@@ -73,7 +74,7 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawKafk
   private transient AvroBytes<ModelSnapshot> snapshots;
   private transient SnapshotLoader loader;
   private transient Map<String, ServingModel> live;
-  private transient HoldBuffer<RawKafkaRecord> held;
+  private transient HoldBuffer<RawRecord> held;
   private transient ListState<HeldSample> heldState;
   private transient List<ModelSnapshot> toRestore;
   private transient ServingMetrics metrics;
@@ -164,7 +165,7 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawKafk
   // ------------------------------------------------------------------------------------------ samples
 
   @Override
-  public void processElement(RawKafkaRecord raw, ReadOnlyContext ctx, Collector<Prediction> out) throws Exception {
+  public void processElement(RawRecord raw, ReadOnlyContext ctx, Collector<Prediction> out) throws Exception {
     Consumer<DeadLetter> dead = d -> ctx.output(deadLetters, d);
     MultimodalSample sample;
     try {
@@ -192,7 +193,7 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawKafk
     }
   }
 
-  private void score(ServingModel model, RawKafkaRecord raw, MultimodalSample sample, Collector<Prediction> out,
+  private void score(ServingModel model, RawRecord raw, MultimodalSample sample, Collector<Prediction> out,
       Consumer<DeadLetter> dead, long now) {
     try {
       out.collect(model.score(sample));
@@ -206,7 +207,7 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawKafk
   // ------------------------------------------------------------------------------------------ versions
 
   @Override
-  public void processBroadcastElement(RawKafkaRecord raw, Context ctx, Collector<Prediction> out) throws Exception {
+  public void processBroadcastElement(RawRecord raw, Context ctx, Collector<Prediction> out) throws Exception {
     long now = ctx.currentProcessingTime();
     ModelSnapshot candidate;
     try {
@@ -241,14 +242,14 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawKafk
         LOG.info("{}: {} v{} in service (was {})", instance, candidate.getModelId(), candidate.getVersion(),
             current == null ? "none" : "v" + current.getVersion());
         ServingModel model = live.get(candidate.getModelId());
-        for (RawKafkaRecord waiting : held.release(candidate.getModelId())) {
+        for (RawRecord waiting : held.release(candidate.getModelId())) {
           score(model, waiting, samples.decode(waiting.value), out, d -> ctx.output(deadLetters, d), now);
         }
       }
     }
   }
 
-  private void refuse(RawKafkaRecord raw, ModelSnapshot candidate, String reason, long now, Context ctx) {
+  private void refuse(RawRecord raw, ModelSnapshot candidate, String reason, long now, Context ctx) {
     String message = "model " + candidate.getModelId() + " version " + candidate.getVersion() + " refused ("
         + instance + "), the current version stays in service: " + reason;
     LOG.warn(message);
