@@ -1,18 +1,14 @@
 package dev.igm.cluster;
 
-import java.io.File;
+import dev.igm.local.LocalScripts;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,9 +110,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
     for (int attempt = 1; attempt <= attempts; attempt++) {
       restPort = requestedRestPort != 0 ? requestedRestPort : freePort();
       rpcPort = requestedRpcPort != 0 ? requestedRpcPort : freePort(restPort);
-      ScriptResult r = runScript("start", startTimeout.plusMinutes(5));
-      output = r.output;
-      if (r.exitCode == 0) {
+      LocalScripts.Result r = runScript("start", startTimeout.plusMinutes(5));
+      output = r.output();
+      if (r.exitCode() == 0) {
         running = true;
         recordProcesses();
         shutdownHook = new Thread(this::onJvmExit, "local-flink-cluster-shutdown");
@@ -218,16 +213,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
   /** {@code flink-cluster.sh start} on the running cluster: starts the TaskManagers that are not running. */
   public synchronized void startMissingTaskManagers() throws IOException {
-    ScriptResult r = runScript("start", startTimeout.plusMinutes(5));
-    if (r.exitCode != 0) {
-      throw new IOException(SCRIPT + " start (missing TaskManagers) failed:\n" + r.output);
+    LocalScripts.Result r = runScript("start", startTimeout.plusMinutes(5));
+    if (r.exitCode() != 0) {
+      throw new IOException(SCRIPT + " start (missing TaskManagers) failed:\n" + r.output());
     }
     recordProcesses();
   }
 
   /** {@code flink-cluster.sh status}: exit code and output. */
   public String status() throws IOException {
-    return runScript("status", Duration.ofSeconds(30)).output;
+    return runScript("status", Duration.ofSeconds(30)).output();
   }
 
   /** Stops every process (SIGTERM, SIGKILL after the stop timeout), deletes a temporary data folder. Idempotent. */
@@ -239,9 +234,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
     closed = true;
     if (running) {
       try {
-        ScriptResult r = runScript("stop", stopTimeout.plusSeconds(30));
-        if (r.exitCode != 0) {
-          LOG.warn("{} stop exited with {}:\n{}", SCRIPT, r.exitCode, r.output);
+        LocalScripts.Result r = runScript("stop", stopTimeout.plusSeconds(30));
+        if (r.exitCode() != 0) {
+          LOG.warn("{} stop exited with {}:\n{}", SCRIPT, r.exitCode(), r.output());
         }
       } catch (IOException | RuntimeException e) {
         LOG.warn("{} stop failed; killing the processes", SCRIPT, e);
@@ -322,15 +317,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
   }
 
-  private record ScriptResult(int exitCode, String output) {}
-
-  private ScriptResult runScript(String command, Duration timeout) throws IOException {
-    Path script = projectRoot.resolve(SCRIPT);
-    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), command);
-    pb.directory(projectRoot.toFile());
-    pb.redirectErrorStream(true);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    Map<String, String> env = pb.environment();
+  private LocalScripts.Result runScript(String command, Duration timeout) throws IOException {
+    Map<String, String> env = new java.util.HashMap<>();
     env.put("FLINK_DATA_DIR", dataDir.toString());
     env.put("FLINK_REST_PORT", Integer.toString(restPort));
     env.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
@@ -338,7 +326,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
     env.put("FLINK_SLOTS", Integer.toString(slots));
     env.put("FLINK_START_TIMEOUT", Long.toString(Math.max(1, startTimeout.toSeconds())));
     env.put("FLINK_STOP_TIMEOUT", Long.toString(Math.max(1, stopTimeout.toSeconds())));
-    env.put("JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     if (jmMemory != null) {
       env.put("FLINK_JM_MEMORY", jmMemory);
     }
@@ -347,72 +334,18 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
     env.put("FLINK_PROPERTIES",
         properties.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n")));
-    Process p = pb.start();
-    StringBuilder out = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (InputStream in = p.getInputStream()) {
-        String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        synchronized (out) {
-          out.append(s);
-        }
-      } catch (IOException e) {
-        // process gone
-      }
-    }, "flink-cluster.sh-" + command);
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(SCRIPT + " " + command + " did not finish within " + timeout);
-      }
-      reader.join(10_000);
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running " + SCRIPT + " " + command, e);
-    }
-    String text;
-    synchronized (out) {
-      text = out.toString();
-    }
-    LOG.debug("{} {} -> {}:\n{}", SCRIPT, command, p.exitValue(), text);
-    return new ScriptResult(p.exitValue(), text);
+    return LocalScripts.run(projectRoot, SCRIPT, command, env, timeout);
   }
 
   private static int freePort(int... avoid) throws IOException {
-    for (int i = 0; i < 20; i++) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-        s.setReuseAddress(true);
-        int candidate = s.getLocalPort();
-        boolean clash = false;
-        for (int a : avoid) {
-          clash |= a == candidate;
-        }
-        if (!clash) {
-          return candidate;
-        }
-      }
-    }
-    throw new IOException("no free port on " + HOST);
+    return LocalScripts.freePort(HOST, avoid);
   }
 
+
   private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warn("Could not delete {}", dir, e);
-    }
+    LocalScripts.deleteRecursively(dir);
   }
+
 
   /**
    * The repository root: system property {@code igm.project.root}, else the nearest folder at or above the working

@@ -1,24 +1,20 @@
 package dev.igm.kafka;
 
+import dev.igm.local.LocalScripts;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
@@ -113,9 +109,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     for (int attempt = 1; attempt <= attempts; attempt++) {
       port = requestedPort != 0 ? requestedPort : freePort();
       controllerPort = requestedControllerPort != 0 ? requestedControllerPort : freePort(port);
-      ScriptResult r = runScript("start", startTimeout.plusMinutes(5));
-      output = r.output;
-      if (r.exitCode == 0) {
+      LocalScripts.Result r = runScript("start", startTimeout.plusMinutes(5));
+      output = r.output();
+      if (r.exitCode() == 0) {
         pid = readPid();
         process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("broker pid " + pid + " is gone"));
         shutdownHook = new Thread(this::onJvmExit, "local-kafka-broker-shutdown");
@@ -215,9 +211,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     closed = true;
     if (pid > 0) {
       try {
-        ScriptResult r = runScript("stop", stopTimeout.plusSeconds(30));
-        if (r.exitCode != 0) {
-          LOG.warn("{} stop exited with {}:\n{}", SCRIPT, r.exitCode, r.output);
+        LocalScripts.Result r = runScript("stop", stopTimeout.plusSeconds(30));
+        if (r.exitCode() != 0) {
+          LOG.warn("{} stop exited with {}:\n{}", SCRIPT, r.exitCode(), r.output());
         }
       } catch (IOException | RuntimeException e) {
         LOG.warn("{} stop failed; killing pid {}", SCRIPT, pid, e);
@@ -291,96 +287,28 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
   }
 
-  private record ScriptResult(int exitCode, String output) {}
-
-  private ScriptResult runScript(String command, Duration timeout) throws IOException {
-    Path script = projectRoot.resolve(SCRIPT);
-    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), command);
-    pb.directory(projectRoot.toFile());
-    pb.redirectErrorStream(true);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    Map<String, String> env = pb.environment();
+  private LocalScripts.Result runScript(String command, Duration timeout) throws IOException {
+    Map<String, String> env = new java.util.HashMap<>();
     env.put("KAFKA_DATA_DIR", dataDir.toString());
     env.put("KAFKA_PORT", Integer.toString(port));
     env.put("KAFKA_CONTROLLER_PORT", Integer.toString(controllerPort));
     env.put("KAFKA_START_TIMEOUT", Long.toString(Math.max(1, startTimeout.toSeconds())));
     env.put("KAFKA_STOP_TIMEOUT", Long.toString(Math.max(1, stopTimeout.toSeconds())));
-    env.put("JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     if (heapOpts != null) {
       env.put("KAFKA_HEAP_OPTS", heapOpts);
     }
-    Process p = pb.start();
-    // The broker's own output goes to <data dir>/kafka.out, so this stream ends with the script.
-    StringBuilder out = new StringBuilder();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (InputStream in = p.getInputStream()) {
-                String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                synchronized (out) {
-                  out.append(s);
-                }
-              } catch (IOException e) {
-                // process gone
-              }
-            },
-            "kafka.sh-" + command);
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(SCRIPT + " " + command + " did not finish within " + timeout);
-      }
-      reader.join(10_000);
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running " + SCRIPT + " " + command, e);
-    }
-    String text;
-    synchronized (out) {
-      text = out.toString();
-    }
-    LOG.debug("{} {} -> {}:\n{}", SCRIPT, command, p.exitValue(), text);
-    return new ScriptResult(p.exitValue(), text);
+    return LocalScripts.run(projectRoot, SCRIPT, command, env, timeout);
   }
 
   private static int freePort(int... avoid) throws IOException {
-    for (int i = 0; i < 20; i++) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-        s.setReuseAddress(true);
-        int candidate = s.getLocalPort();
-        boolean clash = false;
-        for (int a : avoid) {
-          clash |= a == candidate;
-        }
-        if (!clash) {
-          return candidate;
-        }
-      }
-    }
-    throw new IOException("no free port on " + HOST);
+    return LocalScripts.freePort(HOST, avoid);
   }
 
+
   private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warn("Could not delete {}", dir, e);
-    }
+    LocalScripts.deleteRecursively(dir);
   }
+
 
   /**
    * The repository root: system property {@code igm.project.root}, else the nearest folder at or

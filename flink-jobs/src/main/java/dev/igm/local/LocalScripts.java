@@ -1,0 +1,114 @@
+package dev.igm.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the local services ({@code deploy/local/kafka.sh}, {@code deploy/local/flink-cluster.sh}) share when driven
+ * from Java: running a script command with its settings in the environment, free loopback ports, scratch clean-up.
+ */
+public final class LocalScripts {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalScripts.class);
+
+  private LocalScripts() {}
+
+  /** A finished script command: exit code and its combined stdout/stderr. */
+  public record Result(int exitCode, String output) {}
+
+  /**
+   * Runs {@code bash <root>/<script> <command>} in {@code root} with {@code env} added to the environment (and
+   * {@code JAVA} set to this JVM's java), waiting at most {@code timeout}.
+   */
+  public static Result run(Path root, String script, String command, Map<String, String> env, Duration timeout)
+      throws IOException {
+    ProcessBuilder pb = new ProcessBuilder("bash", root.resolve(script).toString(), command);
+    pb.directory(root.toFile());
+    pb.redirectErrorStream(true);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().put("JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    // The services' own output goes to files in their data dirs, so this stream ends with the script.
+    StringBuilder out = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (InputStream in = p.getInputStream()) {
+        String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        synchronized (out) {
+          out.append(s);
+        }
+      } catch (IOException e) {
+        // process gone
+      }
+    }, script + "-" + command);
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(script + " " + command + " did not finish within " + timeout);
+      }
+      reader.join(10_000);
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running " + script + " " + command, e);
+    }
+    String text;
+    synchronized (out) {
+      text = out.toString();
+    }
+    LOG.debug("{} {} -> {}:\n{}", script, command, p.exitValue(), text);
+    return new Result(p.exitValue(), text);
+  }
+
+  /** A free TCP port on {@code host}, different from {@code avoid}. */
+  public static int freePort(String host, int... avoid) throws IOException {
+    for (int i = 0; i < 20; i++) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+        s.setReuseAddress(true);
+        int candidate = s.getLocalPort();
+        boolean clash = false;
+        for (int a : avoid) {
+          clash |= a == candidate;
+        }
+        if (!clash) {
+          return candidate;
+        }
+      }
+    }
+    throw new IOException("no free port on " + host);
+  }
+
+  /** Deletes a scratch folder; a failure is logged, not thrown (clean-up must not hide the real outcome). */
+  public static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("Could not delete {}", dir, e);
+    }
+  }
+}
