@@ -33,7 +33,7 @@ import java.util.List;
  * protected from SAM's second pass; in eval mode they never change, so a snapshot of the parameters is the whole state
  * and runs stay deterministic.
  */
-final class TorchScriptEncoder implements Encoder {
+final class TorchScriptEncoder extends StatelessEncoder {
   private final PtSymbolBlock module;
   private final List<Integer> inputShape;
   private final boolean frozen;
@@ -116,16 +116,7 @@ final class TorchScriptEncoder implements Encoder {
     return Collections.unmodifiableList(params);
   }
 
-  @Override
-  public List<String> bufferNames() {
-    return List.of();
-  }
-
-  @Override
-  public List<NDArray> buffers() {
-    return List.of();
-  }
-
+  /** A TorchScript module runs on its own tensors: SAM perturbs them in place and copies θ back. */
   @Override
   public boolean acceptsSubstituteParameters() {
     return false;
@@ -155,10 +146,4 @@ final class TorchScriptEncoder implements Encoder {
     }
     return z.reshape(n, outputDim).toType(outputType, false);
   }
-
-  @Override
-  public void commitStatistics() {}
-
-  @Override
-  public void discardStatistics() {}
 }
