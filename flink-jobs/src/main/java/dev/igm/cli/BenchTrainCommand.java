@@ -3,6 +3,7 @@ package dev.igm.cli;
 import dev.igm.avro.TrainingMetrics;
 import dev.igm.codec.AvroBytes;
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.linalg.Blas;
 import dev.igm.core.train.IgmTrainer;
 import dev.igm.core.train.LabeledSample;
 import dev.igm.jobs.TrainJobConfig;
@@ -10,6 +11,8 @@ import dev.igm.jobs.TrainingData;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,20 +37,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code igm bench-train}: training throughput of the streaming job against an offline {@link IgmTrainer} loop on the
- * same samples and model configuration, plus checkpoint duration and size.
+ * {@code igm bench-train}: the steady training rate of the streaming job against the offline trainer loop of
+ * {@code igm fit} on the same samples, model configuration and OpenBLAS thread count, in rounds that alternate the
+ * two (a paired comparison on a machine whose load changes), plus the training thread's CPU time per batch and the
+ * checkpoint figures.
  */
 @Command(
     name = "bench-train",
     mixinStandardHelpOptions = true,
     description = {
-      "Benchmarks the streaming training job against an offline IgmTrainer loop on the same data and config.",
+      "Benchmarks the streaming training job against the offline trainer loop of igm fit, same data and config.",
       "",
-      "Replays the bundled segment data (standardised, seeded epoch order) to a one-partition topic on a local",
-      "Kafka broker (started here unless --bootstrap is given), runs 'igm train' bounded on an embedded MiniCluster",
-      "(RocksDB, incremental checkpoints, exactly-once sinks, prequential scoring), and reports:",
-      "  samples/s offline, samples/s streaming (steady state, from the job's TrainingMetrics records),",
-      "  their ratio (goal >= 0.9), checkpoint count, state capture time, keyed-state bytes, checkpoint size on disk.",
+      "Replays the bundled segment data (1,500 TRAIN rows, standardised, seeded epoch order) once to a one-partition",
+      "topic on a local Kafka broker (started here unless --bootstrap is given). Then, per round: the offline loop",
+      "(IgmTrainer.offer over the same samples in the same order: the loop igm fit runs), then 'igm train' bounded",
+      "on an embedded MiniCluster (RocksDB, incremental checkpoints, exactly-once Kafka sinks, prequential scoring of",
+      "every TRAIN sample, snapshots to the model store), reading the topic from the beginning.",
+      "",
+      "What is measured, for both alike: the steady training rate = samples trained from the end of batch 10 to the",
+      "end of the last full batch, divided by the wall time between those two points (offline: System.nanoTime in",
+      "the loop; streaming: the timestamps of the job's TrainingMetrics records, emitted right after batches 10, 20,",
+      "... on the training thread). Not measured: broker start, the replay to Kafka, MiniCluster start, job",
+      "deployment, the first 10 batches. The first --warmup-rounds rounds warm the JIT up and are not counted; the",
+      "result is the median over the measured rounds of the per-round ratio streaming/offline (goal >= 0.9).",
+      "Also reported: CPU ms per batch of the training thread over the same span (offline: the loop's thread;",
+      "streaming: the trainer task's thread, which also runs the chained Kafka sink writers and the checkpoints).",
     })
 public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "Job configuration to take the model from (default: config/train-segment.yaml).")
@@ -59,6 +73,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--epochs", description = "Epochs of the 1,500 TRAIN rows to replay (default: ${DEFAULT-VALUE}).")
   int epochs = 8;
 
+  @Option(names = "--rounds", description = "Measured rounds, each offline then streaming (default: ${DEFAULT-VALUE}).")
+  int rounds = 3;
+
+  @Option(names = "--warmup-rounds", description = "Rounds run first and not counted (JIT warm-up; default: ${DEFAULT-VALUE}).")
+  int warmupRounds = 1;
+
   @Option(names = "--checkpoint-interval", description = "Flink checkpoint interval (default: ${DEFAULT-VALUE}).")
   String checkpointInterval = "2s";
 
@@ -68,9 +88,20 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Job configuration overrides (repeatable).")
   List<String> overrides = new ArrayList<>();
 
+  /** One round's figures. */
+  record Round(double offlineRate, double offlineCpuMs, double streamRate, double streamCpuMs, long fromBatch,
+      long toBatch, long checkpoints, double captureMs, double stateBytes, double e2eMs, long onDisk, double jobSeconds) {
+    double ratio() {
+      return streamRate / offlineRate;
+    }
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public Integer call() throws Exception {
+    if (rounds < 1 || warmupRounds < 0 || epochs < 1) {
+      throw new IllegalArgumentException("--rounds and --epochs must be >= 1, --warmup-rounds >= 0");
+    }
     Path root = LocalKafkaBroker.locateProjectRoot();
     Path yaml = config != null ? config : root.resolve("config/train-segment.yaml");
     Map<String, Object> tree;
@@ -92,85 +123,46 @@ public final class BenchTrainCommand implements Callable<Integer> {
       String servers = bootstrap != null ? bootstrap : broker.bootstrapServers();
       String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
       String samples = run + "-samples";
-      String metrics = run + "-metrics";
-      LocalKafkaBroker.createTopics(servers, 1, samples, metrics, run + "-dlq", run + "-predictions", run + "-models");
-      List<String> o = new ArrayList<>(List.of(
-          "kafka.bootstrap=" + servers, "kafka.group.id=" + run, "topics.samples=" + samples, "topics.metrics=" + metrics,
-          "topics.dlq=" + run + "-dlq", "topics.predictions=" + run + "-predictions", "topics.models=" + run + "-models",
-          "input.bounded=true", "input.starting.offsets=earliest", "metrics.every.batches=10",
-          "model.store=" + scratch.resolve("models"),
-          "flink.execution.checkpointing.dir=" + scratch.resolve("chk").toUri(),
-          "flink.execution.checkpointing.interval=" + checkpointInterval));
-      o.addAll(overrides);
-      TrainJobConfig job = TrainJobConfig.fromTree(tree, o);
-      IgmConfig modelConfig = job.models().get(model);
+      LocalKafkaBroker.createTopics(servers, 1, samples);
+      TrainJobConfig probe = jobConfig(tree, servers, samples, run, scratch, 0);
+      IgmConfig modelConfig = probe.models().get(model);
+      int every = probe.metricsEveryBatches();
       List<LabeledSample> train = data.trainingSamples(modelConfig);
+      // the job sets the trainers' OpenBLAS threads when its operator opens (process-wide); the offline loop gets the same
+      Blas.setThreads(probe.blasThreads());
+      TrainingData.produce(servers, samples, data.encodedRecords()); // once, before any timing
 
-      // offline: warm up the engine on a throwaway trainer, then time the plain loop
-      try (IgmTrainer warm = new IgmTrainer(modelConfig)) {
-        for (LabeledSample s : train.subList(0, Math.min(train.size(), 40 * modelConfig.batchSize()))) {
-          warm.offer(s);
+      System.out.printf("igm bench-train: model %s (%s, %s, batch %d, deterministic %s), %d TRAIN samples (%d epochs x 1500"
+              + " rows), OpenBLAS threads %d, checkpoints every %s, exactly-once sinks%n",
+          model, modelConfig.methodName(), modelConfig.schedule().name().toLowerCase(), modelConfig.batchSize(),
+          modelConfig.deterministic(), train.size(), epochs, probe.blasThreads(), checkpointInterval);
+      System.out.printf("  steady rate = samples trained from the end of batch %d to the end of the last full batch / wall"
+          + " time between the two (replay, MiniCluster start, deployment and the first %d batches excluded)%n", every, every);
+      System.out.printf("  %-7s %12s %12s %7s   %s%n", "round", "offline/s", "streaming/s", "ratio",
+          "CPU ms/batch of the training thread: offline | streaming");
+      List<Round> measured = new ArrayList<>();
+      for (int r = 0; r < warmupRounds + rounds; r++) {
+        boolean warmup = r < warmupRounds;
+        double[] offline = offline(modelConfig, train, every);
+        Round round = streaming(tree, servers, samples, run, scratch, r, offline);
+        System.out.printf("  %-7s %12.0f %12.0f %7.2f   %.2f | %.2f%n", warmup ? "warm-up" : Integer.toString(r - warmupRounds + 1),
+            round.offlineRate, round.streamRate, round.ratio(), round.offlineCpuMs, round.streamCpuMs);
+        if (!warmup) {
+          measured.add(round);
         }
       }
-      long t0 = System.nanoTime();
-      long offlineTrained;
-      try (IgmTrainer t = new IgmTrainer(modelConfig)) {
-        for (LabeledSample s : train) {
-          t.offer(s);
-        }
-        offlineTrained = t.samplesTrained();
-      }
-      double offlineSeconds = (System.nanoTime() - t0) / 1e9;
-      double offlineRate = offlineTrained / offlineSeconds;
-
-      TrainingData.produce(servers, samples, data.encodedRecords());
-      // a finished job discards its checkpoints: sample the directory's size while it runs
-      long[] maxOnDisk = {0};
-      Path chk = scratch.resolve("chk");
-      Thread sampler = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          try {
-            maxOnDisk[0] = Math.max(maxOnDisk[0], sizeOf(chk));
-            Thread.sleep(100);
-          } catch (InterruptedException e) {
-            return;
-          } catch (Exception e) {
-            // files come and go while Flink writes and subsumes checkpoints
-          }
-        }
-      }, "checkpoint-size-sampler");
-      sampler.setDaemon(true);
-      sampler.start();
-      long j0 = System.nanoTime();
-      JobExecutionResult result = TrainingJob.run(job);
-      double jobSeconds = (System.nanoTime() - j0) / 1e9;
-      sampler.interrupt();
-      sampler.join();
-
-      List<TrainingMetrics> m = readMetrics(servers, metrics);
-      m.sort(Comparator.comparingLong(TrainingMetrics::getBatches));
-      TrainingMetrics first = m.get(0);
-      TrainingMetrics last = m.get(m.size() - 1);
-      double steadySeconds = (last.getTime().toEpochMilli() - first.getTime().toEpochMilli()) / 1e3;
-      double streamRate = (last.getSamplesTrained() - first.getSamplesTrained()) / steadySeconds;
-
-      long checkpoints = counter(result, "igm.checkpoint.count");
-      double captureMs = checkpoints == 0 ? 0 : counter(result, "igm.checkpoint.capture.micros") / 1e3 / checkpoints;
-      double stateBytes = checkpoints == 0 ? 0 : (double) counter(result, "igm.checkpoint.state.bytes") / checkpoints;
-      double e2eMs = checkpoints == 0 ? 0 : (double) counter(result, "igm.checkpoint.e2e.millis") / checkpoints;
-      long onDisk = maxOnDisk[0];
-
-      System.out.printf("igm bench-train: model %s (%s, batch %d), %d TRAIN samples (%d epochs x 1500 rows)%n",
-          model, modelConfig.methodName(), modelConfig.batchSize(), train.size(), epochs);
-      System.out.printf("  offline IgmTrainer loop : %8.0f samples/s  (%d trained in %.2f s)%n", offlineRate, offlineTrained, offlineSeconds);
-      System.out.printf("  streaming job, steady   : %8.0f samples/s  (batches %d..%d in %.2f s, from TrainingMetrics)%n",
-          streamRate, first.getBatches(), last.getBatches(), steadySeconds);
-      System.out.printf("  ratio streaming/offline : %8.2f  (goal >= 0.90)%n", streamRate / offlineRate);
-      System.out.printf("  streaming job, end to end incl. MiniCluster start: %.0f samples/s (%.2f s)%n",
-          last.getSamplesTrained() / jobSeconds, jobSeconds);
-      System.out.printf("  checkpoints: %d every %s; trainer state capture %.1f ms avg, %.0f KiB keyed state per checkpoint,"
-          + " operator-seen snapshot-to-complete %.0f ms avg; checkpoint directory up to %d KiB on disk (incremental RocksDB: shared/ + chk-*)%n",
-          checkpoints, checkpointInterval, captureMs, stateBytes / 1024, e2eMs, onDisk / 1024);
+      Round med = new Round(median(measured, Round::offlineRate), median(measured, Round::offlineCpuMs),
+          median(measured, Round::streamRate), median(measured, Round::streamCpuMs), 0, 0, 0, 0, 0, 0, 0, 0);
+      double ratio = median(measured, Round::ratio);
+      Round last = measured.get(measured.size() - 1);
+      System.out.printf("  median  %12.0f %12.0f %7.2f   %.2f | %.2f   (ratio: median of the rounds' ratios; goal >= 0.90)%n",
+          med.offlineRate, med.streamRate, ratio, med.offlineCpuMs, med.streamCpuMs);
+      System.out.printf("  streaming window: batches %d..%d; whole job incl. MiniCluster start and deployment: %.2f s (last round)%n",
+          last.fromBatch, last.toBatch, last.jobSeconds);
+      System.out.printf("  checkpoints (last round): %d every %s; trainer state capture %.1f ms avg, %.0f KiB keyed state per"
+              + " checkpoint, operator-seen snapshot-to-complete %.0f ms avg; checkpoint directory up to %d KiB on disk"
+              + " (incremental RocksDB: shared/ + chk-*)%n",
+          last.checkpoints, checkpointInterval, last.captureMs, last.stateBytes / 1024, last.e2eMs, last.onDisk / 1024);
       return 0;
     } finally {
       if (broker != null) {
@@ -178,6 +170,101 @@ public final class BenchTrainCommand implements Callable<Integer> {
       }
       deleteRecursively(scratch);
     }
+  }
+
+  private TrainJobConfig jobConfig(Map<String, Object> tree, String servers, String samples, String run, Path scratch, int round) {
+    String id = run + "-r" + round;
+    List<String> o = new ArrayList<>(List.of(
+        "kafka.bootstrap=" + servers, "kafka.group.id=" + id, "topics.samples=" + samples, "topics.metrics=" + id + "-metrics",
+        "topics.dlq=" + id + "-dlq", "topics.predictions=" + id + "-predictions", "topics.models=" + id + "-models",
+        "kafka.transactional.id.prefix=" + id,
+        "input.bounded=true", "input.starting.offsets=earliest", "metrics.every.batches=10",
+        "model.store=" + scratch.resolve("models-r" + round),
+        "flink.execution.checkpointing.dir=" + scratch.resolve("chk-r" + round).toUri(),
+        "flink.execution.checkpointing.interval=" + checkpointInterval));
+    o.addAll(overrides);
+    return TrainJobConfig.fromTree(tree, o);
+  }
+
+  /** The offline loop: {rate, CPU ms per batch} from the end of batch {@code every} to the end of the last full batch. */
+  private static double[] offline(IgmConfig config, List<LabeledSample> train, int every) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long t0 = 0;
+    long c0 = 0;
+    long s0 = 0;
+    long b0 = 0;
+    long t1;
+    long c1;
+    long s1;
+    long b1;
+    try (IgmTrainer t = new IgmTrainer(config)) {
+      for (LabeledSample s : train) {
+        if (!t.offer(s).isEmpty() && t.batches() == every) {
+          t0 = System.nanoTime();
+          c0 = mx.getCurrentThreadCpuTime();
+          s0 = t.samplesTrained();
+          b0 = t.batches();
+        }
+      }
+      t1 = System.nanoTime();
+      c1 = mx.getCurrentThreadCpuTime();
+      s1 = t.samplesTrained();
+      b1 = t.batches();
+    }
+    return new double[] {(s1 - s0) / ((t1 - t0) / 1e9), (c1 - c0) / 1e6 / (b1 - b0)};
+  }
+
+  private Round streaming(Map<String, Object> tree, String servers, String samples, String run, Path scratch, int round,
+      double[] offline) throws Exception {
+    TrainJobConfig job = jobConfig(tree, servers, samples, run, scratch, round);
+    LocalKafkaBroker.createTopics(servers, 1, job.metricsTopic(), job.dlqTopic(), job.predictionsTopic(), job.modelsTopic());
+    // a finished job discards its checkpoints: sample the directory's size while it runs
+    long[] maxOnDisk = {0};
+    Path chk = scratch.resolve("chk-r" + round);
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          maxOnDisk[0] = Math.max(maxOnDisk[0], sizeOf(chk));
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception e) {
+          // files come and go while Flink writes and subsumes checkpoints
+        }
+      }
+    }, "checkpoint-size-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    long j0 = System.nanoTime();
+    JobExecutionResult result = TrainingJob.run(job);
+    double jobSeconds = (System.nanoTime() - j0) / 1e9;
+    sampler.interrupt();
+    sampler.join();
+
+    // per batch count the first record (endInput re-emits the last one)
+    Map<Long, TrainingMetrics> byBatch = new LinkedHashMap<>();
+    readMetrics(servers, job.metricsTopic()).stream()
+        .sorted(Comparator.comparingLong((TrainingMetrics m) -> m.getBatches()).thenComparing(TrainingMetrics::getTime))
+        .forEach(m -> byBatch.putIfAbsent(m.getBatches(), m));
+    List<TrainingMetrics> m = new ArrayList<>(byBatch.values());
+    TrainingMetrics first = m.get(0);
+    TrainingMetrics last = m.get(m.size() - 1);
+    double steadySeconds = (last.getTime().toEpochMilli() - first.getTime().toEpochMilli()) / 1e3;
+    double streamRate = (last.getSamplesTrained() - first.getSamplesTrained()) / steadySeconds;
+    long cpuBatches = counter(result, "igm.trainer.steady.batches");
+    double streamCpuMs = cpuBatches == 0 ? Double.NaN : counter(result, "igm.trainer.steady.cpu.micros") / 1e3 / cpuBatches;
+
+    long checkpoints = counter(result, "igm.checkpoint.count");
+    double captureMs = checkpoints == 0 ? 0 : counter(result, "igm.checkpoint.capture.micros") / 1e3 / checkpoints;
+    double stateBytes = checkpoints == 0 ? 0 : (double) counter(result, "igm.checkpoint.state.bytes") / checkpoints;
+    double e2eMs = checkpoints == 0 ? 0 : (double) counter(result, "igm.checkpoint.e2e.millis") / checkpoints;
+    return new Round(offline[0], offline[1], streamRate, streamCpuMs, first.getBatches(), last.getBatches(), checkpoints,
+        captureMs, stateBytes, e2eMs, maxOnDisk[0], jobSeconds);
+  }
+
+  private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {
+    double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private static long counter(JobExecutionResult r, String name) {

@@ -66,6 +66,7 @@ public final class TrainJobConfig {
     DEFAULTS.put("model.store", "var/models");
     DEFAULTS.put("snapshot.every.batches", 50);
     DEFAULTS.put("metrics.every.batches", 10);
+    DEFAULTS.put("blas.threads", 1);
     DEFAULTS.put("debug.fail.after.batches", 0);
     DEFAULTS.put("debug.batch.delay.ms", 0);
   }
@@ -269,6 +270,9 @@ public final class TrainJobConfig {
     if (snapshotEveryBatches() < 1 || metricsEveryBatches() < 1) {
       throw new IllegalArgumentException("snapshot.every.batches and metrics.every.batches must be >= 1");
     }
+    if (blasThreads() < 1) {
+      throw new IllegalArgumentException("blas.threads must be >= 1, got " + blasThreads());
+    }
     if (maxTensorBytes() <= 0 || maxRecordBytes() <= 0) {
       throw new IllegalArgumentException("input.max.tensor.bytes and input.max.record.bytes must be positive");
     }
@@ -397,6 +401,15 @@ public final class TrainJobConfig {
 
   public int metricsEveryBatches() {
     return (int) lng("metrics.every.batches");
+  }
+
+  /**
+   * OpenBLAS/LAPACK threads of the trainers (the T refresh's eigendecomposition). One by default: a trainer owns one
+   * task slot, and a second BLAS thread competes with the job's other threads (source, sinks, Kafka clients) for the
+   * same cores; its workers spin while they wait and the refresh stalls whenever one of them is descheduled.
+   */
+  public int blasThreads() {
+    return (int) lng("blas.threads");
   }
 
   public long failAfterBatches() {

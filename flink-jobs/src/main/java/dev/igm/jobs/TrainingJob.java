@@ -107,7 +107,7 @@ public final class TrainingJob {
   public static void build(StreamExecutionEnvironment env, TrainJobConfig config) {
     ModelRegistry models = new ModelRegistry(config.models());
     TrainerSettings settings = new TrainerSettings(config.snapshotEveryBatches(), config.metricsEveryBatches(),
-        config.modelStore(), config.failAfterBatches(), config.batchDelayMillis());
+        config.modelStore(), config.failAfterBatches(), config.batchDelayMillis(), config.blasThreads());
 
     DataStream<RawRecord> raw = env.fromSource(new RestoredBoundedKafkaSource<>(source(config)), WatermarkStrategy.noWatermarks(),
             "kafka: " + config.samplesTopic())

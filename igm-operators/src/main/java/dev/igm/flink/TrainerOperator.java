@@ -4,9 +4,12 @@ import dev.igm.avro.ModelSnapshot;
 import dev.igm.avro.Prediction;
 import dev.igm.avro.TrainingMetrics;
 import dev.igm.core.ingest.ValidSample;
+import dev.igm.core.linalg.Blas;
 import dev.igm.core.train.ModelSession;
 import dev.igm.core.train.SessionCheckpoint;
 import dev.igm.core.train.TrainerSnapshot;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -69,6 +72,11 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   private transient LongCounter captureMicros;
   private transient LongCounter checkpointBytes;
   private transient LongCounter endToEndMillis;
+  private transient LongCounter steadyCpuMicros;
+  private transient LongCounter steadyBatches;
+  private transient long batchesTrained;
+  private transient long cpuMarkNanos;
+  private transient long batchesMark;
 
   public TrainerOperator(
       ModelRegistry models, TrainerSettings settings, OutputTag<TrainingMetrics> metricsTag, OutputTag<ModelSnapshot> snapshotTag) {
@@ -81,6 +89,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   @Override
   public void open() throws Exception {
     super.open();
+    if (settings.blasThreads() > 0) {
+      Blas.setThreads(settings.blasThreads());
+    }
     sessions = new LinkedHashMap<>();
     dirty = new HashSet<>();
     deadLetters = new HashMap<>();
@@ -93,6 +104,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     captureMicros = counter("igm.checkpoint.capture.micros");
     checkpointBytes = counter("igm.checkpoint.state.bytes");
     endToEndMillis = counter("igm.checkpoint.e2e.millis");
+    steadyCpuMicros = counter("igm.trainer.steady.cpu.micros");
+    steadyBatches = counter("igm.trainer.steady.batches");
+    cpuMarkNanos = -1;
     trainedCounters = new HashMap<>();
     for (String id : models.ids()) {
       registerMetrics(id, getMetricGroup().addGroup("model", id));
@@ -170,8 +184,13 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
 
   private void afterBatch(ModelSession s, long deadLetterCount) throws Exception {
     trainedCounters.get(s.modelId()).inc(s.config().batchSize());
+    batchesTrained++;
     if (s.metricsDue(settings.metricsEveryBatches())) {
       output.collect(metricsTag, new StreamRecord<>(s.emitMetrics(System.currentTimeMillis(), deadLetterCount)));
+      if (cpuMarkNanos < 0) {
+        cpuMarkNanos = threadCpuNanos();
+        batchesMark = batchesTrained;
+      }
     }
     if (s.snapshotDue(settings.snapshotEveryBatches())) {
       publish(s);
@@ -211,6 +230,11 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   /** End of a bounded input: publish every model's final version and a last metrics record. */
   @Override
   public void endInput() throws Exception {
+    if (cpuMarkNanos >= 0 && threadCpuNanos() >= 0) {
+      // the steady span: from the first metrics record to the end of the input (what bench-train times)
+      steadyCpuMicros.add((threadCpuNanos() - cpuMarkNanos) / 1000);
+      steadyBatches.add(batchesTrained - batchesMark);
+    }
     for (ModelSession s : sessions.values()) {
       dirty.add(s.modelId());
       if (s.version() > s.publishedVersion()) {
@@ -221,6 +245,12 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
       LOG.info("Model {} finished its input: {} batches, {} samples trained, {} pending (never trained)",
           s.modelId(), s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
     }
+  }
+
+  /** CPU time of the task thread (training, scoring, the sinks chained to it, checkpoints); -1 if unsupported. */
+  private static long threadCpuNanos() {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : -1;
   }
 
   @Override

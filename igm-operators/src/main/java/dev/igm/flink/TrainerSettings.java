@@ -12,13 +12,19 @@ import java.io.Serializable;
  * @param failAfterBatches debug: throw once, in the first execution attempt, when a model reaches this many batches
  *     after a checkpoint holding trained state completed (0 = never)
  * @param batchDelayMillis debug: sleep this long after each trained batch (slows a run down for cancel tests)
+ * @param blasThreads OpenBLAS threads for the trainers' LAPACK/BLAS calls, set when the operator opens (process-wide;
+ *     0 = leave the library's setting, i.e. OPENBLAS_NUM_THREADS)
  */
 public record TrainerSettings(
-    int snapshotEveryBatches, int metricsEveryBatches, String modelStoreUri, long failAfterBatches, long batchDelayMillis)
+    int snapshotEveryBatches, int metricsEveryBatches, String modelStoreUri, long failAfterBatches, long batchDelayMillis,
+    int blasThreads)
     implements Serializable {
   public TrainerSettings {
     if (snapshotEveryBatches < 1 || metricsEveryBatches < 1) {
       throw new IllegalArgumentException("snapshot and metrics cadences must be >= 1 batch");
+    }
+    if (blasThreads < 0) {
+      throw new IllegalArgumentException("blasThreads must be >= 0 (0 = leave as is), got " + blasThreads);
     }
   }
 }
