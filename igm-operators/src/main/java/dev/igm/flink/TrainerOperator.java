@@ -8,15 +8,21 @@ import dev.igm.core.linalg.Blas;
 import dev.igm.core.train.ModelSession;
 import dev.igm.core.train.SessionCheckpoint;
 import dev.igm.core.train.TrainerSnapshot;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -45,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * deserialised up front: a session is rebuilt from its keyed state the first time its key is seen again.
  *
  * <p>Outputs: predictions (main output), {@link TrainingMetrics} and {@link ModelSnapshot} records (side outputs).
- * Snapshot files go to the {@link ModelStore} before their record is emitted.
+ * Snapshot files go to the {@link ModelStore}, written off the task thread, before their record is emitted.
  */
 public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     implements OneInputStreamOperator<ModelSample, Prediction>, BoundedOneInput {
@@ -77,6 +83,8 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   private transient long batchesTrained;
   private transient long cpuMarkNanos;
   private transient long batchesMark;
+  private transient ExecutorService publisher;
+  private transient ArrayDeque<Future<ModelSnapshot>> publications;
 
   public TrainerOperator(
       ModelRegistry models, TrainerSettings settings, OutputTag<TrainingMetrics> metricsTag, OutputTag<ModelSnapshot> snapshotTag) {
@@ -97,6 +105,12 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     deadLetters = new HashMap<>();
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("igm-session", SessionState.class));
     store = new ModelStore(settings.modelStoreUri());
+    publications = new ArrayDeque<>();
+    publisher = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "igm-snapshot-publisher " + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
+      t.setDaemon(true);
+      return t;
+    });
     checkpointStarts = new TreeMap<>();
     checkpointHadTraining = new TreeMap<>();
     restores = counter("igm.trainers.restored");
@@ -144,6 +158,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
 
   @Override
   public void processElement(StreamRecord<ModelSample> element) throws Exception {
+    if (!publications.isEmpty()) {
+      emitPublished(false);
+    }
     ModelSample in = element.getValue();
     ModelSession session = session(in.modelId);
     dirty.add(in.modelId);
@@ -206,25 +223,58 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     }
   }
 
+  /**
+   * Publishes the model's current version. The state is captured here, on the task thread, between two batches; the
+   * file write and its sha256 (most of the cost: a few MB) run on the publisher thread while training goes on. The
+   * ModelSnapshot record is emitted from the task thread once its file is written: at the next record, at the latest
+   * before the next checkpoint barrier ({@link #prepareSnapshotPreBarrier}), so it belongs to the same checkpoint as
+   * the state that counts the version as published, and it is never visible before its file.
+   */
   private void publish(ModelSession s) throws Exception {
     long version = s.version();
     TrainerSnapshot snap = s.publish();
-    String uri = store.write(s.modelId(), version, snap);
-    Map<String, Double> metrics = new LinkedHashMap<>();
-    @SuppressWarnings("unchecked")
-    Map<String, Object> m = (Map<String, Object>) snap.metadataMap().get("metrics");
-    m.forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
-    output.collect(snapshotTag, new StreamRecord<>(ModelSnapshot.newBuilder()
-        .setModelId(s.modelId())
-        .setVersion(version)
-        .setMethod(s.config().methodName())
-        .setCreatedAt(Instant.now())
-        .setUri(uri)
-        .setSha256(snap.sha256())
-        .setConfig(models.json(s.modelId()))
-        .setMetrics(metrics)
-        .build()));
-    LOG.info("Model {} version {} published to {} (sha256 {})", s.modelId(), version, uri, snap.sha256());
+    String modelId = s.modelId();
+    String method = s.config().methodName();
+    String config = models.json(modelId);
+    publications.add(publisher.submit(() -> {
+      String uri = store.write(modelId, version, snap);
+      String sha256 = snap.sha256();
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = (Map<String, Object>) snap.metadataMap().get("metrics");
+      m.forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
+      LOG.info("Model {} version {} published to {} (sha256 {})", modelId, version, uri, sha256);
+      return ModelSnapshot.newBuilder()
+          .setModelId(modelId)
+          .setVersion(version)
+          .setMethod(method)
+          .setCreatedAt(Instant.now())
+          .setUri(uri)
+          .setSha256(sha256)
+          .setConfig(config)
+          .setMetrics(metrics)
+          .build();
+    }));
+  }
+
+  /** Emits the records of written snapshots, in publication order; with {@code all}, waits for every pending one. */
+  private void emitPublished(boolean all) throws Exception {
+    while (!publications.isEmpty() && (all || publications.peek().isDone())) {
+      ModelSnapshot record;
+      try {
+        record = publications.peek().get();
+      } catch (ExecutionException e) {
+        throw new IOException("writing a model snapshot failed", e.getCause());
+      }
+      publications.poll();
+      output.collect(snapshotTag, new StreamRecord<>(record));
+    }
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    super.prepareSnapshotPreBarrier(checkpointId);
+    emitPublished(true);
   }
 
   /** End of a bounded input: publish every model's final version and a last metrics record. */
@@ -245,6 +295,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
       LOG.info("Model {} finished its input: {} batches, {} samples trained, {} pending (never trained)",
           s.modelId(), s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
     }
+    emitPublished(true);
   }
 
   /** CPU time of the task thread (training, scoring, the sinks chained to it, checkpoints); -1 if unsupported. */
@@ -291,6 +342,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
 
   @Override
   public void close() throws Exception {
+    if (publisher != null) {
+      publisher.shutdownNow(); // a failed or cancelled task: unemitted snapshots are published again after a restore
+    }
     if (sessions != null) {
       sessions.values().forEach(ModelSession::close);
       sessions.clear();
