@@ -11,6 +11,7 @@ import dev.igm.jobs.TrainingData;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
 import java.io.InputStream;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -90,7 +91,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
   /** One round's figures. */
   record Round(double offlineRate, double offlineCpuMs, double streamRate, double streamCpuMs, long fromBatch,
-      long toBatch, long checkpoints, double captureMs, double stateBytes, double e2eMs, long onDisk, double jobSeconds) {
+      long toBatch, long checkpoints, double captureMs, double stateBytes, double e2eMs, long onDisk, double jobSeconds,
+      double jitSeconds) {
     double ratio() {
       return streamRate / offlineRate;
     }
@@ -139,20 +141,21 @@ public final class BenchTrainCommand implements Callable<Integer> {
       System.out.printf("  steady rate = samples trained from the end of batch %d to the end of the last full batch / wall"
           + " time between the two (replay, MiniCluster start, deployment and the first %d batches excluded)%n", every, every);
       System.out.printf("  %-7s %12s %12s %7s   %s%n", "round", "offline/s", "streaming/s", "ratio",
-          "CPU ms/batch of the training thread: offline | streaming");
+          "CPU ms/batch of the training thread: offline | streaming;  JIT compiling during the streaming job");
       List<Round> measured = new ArrayList<>();
       for (int r = 0; r < warmupRounds + rounds; r++) {
         boolean warmup = r < warmupRounds;
         double[] offline = offline(modelConfig, train, every);
         Round round = streaming(tree, servers, samples, run, scratch, r, offline);
-        System.out.printf("  %-7s %12.0f %12.0f %7.2f   %.2f | %.2f%n", warmup ? "warm-up" : Integer.toString(r - warmupRounds + 1),
-            round.offlineRate, round.streamRate, round.ratio(), round.offlineCpuMs, round.streamCpuMs);
+        System.out.printf("  %-7s %12.0f %12.0f %7.2f   %.2f | %.2f;  %.1f s of %.1f s%n",
+            warmup ? "warm-up" : Integer.toString(r - warmupRounds + 1), round.offlineRate, round.streamRate,
+            round.ratio(), round.offlineCpuMs, round.streamCpuMs, round.jitSeconds, round.jobSeconds);
         if (!warmup) {
           measured.add(round);
         }
       }
       Round med = new Round(median(measured, Round::offlineRate), median(measured, Round::offlineCpuMs),
-          median(measured, Round::streamRate), median(measured, Round::streamCpuMs), 0, 0, 0, 0, 0, 0, 0, 0);
+          median(measured, Round::streamRate), median(measured, Round::streamCpuMs), 0, 0, 0, 0, 0, 0, 0, 0, 0);
       double ratio = median(measured, Round::ratio);
       Round last = measured.get(measured.size() - 1);
       System.out.printf("  median  %12.0f %12.0f %7.2f   %.2f | %.2f   (ratio: median of the rounds' ratios; goal >= 0.90)%n",
@@ -235,9 +238,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }, "checkpoint-size-sampler");
     sampler.setDaemon(true);
     sampler.start();
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long jit0 = jit.getTotalCompilationTime();
     long j0 = System.nanoTime();
     JobExecutionResult result = TrainingJob.run(job);
     double jobSeconds = (System.nanoTime() - j0) / 1e9;
+    double jitSeconds = (jit.getTotalCompilationTime() - jit0) / 1e3;
     sampler.interrupt();
     sampler.join();
 
@@ -259,7 +265,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     double stateBytes = checkpoints == 0 ? 0 : (double) counter(result, "igm.checkpoint.state.bytes") / checkpoints;
     double e2eMs = checkpoints == 0 ? 0 : (double) counter(result, "igm.checkpoint.e2e.millis") / checkpoints;
     return new Round(offline[0], offline[1], streamRate, streamCpuMs, first.getBatches(), last.getBatches(), checkpoints,
-        captureMs, stateBytes, e2eMs, maxOnDisk[0], jobSeconds);
+        captureMs, stateBytes, e2eMs, maxOnDisk[0], jobSeconds, jitSeconds);
   }
 
   private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {

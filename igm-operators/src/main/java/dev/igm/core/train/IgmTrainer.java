@@ -49,6 +49,8 @@ public final class IgmTrainer implements AutoCloseable {
   private final Rng rng;
   private final List<LabeledSample> pending = new ArrayList<>();
   private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
+  /** Set only while {@link #offerScored} trains a batch: the steps hand their unperturbed logits to it. */
+  private PrequentialCapture capture;
   private long batches;
   private long samplesTrained;
   private long refusedSteps;
@@ -210,6 +212,102 @@ public final class IgmTrainer implements AutoCloseable {
     List<LabeledSample> batch = new ArrayList<>(pending);
     pending.clear();
     return trainBatch(batch);
+  }
+
+  /** What {@link #offerScored} returns: the step reports and, when a batch was trained, its prequential scores. */
+  public record ScoredOffer(List<StepReport> steps, Scores scores) {}
+
+  /**
+   * {@link #offer}, and when the sample completes a mini-batch, also that batch's prequential scores: every sample
+   * scored by the model as it was before the batch's step(s), exactly what {@link #score} returns when called just
+   * before {@link #offer}. A modality whose step makes the unperturbed training pass on this batch (stateless
+   * encoder, no mixup) hands that pass's logits over instead of a second forward pass; the others are scored first.
+   * Training itself is unchanged: same steps, same parameters.
+   */
+  public ScoredOffer offerScored(LabeledSample sample) {
+    GradMode.offOnThisThread();
+    if (pending.size() + 1 < config.batchSize()) {
+      return new ScoredOffer(offer(sample), null);
+    }
+    validate(sample);
+    List<float[][]> inputs = new ArrayList<>(config.batchSize());
+    for (LabeledSample s : pending) {
+      inputs.add(s.inputs());
+    }
+    inputs.add(sample.inputs());
+    if (dtype != DataType.FLOAT32) {
+      Scores scores = score(inputs);
+      return new ScoredOffer(offer(sample), scores);
+    }
+    boolean[] reuse = stepPassesReusable(batches);
+    PrequentialCapture c = new PrequentialCapture(inputs.size(), config.numClasses(), nets.size());
+    scoreInto(c, inputs, reuse);
+    capture = c;
+    try {
+      List<StepReport> steps = offer(sample);
+      return new ScoredOffer(steps, c.finish(config));
+    } finally {
+      capture = null;
+    }
+  }
+
+  /**
+   * Which modalities' training passes of batch {@code b} can stand for a scoring pass: the pass runs on the batch
+   * as it is (no mixup) with the modality's parameters as they were before the batch (a step changes only its own
+   * modality), and the encoder computes the same in training as in inference (identity, mlp: no BatchNorm, no
+   * dropout). {@code joint}: all or none (its fused score needs every modality's logits from one kind of pass).
+   */
+  private boolean[] stepPassesReusable(long b) {
+    int m = nets.size();
+    boolean[] out = new boolean[m];
+    boolean stateless = true;
+    for (ModalityNet net : nets) {
+      String e = net.spec().encoder();
+      stateless &= e.equals("identity") || e.equals("mlp");
+    }
+    if (!stateless) {
+      return out;
+    }
+    Method method = config.method();
+    if (method == Method.JOINT) {
+      java.util.Arrays.fill(out, true);
+    } else if (method == Method.UNIMODAL) {
+      out[config.modalityIndex(config.unimodalTarget())] = true;
+    } else if (method == Method.IGM && config.samVariant() == IgmConfig.SamVariant.REFERENCE) {
+      return out; // the step's pass sees the mixed-up batch
+    } else if (config.schedule() == IgmConfig.Schedule.PHASED) {
+      out[phaseModality(b)] = true;
+    } else {
+      java.util.Arrays.fill(out, true);
+    }
+    return out;
+  }
+
+  /** Inference-pass scores of the modalities {@code reuse} leaves out (joint: its logit sum too), as {@link #score}. */
+  private void scoreInto(PrequentialCapture c, List<float[][]> inputs, boolean[] reuse) {
+    boolean joint = config.method() == Method.JOINT;
+    int n = inputs.size();
+    try (NDScope ignored = new NDScope()) {
+      NDArray logitSum = null;
+      for (int j = 0; j < nets.size(); j++) {
+        if (reuse[j]) {
+          continue;
+        }
+        ModalityNet net = nets.get(j);
+        int d = net.spec().inputSize();
+        float[] flat = new float[n * d];
+        for (int s = 0; s < n; s++) {
+          System.arraycopy(inputs.get(s)[j], 0, flat, s * d, d);
+        }
+        NDArray x = manager.create(flat, new Shape(n, d)).toType(dtype, false);
+        NDArray logits = net.forward(x, net.parameters(), Pass.INFERENCE).logits;
+        c.modality(j, logits);
+        logitSum = logitSum == null ? logits : logitSum.add(logits);
+      }
+      if (joint && logitSum != null) {
+        c.logitSum(logitSum); // reuse is all or none for joint: here none, so this is the sum over every modality
+      }
+    }
   }
 
   private void validate(LabeledSample s) {
@@ -385,6 +483,9 @@ public final class IgmTrainer implements AutoCloseable {
       f = net.forward(x, net.parameters(), Pass.TRAINING);
       loss = reference ? Losses.mixup(f.logits, y, oneHot(permute(labels, mixPartner)), lambda) : Losses.crossEntropy(f.logits, y);
       gc.backward(loss);
+    }
+    if (capture != null && !reference) {
+      capture.modality(j, f.logits); // prequential scores from this pass (offerScored); ignored if scored already
     }
     double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
     List<NDArray> grads = gradients(net, trainable);
@@ -582,15 +683,22 @@ public final class IgmTrainer implements AutoCloseable {
       zeroGradients(net, trainable.get(j));
     }
     NDArray loss;
+    NDArray[] logits = new NDArray[nets.size()];
+    NDArray sum = null;
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray sum = null;
       for (int j = 0; j < nets.size(); j++) {
         ModalityNet net = nets.get(j);
-        NDArray logits = net.forward(xs.get(j), net.parameters(), Pass.TRAINING).logits;
-        sum = sum == null ? logits : sum.add(logits);
+        logits[j] = net.forward(xs.get(j), net.parameters(), Pass.TRAINING).logits;
+        sum = sum == null ? logits[j] : sum.add(logits[j]);
       }
       loss = Losses.crossEntropy(sum, y);
       gc.backward(loss);
+    }
+    if (capture != null) {
+      for (int j = 0; j < nets.size(); j++) {
+        capture.modality(j, logits[j]); // prequential scores from this pass (offerScored)
+      }
+      capture.logitSum(sum);
     }
     double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
     List<List<NDArray>> grads = new ArrayList<>();

@@ -23,8 +23,9 @@ import java.util.Map;
  *
  * <p><b>Prequential scoring.</b> A TRAIN sample is scored by the model as it is when the sample arrives. The model only
  * changes when a mini-batch completes, so scoring a whole batch just before its step gives the same model for every
- * sample of the batch; the session does exactly that (one forward pass per batch instead of one per sample) and
- * emits the batch's predictions when it trains. Predictions of pending samples are therefore part of the pending
+ * sample of the batch; the session does exactly that (one scoring per batch instead of one per sample, and the
+ * trainer hands over its step's own forward pass where that pass is the scoring pass: {@link
+ * IgmTrainer#offerScored}) and emits the batch's predictions when it trains. Predictions of pending samples are therefore part of the pending
  * state, and a restore from a checkpoint emits each of them exactly once.
  *
  * <p><b>Model version.</b> The number of mini-batches trained. In deterministic mode it identifies the parameters
@@ -132,15 +133,21 @@ public final class ModelSession implements AutoCloseable {
   public TrainOutcome train(ValidSample sample) {
     LabeledSample labeled = sample.toLabeled();
     List<Prediction> predictions = List.of();
+    refreshNanosThisBatch = 0;
+    List<StepReport> steps;
     if (trainer.pendingCount() + 1 == trainer.config().batchSize()) {
       List<LabeledSample> batch = new ArrayList<>(trainer.pending());
       batch.add(labeled);
       List<Long> times = new ArrayList<>(c.pendingEventTimes);
       times.add(sample.eventTime());
-      predictions = scoreBatch(batch, times);
+      long scoredVersion = version();
+      // scored as the model is before the step; the trainer reuses its step's forward pass where it can
+      IgmTrainer.ScoredOffer offer = trainer.offerScored(labeled);
+      steps = offer.steps();
+      predictions = predictions(batch, times, offer.scores(), scoredVersion);
+    } else {
+      steps = trainer.offer(labeled);
     }
-    refreshNanosThisBatch = 0;
-    List<StepReport> steps = trainer.offer(labeled);
     if (steps.isEmpty()) {
       c.pendingEventTimes.add(sample.eventTime());
     } else {
@@ -162,21 +169,16 @@ public final class ModelSession implements AutoCloseable {
   /** Scores a VALID/TEST sample (never trained on) with the current model. */
   public Prediction score(ValidSample sample) {
     Scores s = trainer.score(List.<float[][]>of(sample.inputs()));
-    return prediction(sample.sampleId(), sample.split(), sample.label(), sample.eventTime(), s, 0);
+    return prediction(sample.sampleId(), sample.split(), sample.label(), sample.eventTime(), s, 0, version());
   }
 
-  private List<Prediction> scoreBatch(List<LabeledSample> batch, List<Long> times) {
-    List<float[][]> inputs = new ArrayList<>(batch.size());
-    for (LabeledSample s : batch) {
-      inputs.add(s.inputs());
-    }
-    Scores scores = trainer.score(inputs);
+  private List<Prediction> predictions(List<LabeledSample> batch, List<Long> times, Scores scores, long scoredVersion) {
     List<Prediction> out = new ArrayList<>(batch.size());
     int classes = scores.classes();
     for (int r = 0; r < batch.size(); r++) {
       LabeledSample s = batch.get(r);
       long time = r < times.size() ? times.get(r) : 0L;
-      out.add(prediction(s.id(), Split.TRAIN, s.label(), time, scores, r));
+      out.add(prediction(s.id(), Split.TRAIN, s.label(), time, scores, r, scoredVersion));
       c.windowScored++;
       for (int j = 0; j < modalityNames.size(); j++) {
         if (ClassificationMetrics.argmax(scores.perModality()[j], classes, r) == s.label()) {
@@ -190,7 +192,7 @@ public final class ModelSession implements AutoCloseable {
     return out;
   }
 
-  private Prediction prediction(String id, Split split, Integer label, long time, Scores scores, int row) {
+  private Prediction prediction(String id, Split split, Integer label, long time, Scores scores, int row, long modelVersion) {
     Map<String, List<Float>> perModality = new LinkedHashMap<>();
     for (int j = 0; j < modalityNames.size(); j++) {
       perModality.put(modalityNames.get(j), boxed(scores.modality(j, row)));
@@ -198,7 +200,7 @@ public final class ModelSession implements AutoCloseable {
     return Prediction.newBuilder()
         .setSampleId(id)
         .setModelId(modelId)
-        .setModelVersion(version())
+        .setModelVersion(modelVersion)
         .setSplit(split)
         .setModalityProbabilities(perModality)
         .setFusedProbabilities(boxed(scores.fused(row)))
