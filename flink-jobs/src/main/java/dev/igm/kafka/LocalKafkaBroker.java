@@ -82,7 +82,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
   /**
    * Starts the broker and waits until it logs "Kafka Server started". With port 0, free ports are
-   * picked (and picked again if another process took them before the broker bound them).
+   * picked (and picked again if another process took them before the broker bound them). After {@link #stop()}, starts
+   * the same broker again: same ports, same data.
    *
    * @return this broker, running
    * @throws IOException when the broker does not start; the message holds the script's output
@@ -90,10 +91,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
    */
   public synchronized LocalKafkaBroker start() throws IOException {
     if (pid > 0) {
-      throw new IllegalStateException("already started: " + bootstrapServers());
+      throw new IllegalStateException("already running: " + bootstrapServers());
     }
     if (closed) {
       throw new IllegalStateException("closed");
+    }
+    if (dataDir != null) {
+      return restart();
     }
     if (requestedDataDir != null) {
       dataDir = requestedDataDir.toAbsolutePath().normalize();
@@ -112,12 +116,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
       LocalScripts.Result r = runScript("start", startTimeout.plusMinutes(5));
       output = r.output();
       if (r.exitCode() == 0) {
-        pid = readPid();
-        process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("broker pid " + pid + " is gone"));
-        shutdownHook = new Thread(this::onJvmExit, "local-kafka-broker-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        LOG.info("Kafka broker pid {} listening on {} (data {})", pid, bootstrapServers(), dataDir);
-        return this;
+        return started();
       }
       boolean portClash = output.contains("already in use");
       if (!(dynamicPorts && portClash)) {
@@ -129,6 +128,57 @@ public final class LocalKafkaBroker implements AutoCloseable {
       deleteRecursively(dataDir);
     }
     throw new IOException("Kafka broker did not start (" + SCRIPT + " start, data " + dataDir + "):\n" + output);
+  }
+
+  /**
+   * Stops the broker process but keeps its data folder and ports, so that {@link #start()} brings the same broker
+   * back (same topics, offsets, consumer groups and transaction state): a broker outage, as clients see one.
+   */
+  public synchronized void stop() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    if (pid <= 0) {
+      return;
+    }
+    LocalScripts.Result r = runScript("stop", stopTimeout.plusSeconds(30));
+    if (r.exitCode() != 0) {
+      LOG.warn("{} stop exited with {}:\n{}", SCRIPT, r.exitCode(), r.output());
+    }
+    killQuietly();
+    removeShutdownHook();
+    LOG.info("Kafka broker pid {} on {} stopped (data {} kept)", pid, bootstrapServers(), dataDir);
+    pid = -1;
+    process = null;
+  }
+
+  /** Starts a stopped broker again on its ports with its data. */
+  private LocalKafkaBroker restart() throws IOException {
+    LocalScripts.Result r = runScript("start", startTimeout.plusMinutes(5));
+    if (r.exitCode() != 0) {
+      throw new IOException("Kafka broker did not restart (" + SCRIPT + " start, data " + dataDir + "):\n" + r.output());
+    }
+    return started();
+  }
+
+  private LocalKafkaBroker started() throws IOException {
+    pid = readPid();
+    process = ProcessHandle.of(pid).orElseThrow(() -> new IOException("broker pid " + pid + " is gone"));
+    shutdownHook = new Thread(this::onJvmExit, "local-kafka-broker-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    LOG.info("Kafka broker pid {} listening on {} (data {})", pid, bootstrapServers(), dataDir);
+    return this;
+  }
+
+  private void removeShutdownHook() {
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already shutting down; the hook does the same work
+      }
+      shutdownHook = null;
+    }
   }
 
   /** {@code 127.0.0.1:<port>}. */
@@ -219,13 +269,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         LOG.warn("{} stop failed; killing pid {}", SCRIPT, pid, e);
       }
       killQuietly();
-      if (shutdownHook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-          // the JVM is already shutting down; the hook does the same work
-        }
-      }
+      removeShutdownHook();
     }
     if (tempDataDir && dataDir != null) {
       deleteRecursively(dataDir);

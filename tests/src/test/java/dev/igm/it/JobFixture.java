@@ -34,8 +34,12 @@ final class JobFixture {
    * all output under {@code scratch} and checkpoints every 200 ms.
    */
   static TrainJobConfig config(KafkaBroker kafka, Topics t, Path scratch, String group, String... extra) throws Exception {
+    return config(kafka.bootstrapServers(), t, scratch, group, extra);
+  }
+
+  static TrainJobConfig config(String bootstrap, Topics t, Path scratch, String group, String... extra) throws Exception {
     List<String> o = new ArrayList<>(List.of(
-        "kafka.bootstrap=" + kafka.bootstrapServers(),
+        "kafka.bootstrap=" + bootstrap,
         "kafka.group.id=" + group,
         "kafka.transactional.id.prefix=" + group,
         "topics.samples=" + t.samples(),
@@ -106,6 +110,10 @@ final class JobFixture {
   }
 
   static <T extends SpecificRecord> List<T> read(KafkaBroker kafka, String topic, int expected, Class<T> type) throws Exception {
-    return decode(readCommitted(kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(30)), type);
+    return read(kafka.bootstrapServers(), topic, expected, type);
+  }
+
+  static <T extends SpecificRecord> List<T> read(String bootstrap, String topic, int expected, Class<T> type) throws Exception {
+    return decode(readCommitted(bootstrap, topic, expected, Duration.ofSeconds(30)), type);
   }
 }

@@ -3,49 +3,67 @@ package dev.igm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.igm.cluster.CheckpointedCountJob;
 import dev.igm.cluster.FlinkRestClient;
 import dev.igm.cluster.LocalFlinkCluster;
+import dev.igm.jobs.TrainingData;
+import dev.igm.jobs.TrainingJob;
+import dev.igm.kafka.LocalKafkaBroker;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Flink 2.2 session cluster ({@code deploy/local/flink-cluster.sh}: one JobManager and two TaskManagers, each
- * its own JVM, on free ports, data under {@code var/tmp}), a job submitted through the REST API
- * ({@code POST /jars/upload}, {@code /jars/:id/run}) with RocksDB incremental checkpoints, and a TaskManager
- * killed with SIGKILL while the job runs.
+ * The streaming training job on a real Flink 2.2 session cluster ({@code deploy/local/flink-cluster.sh}: one
+ * JobManager and two TaskManagers, each its own JVM, on free ports, DJL and OpenBLAS on the cluster classpath), submitted
+ * as a user would ({@code igm train --target remote}: {@link TrainingJob} with a remote environment shipping the job
+ * jar {@code flink-jobs/target/igm-flink-jobs-job.jar}), with RocksDB incremental checkpoints every 200 ms.
  *
- * <p>The job is {@link CheckpointedCountJob} from the product's jar ({@code flink-jobs/target/igm-flink-jobs-*.jar}):
- * numbers 0..N-1, keyed counters and sums in RocksDB, totals per key written when the input ends. After the kill the
- * job must restore from the latest completed checkpoint and finish with every key's count and sum exact (nothing
- * lost, nothing counted twice).
+ * <p>Faults, each mid-training, on the {@link ParityWorkload} (deterministic mode, models igm and joint):
+ * <ul>
+ *   <li>the TaskManager running the job is killed with SIGKILL; the job restores its trainers and offsets from the
+ *       latest checkpoint on the other TaskManager (a replacement joins too) and completes;
+ *   <li>the Kafka broker is stopped for 20 s and started again (same data, same port).
+ * </ul>
+ * Both must end exactly like an uninterrupted run: final tensors bit-identical to the offline trainer, every TRAIN
+ * sample trained once, every model version, metrics record and prediction committed once.
  */
+@Timeout(value = 6, unit = TimeUnit.MINUTES) // a hung job must fail CI, not stall it
 class SessionClusterIT {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionClusterIT.class);
 
+  /** Slows training so that faults land mid-run: 74 steps (37 batches x 2 models) of at least this long. */
+  private static final String BATCH_DELAY = "debug.batch.delay.ms=150";
+
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+
   private static LocalFlinkCluster cluster;
   private static FlinkRestClient rest;
+  private static ParityWorkload workload;
+
+  @TempDir Path scratch;
 
   @BeforeAll
-  static void startCluster() throws IOException {
+  static void startCluster() throws Exception {
     long t0 = System.nanoTime();
     cluster = LocalFlinkCluster.builder()
         .taskManagers(2)
         .slotsPerTaskManager(2)
         .jobManagerMemory("768m")
-        .taskManagerMemory("1024m")
+        .taskManagerMemory("1280m")
         .build();
     try {
       cluster.start();
@@ -55,6 +73,7 @@ class SessionClusterIT {
     }
     rest = cluster.rest();
     LOG.info("Session cluster {} up in {} ms", cluster.restUrl(), (System.nanoTime() - t0) / 1_000_000);
+    workload = ParityWorkload.create();
   }
 
   @AfterAll
@@ -64,9 +83,7 @@ class SessionClusterIT {
     }
     long jm = cluster.jobManagerPid();
     Map<Integer, Long> tms = cluster.taskManagerPids();
-    long t0 = System.nanoTime();
     cluster.close();
-    LOG.info("Session cluster stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
     assertThat(ProcessHandle.of(jm).map(ProcessHandle::isAlive).orElse(false)).as("JobManager gone").isFalse();
     for (long pid : tms.values()) {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("TaskManager %d gone", pid).isFalse();
@@ -74,7 +91,7 @@ class SessionClusterIT {
   }
 
   @Test
-  void clusterReportsTwoTaskManagersAndVersion() throws IOException {
+  void clusterReportsTwoTaskManagersAndItsConfiguration() throws IOException {
     JsonNode overview = rest.overview();
     assertThat(overview.path("flink-version").asText()).isEqualTo("2.2.1");
     assertThat(overview.path("taskmanagers").asInt()).isEqualTo(2);
@@ -83,26 +100,21 @@ class SessionClusterIT {
     assertThat(configValue(config, "state.backend.type")).isEqualTo("rocksdb");
     assertThat(configValue(config, "execution.checkpointing.incremental")).isEqualTo("true");
     assertThat(configValue(config, "execution.checkpointing.dir")).isEqualTo("file://" + cluster.checkpointDir());
+    assertThat(configValue(config, "classloader.parent-first-patterns.additional")).isEqualTo("ai.djl.;org.bytedeco.");
     String status = cluster.status();
     assertThat(status).contains("JobManager running", "REST " + cluster.restUrl(), "TaskManager 1 running", "TaskManager 2 running");
   }
 
   @Test
-  void jobSurvivesTaskManagerKillWithExactlyOnceCounts() throws Exception {
-    long records = 8_000;
-    int keys = 8;
-    Path output = cluster.dataDir().resolve("count-output");
-    Path jar = productJar();
+  void trainingJobSurvivesTaskManagerKillBitIdentical() throws Exception {
+    JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
+    TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), workload.records);
+    JobClient client = TrainingJob.start(JobFixture.config(KAFKA, topics, scratch, JobFixture.uniqueGroup("tm-kill"),
+        remoteSettings()));
+    String jobId = client.getJobID().toHexString();
+    assertThat(rest.awaitState(jobId, Duration.ofSeconds(90), "RUNNING")).isEqualTo("RUNNING");
 
-    String jobId = rest.submit(jar, CheckpointedCountJob.class.getName(),
-        List.of("--records", Long.toString(records), "--keys", Integer.toString(keys), "--rate", "400",
-            "--checkpoint-interval", "500", "--output", output.toString()),
-        2);
-    LOG.info("Submitted {} as job {}", jar.getFileName(), jobId);
-    assertThat(rest.awaitState(jobId, Duration.ofSeconds(60), "RUNNING")).isEqualTo("RUNNING");
-
-    // Let a few checkpoints complete, then kill a TaskManager that runs part of the job.
-    long lastCompleted = awaitCompletedCheckpoints(jobId, 3, Duration.ofSeconds(60));
+    awaitCompletedCheckpoints(jobId, 2, Duration.ofSeconds(120));
     List<String> busy = rest.taskManagersOf(jobId);
     assertThat(busy).isNotEmpty();
     int victim = cluster.taskManagerIndex(busy.get(0));
@@ -110,62 +122,82 @@ class SessionClusterIT {
     long lastBeforeKill = latestCompleted(jobId);
     cluster.killTaskManager(victim);
     long killedAt = System.nanoTime();
-    LOG.info("SIGKILL to TaskManager {} ({}) after checkpoint {} (>= {})", victim, busy.get(0), lastBeforeKill, lastCompleted);
-
-    // The surviving TaskManager has enough slots; a replacement joins as well (flink-cluster.sh start is idempotent).
+    LOG.info("SIGKILL to TaskManager {} ({}) running job {} after checkpoint {}", victim, busy.get(0), jobId, lastBeforeKill);
     cluster.startMissingTaskManagers();
-    assertThat(rest.overview().path("taskmanagers").asInt()).isGreaterThanOrEqualTo(2);
 
-    String state = rest.awaitState(jobId, Duration.ofSeconds(150), "FINISHED");
-    LOG.info("Job {} {} {} ms after the kill", jobId, state, (System.nanoTime() - killedAt) / 1_000_000);
-    assertThat(state).as(rest.get("/jobs/" + jobId + "/exceptions").toString()).isEqualTo("FINISHED");
-
-    // Recovery came from a checkpoint at least as new as the last one completed before the kill.
+    JobExecutionResult result = awaitFinished(client, jobId, killedAt);
     JsonNode checkpoints = rest.checkpoints(jobId);
     assertThat(checkpoints.path("counts").path("restored").asInt()).as(checkpoints.toString()).isGreaterThanOrEqualTo(1);
     JsonNode restored = checkpoints.path("latest").path("restored");
-    LOG.info("Restored checkpoint {} ({} restore(s), {} checkpoints completed in all): {}", restored.path("id").asLong(),
-        checkpoints.path("counts").path("restored").asInt(), checkpoints.path("counts").path("completed").asInt(),
-        restored.path("external_path").asText());
-    assertThat(restored.path("id").asLong()).as(checkpoints.toString()).isGreaterThanOrEqualTo(lastBeforeKill);
-    assertThat(restored.path("external_path").asText()).contains(cluster.checkpointDir().toString());
-    // RocksDB incremental checkpoints: SST files in the job's shared folder.
-    Path shared = cluster.checkpointDir().resolve(jobId).resolve("shared");
-    assertThat(shared).isDirectory();
+    assertThat(restored.path("id").asLong()).as("restored from a checkpoint no older than the kill").isGreaterThanOrEqualTo(lastBeforeKill);
+    assertThat(restored.path("external_path").asText()).contains(scratch.resolve("chk").toString());
+    assertThat((Long) result.getAccumulatorResult("igm.trainers.restored"))
+        .as("the final attempt rebuilt both trainers from checkpointed keyed state").isEqualTo(2L);
+    workload.assertFinalModelsAndExactlyOnce(KAFKA, topics);
+  }
 
-    // Exactly once: every key saw each of its numbers once.
-    for (int k = 0; k < keys; k++) {
-      long count = 0;
-      long sum = 0;
-      for (long n = k; n < records; n += keys) {
-        count++;
-        sum += n;
-      }
-      Path file = output.resolve("key-" + k + ".txt");
-      assertThat(file).exists();
-      assertThat(Files.readString(file, StandardCharsets.UTF_8).trim()).isEqualTo("count=" + count + " sum=" + sum);
-    }
-    try (Stream<Path> files = Files.list(output)) {
-      assertThat(files.filter(p -> p.getFileName().toString().startsWith("key-")).count()).isEqualTo(keys);
+  @Test
+  void trainingJobRidesOutTwentySecondBrokerOutage() throws Exception {
+    try (LocalKafkaBroker broker = LocalKafkaBroker.builder().build().start()) {
+      String suffix = JobFixture.uniqueGroup("outage");
+      JobFixture.Topics topics = new JobFixture.Topics(suffix + ".samples", suffix + ".dlq", suffix + ".metrics",
+          suffix + ".predictions", suffix + ".models");
+      broker.createTopics(topics.samples(), topics.dlq(), topics.metrics(), topics.predictions(), topics.models());
+      TrainingData.produce(broker.bootstrapServers(), topics.samples(), workload.records);
+      JobClient client = TrainingJob.start(JobFixture.config(broker.bootstrapServers(), topics, scratch, suffix,
+          remoteSettings()));
+      String jobId = client.getJobID().toHexString();
+      assertThat(rest.awaitState(jobId, Duration.ofSeconds(90), "RUNNING")).isEqualTo("RUNNING");
+
+      awaitCompletedCheckpoints(jobId, 2, Duration.ofSeconds(120));
+      long before = latestCompleted(jobId);
+      broker.stop();
+      long stoppedAt = System.nanoTime();
+      LOG.info("Broker {} stopped after checkpoint {} of job {}; 20 s outage", broker.bootstrapServers(), before, jobId);
+      Thread.sleep(20_000);
+      assertThat(rest.jobState(jobId)).as("the job is not given up during the outage").isIn("RUNNING", "RESTARTING", "CREATED", "INITIALIZING");
+      broker.start();
+      LOG.info("Broker {} back after {} ms", broker.bootstrapServers(), (System.nanoTime() - stoppedAt) / 1_000_000);
+
+      awaitFinished(client, jobId, stoppedAt);
+      JsonNode counts = rest.checkpoints(jobId).path("counts");
+      LOG.info("Job {} after the outage: checkpoints {}", jobId, counts);
+      assertThat(latestCompleted(jobId)).as("checkpoints completed after the outage").isGreaterThan(before);
+      workload.assertFinalModelsAndExactlyOnce(broker.bootstrapServers(), topics);
     }
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * {@code igm train --target remote --jobmanager <this cluster>} with the default job jar, slowed down, and with
+   * enough restart attempts for a fault that lasts a while.
+   */
+  private static String[] remoteSettings() {
+    return new String[] {"target=remote", "jobmanager=" + cluster.jobManagerAddress(), BATCH_DELAY,
+        "flink.restart-strategy.fixed-delay.attempts=30", "flink.restart-strategy.fixed-delay.delay=2s"};
+  }
+
+  private static JobExecutionResult awaitFinished(JobClient client, String jobId, long faultAt) throws Exception {
+    String state = rest.awaitState(jobId, Duration.ofSeconds(240), "FINISHED", "FAILED", "CANCELED");
+    LOG.info("Job {} {} {} ms after the fault", jobId, state, (System.nanoTime() - faultAt) / 1_000_000);
+    assertThat(state).as(rest.get("/jobs/" + jobId + "/exceptions").toString()).isEqualTo("FINISHED");
+    return client.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+  }
 
   private static long latestCompleted(String jobId) throws IOException {
     JsonNode latest = rest.checkpoints(jobId).path("latest").path("completed");
     return latest.isMissingNode() || latest.isNull() ? 0 : latest.path("id").asLong();
   }
 
-  private static long awaitCompletedCheckpoints(String jobId, int n, Duration timeout) throws Exception {
+  private static void awaitCompletedCheckpoints(String jobId, int n, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      JsonNode cp = rest.checkpoints(jobId);
-      if (cp.path("counts").path("completed").asInt() >= n) {
-        return cp.path("latest").path("completed").path("id").asLong();
+      if (rest.checkpoints(jobId).path("counts").path("completed").asInt() >= n) {
+        return;
       }
       assertThat(rest.jobState(jobId)).as("job still running while waiting for checkpoints").isEqualTo("RUNNING");
-      Thread.sleep(200);
+      Thread.sleep(100);
     }
     throw new AssertionError("fewer than " + n + " checkpoints completed within " + timeout);
   }
@@ -177,16 +209,5 @@ class SessionClusterIT {
       }
     }
     return null;
-  }
-
-  /** The product's job jar as the build wrote it (the thin igm-flink-jobs jar holds CheckpointedCountJob). */
-  static Path productJar() throws IOException {
-    Path target = LocalFlinkCluster.locateProjectRoot().resolve("flink-jobs").resolve("target");
-    try (Stream<Path> files = Files.list(target)) {
-      return files
-          .filter(p -> p.getFileName().toString().matches("igm-flink-jobs-[0-9][^-]*(-SNAPSHOT)?\\.jar"))
-          .findFirst()
-          .orElseThrow(() -> new IOException("no igm-flink-jobs-<version>.jar in " + target + " (run mvn package first)"));
-    }
   }
 }
