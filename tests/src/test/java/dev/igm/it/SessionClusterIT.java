@@ -3,19 +3,34 @@ package dev.igm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.igm.avro.ModelSnapshot;
+import dev.igm.avro.MultimodalSample;
+import dev.igm.cli.IgmCli;
 import dev.igm.cluster.FlinkRestClient;
 import dev.igm.cluster.LocalFlinkCluster;
+import dev.igm.codec.AvroBytes;
+import dev.igm.jobs.ServingJob;
 import dev.igm.jobs.TrainingData;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +54,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Both must end exactly like an uninterrupted run: final tensors bit-identical to the offline trainer, every TRAIN
  * sample trained once, every model version, metrics record and prediction committed once.
+ *
+ * <p>The serving job goes the same way ({@code igm serve --target remote}, run through the command line) and must
+ * score with the published version exactly as the snapshot file computes offline.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES) // a hung job must fail CI, not stall it
 class SessionClusterIT {
@@ -167,7 +185,76 @@ class SessionClusterIT {
     }
   }
 
+  @Test
+  void servingJobSubmittedFromTheCommandLineScoresWithThePublishedVersion() throws Exception {
+    String model = "cluster-model";
+    String samples = KAFKA.uniqueTopic("serve-samples", 2);
+    String models = KAFKA.uniqueTopic("serve-models");
+    String predictions = KAFKA.uniqueTopic("serve-predictions", 2);
+    String dlq = KAFKA.uniqueTopic("serve-dlq");
+    ModelSnapshot v1 = ServingModels.publish(ServingModels.trained(7), scratch, model, 1, 0.8);
+    AvroBytes<MultimodalSample> sampleAvro = AvroBytes.of(MultimodalSample.class);
+    Map<String, MultimodalSample> sent = new LinkedHashMap<>();
+    Random random = new Random(3);
+    try (KafkaProducer<byte[], byte[]> producer = producer(KAFKA.bootstrapServers());
+        TopicTail tail = new TopicTail(KAFKA.bootstrapServers(), predictions)) {
+      producer.send(new ProducerRecord<>(models, utf8(model), AvroBytes.of(ModelSnapshot.class).encode(v1))).get(30, TimeUnit.SECONDS);
+      // igm serve --target remote, as a user runs it (blocks until the job ends; the test cancels it)
+      CompletableFuture<Integer> cli = CompletableFuture.supplyAsync(() -> IgmCli.run("serve",
+          "--bootstrap", KAFKA.bootstrapServers(), "--samples-topic", samples, "--models-topic", models,
+          "--predictions-topic", predictions, "--dlq-topic", dlq, "--model", model, "--parallelism", "2",
+          "--samples-from", "earliest", "--checkpoint-interval", "0", "--group-id", JobFixture.uniqueGroup("serve"),
+          "--target", "remote", "--jobmanager", cluster.jobManagerAddress()));
+      String jobId = awaitRunningJob(ServingJob.NAME, Duration.ofSeconds(90));
+      try {
+        for (int i = 0; i < 40; i++) {
+          MultimodalSample s = ServingModels.sample("cluster-" + i, random);
+          sent.put(s.getSampleId(), s);
+          producer.send(new ProducerRecord<>(samples, i % 2, utf8(s.getSampleId()), sampleAvro.encode(s)));
+        }
+        producer.flush();
+        List<ConsumerRecord<byte[], byte[]>> scored = tail.await(r -> r.size() >= sent.size(), Duration.ofSeconds(90),
+            sent.size() + " predictions");
+        assertThat(scored).hasSize(sent.size());
+        ServingModels.assertMatchesOffline(model, scored, sent, Map.of(1L, v1));
+        assertThat(rest.taskManagersOf(jobId)).as("scored on the cluster's TaskManagers").isNotEmpty();
+      } finally {
+        rest.cancel(jobId);
+        assertThat(rest.awaitState(jobId, Duration.ofSeconds(60), "CANCELED")).isEqualTo("CANCELED");
+        cli.get(60, TimeUnit.SECONDS);
+        ServingModels.closeReferences();
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
+
+  /** The id of the one running job named {@code name}, once it runs. */
+  private static String awaitRunningJob(String name, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode job : rest.get("/jobs/overview").path("jobs")) {
+        if (name.equals(job.path("name").asText()) && "RUNNING".equals(job.path("state").asText())) {
+          return job.path("jid").asText();
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no running job named " + name + " within " + timeout);
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 
   /**
    * {@code igm train --target remote --jobmanager <this cluster>} with the default job jar, slowed down, and with
