@@ -138,12 +138,6 @@ public final class NvGestureLayout implements DatasetLayout {
     return items;
   }
 
-  /** None: the reference skips nothing (a missing file is an error at {@link #open}). */
-  @Override
-  public List<String> skipped() {
-    return List.of();
-  }
-
   @Override
   public Map<String, Tensor> load(LayoutItem item) {
     Clip clip = clips.get(item.sampleId());
