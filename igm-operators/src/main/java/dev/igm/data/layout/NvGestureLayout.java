@@ -92,7 +92,7 @@ public final class NvGestureLayout implements DatasetLayout {
         Map<String, String> fields = fields(line);
         String path = fields.get("path");
         if (path == null) {
-          throw line.error("expected path:<sample folder> as the first field");
+          throw line.error("no path:<sample folder> field");
         }
         Path folder = root.resolve(path).normalize();
         if (!Files.isDirectory(folder)) {

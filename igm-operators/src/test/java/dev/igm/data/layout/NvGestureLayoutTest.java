@@ -165,6 +165,9 @@ class NvGestureLayoutTest {
     assertListError(good.replace("label:3", "label:26"), "line 1: label '26' is not one of 1..25");
     assertListError(good.replace("label:3", "label:three"), "line 1: label 'three' is not one of 1..25");
     assertListError(good.replace(" label:3", ""), "line 1: no label");
+    assertListError(good.replace("path:", "folder:"), "line 1: no path:<sample folder> field");
+    flow("test/1", 9, 1);
+    assertListError(good + good, "line 2: sample folder " + root.resolve("Video_data/class_03/subject3_r0") + " is listed twice");
     assertListError(good.replace("color:sk_color:0:80", "color:sk_color:0:81"), "line 1: color frames 0..81 are 81");
     assertListError(good.replace("depth:sk_depth:0:80", "depth:sk_depth:9:x"), "line 1: depth field 'sk_depth:9:x'");
     assertListError(good.replace("sk_color:", "sk_rgb:"), "line 1: color video " + root.resolve("Video_data/class_03/subject3_r0/sk_rgb.avi"));
