@@ -153,11 +153,6 @@ public final class TextImageLayout implements DatasetLayout {
     return items;
   }
 
-  @Override
-  public List<String> skipped() {
-    return List.of();
-  }
-
   /** Words in the vocabulary built from the TRAIN texts, padding and unknown included. */
   public int vocabularySize() {
     return tokenizer.vocabularySize();
