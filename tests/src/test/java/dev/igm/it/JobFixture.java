@@ -38,6 +38,16 @@ final class JobFixture {
   }
 
   static TrainJobConfig config(String bootstrap, Topics t, Path scratch, String group, String... extra) throws Exception {
+    return TrainJobConfig.load(exampleConfig(), overrides(bootstrap, t, scratch, group, extra));
+  }
+
+  /** config/train-segment.yaml, which {@link #config} starts from. */
+  static Path exampleConfig() {
+    return projectRoot().resolve("config/train-segment.yaml");
+  }
+
+  /** The settings {@link #config} applies to the example configuration, as {@code igm train --set} takes them. */
+  static List<String> overrides(String bootstrap, Topics t, Path scratch, String group, String... extra) {
     List<String> o = new ArrayList<>(List.of(
         "kafka.bootstrap=" + bootstrap,
         "kafka.group.id=" + group,
@@ -59,7 +69,7 @@ final class JobFixture {
         "flink.state.backend.rocksdb.localdir=" + scratch.resolve("rocksdb"),
         "model.defaults.phase.batches=5"));
     o.addAll(List.of(extra));
-    return TrainJobConfig.load(projectRoot().resolve("config/train-segment.yaml"), o);
+    return o;
   }
 
   static String uniqueGroup(String prefix) {

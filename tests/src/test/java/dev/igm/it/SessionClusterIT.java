@@ -10,6 +10,7 @@ import dev.igm.cluster.FlinkRestClient;
 import dev.igm.cluster.LocalFlinkCluster;
 import dev.igm.codec.AvroBytes;
 import dev.igm.jobs.ServingJob;
+import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingData;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,8 +44,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The streaming training job on a real Flink 2.2 session cluster ({@code deploy/local/flink-cluster.sh}: one
  * JobManager and two TaskManagers, each its own JVM, on free ports, DJL and OpenBLAS on the cluster classpath), submitted
- * as a user would ({@code igm train --target remote}: {@link TrainingJob} with a remote environment shipping the job
- * jar {@code flink-jobs/target/igm-flink-jobs-job.jar}), with RocksDB incremental checkpoints every 200 ms.
+ * the two ways users do with the job jar {@code flink-jobs/target/igm-flink-jobs-job.jar}: as {@code flink run} does
+ * (jar upload, {@code igm train} run as the jar's main() by the JobManager) and as {@code igm train --target remote}
+ * does ({@link TrainingJob} with a remote environment shipping the jar), with RocksDB incremental checkpoints every
+ * 200 ms.
  *
  * <p>Faults, each mid-training, on the {@link ParityWorkload} (deterministic mode, models igm and joint):
  * <ul>
@@ -65,6 +68,9 @@ class SessionClusterIT {
 
   /** Slows training so that faults land mid-run: 74 steps (37 batches x 2 models) of at least this long. */
   private static final String BATCH_DELAY = "debug.batch.delay.ms=150";
+  /** Enough restart attempts for a fault that lasts a while. */
+  private static final String RESTART_ATTEMPTS = "flink.restart-strategy.fixed-delay.attempts=30";
+  private static final String RESTART_DELAY = "flink.restart-strategy.fixed-delay.delay=2s";
 
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
@@ -127,9 +133,13 @@ class SessionClusterIT {
   void trainingJobSurvivesTaskManagerKillBitIdentical() throws Exception {
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
     TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), workload.records);
-    JobClient client = TrainingJob.start(JobFixture.config(KAFKA, topics, scratch, JobFixture.uniqueGroup("tm-kill"),
-        remoteSettings()));
-    String jobId = client.getJobID().toHexString();
+    // As 'flink run' does it: the job jar uploaded, its main() (igm train) run by the JobManager (POST /jars/:id/run).
+    List<String> args = new ArrayList<>(List.of("train", "--config", JobFixture.exampleConfig().toString()));
+    for (String o : JobFixture.overrides(KAFKA.bootstrapServers(), topics, scratch, JobFixture.uniqueGroup("tm-kill"),
+        BATCH_DELAY, RESTART_ATTEMPTS, RESTART_DELAY)) {
+      args.addAll(List.of("--set", o));
+    }
+    String jobId = rest.submit(TrainJobConfig.defaultJobJar(JobFixture.projectRoot()), IgmCli.class.getName(), args, null);
     assertThat(rest.awaitState(jobId, Duration.ofSeconds(90), "RUNNING")).isEqualTo("RUNNING");
 
     awaitCompletedCheckpoints(jobId, 2, Duration.ofSeconds(120));
@@ -143,14 +153,14 @@ class SessionClusterIT {
     LOG.info("SIGKILL to TaskManager {} ({}) running job {} after checkpoint {}", victim, busy.get(0), jobId, lastBeforeKill);
     cluster.startMissingTaskManagers();
 
-    JobExecutionResult result = awaitFinished(client, jobId, killedAt);
+    awaitFinished(jobId, killedAt);
     JsonNode checkpoints = rest.checkpoints(jobId);
     assertThat(checkpoints.path("counts").path("restored").asInt()).as(checkpoints.toString()).isGreaterThanOrEqualTo(1);
     JsonNode restored = checkpoints.path("latest").path("restored");
     assertThat(restored.path("id").asLong()).as("restored from a checkpoint no older than the kill").isGreaterThanOrEqualTo(lastBeforeKill);
     assertThat(restored.path("external_path").asText()).contains(scratch.resolve("chk").toString());
-    assertThat((Long) result.getAccumulatorResult("igm.trainers.restored"))
-        .as("the final attempt rebuilt both trainers from checkpointed keyed state").isEqualTo(2L);
+    assertThat(accumulator(jobId, "igm.trainers.restored"))
+        .as("the final attempt rebuilt both trainers from checkpointed keyed state").isEqualTo("2");
     workload.assertFinalModelsAndExactlyOnce(KAFKA, topics);
   }
 
@@ -177,7 +187,8 @@ class SessionClusterIT {
       broker.start();
       LOG.info("Broker {} back after {} ms", broker.bootstrapServers(), (System.nanoTime() - stoppedAt) / 1_000_000);
 
-      awaitFinished(client, jobId, stoppedAt);
+      awaitFinished(jobId, stoppedAt);
+      client.getJobExecutionResult().get(60, TimeUnit.SECONDS);
       JsonNode counts = rest.checkpoints(jobId).path("counts");
       LOG.info("Job {} after the outage: checkpoints {}", jobId, counts);
       assertThat(latestCompleted(jobId)).as("checkpoints completed after the outage").isGreaterThan(before);
@@ -261,15 +272,24 @@ class SessionClusterIT {
    * enough restart attempts for a fault that lasts a while.
    */
   private static String[] remoteSettings() {
-    return new String[] {"target=remote", "jobmanager=" + cluster.jobManagerAddress(), BATCH_DELAY,
-        "flink.restart-strategy.fixed-delay.attempts=30", "flink.restart-strategy.fixed-delay.delay=2s"};
+    return new String[] {"target=remote", "jobmanager=" + cluster.jobManagerAddress(), BATCH_DELAY, RESTART_ATTEMPTS,
+        RESTART_DELAY};
   }
 
-  private static JobExecutionResult awaitFinished(JobClient client, String jobId, long faultAt) throws Exception {
+  private static void awaitFinished(String jobId, long faultAt) throws Exception {
     String state = rest.awaitState(jobId, Duration.ofSeconds(240), "FINISHED", "FAILED", "CANCELED");
     LOG.info("Job {} {} {} ms after the fault", jobId, state, (System.nanoTime() - faultAt) / 1_000_000);
     assertThat(state).as(rest.get("/jobs/" + jobId + "/exceptions").toString()).isEqualTo("FINISHED");
-    return client.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+  }
+
+  /** A user accumulator of a job as the REST API shows it ({@code GET /jobs/:id/accumulators}). */
+  private static String accumulator(String jobId, String name) throws IOException {
+    for (JsonNode a : rest.get("/jobs/" + jobId + "/accumulators").path("user-task-accumulators")) {
+      if (name.equals(a.path("name").asText())) {
+        return a.path("value").asText();
+      }
+    }
+    return null;
   }
 
   private static long latestCompleted(String jobId) throws IOException {
