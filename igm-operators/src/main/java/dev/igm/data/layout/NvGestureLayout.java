@@ -53,7 +53,7 @@ import java.util.Map;
  * the reference's container cannot hold, is an error. The videos must be Motion-JPEG or uncompressed AVI
  * ({@link AviVideo}); Java's JPEG decoder may differ from FFmpeg's by a level or two per pixel.
  */
-public final class NvGestureLayout implements DatasetLayout {
+public final class NvGestureLayout extends AbstractLayout {
   /** Frame slots per video sample (the reference's container). */
   static final int FRAMES = 80;
   static final int CLASSES = 25;
@@ -65,7 +65,6 @@ public final class NvGestureLayout implements DatasetLayout {
 
   private record Clip(Video color, Video depth, Path flow) {}
 
-  private final List<LayoutItem> items;
   private final Map<String, Clip> clips;
   private final int size;
   private final int resized;
@@ -73,7 +72,7 @@ public final class NvGestureLayout implements DatasetLayout {
   private final TensorCodec codec = TensorCodec.create();
 
   private NvGestureLayout(List<LayoutItem> items, Map<String, Clip> clips, LayoutOptions options) {
-    this.items = List.copyOf(items);
+    super("nvgesture", classFolderNames(), List.of("rgb", "of", "depth"), items, List.of());
     this.clips = Map.copyOf(clips);
     this.size = options.imageSize();
     this.resized = Math.round(size * 256f / 224f);
@@ -113,29 +112,13 @@ public final class NvGestureLayout implements DatasetLayout {
     return new NvGestureLayout(items, clips, options);
   }
 
-  @Override
-  public String name() {
-    return "nvgesture";
-  }
-
   /** {@code class_01} .. {@code class_25}, the {@code Video_data} folder names (label 1 is class 0). */
-  @Override
-  public List<String> classNames() {
+  private static List<String> classFolderNames() {
     List<String> names = new ArrayList<>();
     for (int c = 1; c <= CLASSES; c++) {
       names.add(String.format("class_%02d", c));
     }
     return names;
-  }
-
-  @Override
-  public List<String> modalities() {
-    return List.of("rgb", "of", "depth");
-  }
-
-  @Override
-  public List<LayoutItem> items() {
-    return items;
   }
 
   @Override
@@ -226,7 +209,7 @@ public final class NvGestureLayout implements DatasetLayout {
     Path reference = root.resolve("nvgesture_" + stem + "_correct_v2.lst");
     Path nvidia = root.resolve("nvgesture_" + stem + "_correct_cvpr2016_v2.lst");
     if (Files.isRegularFile(reference) || !Files.isRegularFile(nvidia)) {
-      return AudioVisualLayout.requireFile(reference, "NVGesture");
+      return requireFile(reference, "NVGesture");
     }
     return nvidia;
   }
