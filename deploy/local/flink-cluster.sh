@@ -31,6 +31,10 @@
 #   FLINK_STOP_TIMEOUT    seconds to wait for a clean shutdown before SIGKILL (default 30)
 #   JAVA_HOME / JAVA      the java to run (default: $JAVA_HOME/bin/java, else java on PATH)
 #
+# Every process also gets the settings the product's trainers expect (as bin/igm sets them): DJL offline with one
+# intra-op thread (-Dai.djl.pytorch.num_threads, override through FLINK_JVM_OPTS), libtorch and JavaCPP caches under
+# the data dir, OPENBLAS_NUM_THREADS=1 unless set.
+#
 # Every command is idempotent: start on a running cluster and stop on a stopped one succeed and say so.
 # Exit codes: 0 ok; 1 error; 2 usage; status exits 3 when the cluster is not running.
 set -euo pipefail
@@ -47,7 +51,7 @@ JM_MEMORY="${FLINK_JM_MEMORY:-1024m}"
 TM_MEMORY="${FLINK_TM_MEMORY:-1536m}"
 EXTRA_PROPERTIES="${FLINK_PROPERTIES:-}"
 EXTRA_CLASSPATH="${FLINK_EXTRA_CLASSPATH:-}"
-JVM_OPTS="${FLINK_JVM_OPTS:-}"
+JVM_OPTS="-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 ${FLINK_JVM_OPTS:-}"
 START_TIMEOUT="${FLINK_START_TIMEOUT:-120}"
 STOP_TIMEOUT="${FLINK_STOP_TIMEOUT:-30}"
 if [[ -n "${JAVA:-}" ]]; then :; elif [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
@@ -58,6 +62,9 @@ CLASSPATH_FILE="$ROOT/deploy/target/flink.classpath"
 LOG4J_CONFIG="$SCRIPT_DIR/log4j-flink.properties"
 
 DATA_DIR="$(realpath -m "$DATA_DIR")"
+export OPT_OUT_TRACKING=true OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$DATA_DIR/djl}"
+JVM_OPTS="$JVM_OPTS -Dorg.bytedeco.javacpp.cachedir=$DATA_DIR/javacpp"
 CONF_DIR="$DATA_DIR/conf"
 CONFIG="$CONF_DIR/config.yaml"
 LOG_DIR="$DATA_DIR/logs"
@@ -182,6 +189,10 @@ write_config() {
   set_key web.upload.dir "$TMP_DIR/web-upload"
   set_key web.submit.enable true
   set_key web.cancel.enable true
+  # This product's native libraries (libtorch via DJL, OpenBLAS via JavaCPP) are on every process's classpath
+  # (deploy/target/flink.classpath) and must be loaded from there: a JVM loads a native library for one class loader
+  # only, and a job's class loader is replaced at every failover.
+  set_key classloader.parent-first-patterns.additional "ai.djl.;org.bytedeco."
 
   local line key value
   while IFS= read -r line; do

@@ -34,7 +34,22 @@ public final class IgmCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    if (calledByFlink()) {
+      // flink run, POST /jars/:id/run and application mode call main() inside a Flink JVM (the client's or the
+      // JobManager's): exiting would take that JVM down; a failure is reported by throwing instead.
+      if (code != 0) {
+        throw new IllegalStateException("igm " + String.join(" ", args) + " failed with exit code " + code);
+      }
+      return;
+    }
+    System.exit(code); // a command line run: Kafka and Flink client threads must not keep the JVM alive
+  }
+
+  /** Whether Flink's program runner ({@code PackagedProgram}) called {@link #main}. */
+  static boolean calledByFlink() {
+    return StackWalker.getInstance().walk(frames ->
+        frames.anyMatch(f -> f.getClassName().startsWith("org.apache.flink.client.program.PackagedProgram")));
   }
 
   /** Runs the command line without exiting (tests call this). */

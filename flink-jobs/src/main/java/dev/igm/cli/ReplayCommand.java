@@ -57,6 +57,9 @@ import picocli.CommandLine.Spec;
       "  twitter2015      annotations/{train,dev,test}.tsv (Label, ImageID, String), twitter2015_images/<ImageID>",
       "                   text int64 [max-words] word ids, image [3,S,S]",
       "  sarcasm          annotations/{train,valid,test}_data.json, images/<file>; text, image as twitter2015",
+      "  nvgesture        nvgesture_{train,test}_correct_v2.lst, Video_data/<class>/<subject>/sk_{color,depth}.avi",
+      "                   (Motion-JPEG), Video_data/flow_data/{train,test}/<line>.npy (H,W,2,T);",
+      "                   rgb [3,80,S,S] (B,G,R order as the reference), of [2,T,S,S], depth [1,80,S,S]",
       "",
       "Exit codes: 0 done; 1 Kafka failed (unreachable, records rejected); 2 bad input or options.",
     })
@@ -69,7 +72,7 @@ public final class ReplayCommand implements Callable<Integer> {
   // ---- input
   @Mixin DatasetSource data = new DatasetSource();
 
-  @Option(names = "--layout", paramLabel = "NAME", description = "A paper dataset layout: cremad, kinetics-sounds, twitter2015, sarcasm (needs --root).")
+  @Option(names = "--layout", paramLabel = "NAME", description = "A paper dataset layout: cremad, kinetics-sounds, twitter2015, sarcasm, nvgesture (needs --root).")
   String layout;
 
   @Option(names = "--root", paramLabel = "DIR", description = "Root folder of the --layout dataset.")

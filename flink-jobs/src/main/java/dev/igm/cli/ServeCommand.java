@@ -4,6 +4,7 @@ import dev.igm.core.serve.QualityGate;
 import dev.igm.core.serve.ServingPolicy;
 import dev.igm.jobs.ServingJob;
 import dev.igm.jobs.ServingJobOptions;
+import dev.igm.jobs.TrainJobConfig;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
   String jobmanager;
 
   @Option(names = "--job-jar", paramLabel = "JAR", split = ",",
-      description = "Jar(s) shipped to a remote cluster: this product's classes and dependencies that the cluster lacks (remote target).")
+      description = "Jar(s) shipped to a remote cluster (remote target): this product's classes and the dependencies the cluster lacks. Default: flink-jobs/target/igm-flink-jobs-job.jar (written by mvn package).")
   List<File> jobJars;
 
   @Option(names = "--tmp-dir", defaultValue = "var/tmp/flink", description = "Flink's io.tmp.dirs for the embedded target. Default: ${DEFAULT-VALUE}.")
@@ -133,12 +134,15 @@ public final class ServeCommand implements Callable<Integer> {
     if (jobmanager == null || !jobmanager.matches("[^:]+:\\d+")) {
       throw new IllegalArgumentException("--target remote needs --jobmanager HOST:PORT (the cluster's REST address)");
     }
-    if (jobJars == null || jobJars.isEmpty()) {
-      throw new IllegalArgumentException(
-          "--target remote needs --job-jar: the jar(s) with this product's classes and the dependencies the cluster lacks");
+    List<File> shipped = jobJars == null || jobJars.isEmpty()
+        ? List.of(TrainJobConfig.defaultJobJar(TrainJobConfig.projectRoot()).toFile()) : jobJars;
+    for (File jar : shipped) {
+      if (!jar.isFile()) {
+        throw new IllegalArgumentException("job jar " + jar + " not found (mvn package writes it; or pass --job-jar)");
+      }
     }
     String[] hostPort = jobmanager.split(":");
-    String[] jars = jobJars.stream().map(f -> f.getAbsolutePath()).toArray(String[]::new);
+    String[] jars = shipped.stream().map(File::getAbsolutePath).toArray(String[]::new);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createRemoteEnvironment(hostPort[0], Integer.parseInt(hostPort[1]), conf, jars);
     env.setParallelism(parallelism);

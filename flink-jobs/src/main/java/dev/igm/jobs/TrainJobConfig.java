@@ -295,7 +295,13 @@ public final class TrainJobConfig {
     }
   }
 
-  static Path projectRoot() {
+  /** The job jar {@code mvn package} writes: what a remote cluster gets unless {@code remote.jars} says otherwise. */
+  public static Path defaultJobJar(Path projectRoot) {
+    return projectRoot.resolve("flink-jobs/target/igm-flink-jobs-job.jar");
+  }
+
+  /** {@code -Digm.project.root} (set by bin/igm), else the working directory. */
+  public static Path projectRoot() {
     String p = System.getProperty("igm.project.root");
     return (p == null || p.isBlank() ? Paths.get("") : Paths.get(p)).toAbsolutePath().normalize();
   }
@@ -325,7 +331,7 @@ public final class TrainJobConfig {
   public List<String> remoteJars() {
     Object v = values.get("remote.jars");
     if (v == null) {
-      return List.of(root.resolve("flink-jobs/target/igm-flink-jobs-job.jar").toString());
+      return List.of(defaultJobJar(root).toString());
     }
     List<String> out = new ArrayList<>();
     for (Object o : v instanceof List ? (List<?>) v : List.of(String.valueOf(v).split(","))) {

@@ -65,7 +65,12 @@ public final class TrainingJob {
     build(env, config);
     logStart(config);
     JobExecutionResult result = env.execute(config.jobName());
-    LOG.info("Job {} finished in {} ms", config.jobName(), result.getNetRuntime());
+    if (result.isJobExecutionResult()) {
+      LOG.info("Job {} finished in {} ms", config.jobName(), result.getNetRuntime());
+    } else {
+      // detached submission (flink run -d, the REST API, application mode): the job runs on, without us
+      LOG.info("Job {} submitted as {} (detached)", config.jobName(), result.getJobID());
+    }
     return result;
   }
 

@@ -13,6 +13,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the local services ({@code deploy/local/kafka.sh}, {@code deploy/local/flink-cluster.sh}) share when driven
- * from Java: running a script command with its settings in the environment, free loopback ports, scratch clean-up.
+ * from Java: finding the repository root, running a script command with its settings in the environment, pid files,
+ * free loopback ports, scratch clean-up. The lifecycle built on them is {@link LocalService}.
  */
 public final class LocalScripts {
   private static final Logger LOG = LoggerFactory.getLogger(LocalScripts.class);
@@ -92,6 +94,42 @@ public final class LocalScripts {
       }
     }
     throw new IOException("no free port on " + host);
+  }
+
+  /**
+   * The repository root: system property {@code igm.project.root}, else the nearest folder at or above the working
+   * directory that contains {@code script} (a path relative to the root).
+   */
+  public static Path locateProjectRoot(String script) {
+    String prop = System.getProperty("igm.project.root");
+    if (prop != null && !prop.isBlank()) {
+      Path root = Paths.get(prop).toAbsolutePath().normalize();
+      if (!Files.isRegularFile(root.resolve(script))) {
+        throw new IllegalStateException("igm.project.root=" + root + " has no " + script);
+      }
+      return root;
+    }
+    Path start = Paths.get("").toAbsolutePath().normalize();
+    for (Path dir = start; dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve(script))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("cannot find the project root: no " + script + " at or above " + start
+        + " (set -Digm.project.root=<repository root>)");
+  }
+
+  /** The process id in a pid file the scripts write, empty when there is no such file. */
+  public static Optional<Long> readPid(Path pidFile) throws IOException {
+    if (!Files.exists(pidFile)) {
+      return Optional.empty();
+    }
+    String text = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
+    try {
+      return Optional.of(Long.parseLong(text));
+    } catch (NumberFormatException e) {
+      throw new IOException("unreadable pid file " + pidFile + ": '" + text + "'", e);
+    }
   }
 
   /** Deletes a scratch folder; a failure is logged, not thrown (clean-up must not hide the real outcome). */

@@ -58,6 +58,6 @@ class ReplayCommandTest {
   void helpListsLayoutsAndKafkaOptions() {
     Run r = run("replay", "--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("--layout", "cremad", "twitter2015", "--bootstrap", "--rate", "--event-time", "--create-topic");
+    assertThat(r.out()).contains("--layout", "cremad", "twitter2015", "nvgesture", "sk_{color,depth}.avi", "--bootstrap", "--rate", "--event-time", "--create-topic");
   }
 }

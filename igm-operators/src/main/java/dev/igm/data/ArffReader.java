@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,11 +26,7 @@ public final class ArffReader {
   private enum Kind { NUMERIC, NOMINAL, STRING }
 
   public static MultiViewDataset read(Path file, TableOptions options) {
-    try (InputStream in = Files.newInputStream(file)) {
-      return read(in, file.getFileName().toString(), options);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    return TableReader.readFile(file, options, ArffReader::read);
   }
 
   /**
@@ -144,15 +139,11 @@ public final class ArffReader {
     if (names.isEmpty()) {
       throw DatasetFormatException.atLine(source, lineNo, "@data before any @attribute");
     }
-    int label = options.labelColumn() == null ? names.size() - 1
-        : TableAssembler.columnIndex(source, names, options.labelColumn(), "label");
+    TableAssembler.Roles roles = TableAssembler.roles(source, names, options);
+    int label = roles.label();
+    int split = roles.split();
     if (kinds.get(label) != Kind.NOMINAL) {
       throw new DatasetFormatException(source + ": the class attribute '" + names.get(label) + "' must be nominal");
-    }
-    int split = options.splitColumn() == null ? -1
-        : TableAssembler.columnIndex(source, names, options.splitColumn(), "split");
-    if (split == label) {
-      throw new DatasetFormatException(source + ": the split and label columns are both '" + names.get(label) + "'");
     }
     Map<Integer, String> nonFeature = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,11 +22,7 @@ public final class CsvReader {
   private CsvReader() {}
 
   public static MultiViewDataset read(Path file, TableOptions options) {
-    try (InputStream in = Files.newInputStream(file)) {
-      return read(in, file.getFileName().toString(), options);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    return TableReader.readFile(file, options, CsvReader::read);
   }
 
   /** @param sourceName file name used in the sample ids (its stem) and in error messages */
@@ -68,18 +63,13 @@ public final class CsvReader {
     if (new HashSet<>(columns).size() != columns.size()) {
       throw DatasetFormatException.atLine(source, lineNo, "duplicate column names in header " + columns);
     }
-    int label = options.labelColumn() == null ? columns.size() - 1
-        : TableAssembler.columnIndex(source, columns, options.labelColumn(), "label");
-    int split = options.splitColumn() == null ? -1
-        : TableAssembler.columnIndex(source, columns, options.splitColumn(), "split");
-    if (split == label) {
-      throw new DatasetFormatException(source + ": the split and label columns are both '" + columns.get(label) + "'");
-    }
+    TableAssembler.Roles roles = TableAssembler.roles(source, columns, options);
     Map<Integer, String> nonFeature = new HashMap<>();
-    nonFeature.put(label, "the label column");
-    if (split >= 0) {
-      nonFeature.put(split, "the split column");
+    nonFeature.put(roles.label(), "the label column");
+    if (roles.split() >= 0) {
+      nonFeature.put(roles.split(), "the split column");
     }
-    return new TableAssembler(source, TextFields.stem(source), columns, label, split, nonFeature, options.classNames(), options);
+    return new TableAssembler(source, TextFields.stem(source), columns, roles.label(), roles.split(), nonFeature,
+        options.classNames(), options);
   }
 }

@@ -58,6 +58,24 @@ final class TableAssembler {
     }
   }
 
+  /** The label column and the split column (-1: none) of a table. */
+  record Roles(int label, int split) {}
+
+  /**
+   * Finds the label column ({@link TableOptions#labelColumn()}, default: the last column) and the split column
+   * ({@link TableOptions#splitColumn()}, default: none) among {@code columns}; they may not be the same column.
+   */
+  static Roles roles(String source, List<String> columns, TableOptions options) {
+    int label = options.labelColumn() == null ? columns.size() - 1
+        : columnIndex(source, columns, options.labelColumn(), "label");
+    int split = options.splitColumn() == null ? -1
+        : columnIndex(source, columns, options.splitColumn(), "split");
+    if (split == label) {
+      throw new DatasetFormatException(source + ": the split and label columns are both '" + columns.get(label) + "'");
+    }
+    return new Roles(label, split);
+  }
+
   /** Index of {@code name} in {@code columns}, or an error listing the columns. */
   static int columnIndex(String source, List<String> columns, String name, String role) {
     int idx = columns.indexOf(name);

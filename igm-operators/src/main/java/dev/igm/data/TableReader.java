@@ -1,5 +1,8 @@
 package dev.igm.data;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,6 +15,20 @@ import java.util.Locale;
  */
 public final class TableReader {
   private TableReader() {}
+
+  /** A table format read from a stream; {@code sourceName} (the file name) goes into the sample ids and messages. */
+  interface StreamFormat {
+    MultiViewDataset read(InputStream in, String sourceName, TableOptions options);
+  }
+
+  /** Reads {@code file} in {@code format}; an I/O failure is an {@link UncheckedIOException} naming the file. */
+  static MultiViewDataset readFile(Path file, TableOptions options, StreamFormat format) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return format.read(in, file.getFileName().toString(), options);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
 
   public static MultiViewDataset read(Path path, TableOptions options) {
     if (Files.isDirectory(path)) {

@@ -13,10 +13,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Hand-written .npy / .npz files, laid out exactly as numpy writes them. */
-final class NpyFixtures {
+public final class NpyFixtures {
   private NpyFixtures() {}
 
-  static byte[] npy(String descr, int[] shape, byte[] data) {
+  public static byte[] npy(String descr, int[] shape, byte[] data) {
     return npy(descr, shape, data, 1, false);
   }
 
@@ -50,7 +50,7 @@ final class NpyFixtures {
     return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  static byte[] f4(float... v) {
+  public static byte[] f4(float... v) {
     ByteBuffer b = le(4 * v.length);
     for (float x : v) b.putFloat(x);
     return b.array();

@@ -2,10 +2,6 @@ package dev.igm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.igm.avro.ModelSnapshot;
-import dev.igm.avro.Prediction;
-import dev.igm.avro.TrainingMetrics;
-import dev.igm.core.train.IgmTrainer;
 import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingData;
 import dev.igm.jobs.TrainingJob;
@@ -16,12 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
@@ -54,36 +46,22 @@ import org.slf4j.LoggerFactory;
 @Timeout(180) // a hung job must fail CI, not stall it
 class ExactlyOnceIT {
   private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceIT.class);
-  private static final int BATCHES = 37; // 600 TRAIN samples / 16; 8 stay pending
-  private static final int SCORED = (BATCHES * 16 + 60) * 2; // prequential TRAIN + TEST, two models
-
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
-  private static TrainingData data;
-  private static Map<String, String> offlineSha;
-  private static List<byte[]> records;
+  private static ParityWorkload workload;
 
   @TempDir Path scratch;
 
   @BeforeAll
   static void reference() throws Exception {
-    data = TrainingData.segment(300, 60, 2, 7);
-    records = data.encodedRecords();
-    offlineSha = new HashMap<>();
-    TrainJobConfig any = TrainJobConfig.load(JobFixture.projectRoot().resolve("config/train-segment.yaml"),
-        List.of("kafka.bootstrap=unused:9092", "model.defaults.phase.batches=5"));
-    for (var e : any.models().entrySet()) {
-      try (IgmTrainer t = data.trainOffline(e.getValue())) {
-        offlineSha.put(e.getKey(), JobFixture.sha256(t));
-      }
-    }
+    workload = ParityWorkload.create();
   }
 
   @Test
   void injectedFailureRestoresFromCheckpointAndEndsBitIdentical() throws Exception {
     long t0 = System.nanoTime();
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
-    TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), records);
+    TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), workload.records);
     TrainJobConfig config = JobFixture.config(KAFKA, topics, scratch, JobFixture.uniqueGroup("fail"),
         "debug.fail.after.batches=20", "debug.batch.delay.ms=60");
 
@@ -91,7 +69,7 @@ class ExactlyOnceIT {
 
     assertThat((Long) result.getAccumulatorResult("igm.trainers.restored"))
         .as("the final attempt rebuilt its trainers from checkpointed keyed state").isEqualTo(2L);
-    assertFinalModelsAndExactlyOnce(topics);
+    workload.assertFinalModelsAndExactlyOnce(KAFKA, topics);
     LOG.info("Failure + restore: {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
@@ -99,7 +77,7 @@ class ExactlyOnceIT {
   void cancelWithRetainedCheckpointThenRestoreFromIt() throws Exception {
     long t0 = System.nanoTime();
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
-    TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), records);
+    TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), workload.records);
     String group = JobFixture.uniqueGroup("cancel");
     // slowed down so that it is cancelled mid-run: ~74 batches x 60 ms
     TrainJobConfig first = JobFixture.config(KAFKA, topics, scratch, group, "debug.batch.delay.ms=60");
@@ -118,33 +96,8 @@ class ExactlyOnceIT {
         "flink.execution.state-recovery.path=" + retained.toUri());
     JobExecutionResult result = TrainingJob.run(second);
     assertThat((Long) result.getAccumulatorResult("igm.trainers.restored")).isEqualTo(2L);
-    assertFinalModelsAndExactlyOnce(topics);
+    workload.assertFinalModelsAndExactlyOnce(KAFKA, topics);
     LOG.info("Cancel + restore from retained checkpoint: {} ms", (System.nanoTime() - t0) / 1_000_000);
-  }
-
-  /** Same tensors as offline; predictions, trained counts and model versions exactly once over all attempts/runs. */
-  private void assertFinalModelsAndExactlyOnce(JobFixture.Topics topics) throws Exception {
-    List<ModelSnapshot> snapshots = JobFixture.read(KAFKA, topics.models(), 8, ModelSnapshot.class);
-    List<Prediction> predictions = JobFixture.read(KAFKA, topics.predictions(), SCORED, Prediction.class);
-    List<TrainingMetrics> metrics = JobFixture.read(KAFKA, topics.metrics(), 16, TrainingMetrics.class);
-    for (String id : offlineSha.keySet()) {
-      List<Long> versions = snapshots.stream().filter(s -> s.getModelId().equals(id)).map(ModelSnapshot::getVersion).toList();
-      assertThat(versions).as("model %s versions published once each", id).containsExactly(10L, 20L, 30L, 37L);
-      ModelSnapshot last = snapshots.stream().filter(s -> s.getModelId().equals(id))
-          .max(Comparator.comparingLong(ModelSnapshot::getVersion)).orElseThrow();
-      assertThat(last.getSha256()).as("model %s after restore vs offline", id).isEqualTo(offlineSha.get(id));
-      TrainingMetrics fin = metrics.stream().filter(m -> m.getModelId().equals(id))
-          .max(Comparator.comparingLong(TrainingMetrics::getBatches).thenComparingLong(m -> m.getTime().toEpochMilli()))
-          .orElseThrow();
-      assertThat(fin.getSamplesTrained() + 8).as("trained + pending = TRAIN samples sent").isEqualTo(data.trainCount());
-      assertThat(metrics.stream().filter(m -> m.getModelId().equals(id)).map(TrainingMetrics::getBatches).toList())
-          .as("metrics records exactly once").containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 37L);
-    }
-    Set<String> keys = new HashSet<>();
-    for (Prediction p : predictions) {
-      assertThat(keys.add(p.getModelId() + "/" + p.getSampleId())).as("duplicate prediction %s/%s", p.getModelId(), p.getSampleId()).isTrue();
-    }
-    assertThat(predictions).hasSize(SCORED);
   }
 
   /** RocksDB incremental: SST files under shared/, and the trainer's keyed state is an incremental handle. */

@@ -34,8 +34,22 @@ final class JobFixture {
    * all output under {@code scratch} and checkpoints every 200 ms.
    */
   static TrainJobConfig config(KafkaBroker kafka, Topics t, Path scratch, String group, String... extra) throws Exception {
+    return config(kafka.bootstrapServers(), t, scratch, group, extra);
+  }
+
+  static TrainJobConfig config(String bootstrap, Topics t, Path scratch, String group, String... extra) throws Exception {
+    return TrainJobConfig.load(exampleConfig(), overrides(bootstrap, t, scratch, group, extra));
+  }
+
+  /** config/train-segment.yaml, which {@link #config} starts from. */
+  static Path exampleConfig() {
+    return projectRoot().resolve("config/train-segment.yaml");
+  }
+
+  /** The settings {@link #config} applies to the example configuration, as {@code igm train --set} takes them. */
+  static List<String> overrides(String bootstrap, Topics t, Path scratch, String group, String... extra) {
     List<String> o = new ArrayList<>(List.of(
-        "kafka.bootstrap=" + kafka.bootstrapServers(),
+        "kafka.bootstrap=" + bootstrap,
         "kafka.group.id=" + group,
         "kafka.transactional.id.prefix=" + group,
         "topics.samples=" + t.samples(),
@@ -55,7 +69,7 @@ final class JobFixture {
         "flink.state.backend.rocksdb.localdir=" + scratch.resolve("rocksdb"),
         "model.defaults.phase.batches=5"));
     o.addAll(List.of(extra));
-    return TrainJobConfig.load(projectRoot().resolve("config/train-segment.yaml"), o);
+    return o;
   }
 
   static String uniqueGroup(String prefix) {
@@ -106,6 +120,10 @@ final class JobFixture {
   }
 
   static <T extends SpecificRecord> List<T> read(KafkaBroker kafka, String topic, int expected, Class<T> type) throws Exception {
-    return decode(readCommitted(kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(30)), type);
+    return read(kafka.bootstrapServers(), topic, expected, type);
+  }
+
+  static <T extends SpecificRecord> List<T> read(String bootstrap, String topic, int expected, Class<T> type) throws Exception {
+    return decode(readCommitted(bootstrap, topic, expected, Duration.ofSeconds(30)), type);
   }
 }

@@ -54,6 +54,30 @@ class LocalKafkaBrokerIT {
   }
 
   @Test
+  void stopKeepsPortsAndDataAndStartBringsTheSameBrokerBack() throws Exception {
+    try (LocalKafkaBroker broker = LocalKafkaBroker.builder().port(0).build().start()) {
+      String bootstrap = broker.bootstrapServers();
+      Path dataDir = broker.dataDir();
+      long firstPid = broker.pid();
+      broker.createTopics("restart-kept");
+
+      broker.stop();
+      assertThat(broker.isRunning()).isFalse();
+      assertThat(broker.pid()).isEqualTo(-1);
+      assertThat(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      assertThat(dataDir).as("data kept while stopped").isDirectory();
+      broker.stop(); // stopping a stopped broker is fine
+
+      broker.start();
+      assertThat(broker.isRunning()).isTrue();
+      assertThat(broker.pid()).isNotEqualTo(firstPid);
+      assertThat(broker.bootstrapServers()).isEqualTo(bootstrap);
+      assertThat(broker.dataDir()).isEqualTo(dataDir);
+      assertThat(topics(bootstrap)).contains("restart-kept");
+    }
+  }
+
+  @Test
   void shellScriptStartStatusStop() throws Exception {
     Path dataDir = Files.createDirectories(root.resolve("var").resolve("tmp")).resolve("it-shell-" + ProcessHandle.current().pid());
     int port = freePort();

@@ -10,8 +10,6 @@ import dev.igm.codec.AvroBytes;
 import dev.igm.core.serve.QualityGate;
 import dev.igm.core.serve.ServingPolicy;
 import dev.igm.core.serve.ServingPolicy.BeforeFirstModel;
-import dev.igm.core.train.IgmTrainer;
-import dev.igm.core.train.Scores;
 import dev.igm.core.train.TrainerSnapshot;
 import dev.igm.jobs.ServingJob;
 import dev.igm.jobs.ServingJobOptions;
@@ -82,8 +80,6 @@ class ServingJobIT {
 
   private static TrainerSnapshot first;
   private static TrainerSnapshot second;
-  /** Reference models restored offline from the snapshot files, by file URI. */
-  private static final Map<String, IgmTrainer> REFERENCE = new HashMap<>();
 
   private final AvroBytes<MultimodalSample> sampleAvro = AvroBytes.of(MultimodalSample.class);
   private final AvroBytes<ModelSnapshot> snapshotAvro = AvroBytes.of(ModelSnapshot.class);
@@ -114,8 +110,7 @@ class ServingJobIT {
 
   @AfterAll
   static void closeReferences() {
-    REFERENCE.values().forEach(IgmTrainer::close);
-    REFERENCE.clear();
+    ServingModels.closeReferences();
   }
 
   @ParameterizedTest(name = "parallelism {0}")
@@ -186,7 +181,7 @@ class ServingJobIT {
       assertThat(counter(job.getJobID(), "versionsLoaded")).isEqualTo(3L * p);
 
       Map<Long, ModelSnapshot> versions = Map.of(1L, v1, 2L, v2, 6L, v6);
-      assertMatchesOffline(predictions.records(), sampleLog, versions);
+      ServingModels.assertMatchesOffline(MODEL, predictions.records(), sampleLog, versions);
       assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
     } finally {
       job.cancel().get(60, TimeUnit.SECONDS);
@@ -220,7 +215,7 @@ class ServingJobIT {
           .extracting(Prediction::getModelVersion).containsOnly(1L);
       assertThat(byId(predictions.records())).doesNotContainKeys(early.toArray(String[]::new));
       assertThat(counter(job.getJobID(), "samplesRejectedNoModel")).isEqualTo(early.size());
-      assertMatchesOffline(predictions.records(), sampleLog, Map.of(1L, v1));
+      ServingModels.assertMatchesOffline(MODEL, predictions.records(), sampleLog, Map.of(1L, v1));
     } finally {
       job.cancel().get(60, TimeUnit.SECONDS);
     }
@@ -306,45 +301,6 @@ class ServingJobIT {
 
   private List<String> reasons(List<ConsumerRecord<byte[], byte[]>> records) {
     return records.stream().map(r -> decode(deadLetterAvro, r.value()).getReason()).toList();
-  }
-
-  /** Every prediction equals what its named version's file computes offline for the same sample. */
-  private static void assertMatchesOffline(List<ConsumerRecord<byte[], byte[]>> records, Map<String, MultimodalSample> samples,
-      Map<Long, ModelSnapshot> versions) throws IOException {
-    AvroBytes<Prediction> avro = AvroBytes.of(Prediction.class);
-    assertThat(records).isNotEmpty();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      Prediction p = decode(avro, r.value());
-      assertThat(p.getModelId()).isEqualTo(MODEL);
-      ModelSnapshot named = versions.get(p.getModelVersion());
-      assertThat(named).as("prediction %s names a served version (%d)", p.getSampleId(), p.getModelVersion()).isNotNull();
-      MultimodalSample sample = samples.get(p.getSampleId());
-      Scores expected = reference(named).score(java.util.Collections.singletonList(new float[][] {
-        ServingModels.CODEC.toFloatArray(sample.getModalities().get("a")),
-        ServingModels.CODEC.toFloatArray(sample.getModalities().get("b"))}));
-      assertClose(p.getFusedProbabilities(), expected.fused(0), p.getSampleId() + " fused");
-      assertClose(p.getModalityProbabilities().get("a"), expected.modality(0, 0), p.getSampleId() + " a");
-      assertClose(p.getModalityProbabilities().get("b"), expected.modality(1, 0), p.getSampleId() + " b");
-      assertThat(p.getLabel()).isEqualTo(sample.getLabel());
-      assertThat(p.getEventTime()).isEqualTo(sample.getEventTime());
-    }
-  }
-
-  private static IgmTrainer reference(ModelSnapshot s) {
-    return REFERENCE.computeIfAbsent(s.getUri(), uri -> {
-      try {
-        return TrainerSnapshot.read(Path.of(URI.create(uri))).restore();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-  }
-
-  private static void assertClose(List<Float> actual, float[] expected, String what) {
-    assertThat(actual).as(what).hasSize(expected.length);
-    for (int i = 0; i < expected.length; i++) {
-      assertThat((double) actual.get(i)).as("%s[%d]", what, i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-6));
-    }
   }
 
   /** The sum of a counter over the job's parallel instances. */

@@ -1,23 +1,34 @@
 package dev.igm.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.igm.avro.ModelSnapshot;
 import dev.igm.avro.MultimodalSample;
+import dev.igm.avro.Prediction;
 import dev.igm.avro.Split;
 import dev.igm.avro.Tensor;
+import dev.igm.codec.AvroBytes;
 import dev.igm.codec.TensorCodec;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.config.ModalitySpec;
 import dev.igm.core.train.IgmTrainer;
 import dev.igm.core.train.LabeledSample;
+import dev.igm.core.train.Scores;
 import dev.igm.core.train.TrainerSnapshot;
 import dev.igm.jobs.SnapshotPublication;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.assertj.core.data.Offset;
 
 /**
  * Small trained models and samples for the serving tests: two feature modalities {@code a} (6) and {@code b} (4),
@@ -82,5 +93,51 @@ final class ServingModels {
     m.put("b", CODEC.encodeFloat32(in[1], 4));
     return MultimodalSample.newBuilder().setSampleId(id).setStream("it").setSplit(Split.TEST).setLabel(y)
         .setEventTime(Instant.now()).setModalities(m).build();
+  }
+
+  /** Reference models restored offline from the snapshot files, by file URI. */
+  private static final Map<String, IgmTrainer> REFERENCE = new HashMap<>();
+
+  /** Every prediction is of {@code modelId} and equals what its named version's file computes offline (1e-6). */
+  static void assertMatchesOffline(String modelId, List<ConsumerRecord<byte[], byte[]>> records,
+      Map<String, MultimodalSample> samples, Map<Long, ModelSnapshot> versions) throws IOException {
+    AvroBytes<Prediction> avro = AvroBytes.of(Prediction.class);
+    assertThat(records).isNotEmpty();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      Prediction p = avro.decode(r.value());
+      assertThat(p.getModelId()).isEqualTo(modelId);
+      ModelSnapshot named = versions.get(p.getModelVersion());
+      assertThat(named).as("prediction %s names a served version (%d)", p.getSampleId(), p.getModelVersion()).isNotNull();
+      MultimodalSample sample = samples.get(p.getSampleId());
+      Scores expected = reference(named).score(Collections.singletonList(new float[][] {
+        CODEC.toFloatArray(sample.getModalities().get("a")), CODEC.toFloatArray(sample.getModalities().get("b"))}));
+      assertClose(p.getFusedProbabilities(), expected.fused(0), p.getSampleId() + " fused");
+      assertClose(p.getModalityProbabilities().get("a"), expected.modality(0, 0), p.getSampleId() + " a");
+      assertClose(p.getModalityProbabilities().get("b"), expected.modality(1, 0), p.getSampleId() + " b");
+      assertThat(p.getLabel()).isEqualTo(sample.getLabel());
+      assertThat(p.getEventTime()).isEqualTo(sample.getEventTime());
+    }
+  }
+
+  static void closeReferences() {
+    REFERENCE.values().forEach(IgmTrainer::close);
+    REFERENCE.clear();
+  }
+
+  private static IgmTrainer reference(ModelSnapshot s) {
+    return REFERENCE.computeIfAbsent(s.getUri(), uri -> {
+      try {
+        return TrainerSnapshot.read(Path.of(URI.create(uri))).restore();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  private static void assertClose(List<Float> actual, float[] expected, String what) {
+    assertThat(actual).as(what).hasSize(expected.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat((double) actual.get(i)).as("%s[%d]", what, i).isCloseTo(expected[i], Offset.offset(1e-6));
+    }
   }
 }

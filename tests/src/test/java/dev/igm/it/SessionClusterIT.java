@@ -3,49 +3,91 @@ package dev.igm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.igm.cluster.CheckpointedCountJob;
+import dev.igm.avro.ModelSnapshot;
+import dev.igm.avro.MultimodalSample;
+import dev.igm.cli.IgmCli;
 import dev.igm.cluster.FlinkRestClient;
 import dev.igm.cluster.LocalFlinkCluster;
+import dev.igm.codec.AvroBytes;
+import dev.igm.jobs.ServingJob;
+import dev.igm.jobs.TrainJobConfig;
+import dev.igm.jobs.TrainingData;
+import dev.igm.jobs.TrainingJob;
+import dev.igm.kafka.LocalKafkaBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Flink 2.2 session cluster ({@code deploy/local/flink-cluster.sh}: one JobManager and two TaskManagers, each
- * its own JVM, on free ports, data under {@code var/tmp}), a job submitted through the REST API
- * ({@code POST /jars/upload}, {@code /jars/:id/run}) with RocksDB incremental checkpoints, and a TaskManager
- * killed with SIGKILL while the job runs.
+ * The streaming training job on a real Flink 2.2 session cluster ({@code deploy/local/flink-cluster.sh}: one
+ * JobManager and two TaskManagers, each its own JVM, on free ports, DJL and OpenBLAS on the cluster classpath), submitted
+ * the two ways users do with the job jar {@code flink-jobs/target/igm-flink-jobs-job.jar}: as {@code flink run} does
+ * (jar upload, {@code igm train} run as the jar's main() by the JobManager) and as {@code igm train --target remote}
+ * does ({@link TrainingJob} with a remote environment shipping the jar), with RocksDB incremental checkpoints every
+ * 200 ms.
  *
- * <p>The job is {@link CheckpointedCountJob} from the product's jar ({@code flink-jobs/target/igm-flink-jobs-*.jar}):
- * numbers 0..N-1, keyed counters and sums in RocksDB, totals per key written when the input ends. After the kill the
- * job must restore from the latest completed checkpoint and finish with every key's count and sum exact (nothing
- * lost, nothing counted twice).
+ * <p>Faults, each mid-training, on the {@link ParityWorkload} (deterministic mode, models igm and joint):
+ * <ul>
+ *   <li>the TaskManager running the job is killed with SIGKILL; the job restores its trainers and offsets from the
+ *       latest checkpoint on the other TaskManager (a replacement joins too) and completes;
+ *   <li>the Kafka broker is stopped for 20 s and started again (same data, same port).
+ * </ul>
+ * Both must end exactly like an uninterrupted run: final tensors bit-identical to the offline trainer, every TRAIN
+ * sample trained once, every model version, metrics record and prediction committed once.
+ *
+ * <p>The serving job goes the same way ({@code igm serve --target remote}, run through the command line) and must
+ * score with the published version exactly as the snapshot file computes offline.
  */
+@Timeout(value = 6, unit = TimeUnit.MINUTES) // a hung job must fail CI, not stall it
 class SessionClusterIT {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionClusterIT.class);
 
+  /** Slows training so that faults land mid-run: 74 steps (37 batches x 2 models) of at least this long. */
+  private static final String BATCH_DELAY = "debug.batch.delay.ms=150";
+  /** Enough restart attempts for a fault that lasts a while. */
+  private static final String RESTART_ATTEMPTS = "flink.restart-strategy.fixed-delay.attempts=30";
+  private static final String RESTART_DELAY = "flink.restart-strategy.fixed-delay.delay=2s";
+
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+
   private static LocalFlinkCluster cluster;
   private static FlinkRestClient rest;
+  private static ParityWorkload workload;
+
+  @TempDir Path scratch;
 
   @BeforeAll
-  static void startCluster() throws IOException {
+  static void startCluster() throws Exception {
     long t0 = System.nanoTime();
     cluster = LocalFlinkCluster.builder()
         .taskManagers(2)
         .slotsPerTaskManager(2)
         .jobManagerMemory("768m")
-        .taskManagerMemory("1024m")
+        .taskManagerMemory("1280m")
         .build();
     try {
       cluster.start();
@@ -55,6 +97,7 @@ class SessionClusterIT {
     }
     rest = cluster.rest();
     LOG.info("Session cluster {} up in {} ms", cluster.restUrl(), (System.nanoTime() - t0) / 1_000_000);
+    workload = ParityWorkload.create();
   }
 
   @AfterAll
@@ -64,9 +107,7 @@ class SessionClusterIT {
     }
     long jm = cluster.jobManagerPid();
     Map<Integer, Long> tms = cluster.taskManagerPids();
-    long t0 = System.nanoTime();
     cluster.close();
-    LOG.info("Session cluster stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
     assertThat(ProcessHandle.of(jm).map(ProcessHandle::isAlive).orElse(false)).as("JobManager gone").isFalse();
     for (long pid : tms.values()) {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("TaskManager %d gone", pid).isFalse();
@@ -74,7 +115,7 @@ class SessionClusterIT {
   }
 
   @Test
-  void clusterReportsTwoTaskManagersAndVersion() throws IOException {
+  void clusterReportsTwoTaskManagersAndItsConfiguration() throws IOException {
     JsonNode overview = rest.overview();
     assertThat(overview.path("flink-version").asText()).isEqualTo("2.2.1");
     assertThat(overview.path("taskmanagers").asInt()).isEqualTo(2);
@@ -83,26 +124,25 @@ class SessionClusterIT {
     assertThat(configValue(config, "state.backend.type")).isEqualTo("rocksdb");
     assertThat(configValue(config, "execution.checkpointing.incremental")).isEqualTo("true");
     assertThat(configValue(config, "execution.checkpointing.dir")).isEqualTo("file://" + cluster.checkpointDir());
+    assertThat(configValue(config, "classloader.parent-first-patterns.additional")).isEqualTo("ai.djl.;org.bytedeco.");
     String status = cluster.status();
     assertThat(status).contains("JobManager running", "REST " + cluster.restUrl(), "TaskManager 1 running", "TaskManager 2 running");
   }
 
   @Test
-  void jobSurvivesTaskManagerKillWithExactlyOnceCounts() throws Exception {
-    long records = 8_000;
-    int keys = 8;
-    Path output = cluster.dataDir().resolve("count-output");
-    Path jar = productJar();
+  void trainingJobSurvivesTaskManagerKillBitIdentical() throws Exception {
+    JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
+    TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), workload.records);
+    // As 'flink run' does it: the job jar uploaded, its main() (igm train) run by the JobManager (POST /jars/:id/run).
+    List<String> args = new ArrayList<>(List.of("train", "--config", JobFixture.exampleConfig().toString()));
+    for (String o : JobFixture.overrides(KAFKA.bootstrapServers(), topics, scratch, JobFixture.uniqueGroup("tm-kill"),
+        BATCH_DELAY, RESTART_ATTEMPTS, RESTART_DELAY)) {
+      args.addAll(List.of("--set", o));
+    }
+    String jobId = rest.submit(TrainJobConfig.defaultJobJar(JobFixture.projectRoot()), IgmCli.class.getName(), args, null);
+    assertThat(rest.awaitState(jobId, Duration.ofSeconds(90), "RUNNING")).isEqualTo("RUNNING");
 
-    String jobId = rest.submit(jar, CheckpointedCountJob.class.getName(),
-        List.of("--records", Long.toString(records), "--keys", Integer.toString(keys), "--rate", "400",
-            "--checkpoint-interval", "500", "--output", output.toString()),
-        2);
-    LOG.info("Submitted {} as job {}", jar.getFileName(), jobId);
-    assertThat(rest.awaitState(jobId, Duration.ofSeconds(60), "RUNNING")).isEqualTo("RUNNING");
-
-    // Let a few checkpoints complete, then kill a TaskManager that runs part of the job.
-    long lastCompleted = awaitCompletedCheckpoints(jobId, 3, Duration.ofSeconds(60));
+    awaitCompletedCheckpoints(jobId, 2, Duration.ofSeconds(120));
     List<String> busy = rest.taskManagersOf(jobId);
     assertThat(busy).isNotEmpty();
     int victim = cluster.taskManagerIndex(busy.get(0));
@@ -110,62 +150,161 @@ class SessionClusterIT {
     long lastBeforeKill = latestCompleted(jobId);
     cluster.killTaskManager(victim);
     long killedAt = System.nanoTime();
-    LOG.info("SIGKILL to TaskManager {} ({}) after checkpoint {} (>= {})", victim, busy.get(0), lastBeforeKill, lastCompleted);
-
-    // The surviving TaskManager has enough slots; a replacement joins as well (flink-cluster.sh start is idempotent).
+    LOG.info("SIGKILL to TaskManager {} ({}) running job {} after checkpoint {}", victim, busy.get(0), jobId, lastBeforeKill);
     cluster.startMissingTaskManagers();
-    assertThat(rest.overview().path("taskmanagers").asInt()).isGreaterThanOrEqualTo(2);
 
-    String state = rest.awaitState(jobId, Duration.ofSeconds(150), "FINISHED");
-    LOG.info("Job {} {} {} ms after the kill", jobId, state, (System.nanoTime() - killedAt) / 1_000_000);
-    assertThat(state).as(rest.get("/jobs/" + jobId + "/exceptions").toString()).isEqualTo("FINISHED");
-
-    // Recovery came from a checkpoint at least as new as the last one completed before the kill.
+    awaitFinished(jobId, killedAt);
     JsonNode checkpoints = rest.checkpoints(jobId);
     assertThat(checkpoints.path("counts").path("restored").asInt()).as(checkpoints.toString()).isGreaterThanOrEqualTo(1);
     JsonNode restored = checkpoints.path("latest").path("restored");
-    LOG.info("Restored checkpoint {} ({} restore(s), {} checkpoints completed in all): {}", restored.path("id").asLong(),
-        checkpoints.path("counts").path("restored").asInt(), checkpoints.path("counts").path("completed").asInt(),
-        restored.path("external_path").asText());
-    assertThat(restored.path("id").asLong()).as(checkpoints.toString()).isGreaterThanOrEqualTo(lastBeforeKill);
-    assertThat(restored.path("external_path").asText()).contains(cluster.checkpointDir().toString());
-    // RocksDB incremental checkpoints: SST files in the job's shared folder.
-    Path shared = cluster.checkpointDir().resolve(jobId).resolve("shared");
-    assertThat(shared).isDirectory();
+    assertThat(restored.path("id").asLong()).as("restored from a checkpoint no older than the kill").isGreaterThanOrEqualTo(lastBeforeKill);
+    assertThat(restored.path("external_path").asText()).contains(scratch.resolve("chk").toString());
+    assertThat(accumulator(jobId, "igm.trainers.restored"))
+        .as("the final attempt rebuilt both trainers from checkpointed keyed state").isEqualTo("2");
+    workload.assertFinalModelsAndExactlyOnce(KAFKA, topics);
+  }
 
-    // Exactly once: every key saw each of its numbers once.
-    for (int k = 0; k < keys; k++) {
-      long count = 0;
-      long sum = 0;
-      for (long n = k; n < records; n += keys) {
-        count++;
-        sum += n;
-      }
-      Path file = output.resolve("key-" + k + ".txt");
-      assertThat(file).exists();
-      assertThat(Files.readString(file, StandardCharsets.UTF_8).trim()).isEqualTo("count=" + count + " sum=" + sum);
+  @Test
+  void trainingJobRidesOutTwentySecondBrokerOutage() throws Exception {
+    try (LocalKafkaBroker broker = LocalKafkaBroker.builder().build().start()) {
+      String suffix = JobFixture.uniqueGroup("outage");
+      JobFixture.Topics topics = new JobFixture.Topics(suffix + ".samples", suffix + ".dlq", suffix + ".metrics",
+          suffix + ".predictions", suffix + ".models");
+      broker.createTopics(topics.samples(), topics.dlq(), topics.metrics(), topics.predictions(), topics.models());
+      TrainingData.produce(broker.bootstrapServers(), topics.samples(), workload.records);
+      JobClient client = TrainingJob.start(JobFixture.config(broker.bootstrapServers(), topics, scratch, suffix,
+          remoteSettings()));
+      String jobId = client.getJobID().toHexString();
+      assertThat(rest.awaitState(jobId, Duration.ofSeconds(90), "RUNNING")).isEqualTo("RUNNING");
+
+      awaitCompletedCheckpoints(jobId, 2, Duration.ofSeconds(120));
+      long before = latestCompleted(jobId);
+      broker.stop();
+      long stoppedAt = System.nanoTime();
+      LOG.info("Broker {} stopped after checkpoint {} of job {}; 20 s outage", broker.bootstrapServers(), before, jobId);
+      Thread.sleep(20_000);
+      assertThat(rest.jobState(jobId)).as("the job is not given up during the outage").isIn("RUNNING", "RESTARTING", "CREATED", "INITIALIZING");
+      broker.start();
+      LOG.info("Broker {} back after {} ms", broker.bootstrapServers(), (System.nanoTime() - stoppedAt) / 1_000_000);
+
+      awaitFinished(jobId, stoppedAt);
+      client.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+      JsonNode counts = rest.checkpoints(jobId).path("counts");
+      LOG.info("Job {} after the outage: checkpoints {}", jobId, counts);
+      assertThat(latestCompleted(jobId)).as("checkpoints completed after the outage").isGreaterThan(before);
+      workload.assertFinalModelsAndExactlyOnce(broker.bootstrapServers(), topics);
     }
-    try (Stream<Path> files = Files.list(output)) {
-      assertThat(files.filter(p -> p.getFileName().toString().startsWith("key-")).count()).isEqualTo(keys);
+  }
+
+  @Test
+  void servingJobSubmittedFromTheCommandLineScoresWithThePublishedVersion() throws Exception {
+    String model = "cluster-model";
+    String samples = KAFKA.uniqueTopic("serve-samples", 2);
+    String models = KAFKA.uniqueTopic("serve-models");
+    String predictions = KAFKA.uniqueTopic("serve-predictions", 2);
+    String dlq = KAFKA.uniqueTopic("serve-dlq");
+    ModelSnapshot v1 = ServingModels.publish(ServingModels.trained(7), scratch, model, 1, 0.8);
+    AvroBytes<MultimodalSample> sampleAvro = AvroBytes.of(MultimodalSample.class);
+    Map<String, MultimodalSample> sent = new LinkedHashMap<>();
+    Random random = new Random(3);
+    try (KafkaProducer<byte[], byte[]> producer = producer(KAFKA.bootstrapServers());
+        TopicTail tail = new TopicTail(KAFKA.bootstrapServers(), predictions)) {
+      producer.send(new ProducerRecord<>(models, utf8(model), AvroBytes.of(ModelSnapshot.class).encode(v1))).get(30, TimeUnit.SECONDS);
+      // igm serve --target remote, as a user runs it (blocks until the job ends; the test cancels it)
+      CompletableFuture<Integer> cli = CompletableFuture.supplyAsync(() -> IgmCli.run("serve",
+          "--bootstrap", KAFKA.bootstrapServers(), "--samples-topic", samples, "--models-topic", models,
+          "--predictions-topic", predictions, "--dlq-topic", dlq, "--model", model, "--parallelism", "2",
+          "--samples-from", "earliest", "--checkpoint-interval", "0", "--group-id", JobFixture.uniqueGroup("serve"),
+          "--target", "remote", "--jobmanager", cluster.jobManagerAddress()));
+      String jobId = awaitRunningJob(ServingJob.NAME, Duration.ofSeconds(90));
+      try {
+        for (int i = 0; i < 40; i++) {
+          MultimodalSample s = ServingModels.sample("cluster-" + i, random);
+          sent.put(s.getSampleId(), s);
+          producer.send(new ProducerRecord<>(samples, i % 2, utf8(s.getSampleId()), sampleAvro.encode(s)));
+        }
+        producer.flush();
+        List<ConsumerRecord<byte[], byte[]>> scored = tail.await(r -> r.size() >= sent.size(), Duration.ofSeconds(90),
+            sent.size() + " predictions");
+        assertThat(scored).hasSize(sent.size());
+        ServingModels.assertMatchesOffline(model, scored, sent, Map.of(1L, v1));
+        assertThat(rest.taskManagersOf(jobId)).as("scored on the cluster's TaskManagers").isNotEmpty();
+      } finally {
+        rest.cancel(jobId);
+        assertThat(rest.awaitState(jobId, Duration.ofSeconds(60), "CANCELED")).isEqualTo("CANCELED");
+        cli.get(60, TimeUnit.SECONDS);
+        ServingModels.closeReferences();
+      }
     }
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** The id of the one running job named {@code name}, once it runs. */
+  private static String awaitRunningJob(String name, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode job : rest.get("/jobs/overview").path("jobs")) {
+        if (name.equals(job.path("name").asText()) && "RUNNING".equals(job.path("state").asText())) {
+          return job.path("jid").asText();
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no running job named " + name + " within " + timeout);
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@code igm train --target remote --jobmanager <this cluster>} with the default job jar, slowed down, and with
+   * enough restart attempts for a fault that lasts a while.
+   */
+  private static String[] remoteSettings() {
+    return new String[] {"target=remote", "jobmanager=" + cluster.jobManagerAddress(), BATCH_DELAY, RESTART_ATTEMPTS,
+        RESTART_DELAY};
+  }
+
+  private static void awaitFinished(String jobId, long faultAt) throws Exception {
+    String state = rest.awaitState(jobId, Duration.ofSeconds(240), "FINISHED", "FAILED", "CANCELED");
+    LOG.info("Job {} {} {} ms after the fault", jobId, state, (System.nanoTime() - faultAt) / 1_000_000);
+    assertThat(state).as(rest.get("/jobs/" + jobId + "/exceptions").toString()).isEqualTo("FINISHED");
+  }
+
+  /** A user accumulator of a job as the REST API shows it ({@code GET /jobs/:id/accumulators}). */
+  private static String accumulator(String jobId, String name) throws IOException {
+    for (JsonNode a : rest.get("/jobs/" + jobId + "/accumulators").path("user-task-accumulators")) {
+      if (name.equals(a.path("name").asText())) {
+        return a.path("value").asText();
+      }
+    }
+    return null;
+  }
 
   private static long latestCompleted(String jobId) throws IOException {
     JsonNode latest = rest.checkpoints(jobId).path("latest").path("completed");
     return latest.isMissingNode() || latest.isNull() ? 0 : latest.path("id").asLong();
   }
 
-  private static long awaitCompletedCheckpoints(String jobId, int n, Duration timeout) throws Exception {
+  private static void awaitCompletedCheckpoints(String jobId, int n, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      JsonNode cp = rest.checkpoints(jobId);
-      if (cp.path("counts").path("completed").asInt() >= n) {
-        return cp.path("latest").path("completed").path("id").asLong();
+      if (rest.checkpoints(jobId).path("counts").path("completed").asInt() >= n) {
+        return;
       }
       assertThat(rest.jobState(jobId)).as("job still running while waiting for checkpoints").isEqualTo("RUNNING");
-      Thread.sleep(200);
+      Thread.sleep(100);
     }
     throw new AssertionError("fewer than " + n + " checkpoints completed within " + timeout);
   }
@@ -177,16 +316,5 @@ class SessionClusterIT {
       }
     }
     return null;
-  }
-
-  /** The product's job jar as the build wrote it (the thin igm-flink-jobs jar holds CheckpointedCountJob). */
-  static Path productJar() throws IOException {
-    Path target = LocalFlinkCluster.locateProjectRoot().resolve("flink-jobs").resolve("target");
-    try (Stream<Path> files = Files.list(target)) {
-      return files
-          .filter(p -> p.getFileName().toString().matches("igm-flink-jobs-[0-9][^-]*(-SNAPSHOT)?\\.jar"))
-          .findFirst()
-          .orElseThrow(() -> new IOException("no igm-flink-jobs-<version>.jar in " + target + " (run mvn package first)"));
-    }
   }
 }

@@ -17,16 +17,6 @@ final class IdentityEncoder extends StatelessEncoder {
   }
 
   @Override
-  public List<String> parameterNames() {
-    return List.of();
-  }
-
-  @Override
-  public List<NDArray> parameters() {
-    return List.of();
-  }
-
-  @Override
   public NDArray forward(NDArray x, List<NDArray> p, Pass pass) {
     return x.reshape(x.getShape().get(0), dim);
   }

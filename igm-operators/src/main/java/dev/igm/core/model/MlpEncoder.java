@@ -5,26 +5,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** {@code (Linear → ReLU)} per hidden width; parameters {@code <i>.weight}, {@code <i>.bias}. */
 final class MlpEncoder extends StatelessEncoder {
   private final int in;
   private final int out;
-  private final List<String> names = new ArrayList<>();
-  private final List<NDArray> params = new ArrayList<>();
 
   MlpEncoder(NDManager manager, int in, List<Integer> hidden, Rng rng, DataType dtype) {
     this.in = in;
     int width = in;
     for (int i = 0; i < hidden.size(); i++) {
       NDArray[] wb = LinearLayer.init(manager, width, hidden.get(i), rng, dtype);
-      names.add(i + ".weight");
-      names.add(i + ".bias");
-      params.add(wb[0]);
-      params.add(wb[1]);
+      addParameter(i + ".weight", wb[0]);
+      addParameter(i + ".bias", wb[1]);
       width = hidden.get(i);
     }
     this.out = width;
@@ -33,16 +27,6 @@ final class MlpEncoder extends StatelessEncoder {
   @Override
   public int outputDim() {
     return out;
-  }
-
-  @Override
-  public List<String> parameterNames() {
-    return Collections.unmodifiableList(names);
-  }
-
-  @Override
-  public List<NDArray> parameters() {
-    return Collections.unmodifiableList(params);
   }
 
   @Override

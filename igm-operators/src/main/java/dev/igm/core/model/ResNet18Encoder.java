@@ -12,7 +12,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.igm.core.config.ModalitySpec;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -34,7 +33,7 @@ import java.util.List;
  * {@link #commitStatistics()} — the trainer commits after an applied step, so SAM's second pass ({@link Pass#PROBE})
  * and refused steps never move them. A frozen encoder always runs as in {@code eval()}.
  */
-final class ResNet18Encoder implements Encoder {
+final class ResNet18Encoder extends AbstractEncoder {
   private static final int[] STAGE_WIDTHS = {64, 128, 256, 512};
   private static final double BN_MOMENTUM = 0.1;
   private static final double BN_EPS = 1e-5;
@@ -48,10 +47,6 @@ final class ResNet18Encoder implements Encoder {
   private final int height;
   private final int width;
   private final boolean frozen;
-  private final List<String> names = new ArrayList<>();
-  private final List<NDArray> params = new ArrayList<>();
-  private final List<String> bufferNames = new ArrayList<>();
-  private final List<NDArray> buffers = new ArrayList<>();
   private final ConvBn stem;
   private final List<BasicBlock> blocks = new ArrayList<>();
   private final NDArray[] staged;
@@ -87,7 +82,7 @@ final class ResNet18Encoder implements Encoder {
         in = out;
       }
     }
-    staged = new NDArray[buffers.size()];
+    staged = new NDArray[buffers().size()];
   }
 
   private ConvBn convBn(NDManager manager, String conv, String bn, int in, int out, int k, int stride, int padding,
@@ -97,9 +92,9 @@ final class ResNet18Encoder implements Encoder {
     for (int i = 0; i < w.length; i++) {
       w[i] = std * rng.nextGaussian();
     }
-    int weight = addParam(conv + ".weight", LinearLayer.create(manager, w, new Shape(out, in, k, k), dtype));
-    int gamma = addParam(bn + ".weight", LinearLayer.create(manager, filled(out, 1), new Shape(out), dtype));
-    addParam(bn + ".bias", LinearLayer.create(manager, filled(out, 0), new Shape(out), dtype));
+    int weight = addParameter(conv + ".weight", LinearLayer.create(manager, w, new Shape(out, in, k, k), dtype));
+    int gamma = addParameter(bn + ".weight", LinearLayer.create(manager, filled(out, 1), new Shape(out), dtype));
+    addParameter(bn + ".bias", LinearLayer.create(manager, filled(out, 0), new Shape(out), dtype));
     int mean = addBuffer(bn + ".running_mean", LinearLayer.create(manager, filled(out, 0), new Shape(out), dtype));
     addBuffer(bn + ".running_var", LinearLayer.create(manager, filled(out, 1), new Shape(out), dtype));
     return new ConvBn(weight, gamma, mean, stride, padding);
@@ -111,41 +106,9 @@ final class ResNet18Encoder implements Encoder {
     return a;
   }
 
-  private int addParam(String name, NDArray a) {
-    names.add(name);
-    params.add(a);
-    return params.size() - 1;
-  }
-
-  private int addBuffer(String name, NDArray a) {
-    bufferNames.add(name);
-    buffers.add(a);
-    return buffers.size() - 1;
-  }
-
   @Override
   public int outputDim() {
     return STAGE_WIDTHS[STAGE_WIDTHS.length - 1];
-  }
-
-  @Override
-  public List<String> parameterNames() {
-    return Collections.unmodifiableList(names);
-  }
-
-  @Override
-  public List<NDArray> parameters() {
-    return Collections.unmodifiableList(params);
-  }
-
-  @Override
-  public List<String> bufferNames() {
-    return Collections.unmodifiableList(bufferNames);
-  }
-
-  @Override
-  public List<NDArray> buffers() {
-    return Collections.unmodifiableList(buffers);
   }
 
   @Override
@@ -171,8 +134,8 @@ final class ResNet18Encoder implements Encoder {
   private NDArray convBn(ConvBn c, NDArray h, List<NDArray> p, Pass mode) {
     NDArray y = Conv2d.conv2d(h, p.get(c.weight()), null, new Shape(c.stride(), c.stride()),
         new Shape(c.padding(), c.padding()), new Shape(1, 1), 1).singletonOrThrow();
-    NDArray mean = buffers.get(c.runningMean());
-    NDArray var = buffers.get(c.runningMean() + 1);
+    NDArray mean = buffers().get(c.runningMean());
+    NDArray var = buffers().get(c.runningMean() + 1);
     boolean batchStatistics = mode != Pass.INFERENCE;
     if (batchStatistics) {
       // torch updates the statistics it is given in place: give it copies, kept only if this pass is committed
@@ -193,7 +156,7 @@ final class ResNet18Encoder implements Encoder {
   public void commitStatistics() {
     for (int i = 0; i < staged.length; i++) {
       if (staged[i] != null) {
-        buffers.get(i).set(new NDIndex("..."), staged[i]);
+        buffers().get(i).set(new NDIndex("..."), staged[i]);
         staged[i] = null;
       }
     }

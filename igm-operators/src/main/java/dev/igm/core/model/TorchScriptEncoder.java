@@ -12,8 +12,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.igm.core.config.ModalitySpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -39,8 +37,6 @@ final class TorchScriptEncoder extends StatelessEncoder {
   private final boolean frozen;
   private final DataType moduleType;
   private final DataType outputType;
-  private final List<String> names = new ArrayList<>();
-  private final List<NDArray> params = new ArrayList<>();
   private final int outputDim;
 
   private TorchScriptEncoder(PtSymbolBlock module, PtNDManager manager, ModalitySpec spec, DataType outputType) {
@@ -50,22 +46,17 @@ final class TorchScriptEncoder extends StatelessEncoder {
     this.outputType = outputType;
     JniUtils.enableInferenceMode(module);
     for (NDArray p : JniUtils.moduleGetParams(module, manager)) {
-      names.add(p.getName());
       p.setRequiresGradient(!frozen);
-      params.add(p);
+      addParameter(p.getName(), p);
     }
-    this.moduleType = params.isEmpty() ? DataType.FLOAT32 : params.get(0).getDataType();
-    long[] dims = new long[inputShape.size() + 1];
-    dims[0] = 1;
-    for (int i = 0; i < inputShape.size(); i++) {
-      dims[i + 1] = inputShape.get(i);
-    }
+    this.moduleType = parameters().isEmpty() ? DataType.FLOAT32 : parameters().get(0).getDataType();
+    Shape probeShape = batchShape(1);
     try (NDManager probe = manager.newSubManager()) {
-      NDArray zeros = probe.zeros(new Shape(dims), moduleType);
+      NDArray zeros = probe.zeros(probeShape, moduleType);
       NDList out = IValueUtils.forward(module, new NDList(zeros), false);
       if (out.isEmpty()) {
         throw new IllegalArgumentException("modality " + spec.name() + ": TorchScript module " + spec.encoderPath()
-            + " returned no tensor for an input of shape " + new Shape(dims));
+            + " returned no tensor for an input of shape " + probeShape);
       }
       this.outputDim = Math.toIntExact(out.get(0).size());
     }
@@ -106,16 +97,6 @@ final class TorchScriptEncoder extends StatelessEncoder {
     return outputDim;
   }
 
-  @Override
-  public List<String> parameterNames() {
-    return Collections.unmodifiableList(names);
-  }
-
-  @Override
-  public List<NDArray> parameters() {
-    return Collections.unmodifiableList(params);
-  }
-
   /** A TorchScript module runs on its own tensors: SAM perturbs them in place and copies θ back. */
   @Override
   public boolean acceptsSubstituteParameters() {
@@ -124,19 +105,15 @@ final class TorchScriptEncoder extends StatelessEncoder {
 
   @Override
   public NDArray forward(NDArray x, List<NDArray> p, Pass pass) {
+    List<NDArray> own = parameters();
     for (int i = 0; i < p.size(); i++) {
-      if (p.get(i) != params.get(i)) {
+      if (p.get(i) != own.get(i)) {
         throw new IllegalArgumentException("a TorchScript encoder runs on its own parameters only ("
-            + names.get(i) + " was substituted); perturb them in place");
+            + parameterNames().get(i) + " was substituted); perturb them in place");
       }
     }
     long n = x.getShape().get(0);
-    long[] dims = new long[inputShape.size() + 1];
-    dims[0] = n;
-    for (int i = 0; i < inputShape.size(); i++) {
-      dims[i + 1] = inputShape.get(i);
-    }
-    NDArray in = x.reshape(new Shape(dims)).toType(moduleType, false);
+    NDArray in = x.reshape(batchShape(n)).toType(moduleType, false);
     // forward(..., false) runs under torch's no-grad/inference guard; true leaves autograd to the enclosing collector
     boolean grad = !frozen && pass != Pass.INFERENCE;
     NDArray z = IValueUtils.forward(module, new NDList(in), grad).get(0);
@@ -145,5 +122,15 @@ final class TorchScriptEncoder extends StatelessEncoder {
       z = z.duplicate();
     }
     return z.reshape(n, outputDim).toType(outputType, false);
+  }
+
+  /** {@code [n, inputShape...]}. */
+  private Shape batchShape(long n) {
+    long[] dims = new long[inputShape.size() + 1];
+    dims[0] = n;
+    for (int i = 0; i < inputShape.size(); i++) {
+      dims[i + 1] = inputShape.get(i);
+    }
+    return new Shape(dims);
   }
 }

@@ -30,14 +30,10 @@ import java.util.stream.Stream;
  * which belongs to the consumer, not to a replayed record. The reference lists a folder with {@code os.listdir}
  * (arbitrary order) and takes its first entries; here the order is by file name, so replays are reproducible.
  */
-public final class AudioVisualLayout implements DatasetLayout {
+public final class AudioVisualLayout extends AbstractLayout {
   private static final int N_FFT = 512;
   private static final int HOP = 353;
 
-  private final String name;
-  private final List<String> classNames;
-  private final List<LayoutItem> items;
-  private final List<String> skipped;
   private final int sampleRate;
   private final UnaryOperator<float[]> crop;
   private final int frames;
@@ -47,10 +43,7 @@ public final class AudioVisualLayout implements DatasetLayout {
 
   private AudioVisualLayout(String name, List<String> classNames, List<LayoutItem> items, List<String> skipped,
       int sampleRate, UnaryOperator<float[]> crop, int frames, LayoutOptions options) {
-    this.name = name;
-    this.classNames = List.copyOf(classNames);
-    this.items = List.copyOf(items);
-    this.skipped = List.copyOf(skipped);
+    super(name, classNames, List.of("audio", "visual"), items, skipped);
     this.sampleRate = sampleRate;
     this.crop = crop;
     this.frames = frames;
@@ -152,31 +145,6 @@ public final class AudioVisualLayout implements DatasetLayout {
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public List<String> classNames() {
-    return classNames;
-  }
-
-  @Override
-  public List<String> modalities() {
-    return List.of("audio", "visual");
-  }
-
-  @Override
-  public List<LayoutItem> items() {
-    return items;
-  }
-
-  @Override
-  public List<String> skipped() {
-    return skipped;
-  }
-
-  @Override
   public Map<String, Tensor> load(LayoutItem item) {
     Path wavFile = item.files().get(0);
     Path frameDir = item.files().get(1);
@@ -211,13 +179,6 @@ public final class AudioVisualLayout implements DatasetLayout {
     } catch (IOException e) {
       throw new DatasetFormatException(dir + ": cannot list frame folder (" + e.getMessage() + ")", e);
     }
-  }
-
-  static Path requireFile(Path file, String dataset) {
-    if (!Files.isRegularFile(file)) {
-      throw new DatasetFormatException(file + ": missing (not a " + dataset + " layout root? see igm replay --help)");
-    }
-    return file;
   }
 
   private static float[] tile(float[] y, int times) {

@@ -23,9 +23,12 @@ public interface DatasetLayout {
 
   /**
    * Annotation rows the reference code skips because a media file is missing (it checks {@code os.path.exists}); the
-   * replay skips them too and reports how many.
+   * replay skips them too and reports how many. None by default: where the reference checks nothing, a missing file
+   * is an error when the layout is opened.
    */
-  List<String> skipped();
+  default List<String> skipped() {
+    return List.of();
+  }
 
   /** Decodes one sample's files into tensors, in {@link #modalities()} order. */
   Map<String, Tensor> load(LayoutItem item);

@@ -7,7 +7,7 @@ import java.util.List;
 /** The paper datasets by name, as {@code igm replay --layout NAME --root DIR} opens them. */
 public final class PaperLayouts {
   /** Names accepted by {@link #open}. */
-  public static final List<String> NAMES = List.of("cremad", "kinetics-sounds", "twitter2015", "sarcasm");
+  public static final List<String> NAMES = List.of("cremad", "kinetics-sounds", "twitter2015", "sarcasm", "nvgesture");
 
   private PaperLayouts() {}
 
@@ -20,6 +20,7 @@ public final class PaperLayouts {
       case "kinetics-sounds" -> AudioVisualLayout.kineticsSounds(root, options);
       case "twitter2015" -> TextImageLayout.twitter2015(root, options);
       case "sarcasm" -> TextImageLayout.sarcasm(root, options);
+      case "nvgesture" -> NvGestureLayout.open(root, options);
       default -> throw new IllegalArgumentException("unknown layout '" + name + "' (known: " + String.join(", ", NAMES) + ")");
     };
   }

@@ -27,18 +27,13 @@ import java.util.Map;
  * </ul>
  * A missing image is an error naming the annotation line (the reference would fail on it while training).
  */
-public final class TextImageLayout implements DatasetLayout {
-  private final String name;
-  private final List<String> classNames;
-  private final List<LayoutItem> items;
+public final class TextImageLayout extends AbstractLayout {
   private final CaptionTokenizer tokenizer;
   private final ImageTensor images;
   private final TensorCodec codec = TensorCodec.create();
 
   private TextImageLayout(String name, List<String> classNames, List<LayoutItem> items, LayoutOptions options) {
-    this.name = name;
-    this.classNames = List.copyOf(classNames);
-    this.items = List.copyOf(items);
+    super(name, classNames, List.of("text", "image"), items, List.of());
     this.tokenizer = CaptionTokenizer.fit(
         items.stream().filter(i -> i.split() == Split.TRAIN).map(LayoutItem::text).toList(), options.maxWords());
     this.images = new ImageTensor(options.imageSize(), ImageTensor.Filter.BICUBIC, ImageTensor.CLIP_MEAN, ImageTensor.CLIP_STD);
@@ -64,7 +59,7 @@ public final class TextImageLayout implements DatasetLayout {
       if (split == Split.VALID && !Files.exists(tsv)) {
         continue;
       }
-      AudioVisualLayout.requireFile(tsv, "Twitter2015");
+      requireFile(tsv, "Twitter2015");
       List<AnnotationFile.Line> lines = AnnotationFile.read(tsv, '\t', false);
       if (lines.isEmpty()) {
         throw new DatasetFormatException(tsv + ": empty (expected a header with Label, ImageID and String)");
@@ -104,7 +99,7 @@ public final class TextImageLayout implements DatasetLayout {
       if (split == Split.VALID && !Files.exists(json)) {
         continue;
       }
-      AudioVisualLayout.requireFile(json, "Sarcasm");
+      requireFile(json, "Sarcasm");
       try (JsonParser p = mapper.getFactory().createParser(json.toFile())) {
         if (p.nextToken() != JsonToken.START_ARRAY) {
           throw new DatasetFormatException(json + " line " + p.currentLocation().getLineNr() + ": expected a JSON array of samples");
@@ -131,31 +126,6 @@ public final class TextImageLayout implements DatasetLayout {
       }
     }
     return new TextImageLayout("sarcasm", List.of("0", "1"), items, options);
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public List<String> classNames() {
-    return classNames;
-  }
-
-  @Override
-  public List<String> modalities() {
-    return List.of("text", "image");
-  }
-
-  @Override
-  public List<LayoutItem> items() {
-    return items;
-  }
-
-  @Override
-  public List<String> skipped() {
-    return List.of();
   }
 
   /** Words in the vocabulary built from the TRAIN texts, padding and unknown included. */
