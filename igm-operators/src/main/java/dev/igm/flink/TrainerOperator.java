@@ -298,7 +298,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     emitPublished(true);
   }
 
-  /** CPU time of the task thread (training, scoring, the sinks chained to it, checkpoints); -1 if unsupported. */
+  /** CPU time of the task thread (training, scoring, its records in and out, checkpoints); -1 if unsupported. */
   private static long threadCpuNanos() {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : -1;
