@@ -712,11 +712,37 @@ public final class IgmTrainer implements AutoCloseable {
     return s;
   }
 
-  /** Batch means of the head-layer inputs in float64 (rule 3). */
+  /**
+   * Batch means of the head-layer inputs in float64 (rule 3): each input is copied out once in its own type and
+   * summed here in float64, then divided by the row count (as {@code mean} does: sum, then divide) — one native call
+   * per layer instead of a float64 copy, a reduction and a read-back.
+   */
   private static double[][] batchMeans(ModalityNet.Forward f) {
     double[][] out = new double[ModalityNet.HEAD_LAYERS][];
     for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
-      out[i] = f.headInputs[i].toType(DataType.FLOAT64, false).mean(new int[] {0}).toDoubleArray();
+      NDArray h = f.headInputs[i];
+      int rows = Math.toIntExact(h.getShape().get(0));
+      int d = Math.toIntExact(h.getShape().size() / rows);
+      double[] sum = new double[d];
+      if (h.getDataType() == DataType.FLOAT32) {
+        float[] v = h.toFloatArray();
+        for (int r = 0, off = 0; r < rows; r++, off += d) {
+          for (int c = 0; c < d; c++) {
+            sum[c] += v[off + c];
+          }
+        }
+      } else {
+        double[] v = h.toType(DataType.FLOAT64, false).toDoubleArray();
+        for (int r = 0, off = 0; r < rows; r++, off += d) {
+          for (int c = 0; c < d; c++) {
+            sum[c] += v[off + c];
+          }
+        }
+      }
+      for (int c = 0; c < d; c++) {
+        sum[c] /= rows;
+      }
+      out[i] = sum;
     }
     return out;
   }
