@@ -8,7 +8,7 @@ import java.util.Arrays;
  * {@code C ← γ·C + x̄ᵀx̄} with {@code x̄} the batch mean of the layer input, in float64.
  *
  * <p>Only the lower triangle is kept and updated (half the work of a full rank-1 update), one array per row
- * ({@code row[i][j]}, j ≤ i): the inner loop {@code row_i[j] += x̄_i·x̄_j} then indexes both arrays with the same j,
+ * ({@code lower[i][j]}, j ≤ i): the inner loop {@code row_i[j] += x̄_i·x̄_j} then indexes both arrays with the same j,
  * which HotSpot's C2 vectorizes (it does not vectorize {@code c[i·d + j] += x̄_i·x̄[j]} on one flat array, whose two
  * index expressions it cannot prove independent) — about 2.5× faster at d = 512, with the same operations per entry,
  * so the same bits. The full symmetric matrix is built when asked for. The lower triangle laid out row-major is
@@ -52,7 +52,7 @@ public final class CovarianceAccumulator {
         }
         this.dim = dim;
         this.decay = decay;
-        Math.multiplyExact(dim, dim);
+        Math.multiplyExact(dim, dim); // d×d must stay addressable: matrix() and snapshots use it
         this.lower = new double[dim][];
         for (int i = 0; i < dim; i++) {
             lower[i] = new double[i + 1];
