@@ -7,20 +7,35 @@ import java.util.Arrays;
  * The cumulative covariance of one modality's input to one head layer (Eq. 2):
  * {@code C ← γ·C + x̄ᵀx̄} with {@code x̄} the batch mean of the layer input, in float64.
  *
- * <p>Only the lower triangle of the row-major d×d array is updated (half the work of a full rank-1
- * update); the upper triangle is mirrored lazily when a full matrix is asked for. The row-major lower
- * triangle is LAPACK's column-major upper triangle, so {@link #copyLowerTo} feeds {@code dsyevd} with
- * {@code uplo='U'} without any transposition. Not thread-safe.
+ * <p>Only the lower triangle is kept and updated (half the work of a full rank-1 update), one array per row
+ * ({@code lower[i][j]}, j ≤ i): the inner loop {@code row_i[j] += x̄_i·x̄_j} then indexes both arrays with the same j,
+ * which HotSpot's C2 vectorizes (it does not vectorize {@code c[i·d + j] += x̄_i·x̄[j]} on one flat array, whose two
+ * index expressions it cannot prove independent) — about 2.5× faster at d = 512, with the same operations per entry,
+ * so the same bits. The full symmetric matrix is built when asked for. The lower triangle laid out row-major is
+ * LAPACK's column-major upper triangle, so {@link #copyLowerTo} feeds {@code dsyevd} with {@code uplo='U'} without
+ * any transposition.
+ *
+ * <p>Updates are applied in blocks of up to {@link #BLOCK} means: they wait in a small buffer and are then applied in
+ * one pass over the triangle, each entry receiving them one after the other in arrival order ({@code c ← c + m_i·m_j}
+ * or {@code c ← γ·c + m_i·m_j} per update, as one at a time), so the result is bit-identical whatever the blocking.
+ * Between two training steps the triangle (1 MB at d = 512) falls out of the caches; it is now read and written once
+ * per block instead of once per step. Every read (entry, matrix, copy for the eigendecomposition, snapshot) applies
+ * what waits first, so reads change the internal state (never the value). Not thread-safe.
  */
 public final class CovarianceAccumulator {
 
     private final int dim;
     private final double decay;
-    private final double[] c;
+    /** Lower triangle: {@code lower[i]} holds entries (i, 0..i). */
+    private final double[][] lower;
     private final double[] mean;
+    /** Means not applied yet, oldest first. */
+    private final double[][] pending;
+    private int pendingCount;
     private long updates;
-    /** Whether the upper triangle currently equals the mirrored lower one. */
-    private boolean mirrored = true;
+
+    /** Most means waiting to be applied. */
+    static final int BLOCK = 8;
 
     /** An accumulator without decay (γ = 1). */
     public CovarianceAccumulator(int dim) {
@@ -37,8 +52,13 @@ public final class CovarianceAccumulator {
         }
         this.dim = dim;
         this.decay = decay;
-        this.c = new double[Math.multiplyExact(dim, dim)];
+        Math.multiplyExact(dim, dim); // d×d must stay addressable: matrix() and snapshots use it
+        this.lower = new double[dim][];
+        for (int i = 0; i < dim; i++) {
+            lower[i] = new double[i + 1];
+        }
         this.mean = new double[dim];
+        this.pending = new double[BLOCK][dim];
     }
 
     /**
@@ -71,28 +91,47 @@ public final class CovarianceAccumulator {
     }
 
     private void addOuter(double[] m) {
+        System.arraycopy(m, 0, pending[pendingCount], 0, dim);
+        pendingCount++;
+        updates++;
+        if (pendingCount == BLOCK) {
+            flush();
+        }
+    }
+
+    /** Applies the waiting means, row by row (a row stays in L1 while all of them go in), oldest first per entry. */
+    private void flush() {
+        int n = pendingCount;
+        if (n == 0) {
+            return;
+        }
         boolean decays = decay != 1.0;
-        for (int i = 0, row = 0; i < dim; i++, row += dim) {
-            double mi = m[i];
-            if (decays) {
-                for (int j = 0; j <= i; j++) {
-                    c[row + j] = decay * c[row + j] + mi * m[j];
-                }
-            } else {
-                for (int j = 0; j <= i; j++) {
-                    c[row + j] += mi * m[j];
+        for (int i = 0; i < dim; i++) {
+            double[] row = lower[i];
+            for (int u = 0; u < n; u++) {
+                double[] m = pending[u];
+                double mi = m[i];
+                if (decays) {
+                    for (int j = 0; j <= i; j++) {
+                        row[j] = decay * row[j] + mi * m[j];
+                    }
+                } else {
+                    for (int j = 0; j <= i; j++) {
+                        row[j] += mi * m[j];
+                    }
                 }
             }
         }
-        updates++;
-        mirrored = false;
+        pendingCount = 0;
     }
 
     /** Empties the accumulator (per-phase reset). */
     public void reset() {
-        Arrays.fill(c, 0.0);
+        for (double[] row : lower) {
+            Arrays.fill(row, 0.0);
+        }
+        pendingCount = 0;
         updates = 0;
-        mirrored = true;
     }
 
     /** Number of updates since construction, the last reset or the restored count. */
@@ -110,47 +149,48 @@ public final class CovarianceAccumulator {
 
     /** A copy of the full symmetric matrix, row-major d×d (for snapshots and checkpoints). */
     public double[] matrix() {
-        mirror();
-        return c.clone();
+        flush();
+        double[] full = new double[dim * dim];
+        for (int i = 0; i < dim; i++) {
+            double[] row = lower[i];
+            System.arraycopy(row, 0, full, i * dim, i + 1);
+            for (int j = 0; j < i; j++) {
+                full[j * dim + i] = row[j];
+            }
+        }
+        return full;
     }
 
     /** Entry (i, j) of the symmetric matrix. */
     public double get(int i, int j) {
-        return i >= j ? c[i * dim + j] : c[j * dim + i];
+        flush();
+        return i >= j ? lower[i][j] : lower[j][i];
     }
 
     /**
-     * Copies the row-major array into {@code dst} (position 0 onwards) with only its lower triangle
-     * guaranteed current: exactly what {@code dsyevd(COL_MAJOR, uplo='U')} reads. One bulk copy, no mirror.
+     * Writes the lower triangle into {@code dst} as a row-major d×d array (position 0 onwards); the entries above the
+     * diagonal are left as they were: exactly what {@code dsyevd(COL_MAJOR, uplo='U')} reads. No mirror.
      */
     public void copyLowerTo(DoubleBuffer dst) {
-        dst.put(0, c, 0, c.length);
+        flush();
+        for (int i = 0; i < dim; i++) {
+            dst.put(i * dim, lower[i], 0, i + 1);
+        }
     }
 
     /** Replaces the state with a snapshot: a symmetric row-major d×d matrix and its update count. */
     public void restore(double[] matrix, long updateCount) {
-        if (matrix.length != c.length) {
-            throw new IllegalArgumentException("snapshot has " + matrix.length + " entries, need " + c.length);
+        if (matrix.length != (long) dim * dim) {
+            throw new IllegalArgumentException("snapshot has " + matrix.length + " entries, need " + dim * dim);
         }
         if (updateCount < 0) {
             throw new IllegalArgumentException("negative update count " + updateCount);
         }
-        System.arraycopy(matrix, 0, c, 0, c.length);
-        updates = updateCount;
-        // Treat the lower triangle as the truth, as everywhere else in this class.
-        mirrored = false;
-        mirror();
-    }
-
-    private void mirror() {
-        if (mirrored) {
-            return;
-        }
+        // The lower triangle is the truth, as everywhere else in this class.
         for (int i = 0; i < dim; i++) {
-            for (int j = 0; j < i; j++) {
-                c[j * dim + i] = c[i * dim + j];
-            }
+            System.arraycopy(matrix, i * dim, lower[i], 0, i + 1);
         }
-        mirrored = true;
+        pendingCount = 0;
+        updates = updateCount;
     }
 }

@@ -14,8 +14,10 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * One covariance update per training batch: the lower-triangle rank-1 update that
- * {@link CovarianceAccumulator} does, against a full d×d rank-1 update for comparison, and the whole
- * {@code update(batch)} including the float64 batch mean (B = 32 rows).
+ * {@link CovarianceAccumulator} does (per update, averaged over its blocks of {@code BLOCK} updates applied
+ * together), against a full d×d rank-1 update on one flat array for comparison, and the whole
+ * {@code update(batch)} including the float64 batch mean (B = 32 rows). Here the matrix stays in cache between
+ * calls; in a training step it does not, which is what the blocks are for.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -3,6 +3,7 @@ package dev.igm.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CovarianceAccumulatorTest {
@@ -70,5 +71,44 @@ class CovarianceAccumulatorTest {
         assertThatThrownBy(() -> c.update(new float[3], 2)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> c.restore(new double[3], 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new CovarianceAccumulator(2, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void updatesDoExactlyTheFlatArraysArithmetic() {
+        for (double decay : new double[] {1.0, 0.9}) {
+            int d = 37;
+            Random r = new Random(11);
+            CovarianceAccumulator c = new CovarianceAccumulator(d, decay);
+            double[] eager = new double[d * d];
+            // the reference: c_ij ← c_ij + m_i·m_j (or γ·c_ij + m_i·m_j) on a flat row-major array, bit for bit
+            for (int n = 1; n <= 2000; n++) { // enough for the JIT to compile (and vectorize) the update
+                double[] m = new double[d];
+                for (int i = 0; i < d; i++) {
+                    m[i] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
+                }
+                c.updateWithMean(m);
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j <= i; j++) {
+                        eager[i * d + j] = decay == 1.0 ? eager[i * d + j] + m[i] * m[j] : decay * eager[i * d + j] + m[i] * m[j];
+                        eager[j * d + i] = eager[i * d + j];
+                    }
+                }
+                assertThat(c.updates()).isEqualTo(n);
+                if (n == 3 || n == 13) {
+                    assertThat(c.get(5, 2)).isEqualTo(eager[5 * d + 2]);
+                }
+                if (n == 20 || n == 1000) {
+                    assertThat(c.matrix()).containsExactly(eager);
+                }
+            }
+            assertThat(c.matrix()).as("decay %s", decay).containsExactly(eager);
+            java.nio.DoubleBuffer buf = java.nio.DoubleBuffer.allocate(d * d);
+            c.copyLowerTo(buf);
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j <= i; j++) {
+                    assertThat(buf.get(i * d + j)).isEqualTo(eager[i * d + j]);
+                }
+            }
+        }
     }
 }

@@ -25,6 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * variant, no GM), IGM (SAM + GM with a full, non-identity T of the other modality on every layer) and MLA
  * (projector update + GM). {@code igm} uses the T a phase of 10 batches yields (rank 10, applied as I − U Uᵀ);
  * {@code igm-full-t} a full-rank T (dense product). Run with {@code bin/bench-jmh TrainStep}.
+ *
+ * <p>{@code sam} is SAM alone: the same trainer and step as {@code igm}, with modality a's covariance accumulation
+ * switched off, so that {@code igm} − {@code sam} is exactly what IGM adds (batch means, covariance update, GM).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,6 +57,9 @@ public class TrainStepBenchmark {
         .deterministic(true)
         .build();
     trainer = new IgmTrainer(config);
+    if (variant.equals("sam")) {
+      trainer.covariances()[0] = null; // no batch means, no C update: SAM's own work only
+    }
     Rng r = new Rng(1);
     batch = new ArrayList<>();
     for (int s = 0; s < 64; s++) {
