@@ -24,6 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Trains one multimodal model with one of the methods of DESIGN §4 on a stream of labelled samples.
@@ -41,7 +45,16 @@ public final class IgmTrainer implements AutoCloseable {
   private final DataType dtype;
   private final List<ModalityNet> nets = new ArrayList<>();
   private final List<ParameterOptimizer> optimizers = new ArrayList<>();
+  /** Covariance updates run here, off the training thread (daemon threads, shared by all trainers). */
+  private static final ExecutorService COVARIANCE_WORKERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "igm-covariance-update");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final CovarianceAccumulator[][] covariances;
+  /** The covariance update still running on a worker (see {@link #updateCovariances}); null when settled. */
+  private Future<?> pendingCovariance;
   private final FlatMatrix[][] flats;
   private final NDArray[][] flatArrays;
   /** Uᵀ (r×d) of T = I − U Uᵀ, where the low-rank form is used. */
@@ -147,6 +160,7 @@ public final class IgmTrainer implements AutoCloseable {
   }
 
   CovarianceAccumulator[][] covariances() {
+    settleCovariances();
     return covariances;
   }
 
@@ -189,6 +203,7 @@ public final class IgmTrainer implements AutoCloseable {
   }
 
   public CovarianceAccumulator covariance(int j, int i) {
+    settleCovariances();
     return covariances[j] == null ? null : covariances[j][i];
   }
 
@@ -359,6 +374,7 @@ public final class IgmTrainer implements AutoCloseable {
       int j = phaseModality(b);
       boolean phaseStart = b % config.phaseBatches() == 0;
       if (phaseStart && covariances[j] != null && config.covarianceReset() == IgmConfig.CovarianceReset.PER_PHASE) {
+        settleCovariances();
         for (CovarianceAccumulator c : covariances[j]) {
           c.reset();
         }
@@ -406,6 +422,7 @@ public final class IgmTrainer implements AutoCloseable {
     if (covariances[k] == null) {
       return;
     }
+    settleCovariances();
     for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
       FlatMatrix t = modifier.compute(covariances[k][i]);
       setFlat(k, i, t);
@@ -511,7 +528,7 @@ public final class IgmTrainer implements AutoCloseable {
     if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
       return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
     }
-    double[][] means = covariances[j] != null || config.method() == Method.MLA ? batchMeans(f) : null;
+    double[][] means = config.method() == Method.MLA ? HeadInputs.copyOf(f).means() : null; // MLA's GM needs them now
 
     List<NDArray> params = trainableParams(net, trainable);
     List<NDArray> finalGrads;
@@ -528,9 +545,7 @@ public final class IgmTrainer implements AutoCloseable {
     finalGrads = modifyGradients(j, net, trainable, finalGrads, means, b);
     optimizers.get(j).step(params, finalGrads, lr);
     if (covariances[j] != null) {
-      for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
-        covariances[j][i].updateWithMean(means[i]);
-      }
+      updateCovariances(covariances[j], means != null ? null : HeadInputs.copyOf(f), means);
     }
     return new StepReport(b, net.name(), lossValue, false, lr, Math.sqrt(norm2));
   }
@@ -821,38 +836,87 @@ public final class IgmTrainer implements AutoCloseable {
   }
 
   /**
-   * Batch means of the head-layer inputs in float64 (rule 3): each input is copied out once in its own type and
-   * summed here in float64, then divided by the row count (as {@code mean} does: sum, then divide) — one native call
-   * per layer instead of a float64 copy, a reduction and a read-back.
+   * Adds this step's batch means to modality {@code j}'s covariances (rule 3) on a worker thread: the update
+   * (float64 means, rank-1 updates of d×d triangles) is pure Java on data copied out of the engine, so it runs while
+   * the next step computes, and no one sees a covariance before it is done — every reader (phase reset, T refresh,
+   * the accessors, snapshots, close) settles it first. Updates stay in order: one pending update per trainer.
    */
-  private static double[][] batchMeans(ModalityNet.Forward f) {
-    double[][] out = new double[ModalityNet.HEAD_LAYERS][];
-    for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
-      NDArray h = f.headInputs[i];
-      int rows = Math.toIntExact(h.getShape().get(0));
-      int d = Math.toIntExact(h.getShape().size() / rows);
-      double[] sum = new double[d];
-      if (h.getDataType() == DataType.FLOAT32) {
-        float[] v = h.toFloatArray();
-        for (int r = 0, off = 0; r < rows; r++, off += d) {
-          for (int c = 0; c < d; c++) {
-            sum[c] += v[off + c];
-          }
-        }
-      } else {
-        double[] v = h.toType(DataType.FLOAT64, false).toDoubleArray();
-        for (int r = 0, off = 0; r < rows; r++, off += d) {
-          for (int c = 0; c < d; c++) {
-            sum[c] += v[off + c];
-          }
-        }
+  private void updateCovariances(CovarianceAccumulator[] target, HeadInputs inputs, double[][] knownMeans) {
+    settleCovariances();
+    pendingCovariance = COVARIANCE_WORKERS.submit(() -> {
+      double[][] means = knownMeans != null ? knownMeans : inputs.means();
+      for (int i = 0; i < target.length; i++) {
+        target[i].updateWithMean(means[i]);
       }
-      for (int c = 0; c < d; c++) {
-        sum[c] /= rows;
-      }
-      out[i] = sum;
+    });
+  }
+
+  /** Waits for the pending covariance update, if any. */
+  private void settleCovariances() {
+    Future<?> f = pendingCovariance;
+    if (f == null) {
+      return;
     }
-    return out;
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the covariance update completes", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("covariance update failed", e.getCause());
+    }
+    pendingCovariance = null;
+  }
+
+  /**
+   * The head-layer inputs of one forward pass, copied out of the engine in their own type (one native call per
+   * layer), and their batch means in float64: summed here in float64, then divided by the row count (as
+   * {@code mean} does: sum, then divide).
+   */
+  private record HeadInputs(int[] rows, float[][] f32, double[][] f64) {
+    static HeadInputs copyOf(ModalityNet.Forward f) {
+      int n = ModalityNet.HEAD_LAYERS;
+      int[] rows = new int[n];
+      float[][] f32 = new float[n][];
+      double[][] f64 = new double[n][];
+      for (int i = 0; i < n; i++) {
+        NDArray h = f.headInputs[i];
+        rows[i] = Math.toIntExact(h.getShape().get(0));
+        if (h.getDataType() == DataType.FLOAT32) {
+          f32[i] = h.toFloatArray();
+        } else {
+          f64[i] = h.toType(DataType.FLOAT64, false).toDoubleArray();
+        }
+      }
+      return new HeadInputs(rows, f32, f64);
+    }
+
+    double[][] means() {
+      double[][] out = new double[rows.length][];
+      for (int i = 0; i < rows.length; i++) {
+        int r = rows[i];
+        int d = (f32[i] != null ? f32[i].length : f64[i].length) / r;
+        double[] sum = new double[d];
+        float[] v32 = f32[i];
+        double[] v64 = f64[i];
+        for (int row = 0, off = 0; row < r; row++, off += d) {
+          if (v32 != null) {
+            for (int c = 0; c < d; c++) {
+              sum[c] += v32[off + c];
+            }
+          } else {
+            for (int c = 0; c < d; c++) {
+              sum[c] += v64[off + c];
+            }
+          }
+        }
+        for (int c = 0; c < d; c++) {
+          sum[c] /= r;
+        }
+        out[i] = sum;
+      }
+      return out;
+    }
   }
 
   private NDArray oneHot(int[] labels) {
@@ -897,7 +961,11 @@ public final class IgmTrainer implements AutoCloseable {
 
   @Override
   public void close() {
-    manager.close();
+    try {
+      settleCovariances();
+    } finally {
+      manager.close();
+    }
   }
 
 }
