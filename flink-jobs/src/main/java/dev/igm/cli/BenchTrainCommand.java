@@ -145,8 +145,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
       IgmConfig modelConfig = probe.models().get(model);
       int every = probe.metricsEveryBatches();
       List<LabeledSample> train = data.trainingSamples(modelConfig);
-      // the job sets the trainers' OpenBLAS threads when its operator opens (process-wide); the offline loop gets the same
-      Blas.setThreads(probe.blasThreads());
+      // one OpenBLAS thread (or blas.threads) for both sides, process-wide: the embedded job's trainers share this JVM
+      Blas.setThreads(probe.blasThreads() > 0 ? probe.blasThreads() : 1);
       TrainingData.produce(servers, samples, data.encodedRecords()); // once, before any timing
 
       // one embedded cluster for every round, as a long-running job has: a MiniCluster per job would load Flink's RPC

@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
       "  topics.samples|dlq|metrics|predictions|models",
       "  input.bounded (stop at the latest offsets at start), input.starting.offsets (committed|earliest|latest)",
       "  model.store (any Flink file-system URI; relative = under the project), snapshot.every.batches,",
-      "  metrics.every.batches, blas.threads (OpenBLAS threads of the trainers; default 1),",
+      "  metrics.every.batches, blas.threads (OpenBLAS threads of the trainers; default 0 = OPENBLAS_NUM_THREADS),",
       "  target (embedded | remote), jobmanager (host:port), remote.jars",
       "  flink.<key>: any Flink setting, e.g. flink.execution.checkpointing.interval: 10s,",
       "    flink.execution.checkpointing.dir, flink.state.backend.type: rocksdb, flink.parallelism.default",

@@ -66,7 +66,7 @@ public final class TrainJobConfig {
     DEFAULTS.put("model.store", "var/models");
     DEFAULTS.put("snapshot.every.batches", 50);
     DEFAULTS.put("metrics.every.batches", 10);
-    DEFAULTS.put("blas.threads", 1);
+    DEFAULTS.put("blas.threads", 0);
     DEFAULTS.put("debug.fail.after.batches", 0);
     DEFAULTS.put("debug.batch.delay.ms", 0);
   }
@@ -270,8 +270,8 @@ public final class TrainJobConfig {
     if (snapshotEveryBatches() < 1 || metricsEveryBatches() < 1) {
       throw new IllegalArgumentException("snapshot.every.batches and metrics.every.batches must be >= 1");
     }
-    if (blasThreads() < 1) {
-      throw new IllegalArgumentException("blas.threads must be >= 1, got " + blasThreads());
+    if (blasThreads() < 0) {
+      throw new IllegalArgumentException("blas.threads must be >= 0 (0: as OPENBLAS_NUM_THREADS says), got " + blasThreads());
     }
     if (maxTensorBytes() <= 0 || maxRecordBytes() <= 0) {
       throw new IllegalArgumentException("input.max.tensor.bytes and input.max.record.bytes must be positive");
