@@ -146,7 +146,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
       int every = probe.metricsEveryBatches();
       List<LabeledSample> train = data.trainingSamples(modelConfig);
       // one OpenBLAS thread (or blas.threads) for both sides, process-wide: the embedded job's trainers share this JVM
-      Blas.setThreads(probe.blasThreads() > 0 ? probe.blasThreads() : 1);
+      int blasThreads = probe.blasThreads() > 0 ? probe.blasThreads() : 1;
+      Blas.setThreads(blasThreads);
       TrainingData.produce(servers, samples, data.encodedRecords()); // once, before any timing
 
       // one embedded cluster for every round, as a long-running job has: a MiniCluster per job would load Flink's RPC
@@ -159,7 +160,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       System.out.printf("igm bench-train: model %s (%s, %s, batch %d, deterministic %s), %d TRAIN samples (%d epochs x 1500"
               + " rows), OpenBLAS threads %d, checkpoints every %s, exactly-once sinks%n",
           model, modelConfig.methodName(), modelConfig.schedule().name().toLowerCase(), modelConfig.batchSize(),
-          modelConfig.deterministic(), train.size(), epochs, probe.blasThreads(), checkpointInterval);
+          modelConfig.deterministic(), train.size(), epochs, blasThreads, checkpointInterval);
       System.out.printf("  steady rate = samples trained from the end of batch %d to the end of the last full batch / wall"
           + " time between the two (replay, MiniCluster start, deployment and the first %d batches excluded); %d warm-up"
           + " round(s) not counted%n", every, every, warmupRounds);
