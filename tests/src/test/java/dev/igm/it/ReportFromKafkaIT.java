@@ -18,16 +18,13 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +52,7 @@ class ReportFromKafkaIT {
     String dlq = KAFKA.uniqueTopic("it-dlq");
     AvroBytes<TrainingMetrics> metricsAvro = AvroBytes.of(TrainingMetrics.class);
     AvroBytes<DeadLetter> dlqAvro = AvroBytes.of(DeadLetter.class);
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers())) {
       for (int i = 1; i <= RECORDS; i++) {
         for (String model : MODELS) {
           // Keyed by model, as the job's keyBy(modelId) output is: each model's records stay in order.
@@ -100,7 +97,7 @@ class ReportFromKafkaIT {
   @Test
   void missingDeadLetterTopicMeansNoneButAMissingMetricsTopicIsAnError() throws Exception {
     String metrics = KAFKA.uniqueTopic("it-metrics-only");
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers())) {
       producer.send(new ProducerRecord<>(metrics, bytes("igm"),
           AvroBytes.of(TrainingMetrics.class).encode(record("igm", 1)))).get(30, TimeUnit.SECONDS);
     }
@@ -115,15 +112,6 @@ class ReportFromKafkaIT {
     assertThat(IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", absent,
         "--no-dlq", "--out", tmp.resolve("b").toString())).isEqualTo(1);
     assertThat(tmp.resolve("b/index.html")).doesNotExist();
-  }
-
-  private static KafkaProducer<byte[], byte[]> producer() {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return new KafkaProducer<>(p);
   }
 
   /** The i-th record of a model, as the unit test's synthetic log has it (two head layers per modality here). */

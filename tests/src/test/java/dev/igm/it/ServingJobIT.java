@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -45,9 +44,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,7 +125,7 @@ class ServingJobIT {
     ModelSnapshot v6 = ServingModels.publish(first, dir, MODEL, 6, 0.81);
 
     JobClient job = start(t, p, BeforeFirstModel.HOLD, new QualityGate("valid.fused.acc", 0.05));
-    try (KafkaProducer<byte[], byte[]> producer = producer();
+    try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers());
         TopicTail predictions = new TopicTail(KAFKA.bootstrapServers(), t.predictions);
         TopicTail deadLetters = new TopicTail(KAFKA.bootstrapServers(), t.dlq)) {
       // Samples before any model, then one unreadable record per partition behind them: once its dead letter is
@@ -195,7 +192,7 @@ class ServingJobIT {
     Path dir = Files.createDirectories(store.resolve("reject-p" + p));
     ModelSnapshot v1 = ServingModels.publish(first, dir, MODEL, 1, 0.80);
     JobClient job = start(t, p, BeforeFirstModel.REJECT, QualityGate.OFF);
-    try (KafkaProducer<byte[], byte[]> producer = producer();
+    try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers());
         TopicTail predictions = new TopicTail(KAFKA.bootstrapServers(), t.predictions);
         TopicTail deadLetters = new TopicTail(KAFKA.bootstrapServers(), t.dlq)) {
       List<String> early = sendSamples(producer, t, "early", 6 * p);
@@ -327,15 +324,6 @@ class ServingJobIT {
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length - 1] ^= 0x5a;
     Files.write(file, bytes);
-  }
-
-  private static KafkaProducer<byte[], byte[]> producer() {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return new KafkaProducer<>(p);
   }
 
   private static <T extends org.apache.avro.specific.SpecificRecord> T decode(AvroBytes<T> avro, byte[] bytes) {

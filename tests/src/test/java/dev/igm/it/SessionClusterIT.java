@@ -22,16 +22,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -207,7 +204,7 @@ class SessionClusterIT {
     AvroBytes<MultimodalSample> sampleAvro = AvroBytes.of(MultimodalSample.class);
     Map<String, MultimodalSample> sent = new LinkedHashMap<>();
     Random random = new Random(3);
-    try (KafkaProducer<byte[], byte[]> producer = producer(KAFKA.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers());
         TopicTail tail = new TopicTail(KAFKA.bootstrapServers(), predictions)) {
       producer.send(new ProducerRecord<>(models, utf8(model), AvroBytes.of(ModelSnapshot.class).encode(v1))).get(30, TimeUnit.SECONDS);
       // igm serve --target remote, as a user runs it (blocks until the job ends; the test cancels it)
@@ -252,15 +249,6 @@ class SessionClusterIT {
       Thread.sleep(200);
     }
     throw new AssertionError("no running job named " + name + " within " + timeout);
-  }
-
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return new KafkaProducer<>(p);
   }
 
   private static byte[] utf8(String s) {
