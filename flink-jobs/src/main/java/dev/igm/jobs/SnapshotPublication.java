@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.igm.avro.ModelSnapshot;
 import dev.igm.core.train.TrainerSnapshot;
+import dev.igm.flink.SnapshotRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -33,16 +33,8 @@ public final class SnapshotPublication {
     Object config = snapshot.metadataMap().get("config");
     String method = String.valueOf(snapshot.metadataMap().get("method"));
     try {
-      return ModelSnapshot.newBuilder()
-          .setModelId(modelId)
-          .setVersion(version)
-          .setMethod(method)
-          .setCreatedAt(Instant.now())
-          .setUri(uri)
-          .setSha256(snapshot.sha256())
-          .setConfig(JSON.writeValueAsString(config))
-          .setMetrics(metrics)
-          .build();
+      return SnapshotRecords.announce(modelId, version, method, uri, snapshot.sha256(), JSON.writeValueAsString(config),
+          metrics);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

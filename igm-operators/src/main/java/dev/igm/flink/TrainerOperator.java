@@ -11,7 +11,6 @@ import dev.igm.core.train.TrainerSnapshot;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -244,16 +243,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
       Map<String, Object> m = (Map<String, Object>) snap.metadataMap().get("metrics");
       m.forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
       LOG.info("Model {} version {} published to {} (sha256 {})", modelId, version, uri, sha256);
-      return ModelSnapshot.newBuilder()
-          .setModelId(modelId)
-          .setVersion(version)
-          .setMethod(method)
-          .setCreatedAt(Instant.now())
-          .setUri(uri)
-          .setSha256(sha256)
-          .setConfig(config)
-          .setMetrics(metrics)
-          .build();
+      return SnapshotRecords.announce(modelId, version, method, uri, sha256, config, metrics);
     }));
   }
 
