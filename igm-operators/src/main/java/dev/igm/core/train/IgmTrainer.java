@@ -45,9 +45,12 @@ public final class IgmTrainer implements AutoCloseable {
   private final DataType dtype;
   private final List<ModalityNet> nets = new ArrayList<>();
   private final List<ParameterOptimizer> optimizers = new ArrayList<>();
-  /** Covariance updates run here, off the training thread (daemon threads, shared by all trainers). */
-  private static final ExecutorService COVARIANCE_WORKERS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "igm-covariance-update");
+  /**
+   * Work that runs beside the training thread: covariance updates and the prequential scoring of modalities that the
+   * batch's step does not change (daemon threads, shared by all trainers).
+   */
+  private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "igm-trainer-worker");
     t.setDaemon(true);
     return t;
   });
@@ -261,14 +264,62 @@ public final class IgmTrainer implements AutoCloseable {
     }
     boolean[] reuse = stepPassesReusable(batches);
     PrequentialCapture c = new PrequentialCapture(inputs.size(), config.numClasses(), nets.size());
-    scoreInto(c, inputs, reuse);
+    boolean[] beside = scoredBesideStep(batches, reuse);
+    boolean[] before = new boolean[reuse.length];
+    for (int j = 0; j < reuse.length; j++) {
+      before[j] = reuse[j] || beside[j]; // scoreInto skips these: reused, or scored on a worker
+    }
+    scoreInto(c, inputs, before);
+    Future<?> besideScoring = null;
+    for (boolean b : beside) {
+      if (b) {
+        besideScoring = WORKERS.submit(() -> {
+          GradMode.offOnThisThread();
+          boolean[] skip = new boolean[beside.length];
+          for (int j = 0; j < skip.length; j++) {
+            skip[j] = !beside[j];
+          }
+          scoreInto(c, inputs, skip);
+        });
+        break;
+      }
+    }
     capture = c;
+    List<StepReport> steps;
     try {
-      List<StepReport> steps = offer(sample);
-      return new ScoredOffer(steps, c.finish(config));
+      steps = offer(sample);
     } finally {
       capture = null;
+      await(besideScoring, "prequential scoring");
     }
+    return new ScoredOffer(steps, c.finish(config));
+  }
+
+  /**
+   * The modalities whose prequential scores can be computed on a worker while this batch's step runs: scored by an
+   * inference pass (not {@code reuse}d) and not changed by any step of batch {@code b}. Under the phased schedule
+   * (and unimodal training) a batch steps one modality; every other one is frozen until the step is done, so an
+   * inference pass on it gives the same scores beside the step as before it. Joint steps change every modality and
+   * its fused score needs one pass over all of them: nothing beside.
+   */
+  private boolean[] scoredBesideStep(long b, boolean[] reuse) {
+    int m = nets.size();
+    boolean[] out = new boolean[m];
+    Method method = config.method();
+    int stepped;
+    if (method == Method.JOINT) {
+      return out;
+    } else if (method == Method.UNIMODAL) {
+      stepped = config.modalityIndex(config.unimodalTarget());
+    } else if (config.schedule() == IgmConfig.Schedule.PHASED) {
+      stepped = phaseModality(b);
+    } else {
+      return out;
+    }
+    for (int j = 0; j < m; j++) {
+      out[j] = j != stepped && !reuse[j];
+    }
+    return out;
   }
 
   /**
@@ -843,7 +894,7 @@ public final class IgmTrainer implements AutoCloseable {
    */
   private void updateCovariances(CovarianceAccumulator[] target, HeadInputs inputs, double[][] knownMeans) {
     settleCovariances();
-    pendingCovariance = COVARIANCE_WORKERS.submit(() -> {
+    pendingCovariance = WORKERS.submit(() -> {
       double[][] means = knownMeans != null ? knownMeans : inputs.means();
       for (int i = 0; i < target.length; i++) {
         target[i].updateWithMean(means[i]);
@@ -853,7 +904,12 @@ public final class IgmTrainer implements AutoCloseable {
 
   /** Waits for the pending covariance update, if any. */
   private void settleCovariances() {
-    Future<?> f = pendingCovariance;
+    await(pendingCovariance, "covariance update");
+    pendingCovariance = null;
+  }
+
+  /** Waits for work handed to a worker; its failure becomes this thread's. */
+  private static void await(Future<?> f, String what) {
     if (f == null) {
       return;
     }
@@ -861,11 +917,10 @@ public final class IgmTrainer implements AutoCloseable {
       f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while the covariance update completes", e);
+      throw new IllegalStateException("interrupted while the " + what + " completes", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("covariance update failed", e.getCause());
+      throw new IllegalStateException(what + " failed", e.getCause());
     }
-    pendingCovariance = null;
   }
 
   /**
