@@ -11,6 +11,8 @@
 #   KAFKA_CONTROLLER_PORT  KRaft controller port, default 9093
 #   KAFKA_HEAP_OPTS        default "-Xms128m -Xmx512m"
 #   KAFKA_JVM_OPTS         extra JVM options for the broker
+#   KAFKA_NICE             run the broker at this niceness (0-19; default: unchanged). A broker sharing a small
+#                          machine with a job it feeds then takes the CPU the job leaves idle (bin/igm bench-train)
 #   KAFKA_START_TIMEOUT    seconds to wait for "Kafka Server started" (default 90)
 #   KAFKA_STOP_TIMEOUT     seconds to wait for a clean shutdown before SIGKILL (default 30)
 #   JAVA_HOME / JAVA       the java to run (default: $JAVA_HOME/bin/java, else java on PATH)
@@ -31,6 +33,7 @@ START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
 JVM_OPTS="${KAFKA_JVM_OPTS:-}"
+NICE="${KAFKA_NICE:-}"
 if [[ -n "${JAVA:-}" ]]; then :; elif [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
 
 CLASSPATH_FILE="$ROOT/deploy/target/kafka.classpath"
@@ -131,7 +134,12 @@ cmd_start() {
   # A fresh server.log, so that the readiness check cannot see an earlier run's line.
   [[ -f "$SERVER_LOG" ]] && mv -f "$SERVER_LOG" "$SERVER_LOG.previous"
   java_base
-  nohup "${JAVA_CMD[@]}" kafka.Kafka "$PROPS" >"$OUT_FILE" 2>&1 </dev/null &
+  local niced=()
+  if [[ -n "$NICE" ]]; then
+    [[ "$NICE" =~ ^[0-9]+$ && "$NICE" -le 19 ]] || die "KAFKA_NICE must be 0..19, got '$NICE'"
+    niced=(nice -n "$NICE")
+  fi
+  nohup "${niced[@]}" "${JAVA_CMD[@]}" kafka.Kafka "$PROPS" >"$OUT_FILE" 2>&1 </dev/null &
   pid=$!
   echo "$pid" > "$PID_FILE"
 

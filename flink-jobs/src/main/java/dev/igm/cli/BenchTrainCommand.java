@@ -56,13 +56,13 @@ import picocli.CommandLine.Option;
       "",
       "Replays the bundled segment data (1,500 TRAIN rows, standardised, seeded",
       "epoch order) once to a one-partition topic on a local Kafka broker (started",
-      "here unless --bootstrap is given) and starts one embedded Flink MiniCluster",
-      "for all rounds. Then, per round: the offline loop (IgmTrainer.offer over the",
-      "same samples in the same order: the loop igm fit runs), then the 'igm train'",
-      "job bounded on that cluster (RocksDB, incremental checkpoints, exactly-once",
-      "Kafka sinks, prequential scoring of every TRAIN sample, snapshots to the",
-      "model store), reading the topic from the beginning. Same model configuration",
-      "and OpenBLAS thread count for both.",
+      "here at --broker-nice unless --bootstrap is given) and starts one embedded",
+      "Flink MiniCluster for all rounds. Then, per round: the offline loop",
+      "(IgmTrainer.offer over the same samples in the same order: the loop igm fit",
+      "runs), then the 'igm train' job bounded on that cluster (RocksDB,",
+      "incremental checkpoints, exactly-once Kafka sinks, prequential scoring of",
+      "every TRAIN sample, snapshots to the model store), reading the topic from",
+      "the beginning. Same model configuration and OpenBLAS thread count for both.",
       "",
       "What is measured, for both alike: the steady training rate = samples trained",
       "from the end of batch 10 to the end of the last full batch, divided by the",
@@ -70,9 +70,10 @@ import picocli.CommandLine.Option;
       "streaming: the timestamps of the job's TrainingMetrics records, emitted",
       "right after batches 10, 20, ... on the training thread). Not measured:",
       "broker start, the replay to Kafka, MiniCluster start, job deployment, the",
-      "first 10 batches. The first --warmup-rounds rounds warm the JIT up and are",
-      "not counted (the JIT compile time during each streaming job is printed: it",
-      "is CPU the job's threads compete for); the result is the median over the",
+      "first 10 batches. The first --warmup-rounds rounds (shorter: --warmup-epochs)",
+      "warm the JIT up and are not counted (the JIT compile time during each",
+      "streaming job is printed: it is CPU the job's threads compete for, and what",
+      "a long-running job has long done); the result is the median over the",
       "measured rounds of the per-round ratio streaming/offline (goal >= 0.9). Also",
       "reported: CPU ms per batch of the training thread over the same span",
       "(offline: the loop's thread; streaming: the trainer task's thread, which",
@@ -86,19 +87,28 @@ public final class BenchTrainCommand implements Callable<Integer> {
   String model = "igm";
 
   @Option(names = "--epochs", description = "Epochs of the 1,500 TRAIN rows to replay (default: ${DEFAULT-VALUE}).")
-  int epochs = 8;
+  int epochs = 40;
 
   @Option(names = "--rounds", description = "Measured rounds, each offline then streaming (default: ${DEFAULT-VALUE}).")
   int rounds = 3;
 
   @Option(names = "--warmup-rounds", description = "Rounds run first and not counted (JIT warm-up; default: ${DEFAULT-VALUE}).")
-  int warmupRounds = 3;
+  int warmupRounds = 6;
+
+  @Option(names = "--warmup-epochs", description = "Epochs per warm-up round, from a topic of their own (default:"
+      + " ${DEFAULT-VALUE}): each job deploys, starts its clients and checkpoints as a long one does, in less time.")
+  int warmupEpochs = 8;
 
   @Option(names = "--checkpoint-interval", description = "Flink checkpoint interval (default: ${DEFAULT-VALUE}).")
   String checkpointInterval = "2s";
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this broker instead of starting one.")
   String bootstrap;
+
+  @Option(names = "--broker-nice", paramLabel = "N", description = "Niceness of the broker started here (0-19;"
+      + " default: ${DEFAULT-VALUE}). It stands in for a broker on machines of its own: niced, it runs on the CPU the"
+      + " job leaves idle instead of taking the training thread's core. 0 = same priority as the job.")
+  int brokerNice = 10;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Job configuration overrides (repeatable).")
   List<String> overrides = new ArrayList<>();
@@ -115,8 +125,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Override
   @SuppressWarnings("unchecked")
   public Integer call() throws Exception {
-    if (rounds < 1 || warmupRounds < 0 || epochs < 1) {
-      throw new IllegalArgumentException("--rounds and --epochs must be >= 1, --warmup-rounds >= 0");
+    if (rounds < 1 || warmupRounds < 0 || epochs < 1 || warmupEpochs < 1) {
+      throw new IllegalArgumentException("--rounds, --epochs and --warmup-epochs must be >= 1, --warmup-rounds >= 0");
     }
     Path root = LocalKafkaBroker.locateProjectRoot();
     Path yaml = config != null ? config : root.resolve("config/train-segment.yaml");
@@ -130,25 +140,29 @@ public final class BenchTrainCommand implements Callable<Integer> {
     tree.put("models", List.of(chosen));
 
     TrainingData data = TrainingData.segment(1500, 0, epochs, 42);
+    TrainingData warmupData = TrainingData.segment(1500, 0, warmupEpochs, 42);
     Path scratch = root.resolve("var").resolve("bench-" + UUID.randomUUID().toString().substring(0, 8));
     LocalKafkaBroker broker = null;
     MiniCluster cluster = null;
     try {
       if (bootstrap == null) {
-        broker = LocalKafkaBroker.builder().port(0).build().start();
+        broker = LocalKafkaBroker.builder().port(0).nice(brokerNice).build().start();
       }
       String servers = bootstrap != null ? bootstrap : broker.bootstrapServers();
       String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
       String samples = run + "-samples";
-      LocalKafkaBroker.createTopics(servers, 1, samples);
+      String warmupSamples = run + "-warmup-samples";
+      LocalKafkaBroker.createTopics(servers, 1, samples, warmupSamples);
       TrainJobConfig probe = jobConfig(tree, servers, samples, run, scratch, 0);
       IgmConfig modelConfig = probe.models().get(model);
       int every = probe.metricsEveryBatches();
       List<LabeledSample> train = data.trainingSamples(modelConfig);
+      List<LabeledSample> warmupTrain = warmupData.trainingSamples(modelConfig);
       // one OpenBLAS thread (or blas.threads) for both sides, process-wide: the embedded job's trainers share this JVM
       int blasThreads = probe.blasThreads() > 0 ? probe.blasThreads() : 1;
       Blas.setThreads(blasThreads);
       TrainingData.produce(servers, samples, data.encodedRecords()); // once, before any timing
+      TrainingData.produce(servers, warmupSamples, warmupData.encodedRecords());
 
       // one embedded cluster for every round, as a long-running job has: a MiniCluster per job would load Flink's RPC
       // system (Pekko, Scala) into a fresh class loader each time and keep the JIT compiling through every window
@@ -158,19 +172,21 @@ public final class BenchTrainCommand implements Callable<Integer> {
       cluster.start();
 
       System.out.printf("igm bench-train: model %s (%s, %s, batch %d, deterministic %s), %d TRAIN samples (%d epochs x 1500"
-              + " rows), OpenBLAS threads %d, checkpoints every %s, exactly-once sinks%n",
+              + " rows), OpenBLAS threads %d, checkpoints every %s, exactly-once sinks, snapshot every %d batches; %s%n",
           model, modelConfig.methodName(), modelConfig.schedule().name().toLowerCase(), modelConfig.batchSize(),
-          modelConfig.deterministic(), train.size(), epochs, blasThreads, checkpointInterval);
+          modelConfig.deterministic(), train.size(), epochs, blasThreads, checkpointInterval,
+          probe.snapshotEveryBatches(),
+          bootstrap != null ? "broker " + bootstrap : "local broker at niceness " + brokerNice);
       System.out.printf("  steady rate = samples trained from the end of batch %d to the end of the last full batch / wall"
           + " time between the two (replay, MiniCluster start, deployment and the first %d batches excluded); %d warm-up"
-          + " round(s) not counted%n", every, every, warmupRounds);
+          + " round(s) of %d epochs not counted%n", every, every, warmupRounds, warmupEpochs);
       System.out.printf("  %-7s %12s %12s %7s   %s%n", "round", "offline/s", "streaming/s", "ratio",
           "CPU ms/batch of the training thread: offline | streaming;  JIT compiling during the streaming job");
       List<Round> measured = new ArrayList<>();
       for (int r = 0; r < warmupRounds + rounds; r++) {
         boolean warmup = r < warmupRounds;
-        double[] offline = offline(modelConfig, train, every);
-        Round round = streaming(cluster, tree, servers, samples, run, scratch, r, offline);
+        double[] offline = offline(modelConfig, warmup ? warmupTrain : train, every);
+        Round round = streaming(cluster, tree, servers, warmup ? warmupSamples : samples, run, scratch, r, offline);
         System.out.printf("  %-7s %12.0f %12.0f %7.2f   %.2f | %.2f;  %.1f s of %.1f s%n",
             warmup ? "warm-up" : Integer.toString(r - warmupRounds + 1), round.offlineRate, round.streamRate,
             round.ratio(), round.offlineCpuMs, round.streamCpuMs, round.jitSeconds, round.jobSeconds);

@@ -44,10 +44,12 @@ public final class LocalKafkaBroker extends LocalService {
   public static final String SCRIPT = "deploy/local/kafka.sh";
 
   private final String heapOpts;
+  private final int nice;
 
   private LocalKafkaBroker(Builder b) {
     super(b, "Kafka broker", SCRIPT, "KAFKA", true, b.port, b.controllerPort);
     this.heapOpts = b.heapOpts;
+    this.nice = b.nice;
   }
 
   public static Builder builder() {
@@ -93,6 +95,9 @@ public final class LocalKafkaBroker extends LocalService {
     env.put("KAFKA_CONTROLLER_PORT", Integer.toString(controllerPort()));
     if (heapOpts != null) {
       env.put("KAFKA_HEAP_OPTS", heapOpts);
+    }
+    if (nice > 0) {
+      env.put("KAFKA_NICE", Integer.toString(nice));
     }
   }
 
@@ -176,6 +181,7 @@ public final class LocalKafkaBroker extends LocalService {
     private int port = 0;
     private int controllerPort = 0;
     private String heapOpts;
+    private int nice;
 
     private Builder() {
       super(Duration.ofSeconds(90));
@@ -196,6 +202,18 @@ public final class LocalKafkaBroker extends LocalService {
     /** Broker JVM heap options (default: kafka.sh's {@code -Xms128m -Xmx512m}). */
     public Builder heapOpts(String heapOpts) {
       this.heapOpts = heapOpts;
+      return this;
+    }
+
+    /**
+     * Runs the broker at this niceness (0, the default, leaves it as it is; at most 19): on a machine it shares with
+     * the job it feeds, it then takes the CPU the job leaves idle, as a broker on machines of its own would.
+     */
+    public Builder nice(int nice) {
+      if (nice < 0 || nice > 19) {
+        throw new IllegalArgumentException("nice must be 0..19 (raising priority needs privileges), got " + nice);
+      }
+      this.nice = nice;
       return this;
     }
 

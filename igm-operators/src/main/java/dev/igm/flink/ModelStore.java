@@ -1,9 +1,14 @@
 package dev.igm.flink;
 
 import dev.igm.core.train.TrainerSnapshot;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
@@ -21,22 +26,36 @@ public final class ModelStore {
     this.root = new Path(rootUri);
   }
 
-  /** Writes the snapshot of {@code modelId} at {@code version}; returns the URI of the safetensors file. */
-  public String write(String modelId, long version, TrainerSnapshot snapshot) throws IOException {
+  /** Where a snapshot went: the URI of its safetensors file and the file's sha256 (lower-case hex). */
+  public record Written(String uri, String sha256) {}
+
+  /**
+   * Writes the snapshot of {@code modelId} at {@code version}, streaming the tensors through a SHA-256 digest (no
+   * copy of the whole file in memory).
+   */
+  public Written write(String modelId, long version, TrainerSnapshot.Capture snapshot) throws IOException {
     String stem = String.format("v%08d", version);
     Path dir = new Path(root, modelId);
     Path tensors = new Path(dir, stem + ".safetensors");
     Path meta = new Path(dir, stem + ".json");
     FileSystem fs = tensors.getFileSystem();
     fs.mkdirs(dir);
-    write(fs, tensors, snapshot.tensors());
-    write(fs, meta, snapshot.metadata().getBytes(StandardCharsets.UTF_8));
-    return tensors.makeQualified(fs).toUri().toString();
+    MessageDigest sha256 = sha256();
+    try (OutputStream out = new DigestOutputStream(
+        new BufferedOutputStream(fs.create(tensors, FileSystem.WriteMode.OVERWRITE), 1 << 16), sha256)) {
+      snapshot.writeTensors(out);
+    }
+    try (OutputStream out = fs.create(meta, FileSystem.WriteMode.OVERWRITE)) {
+      out.write(snapshot.metadata().getBytes(StandardCharsets.UTF_8));
+    }
+    return new Written(tensors.makeQualified(fs).toUri().toString(), HexFormat.of().formatHex(sha256.digest()));
   }
 
-  private static void write(FileSystem fs, Path path, byte[] bytes) throws IOException {
-    try (OutputStream out = fs.create(path, FileSystem.WriteMode.OVERWRITE)) {
-      out.write(bytes);
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -18,10 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -84,6 +86,8 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   private transient long batchesMark;
   private transient ExecutorService publisher;
   private transient ArrayDeque<Future<ModelSnapshot>> publications;
+  /** Captured states not yet written (closed by the publisher, or in {@link #close()} if it never got to them). */
+  private transient Set<TrainerSnapshot.Capture> captures;
 
   public TrainerOperator(
       ModelRegistry models, TrainerSettings settings, OutputTag<TrainingMetrics> metricsTag, OutputTag<ModelSnapshot> snapshotTag) {
@@ -105,6 +109,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("igm-session", SessionState.class));
     store = new ModelStore(settings.modelStoreUri());
     publications = new ArrayDeque<>();
+    captures = ConcurrentHashMap.newKeySet();
     publisher = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "igm-snapshot-publisher " + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
       t.setDaemon(true);
@@ -231,19 +236,23 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
    */
   private void publish(ModelSession s) throws Exception {
     long version = s.version();
-    TrainerSnapshot snap = s.publish();
+    TrainerSnapshot.Capture snap = s.publish();
     String modelId = s.modelId();
     String method = s.config().methodName();
     String config = models.json(modelId);
+    captures.add(snap);
     publications.add(publisher.submit(() -> {
-      String uri = store.write(modelId, version, snap);
-      String sha256 = snap.sha256();
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      @SuppressWarnings("unchecked")
-      Map<String, Object> m = (Map<String, Object>) snap.metadataMap().get("metrics");
-      m.forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
-      LOG.info("Model {} version {} published to {} (sha256 {})", modelId, version, uri, sha256);
-      return SnapshotRecords.announce(modelId, version, method, uri, sha256, config, metrics);
+      try (snap) {
+        ModelStore.Written w = store.write(modelId, version, snap);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) snap.metadataMap().get("metrics");
+        m.forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
+        LOG.info("Model {} version {} published to {} (sha256 {})", modelId, version, w.uri(), w.sha256());
+        return SnapshotRecords.announce(modelId, version, method, w.uri(), w.sha256(), config, metrics);
+      } finally {
+        captures.remove(snap);
+      }
     }));
   }
 
@@ -334,6 +343,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   public void close() throws Exception {
     if (publisher != null) {
       publisher.shutdownNow(); // a failed or cancelled task: unemitted snapshots are published again after a restore
+      if (publisher.awaitTermination(10, TimeUnit.SECONDS)) {
+        captures.forEach(TrainerSnapshot.Capture::close); // the ones it never started
+      }
     }
     if (sessions != null) {
       sessions.values().forEach(ModelSession::close);

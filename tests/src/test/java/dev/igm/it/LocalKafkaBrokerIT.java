@@ -55,8 +55,9 @@ class LocalKafkaBrokerIT {
 
   @Test
   void stopKeepsPortsAndDataAndStartBringsTheSameBrokerBack() throws Exception {
-    try (LocalKafkaBroker broker = LocalKafkaBroker.builder().port(0).build().start()) {
+    try (LocalKafkaBroker broker = LocalKafkaBroker.builder().port(0).nice(7).build().start()) {
       String bootstrap = broker.bootstrapServers();
+      assertThat(niceness(broker.pid())).as("the broker JVM runs at the niceness asked for").isEqualTo(7);
       Path dataDir = broker.dataDir();
       long firstPid = broker.pid();
       broker.createTopics("restart-kept");
@@ -74,7 +75,14 @@ class LocalKafkaBrokerIT {
       assertThat(broker.bootstrapServers()).isEqualTo(bootstrap);
       assertThat(broker.dataDir()).isEqualTo(dataDir);
       assertThat(topics(bootstrap)).contains("restart-kept");
+      assertThat(niceness(broker.pid())).as("niceness kept across a restart").isEqualTo(7);
     }
+  }
+
+  /** Field 19 of /proc/<pid>/stat (after the command name, which may hold spaces). */
+  private static int niceness(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
   }
 
   @Test

@@ -265,7 +265,7 @@ public final class ModelSession implements AutoCloseable {
   }
 
   /** The snapshot to publish as the current version, with summary metrics; marks the version published. */
-  public TrainerSnapshot publish() {
+  public TrainerSnapshot.Capture publish() {
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("batches", (double) trainer.batches());
     metrics.put("samplesTrained", (double) trainer.samplesTrained());
@@ -276,7 +276,7 @@ public final class ModelSession implements AutoCloseable {
     }
     windowAccuracy().forEach((k, v) -> metrics.put("prequential." + k + ".acc", v));
     c.publishedVersion = version();
-    return TrainerSnapshot.capture(trainer, metrics);
+    return TrainerSnapshot.captureLater(trainer, metrics);
   }
 
   /** Everything needed to resume exactly (trainer state incl. the pending batch, and the session counters). */

@@ -85,8 +85,12 @@ public final class TrainerSnapshot {
   }
 
   /** The metadata as a map. */
-  @SuppressWarnings("unchecked")
   public Map<String, Object> metadataMap() {
+    return parseMetadata(metadata);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> parseMetadata(String metadata) {
     try {
       return JSON.readValue(metadata, Map.class);
     } catch (IOException e) {
@@ -117,6 +121,26 @@ public final class TrainerSnapshot {
 
   /** Captures the trainer's whole state. */
   public static TrainerSnapshot capture(IgmTrainer trainer, Map<String, Double> metrics) {
+    try (Capture c = captureLater(trainer, metrics)) {
+      return c.encode();
+    }
+  }
+
+  /**
+   * The trainer's whole state copied out now (engine-side copies, owned by the returned capture), to be encoded later,
+   * on any thread: the training thread pays for the copies only, not for the encoding of megabytes. Close it.
+   */
+  public static Capture captureLater(IgmTrainer trainer, Map<String, Double> metrics) {
+    NDManager tmp = NDManager.newBaseManager();
+    try {
+      return captureInto(tmp, trainer, metrics);
+    } catch (RuntimeException e) {
+      tmp.close();
+      throw e;
+    }
+  }
+
+  private static Capture captureInto(NDManager tmp, IgmTrainer trainer, Map<String, Double> metrics) {
     IgmConfig config = trainer.config();
     List<NDArray> out = new ArrayList<>();
     Map<String, Object> meta = new LinkedHashMap<>();
@@ -127,17 +151,17 @@ public final class TrainerSnapshot {
     meta.put("refusedSteps", trainer.refusedSteps());
     meta.put("rngState", Long.toString(trainer.rng().state()));
     meta.put("createdAt", System.currentTimeMillis());
-    try (NDManager tmp = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {
+    try (NDScope ignored = new NDScope()) {
       List<Long> optimizerSteps = new ArrayList<>();
       Map<String, Long> covUpdates = new LinkedHashMap<>();
       Map<String, Boolean> tIdentity = new LinkedHashMap<>();
       for (int j = 0; j < trainer.nets().size(); j++) {
         ModalityNet net = trainer.nets().get(j);
         for (int p = 0; p < net.parameters().size(); p++) {
-          out.add(named(net.parameters().get(p).duplicate(), net.parameterNames().get(p)));
+          out.add(named(copy(tmp, net.parameters().get(p)), net.parameterNames().get(p)));
         }
         for (int q = 0; q < net.buffers().size(); q++) {
-          out.add(named(net.buffers().get(q).duplicate(), net.bufferNames().get(q)));
+          out.add(named(copy(tmp, net.buffers().get(q)), net.bufferNames().get(q)));
         }
         List<String> trainableNames = trainableNames(net);
         ParameterOptimizer opt = trainer.optimizers().get(j);
@@ -145,7 +169,7 @@ public final class TrainerSnapshot {
         for (Map.Entry<String, NDArray> e : opt.state().entrySet()) {
           String[] kind = e.getKey().split("\\.");
           String name = trainableNames.get(Integer.parseInt(kind[1])) + "." + kind[0];
-          out.add(named(e.getValue().duplicate(), name));
+          out.add(named(copy(tmp, e.getValue()), name));
         }
         for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
           CovarianceAccumulator c = trainer.covariance(j, i);
@@ -185,10 +209,56 @@ public final class TrainerSnapshot {
       meta.put("pending", pending);
       meta.put("metrics", metrics == null ? Map.of() : metrics);
       meta.put("config", config.toMap());
-      byte[] bytes = new NDList(out).encode(NDList.Encoding.SAFETENSORS);
-      return new TrainerSnapshot(bytes, JSON.writeValueAsString(meta));
+      NDList tensors = new NDList(out);
+      NDScope.unregister(tensors); // owned by the capture from here on, not by this scope
+      return new Capture(tmp, tensors, JSON.writeValueAsString(meta));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An engine-side copy of {@code a}, owned by {@code owner}. */
+  private static NDArray copy(NDManager owner, NDArray a) {
+    NDArray d = a.duplicate();
+    d.attach(owner);
+    return d;
+  }
+
+  /**
+   * A trainer's state as captured at one instant ({@link #captureLater}): tensors not yet encoded, metadata as JSON.
+   * Encode or write it from any one thread, then close it (releases the tensor copies).
+   */
+  public static final class Capture implements AutoCloseable {
+    private final NDManager owner;
+    private final NDList tensors;
+    private final String metadata;
+
+    private Capture(NDManager owner, NDList tensors, String metadata) {
+      this.owner = owner;
+      this.tensors = tensors;
+      this.metadata = metadata;
+    }
+
+    public String metadata() {
+      return metadata;
+    }
+
+    public Map<String, Object> metadataMap() {
+      return parseMetadata(metadata);
+    }
+
+    /** Streams the safetensors file: the same bytes as {@link #encode()}'s, without holding them all in memory. */
+    public void writeTensors(java.io.OutputStream out) throws IOException {
+      tensors.encode(out, NDList.Encoding.SAFETENSORS);
+    }
+
+    public TrainerSnapshot encode() {
+      return new TrainerSnapshot(tensors.encode(NDList.Encoding.SAFETENSORS), metadata);
+    }
+
+    @Override
+    public void close() {
+      owner.close();
     }
   }
 

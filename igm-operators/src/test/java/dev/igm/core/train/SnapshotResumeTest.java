@@ -49,4 +49,27 @@ class SnapshotResumeTest {
       }
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"igm", "igm-adam"})
+  void aCaptureWrittenLaterHoldsTheStateOfItsInstant(String variant) throws Exception {
+    var builder = Synthetic.config("igm");
+    if (variant.equals("igm-adam")) {
+      builder.optimizer(dev.igm.core.config.IgmConfig.OptimizerKind.ADAM).lr(0.01);
+    }
+    List<LabeledSample> data = Synthetic.samples(203, 12);
+    try (IgmTrainer t = new IgmTrainer(builder.build())) {
+      Synthetic.train(t, data.subList(0, 101));
+      TrainerSnapshot now = TrainerSnapshot.capture(t, Map.of("m", 1.0));
+      try (TrainerSnapshot.Capture later = TrainerSnapshot.captureLater(t, Map.of("m", 1.0))) {
+        Synthetic.train(t, data.subList(101, data.size())); // parameters, optimizer state, covariances, T move on
+        java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+        later.writeTensors(streamed);
+        assertThat(TrainerSnapshot.sha256(streamed.toByteArray())).isEqualTo(now.sha256());
+        assertThat(later.encode().tensors()).isEqualTo(now.tensors());
+        assertThat(later.metadataMap()).containsEntry("batches", now.metadataMap().get("batches"));
+      }
+      assertThat(TrainerSnapshot.capture(t, Map.of()).sha256()).isNotEqualTo(now.sha256());
+    }
+  }
 }
