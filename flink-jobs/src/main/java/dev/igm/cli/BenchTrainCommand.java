@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
       "",
       "Replays the bundled segment data (1,500 TRAIN rows, standardised, seeded",
       "epoch order) once to a one-partition topic on a local Kafka broker (started",
-      "here at --broker-nice unless --bootstrap is given) and starts one embedded",
+      "here unless --bootstrap is given) and starts one embedded",
       "Flink MiniCluster for all rounds. Then, per round: the offline loop",
       "(IgmTrainer.offer over the same samples in the same order: the loop igm fit",
       "runs), then the 'igm train' job bounded on that cluster (RocksDB,",
@@ -106,9 +106,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
   String bootstrap;
 
   @Option(names = "--broker-nice", paramLabel = "N", description = "Niceness of the broker started here (0-19;"
-      + " default: ${DEFAULT-VALUE}). It stands in for a broker on machines of its own: niced, it runs on the CPU the"
-      + " job leaves idle instead of taking the training thread's core. 0 = same priority as the job.")
-  int brokerNice = 10;
+      + " default: ${DEFAULT-VALUE} = the job's priority). Niced, it runs on the CPU the job leaves idle, more like a"
+      + " broker on machines of its own.")
+  int brokerNice = 0;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Job configuration overrides (repeatable).")
   List<String> overrides = new ArrayList<>();
