@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
       "",
       "Configuration: one YAML file (see config/train-segment.yaml); nested keys flatten to dotted names.",
       "  kafka.bootstrap, kafka.group.id, kafka.delivery (exactly-once | at-least-once)",
+      "  kafka.properties.<key>: any Kafka client property for the consumer and the producers,",
+      "    e.g. kafka.properties.security.protocol: SASL_SSL (the ones the job manages are refused)",
       "  topics.samples|dlq|metrics|predictions|models",
       "  input.bounded (stop at the latest offsets at start), input.starting.offsets (committed|earliest|latest)",
       "  model.store (any Flink file-system URI; relative = under the project), snapshot.every.batches,",

@@ -27,6 +27,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * <ul>
  *   <li>{@code flink.<key>}: any Flink configuration key, passed through verbatim (defaults below: RocksDB,
  *       incremental, retained checkpoints, fixed-delay restarts, project-local temp and RocksDB dirs).
+ *   <li>{@code kafka.properties.<key>}: any Kafka client property, given to the source's consumer and every sink's
+ *       producer (security, SASL, timeouts, compression, {@code linger.ms} ...); the ones this job manages itself
+ *       (servers, group, transactions, isolation, serializers) are refused with the setting to use instead.
  *   <li>{@code model.defaults.<knob>}: model knobs shared by every model; {@code models}: a list of {@code {id, knobs}}.
  *       Override one model's knob with {@code models.<id>.<knob>=v}.
  * </ul>
@@ -40,6 +43,8 @@ public final class TrainJobConfig {
   public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
 
   public enum StartingOffsets { COMMITTED, EARLIEST, LATEST }
+
+  private static final String KAFKA_PROPERTIES = "kafka.properties.";
 
   /** Our own keys with their defaults ({@code null} = required or optional without default). */
   private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
@@ -100,12 +105,30 @@ public final class TrainJobConfig {
 
   private final Map<String, Object> values;
   private final Map<String, String> flink;
+  private final Map<String, String> kafkaProperties;
   private final LinkedHashMap<String, IgmConfig> models;
   private final Path root;
 
-  private TrainJobConfig(Map<String, Object> values, Map<String, String> flink, LinkedHashMap<String, IgmConfig> models, Path root) {
+  /** Kafka client properties the job sets itself, with what to use instead (null: nothing, the job needs its own). */
+  private static final Map<String, String> MANAGED_KAFKA_PROPERTIES = new LinkedHashMap<>();
+
+  static {
+    MANAGED_KAFKA_PROPERTIES.put("bootstrap.servers", "kafka.bootstrap");
+    MANAGED_KAFKA_PROPERTIES.put("group.id", "kafka.group.id");
+    MANAGED_KAFKA_PROPERTIES.put("transaction.timeout.ms", "kafka.transaction.timeout.ms");
+    MANAGED_KAFKA_PROPERTIES.put("transactional.id", "kafka.transactional.id.prefix");
+    MANAGED_KAFKA_PROPERTIES.put("isolation.level", null);
+    MANAGED_KAFKA_PROPERTIES.put("key.serializer", null);
+    MANAGED_KAFKA_PROPERTIES.put("value.serializer", null);
+    MANAGED_KAFKA_PROPERTIES.put("key.deserializer", null);
+    MANAGED_KAFKA_PROPERTIES.put("value.deserializer", null);
+  }
+
+  private TrainJobConfig(Map<String, Object> values, Map<String, String> flink, Map<String, String> kafkaProperties,
+      LinkedHashMap<String, IgmConfig> models, Path root) {
     this.values = Collections.unmodifiableMap(values);
     this.flink = Collections.unmodifiableMap(flink);
+    this.kafkaProperties = Collections.unmodifiableMap(kafkaProperties);
     this.models = models;
     this.root = root;
   }
@@ -197,12 +220,23 @@ public final class TrainJobConfig {
     Path root = projectRoot();
     Map<String, Object> values = new LinkedHashMap<>(DEFAULTS);
     Map<String, String> flink = flinkDefaults();
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
     Map<String, Object> defaults = new LinkedHashMap<>();
     Set<String> unknown = new TreeSet<>();
     for (Map.Entry<String, Object> e : flat.entrySet()) {
       String k = e.getKey();
       if (k.startsWith("flink.")) {
         flink.put(k.substring("flink.".length()), e.getValue() == null ? null : String.valueOf(e.getValue()));
+      } else if (k.startsWith(KAFKA_PROPERTIES)) {
+        String property = k.substring(KAFKA_PROPERTIES.length());
+        if (MANAGED_KAFKA_PROPERTIES.containsKey(property)) {
+          String instead = MANAGED_KAFKA_PROPERTIES.get(property);
+          throw new IllegalArgumentException(k + ": the job sets the Kafka property " + property + " itself"
+              + (instead == null ? " (exactly-once and the record formats depend on it)" : "; use " + instead));
+        }
+        if (e.getValue() != null) {
+          kafkaProperties.put(property, String.valueOf(e.getValue()));
+        }
       } else if (k.startsWith("model.defaults.")) {
         defaults.put(k.substring("model.defaults.".length()), e.getValue());
       } else if (DEFAULTS.containsKey(k)) {
@@ -213,7 +247,7 @@ public final class TrainJobConfig {
     }
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("unknown setting(s) " + unknown + "; known: " + DEFAULTS.keySet()
-          + ", flink.<any Flink key>, model.defaults.<knob>, models");
+          + ", flink.<any Flink key>, kafka.properties.<any Kafka client property>, model.defaults.<knob>, models");
     }
     flink.values().removeIf(v -> v == null);
     // paths: absolute, under the project root when relative
@@ -252,7 +286,7 @@ public final class TrainJobConfig {
         throw new IllegalArgumentException("model " + id + ": " + e.getMessage(), e);
       }
     }
-    TrainJobConfig c = new TrainJobConfig(values, flink, models, root);
+    TrainJobConfig c = new TrainJobConfig(values, flink, kafkaProperties, models, root);
     c.validate();
     return c;
   }
@@ -433,6 +467,11 @@ public final class TrainJobConfig {
   /** The models by id, in configuration order. */
   public Map<String, IgmConfig> models() {
     return Collections.unmodifiableMap(models);
+  }
+
+  /** Kafka client properties for the source's consumer and the sinks' producers ({@code kafka.properties.*}). */
+  public Map<String, String> kafkaProperties() {
+    return kafkaProperties;
   }
 
   /** The Flink configuration (defaults + {@code flink.*}), with paths made absolute. */

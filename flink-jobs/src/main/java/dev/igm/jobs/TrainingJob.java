@@ -21,6 +21,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -165,6 +166,7 @@ public final class TrainingJob {
     if (config.bounded()) {
       b.setBounded(OffsetsInitializer.latest());
     }
+    config.kafkaProperties().forEach(b::setProperty); // the managed ones are refused by TrainJobConfig
     return b.build();
   }
 
@@ -172,15 +174,16 @@ public final class TrainingJob {
       TrainJobConfig config, String name, String topic, Class<T> type,
       org.apache.flink.util.function.SerializableFunction<T, byte[]> key) {
     boolean exactlyOnce = config.delivery() == TrainJobConfig.Delivery.EXACTLY_ONCE;
-    return KafkaSink.<T>builder()
+    KafkaSinkBuilder<T> b = KafkaSink.<T>builder()
         .setBootstrapServers(config.kafkaBootstrap())
         .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key))
         .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
         // one prefix per sink: transactional ids must not collide between the four sinks of this job
         .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + name)
         .setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeoutMs()))
-        .setProperty("max.request.size", Integer.toString(16 << 20))
-        .build();
+        .setProperty("max.request.size", Integer.toString(16 << 20));
+    config.kafkaProperties().forEach(b::setProperty); // the managed ones are refused by TrainJobConfig
+    return b.build();
   }
 
   private static byte[] utf8(String s) {
