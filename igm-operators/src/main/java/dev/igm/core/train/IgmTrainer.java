@@ -265,25 +265,17 @@ public final class IgmTrainer implements AutoCloseable {
     boolean[] reuse = stepPassesReusable(batches);
     PrequentialCapture c = new PrequentialCapture(inputs.size(), config.numClasses(), nets.size());
     boolean[] beside = scoredBesideStep(batches, reuse);
-    boolean[] before = new boolean[reuse.length];
+    boolean[] here = new boolean[reuse.length]; // scored on this thread, before the step
+    boolean anyBeside = false;
     for (int j = 0; j < reuse.length; j++) {
-      before[j] = reuse[j] || beside[j]; // scoreInto skips these: reused, or scored on a worker
+      here[j] = !reuse[j] && !beside[j];
+      anyBeside |= beside[j];
     }
-    scoreInto(c, inputs, before);
-    Future<?> besideScoring = null;
-    for (boolean b : beside) {
-      if (b) {
-        besideScoring = WORKERS.submit(() -> {
-          GradMode.offOnThisThread();
-          boolean[] skip = new boolean[beside.length];
-          for (int j = 0; j < skip.length; j++) {
-            skip[j] = !beside[j];
-          }
-          scoreInto(c, inputs, skip);
-        });
-        break;
-      }
-    }
+    scoreInto(c, inputs, here);
+    Future<?> besideScoring = !anyBeside ? null : WORKERS.submit(() -> {
+      GradMode.offOnThisThread();
+      scoreInto(c, inputs, beside);
+    });
     capture = c;
     List<StepReport> steps;
     try {
@@ -354,14 +346,14 @@ public final class IgmTrainer implements AutoCloseable {
     return out;
   }
 
-  /** Inference-pass scores of the modalities {@code reuse} leaves out (joint: its logit sum too), as {@link #score}. */
-  private void scoreInto(PrequentialCapture c, List<float[][]> inputs, boolean[] reuse) {
+  /** Inference-pass scores of the modalities {@code which} selects (joint: its logit sum too), as {@link #score}. */
+  private void scoreInto(PrequentialCapture c, List<float[][]> inputs, boolean[] which) {
     boolean joint = config.method() == Method.JOINT;
     int n = inputs.size();
     try (NDScope ignored = new NDScope()) {
       NDArray logitSum = null;
       for (int j = 0; j < nets.size(); j++) {
-        if (reuse[j]) {
+        if (!which[j]) {
           continue;
         }
         ModalityNet net = nets.get(j);
