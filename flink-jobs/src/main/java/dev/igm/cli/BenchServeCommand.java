@@ -166,7 +166,8 @@ public final class BenchServeCommand implements Callable<Integer> {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(p, conf);
     ServingPolicy policy = new ServingPolicy(List.of(MODEL), ServingPolicy.BeforeFirstModel.HOLD, 100_000, QualityGate.OFF);
     ServingJob.build(env, new ServingJobOptions(bootstrap, samples, models, predictions, dlq, run,
-        ServingJobOptions.StartFrom.EARLIEST, p, Duration.ofSeconds(10), ServeCommand.parseDuration(bufferTimeout), policy));
+        ServingJobOptions.StartFrom.EARLIEST, p, Duration.ofSeconds(10), ServeCommand.parseDuration(bufferTimeout), policy,
+        Map.of()));
     JobClient job = env.executeAsync(ServingJob.NAME + "-" + run);
     Map<String, Long> arrivals = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();

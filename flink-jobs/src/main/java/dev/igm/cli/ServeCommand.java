@@ -9,7 +9,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -80,6 +82,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--group-id", defaultValue = "igm-serve", description = "Consumer group of the samples source. Default: ${DEFAULT-VALUE}.")
   String groupId;
 
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property for the job's"
+      + " consumers and producers (repeatable), e.g. security.protocol=SASL_SSL; the ones the job sets itself are refused.")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
   @Option(names = "--samples-from", defaultValue = "committed", paramLabel = "committed|earliest|latest",
       description = "Where a start without a checkpoint reads the samples topic from (committed: the group's offsets, else the beginning). Default: ${DEFAULT-VALUE}.")
   ServingJobOptions.StartFrom samplesFrom;
@@ -121,7 +127,7 @@ public final class ServeCommand implements Callable<Integer> {
     QualityGate gate = gateMetric == null || gateMetric.isBlank() ? QualityGate.OFF : new QualityGate(gateMetric, gateMargin);
     ServingPolicy policy = new ServingPolicy(models, beforeFirstModel, holdCapacity, gate);
     return new ServingJobOptions(bootstrap, samplesTopic, modelsTopic, predictionsTopic, dlqTopic, groupId, samplesFrom,
-        parallelism, parseDuration(checkpointInterval), parseDuration(bufferTimeout), policy);
+        parallelism, parseDuration(checkpointInterval), parseDuration(bufferTimeout), policy, kafkaProperties);
   }
 
   private StreamExecutionEnvironment environment() throws Exception {

@@ -7,8 +7,11 @@ import dev.igm.flink.RawRecord;
 import java.util.UUID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -47,32 +50,12 @@ public final class ServingJob {
       // network buffer, and a buffer waits up to this long to fill.
       env.setBufferTimeout(o.bufferTimeout().toMillis());
     }
-    KafkaSource<RawRecord> samplesSource =
-        KafkaSource.<RawRecord>builder()
-            .setBootstrapServers(o.bootstrapServers())
-            .setTopics(o.samplesTopic())
-            .setGroupId(o.groupId())
-            .setStartingOffsets(startingOffsets(o.samplesFrom()))
-            .setDeserializer(new RawRecordDeserializer())
-            .build();
-    // Every start without a checkpoint reads the whole models topic: the newest version wins and older ones are
-    // ignored as stale, so no committed offset is needed (a fresh group id each time, nothing committed).
-    KafkaSource<RawRecord> modelsSource =
-        KafkaSource.<RawRecord>builder()
-            .setBootstrapServers(o.bootstrapServers())
-            .setTopics(o.modelsTopic())
-            .setGroupId(o.groupId() + "-models-" + UUID.randomUUID())
-            .setStartingOffsets(OffsetsInitializer.earliest())
-            .setProperty("commit.offsets.on.checkpoint", "false")
-            .setDeserializer(new RawRecordDeserializer())
-            .build();
-
     DataStream<RawRecord> samples =
-        env.fromSource(samplesSource, WatermarkStrategy.noWatermarks(), "samples: " + o.samplesTopic())
+        env.fromSource(samplesSource(o), WatermarkStrategy.noWatermarks(), "samples: " + o.samplesTopic())
             .uid("igm-serve-samples-source")
             .setParallelism(o.parallelism());
     BroadcastStream<RawRecord> models =
-        env.fromSource(modelsSource, WatermarkStrategy.noWatermarks(), "models: " + o.modelsTopic())
+        env.fromSource(modelsSource(o), WatermarkStrategy.noWatermarks(), "models: " + o.modelsTopic())
             .uid("igm-serve-models-source")
             .setParallelism(1)
             .broadcast(ModelServingFunction.IN_SERVICE);
@@ -86,24 +69,52 @@ public final class ServingJob {
             .setParallelism(o.parallelism());
 
     predictions
-        .sinkTo(KafkaSink.<Prediction>builder()
-            .setBootstrapServers(o.bootstrapServers())
-            .setRecordSerializer(new AvroKafkaSerializer<>(o.predictionsTopic(), Prediction.class, Prediction::getSampleId))
-            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-            .build())
+        .sinkTo(sink(o, new AvroKafkaSerializer<>(o.predictionsTopic(), Prediction.class, Prediction::getSampleId)))
         .uid("igm-serve-predictions-sink")
         .name("predictions: " + o.predictionsTopic())
         .setParallelism(o.parallelism());
     predictions
         .getSideOutput(DEAD_LETTERS)
-        .sinkTo(KafkaSink.<DeadLetter>builder()
-            .setBootstrapServers(o.bootstrapServers())
-            .setRecordSerializer(new AvroKafkaSerializer<>(o.deadLetterTopic(), DeadLetter.class, null))
-            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-            .build())
+        .sinkTo(sink(o, new AvroKafkaSerializer<>(o.deadLetterTopic(), DeadLetter.class, null)))
         .uid("igm-serve-dead-letter-sink")
         .name("dead letters: " + o.deadLetterTopic())
         .setParallelism(o.parallelism());
+  }
+
+  static KafkaSource<RawRecord> samplesSource(ServingJobOptions o) {
+    KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
+        .setBootstrapServers(o.bootstrapServers())
+        .setTopics(o.samplesTopic())
+        .setGroupId(o.groupId())
+        .setStartingOffsets(startingOffsets(o.samplesFrom()))
+        .setDeserializer(new RawRecordDeserializer());
+    o.kafkaProperties().forEach(b::setProperty);
+    return b.build();
+  }
+
+  /**
+   * Every start without a checkpoint reads the whole models topic: the newest version wins and older ones are ignored
+   * as stale, so no committed offset is needed (a fresh group id each time, nothing committed).
+   */
+  static KafkaSource<RawRecord> modelsSource(ServingJobOptions o) {
+    KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
+        .setBootstrapServers(o.bootstrapServers())
+        .setTopics(o.modelsTopic())
+        .setGroupId(o.groupId() + "-models-" + UUID.randomUUID())
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setProperty("commit.offsets.on.checkpoint", "false")
+        .setDeserializer(new RawRecordDeserializer());
+    o.kafkaProperties().forEach(b::setProperty);
+    return b.build();
+  }
+
+  static <T> KafkaSink<T> sink(ServingJobOptions o, KafkaRecordSerializationSchema<T> serializer) {
+    KafkaSinkBuilder<T> b = KafkaSink.<T>builder()
+        .setBootstrapServers(o.bootstrapServers())
+        .setRecordSerializer(serializer)
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+    o.kafkaProperties().forEach(b::setProperty);
+    return b.build();
   }
 
   private static OffsetsInitializer startingOffsets(ServingJobOptions.StartFrom from) {

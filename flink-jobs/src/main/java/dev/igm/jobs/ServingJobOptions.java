@@ -2,6 +2,7 @@ package dev.igm.jobs;
 
 import dev.igm.core.serve.ServingPolicy;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Everything the serving job's graph depends on.
@@ -18,6 +19,8 @@ import java.time.Duration;
  * @param bufferTimeout how long Flink's network buffers may wait to fill before they are sent (Flink's default is
  *     100 ms, which adds ~50 ms median latency between the sources and the scoring operator; null keeps Flink's)
  * @param policy served models, before-first-model policy, hold capacity, quality gate
+ * @param kafkaProperties Kafka client properties for the job's consumers and producers (security, tuning); the ones
+ *     the job manages are refused (null = none)
  */
 public record ServingJobOptions(
     String bootstrapServers,
@@ -30,7 +33,8 @@ public record ServingJobOptions(
     int parallelism,
     Duration checkpointInterval,
     Duration bufferTimeout,
-    ServingPolicy policy) {
+    ServingPolicy policy,
+    Map<String, String> kafkaProperties) {
 
   /** Where the samples source starts when there is no checkpoint. */
   public enum StartFrom {
@@ -40,9 +44,15 @@ public record ServingJobOptions(
     LATEST
   }
 
+  /** Kafka client properties the serving job sets itself, with the option to use instead. */
+  private static final Map<String, String> MANAGED_KAFKA_PROPERTIES = KafkaClientProperties.managed(
+      Map.of("bootstrap.servers", "--bootstrap", "group.id", "--group-id"));
+
   public ServingJobOptions {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
     }
+    kafkaProperties = KafkaClientProperties.checked(
+        kafkaProperties == null ? Map.of() : kafkaProperties, MANAGED_KAFKA_PROPERTIES, "Kafka property ");
   }
 }

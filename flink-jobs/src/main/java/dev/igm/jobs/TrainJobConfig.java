@@ -109,26 +109,18 @@ public final class TrainJobConfig {
   private final LinkedHashMap<String, IgmConfig> models;
   private final Path root;
 
-  /** Kafka client properties the job sets itself, with what to use instead (null: nothing, the job needs its own). */
-  private static final Map<String, String> MANAGED_KAFKA_PROPERTIES = new LinkedHashMap<>();
-
-  static {
-    MANAGED_KAFKA_PROPERTIES.put("bootstrap.servers", "kafka.bootstrap");
-    MANAGED_KAFKA_PROPERTIES.put("group.id", "kafka.group.id");
-    MANAGED_KAFKA_PROPERTIES.put("transaction.timeout.ms", "kafka.transaction.timeout.ms");
-    MANAGED_KAFKA_PROPERTIES.put("transactional.id", "kafka.transactional.id.prefix");
-    MANAGED_KAFKA_PROPERTIES.put("isolation.level", null);
-    MANAGED_KAFKA_PROPERTIES.put("key.serializer", null);
-    MANAGED_KAFKA_PROPERTIES.put("value.serializer", null);
-    MANAGED_KAFKA_PROPERTIES.put("key.deserializer", null);
-    MANAGED_KAFKA_PROPERTIES.put("value.deserializer", null);
-  }
+  /** Kafka client properties the training job sets itself, with the setting to use instead. */
+  private static final Map<String, String> MANAGED_KAFKA_PROPERTIES = KafkaClientProperties.managed(Map.of(
+      "bootstrap.servers", "kafka.bootstrap",
+      "group.id", "kafka.group.id",
+      "transaction.timeout.ms", "kafka.transaction.timeout.ms",
+      "transactional.id", "kafka.transactional.id.prefix"), "isolation.level");
 
   private TrainJobConfig(Map<String, Object> values, Map<String, String> flink, Map<String, String> kafkaProperties,
       LinkedHashMap<String, IgmConfig> models, Path root) {
     this.values = Collections.unmodifiableMap(values);
     this.flink = Collections.unmodifiableMap(flink);
-    this.kafkaProperties = Collections.unmodifiableMap(kafkaProperties);
+    this.kafkaProperties = kafkaProperties;
     this.models = models;
     this.root = root;
   }
@@ -228,14 +220,8 @@ public final class TrainJobConfig {
       if (k.startsWith("flink.")) {
         flink.put(k.substring("flink.".length()), e.getValue() == null ? null : String.valueOf(e.getValue()));
       } else if (k.startsWith(KAFKA_PROPERTIES)) {
-        String property = k.substring(KAFKA_PROPERTIES.length());
-        if (MANAGED_KAFKA_PROPERTIES.containsKey(property)) {
-          String instead = MANAGED_KAFKA_PROPERTIES.get(property);
-          throw new IllegalArgumentException(k + ": the job sets the Kafka property " + property + " itself"
-              + (instead == null ? " (exactly-once and the record formats depend on it)" : "; use " + instead));
-        }
         if (e.getValue() != null) {
-          kafkaProperties.put(property, String.valueOf(e.getValue()));
+          kafkaProperties.put(k.substring(KAFKA_PROPERTIES.length()), String.valueOf(e.getValue()));
         }
       } else if (k.startsWith("model.defaults.")) {
         defaults.put(k.substring("model.defaults.".length()), e.getValue());
@@ -286,7 +272,8 @@ public final class TrainJobConfig {
         throw new IllegalArgumentException("model " + id + ": " + e.getMessage(), e);
       }
     }
-    TrainJobConfig c = new TrainJobConfig(values, flink, kafkaProperties, models, root);
+    TrainJobConfig c = new TrainJobConfig(values, flink,
+        KafkaClientProperties.checked(kafkaProperties, MANAGED_KAFKA_PROPERTIES, KAFKA_PROPERTIES), models, root);
     c.validate();
     return c;
   }

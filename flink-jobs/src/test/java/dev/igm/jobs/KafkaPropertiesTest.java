@@ -4,18 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.igm.avro.TrainingMetrics;
+import dev.igm.core.serve.QualityGate;
+import dev.igm.core.serve.ServingPolicy;
 import dev.igm.kafka.LocalKafkaBroker;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.junit.jupiter.api.Test;
 
-/** {@code kafka.properties.*}: Kafka client settings (security, tuning) reach the job's consumer and producers. */
+/**
+ * Kafka client settings (security, tuning) reach the jobs' consumers and producers: {@code kafka.properties.*} of the
+ * training job, {@code --kafka-property} of {@code igm serve}.
+ */
 class KafkaPropertiesTest {
   private static final Path CONFIG = LocalKafkaBroker.locateProjectRoot().resolve("config/train-segment.yaml");
 
@@ -54,6 +61,31 @@ class KafkaPropertiesTest {
     assertThatThrownBy(() -> config("kafka.propertys.linger.ms=5"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown setting")
         .hasMessageContaining("kafka.properties.<any Kafka client property>");
+  }
+
+  @Test
+  void servingJobGivesThemToBothSourcesAndBothSinks() throws Exception {
+    ServingJobOptions o = serving(Map.of("security.protocol", "SASL_SSL", "request.timeout.ms", "5000"));
+    for (KafkaSource<?> source : List.of(ServingJob.samplesSource(o), ServingJob.modelsSource(o))) {
+      assertThat(sourceProperties(source)).containsEntry("security.protocol", "SASL_SSL")
+          .containsEntry("request.timeout.ms", "5000");
+    }
+    assertThat(sourceProperties(ServingJob.samplesSource(o))).containsEntry("group.id", "g");
+    Properties producer = producerProperties(
+        ServingJob.sink(o, new AvroKafkaSerializer<>("p", TrainingMetrics.class, null)));
+    assertThat(producer).containsEntry("security.protocol", "SASL_SSL");
+
+    assertThatThrownBy(() -> serving(Map.of("group.id", "other")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use --group-id");
+    assertThatThrownBy(() -> serving(Map.of("value.deserializer", "x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sets the Kafka property value.deserializer");
+    assertThat(serving(null).kafkaProperties()).isEmpty();
+  }
+
+  private static ServingJobOptions serving(Map<String, String> kafkaProperties) {
+    return new ServingJobOptions("localhost:9092", "s", "m", "p", "d", "g", ServingJobOptions.StartFrom.EARLIEST, 1,
+        Duration.ZERO, null, new ServingPolicy(List.of("igm"), ServingPolicy.BeforeFirstModel.HOLD, 10, QualityGate.OFF),
+        kafkaProperties);
   }
 
   private static Properties sourceProperties(KafkaSource<?> source) throws Exception {

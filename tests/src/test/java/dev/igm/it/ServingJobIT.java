@@ -234,7 +234,7 @@ class ServingJobIT {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     ServingJob.build(env, new ServingJobOptions(KAFKA.bootstrapServers(), t.samples, t.models, t.predictions, t.dlq,
         "it-" + UUID.randomUUID(), ServingJobOptions.StartFrom.EARLIEST, p, Duration.ZERO, Duration.ofMillis(5),
-        new ServingPolicy(List.of(MODEL), before, 1000, gate)));
+        new ServingPolicy(List.of(MODEL), before, 1000, gate), null));
     return env.executeAsync("serving-it-p" + p);
   }
 
