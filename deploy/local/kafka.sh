@@ -106,9 +106,12 @@ java_base() {
 
 format_storage() {
   if [[ -f "$LOG_DIRS/meta.properties" ]]; then return 0; fi
-  local cluster_id
-  # A Kafka Uuid: 16 random bytes, URL-safe base64 without padding (22 characters).
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  local cluster_id="-"
+  # A Kafka Uuid: 16 random bytes, URL-safe base64 without padding (22 characters). Like Kafka's Uuid.randomUuid, never
+  # one that starts with '-': the storage tool would read it as an option (1 format in 64 failed that way).
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   java_base
   if ! "${JAVA_CMD[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS" --ignore-formatted \
       > "$DATA_DIR/format.log" 2>&1; then
