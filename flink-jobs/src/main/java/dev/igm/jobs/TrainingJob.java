@@ -54,6 +54,9 @@ import org.slf4j.LoggerFactory;
 public final class TrainingJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
 
+  /** The trainer operator's name: its task thread is called {@code "train (i/n)#attempt"}. */
+  public static final String TRAINER_NAME = "train";
+
   static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
   static final OutputTag<TrainingMetrics> METRICS = new OutputTag<>("metrics", new AvroTypeInfo<>(TrainingMetrics.class));
   static final OutputTag<ModelSnapshot> MODELS = new OutputTag<>("models", new AvroTypeInfo<>(ModelSnapshot.class));
@@ -129,7 +132,7 @@ public final class TrainingJob {
 
     SingleOutputStreamOperator<Prediction> predictions = valid
         .keyBy((KeySelector<ModelSample, String>) s -> s.modelId, Types.STRING)
-        .transform("train", new AvroTypeInfo<>(Prediction.class), new TrainerOperator(models, settings, METRICS, MODELS))
+        .transform(TRAINER_NAME, new AvroTypeInfo<>(Prediction.class), new TrainerOperator(models, settings, METRICS, MODELS))
         .uid("trainer");
     // The trainer's sinks run in tasks of their own, not chained to the trainer: an exactly-once Kafka writer blocks
     // its thread at every checkpoint (flush, then initTransactions for the next transaction: broker round trips) and

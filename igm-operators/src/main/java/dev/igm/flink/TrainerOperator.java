@@ -9,8 +9,6 @@ import dev.igm.core.train.ModelSession;
 import dev.igm.core.train.SessionCheckpoint;
 import dev.igm.core.train.TrainerSnapshot;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -76,14 +74,10 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   private transient boolean failureInjected;
   private transient LongCounter restores;
   private transient LongCounter checkpoints;
+  private transient LongCounter capturedCheckpoints;
   private transient LongCounter captureMicros;
   private transient LongCounter checkpointBytes;
   private transient LongCounter endToEndMillis;
-  private transient LongCounter steadyCpuMicros;
-  private transient LongCounter steadyBatches;
-  private transient long batchesTrained;
-  private transient long cpuMarkNanos;
-  private transient long batchesMark;
   private transient ExecutorService publisher;
   private transient ArrayDeque<Future<ModelSnapshot>> publications;
   /** Captured states not yet written (closed by the publisher, or in {@link #close()} if it never got to them). */
@@ -119,12 +113,10 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     checkpointHadTraining = new TreeMap<>();
     restores = counter("igm.trainers.restored");
     checkpoints = counter("igm.checkpoint.count");
+    capturedCheckpoints = counter("igm.checkpoint.captured");
     captureMicros = counter("igm.checkpoint.capture.micros");
     checkpointBytes = counter("igm.checkpoint.state.bytes");
     endToEndMillis = counter("igm.checkpoint.e2e.millis");
-    steadyCpuMicros = counter("igm.trainer.steady.cpu.micros");
-    steadyBatches = counter("igm.trainer.steady.batches");
-    cpuMarkNanos = -1;
     trainedCounters = new HashMap<>();
     for (String id : models.ids()) {
       registerMetrics(id, getMetricGroup().addGroup("model", id));
@@ -205,13 +197,8 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
 
   private void afterBatch(ModelSession s, long deadLetterCount) throws Exception {
     trainedCounters.get(s.modelId()).inc(s.config().batchSize());
-    batchesTrained++;
     if (s.metricsDue(settings.metricsEveryBatches())) {
       output.collect(metricsTag, new StreamRecord<>(s.emitMetrics(System.currentTimeMillis(), deadLetterCount)));
-      if (cpuMarkNanos < 0) {
-        cpuMarkNanos = threadCpuNanos();
-        batchesMark = batchesTrained;
-      }
     }
     if (s.snapshotDue(settings.snapshotEveryBatches())) {
       publish(s);
@@ -279,11 +266,6 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   /** End of a bounded input: publish every model's final version and a last metrics record. */
   @Override
   public void endInput() throws Exception {
-    if (cpuMarkNanos >= 0 && threadCpuNanos() >= 0) {
-      // the steady span: from the first metrics record to the end of the input (what bench-train times)
-      steadyCpuMicros.add((threadCpuNanos() - cpuMarkNanos) / 1000);
-      steadyBatches.add(batchesTrained - batchesMark);
-    }
     for (ModelSession s : sessions.values()) {
       dirty.add(s.modelId());
       if (s.version() > s.publishedVersion()) {
@@ -295,12 +277,6 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
           s.modelId(), s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
     }
     emitPublished(true);
-  }
-
-  /** CPU time of the task thread (training, scoring, its records in and out, checkpoints); -1 if unsupported. */
-  private static long threadCpuNanos() {
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : -1;
   }
 
   @Override
@@ -320,8 +296,11 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     checkpointStarts.put(id, t0);
     checkpointHadTraining.put(id, sessions.values().stream().anyMatch(s -> s.version() > 0));
     checkpoints.add(1);
-    captureMicros.add((System.nanoTime() - t0) / 1000);
-    checkpointBytes.add(bytes);
+    if (bytes > 0) { // a checkpoint with no session touched since the previous one captures nothing
+      capturedCheckpoints.add(1);
+      captureMicros.add((System.nanoTime() - t0) / 1000);
+      checkpointBytes.add(bytes);
+    }
     LOG.debug("Checkpoint {}: {} bytes of model state captured in {} ms", id, bytes, (System.nanoTime() - t0) / 1e6);
   }
 
