@@ -95,13 +95,14 @@ public final class BenchTrainCommand implements Callable<Integer> {
   int epochs = 40;
 
   @Option(names = "--rounds", description = "Measured rounds, each offline then streaming (default: ${DEFAULT-VALUE}).")
-  int rounds = 3;
+  int rounds = 5;
 
   @Option(names = "--warmup-rounds", description = "Rounds run first and not counted (JIT warm-up; default: ${DEFAULT-VALUE}).")
   int warmupRounds = 5;
 
-  @Option(names = "--checkpoint-interval", description = "Flink checkpoint interval (default: ${DEFAULT-VALUE}).")
-  String checkpointInterval = "2s";
+  @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
+      description = "Flink checkpoint interval (default: the configuration's, flink.execution.checkpointing.interval).")
+  String checkpointInterval;
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this broker instead of starting one.")
   String bootstrap;
@@ -154,6 +155,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
           job.predictionsTopic(), job.modelsTopic());
       IgmConfig modelConfig = job.models().get(model);
       int every = job.metricsEveryBatches();
+      String interval = job.flinkConfiguration().get("execution.checkpointing.interval");
       List<LabeledSample> train = data.trainingSamples(modelConfig);
       List<byte[]> records = data.encodedRecords();
       if (train.size() % modelConfig.batchSize() != 0) {
@@ -178,8 +180,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
               + " epochs x 1500 rows), OpenBLAS threads %d, checkpoints every %s, exactly-once sinks, snapshot every %d"
               + " batches; %s%n",
           model, modelConfig.methodName(), modelConfig.schedule().name().toLowerCase(), modelConfig.batchSize(),
-          modelConfig.deterministic(), train.size(), epochs, blasThreads, checkpointInterval,
-          job.snapshotEveryBatches(),
+          modelConfig.deterministic(), train.size(), epochs, blasThreads, interval, job.snapshotEveryBatches(),
           bootstrap != null ? "broker " + bootstrap : "local broker at niceness " + brokerNice);
       System.out.printf("  one streaming job for all rounds; steady rate = samples trained from the end of the round's batch"
           + " %d to the end of its batch %d / wall time between the two; %d warm-up round(s) not counted%n",
@@ -233,7 +234,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
               + " others fell between rounds): capture %.1f ms avg, %.0f KiB keyed state each; operator-seen"
               + " snapshot-to-complete %.0f ms avg; checkpoint directory up to %d KiB on disk (incremental RocksDB:"
               + " shared/ + chk-*)%n",
-          warmupRounds + rounds, checkpoints, checkpointInterval, captured,
+          warmupRounds + rounds, checkpoints, interval, captured,
           acc.getOrDefault("igm.checkpoint.capture.micros", 0L) / 1e3 / Math.max(1, captured),
           acc.getOrDefault("igm.checkpoint.state.bytes", 0L) / 1024.0 / Math.max(1, captured),
           acc.getOrDefault("igm.checkpoint.e2e.millis", 0L) / (double) Math.max(1, checkpoints), sizes.max() / 1024);
@@ -256,8 +257,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
         "topics.models=" + run + "-models", "kafka.transactional.id.prefix=" + run,
         "input.bounded=false", "input.starting.offsets=earliest", "metrics.every.batches=10",
         "model.store=" + scratch.resolve("models"),
-        "flink.execution.checkpointing.dir=" + scratch.resolve("chk").toUri(),
-        "flink.execution.checkpointing.interval=" + checkpointInterval));
+        "flink.execution.checkpointing.dir=" + scratch.resolve("chk").toUri()));
+    if (checkpointInterval != null) {
+      o.add("flink.execution.checkpointing.interval=" + checkpointInterval);
+    }
     o.addAll(overrides);
     return TrainJobConfig.fromTree(tree, o);
   }

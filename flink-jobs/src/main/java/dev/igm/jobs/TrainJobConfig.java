@@ -69,7 +69,7 @@ public final class TrainJobConfig {
     DEFAULTS.put("input.max.tensor.bytes", 64L << 20);
     DEFAULTS.put("input.max.record.bytes", (64L << 20) + (1L << 20));
     DEFAULTS.put("model.store", "var/models");
-    DEFAULTS.put("snapshot.every.batches", 50);
+    DEFAULTS.put("snapshot.every.batches", 1000);
     DEFAULTS.put("metrics.every.batches", 10);
     DEFAULTS.put("blas.threads", 0);
     DEFAULTS.put("debug.fail.after.batches", 0);
