@@ -22,6 +22,7 @@ import dev.igm.jobs.ServingJob;
 import dev.igm.jobs.ServingJobOptions;
 import dev.igm.jobs.SnapshotPublication;
 import dev.igm.kafka.LocalKafkaBroker;
+import dev.igm.local.EmbeddedFlink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -160,7 +161,7 @@ public final class BenchServeCommand implements Callable<Integer> {
       producer.send(new ProducerRecord<>(models, MODEL.getBytes(StandardCharsets.UTF_8),
           AvroBytes.of(ModelSnapshot.class).encode(published))).get(30, TimeUnit.SECONDS);
     }
-    Configuration conf = new Configuration();
+    Configuration conf = EmbeddedFlink.bind(new Configuration(), null);
     Path tmp = Files.createDirectories(workDir.resolve("flink-tmp"));
     conf.set(CoreOptions.TMP_DIRS, tmp.toAbsolutePath().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(p, conf);

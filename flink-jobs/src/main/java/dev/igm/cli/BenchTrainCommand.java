@@ -10,6 +10,7 @@ import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingData;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
+import dev.igm.local.EmbeddedFlink;
 import java.io.InputStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -167,7 +168,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
       int blasThreads = job.blasThreads() > 0 ? job.blasThreads() : 1;
       Blas.setThreads(blasThreads);
 
-      Configuration clusterConfig = Configuration.fromMap(job.flinkConfiguration());
+      Configuration clusterConfig =
+          EmbeddedFlink.bind(Configuration.fromMap(job.flinkConfiguration()), job.embeddedBindAddress());
       cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(clusterConfig)
           .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).withRandomPorts().build());
       cluster.start();

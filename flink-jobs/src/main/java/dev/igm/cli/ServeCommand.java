@@ -5,7 +5,9 @@ import dev.igm.core.serve.ServingPolicy;
 import dev.igm.jobs.ServingJob;
 import dev.igm.jobs.ServingJobOptions;
 import dev.igm.jobs.TrainJobConfig;
+import dev.igm.local.EmbeddedFlink;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +111,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Jar(s) shipped to a remote cluster (remote target): this product's classes and the dependencies the cluster lacks. Default: flink-jobs/target/igm-flink-jobs-job.jar (written by mvn package).")
   List<File> jobJars;
 
+  @Option(names = "--bind-address", paramLabel = "ADDRESS",
+      description = "Interface the embedded cluster's REST endpoint and blob server listen on. Default: 127.0.0.1 (this"
+          + " machine only); 0.0.0.0 exposes them, and Flink's REST API accepts job submissions without authentication.")
+  String bindAddress;
+
   @Option(names = "--tmp-dir", defaultValue = "var/tmp/flink", description = "Flink's io.tmp.dirs for the embedded target. Default: ${DEFAULT-VALUE}.")
   Path tmpDir;
 
@@ -131,12 +138,10 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private StreamExecutionEnvironment environment() throws Exception {
-    Configuration conf = new Configuration();
     if (target == Target.EMBEDDED) {
-      Files.createDirectories(tmpDir);
-      conf.set(CoreOptions.TMP_DIRS, tmpDir.toAbsolutePath().toString());
-      return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+      return embeddedEnvironment(parallelism, tmpDir, bindAddress);
     }
+    Configuration conf = new Configuration();
     if (jobmanager == null || !jobmanager.matches("[^:]+:\\d+")) {
       throw new IllegalArgumentException("--target remote needs --jobmanager HOST:PORT (the cluster's REST address)");
     }
@@ -153,6 +158,18 @@ public final class ServeCommand implements Callable<Integer> {
         StreamExecutionEnvironment.createRemoteEnvironment(hostPort[0], Integer.parseInt(hostPort[1]), conf, jars);
     env.setParallelism(parallelism);
     return env;
+  }
+
+  /**
+   * The serving job's embedded MiniCluster: {@code parallelism} slots, Flink's temporary files under {@code tmpDir},
+   * listeners on {@code bindAddress} (null: loopback).
+   */
+  public static StreamExecutionEnvironment embeddedEnvironment(int parallelism, Path tmpDir, String bindAddress)
+      throws IOException {
+    Configuration conf = EmbeddedFlink.bind(new Configuration(), EmbeddedFlink.checkBindAddress(bindAddress));
+    Files.createDirectories(tmpDir);
+    conf.set(CoreOptions.TMP_DIRS, tmpDir.toAbsolutePath().toString());
+    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
   }
 
   /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 0}. */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains one or more models continuously from the samples topic on Flink (DESIGN §1).",
+      "Trains one or more models continuously from the samples topic on Flink.",
       "",
       "Reads Avro MultimodalSample records from Kafka, validates them (bad records go to the dead-letter topic",
       "with a reason), trains each configured model side by side (one key per model), and writes predictions",
@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
       "  input.bounded (stop at the latest offsets at start), input.starting.offsets (committed|earliest|latest)",
       "  model.store (any Flink file-system URI; relative = under the project), snapshot.every.batches,",
       "  metrics.every.batches, blas.threads (OpenBLAS threads of the trainers; default 0 = OPENBLAS_NUM_THREADS),",
-      "  target (embedded | remote), jobmanager (host:port), remote.jars",
+      "  target (embedded | remote), jobmanager (host:port), remote.jars,",
+      "  embedded.bind-address (where the embedded cluster listens; default 127.0.0.1)",
       "  flink.<key>: any Flink setting, e.g. flink.execution.checkpointing.interval: 10s,",
       "    flink.execution.checkpointing.dir, flink.state.backend.type: rocksdb, flink.parallelism.default",
       "  model.defaults.<knob> and models: [{id: igm, method: igm, <knob>: ...}] (knobs as in igm fit)",
@@ -66,6 +67,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--jobmanager", paramLabel = "HOST:PORT", description = "The JobManager's REST address for --target remote.")
   String jobManager;
 
+  @Option(names = "--bind-address", paramLabel = "ADDRESS",
+      description = "Interface the embedded cluster's REST endpoint and blob server listen on (embedded.bind-address;"
+          + " default 127.0.0.1, this machine only). 0.0.0.0 exposes them: Flink's REST API accepts job submissions"
+          + " without authentication.")
+  String bindAddress;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -83,6 +90,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (jobManager != null) {
       all.add("jobmanager=" + jobManager);
+    }
+    if (bindAddress != null) {
+      all.add("embedded.bind-address=" + bindAddress);
     }
     TrainJobConfig job;
     try {

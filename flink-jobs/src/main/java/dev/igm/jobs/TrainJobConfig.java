@@ -1,6 +1,7 @@
 package dev.igm.jobs;
 
 import dev.igm.core.config.IgmConfig;
+import dev.igm.local.EmbeddedFlink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -53,6 +54,7 @@ public final class TrainJobConfig {
     DEFAULTS.put("job.name", "igm-train");
     DEFAULTS.put("target", "embedded");
     DEFAULTS.put("jobmanager", null);
+    DEFAULTS.put("embedded.bind-address", EmbeddedFlink.LOOPBACK);
     DEFAULTS.put("remote.jars", null);
     DEFAULTS.put("kafka.bootstrap", null);
     DEFAULTS.put("kafka.group.id", "igm-train");
@@ -283,6 +285,7 @@ public final class TrainJobConfig {
       throw new IllegalArgumentException("kafka.bootstrap is required (host:port of a Kafka broker)");
     }
     target();
+    embeddedBindAddress();
     delivery();
     startingOffsets();
     if (target() == Target.REMOTE && jobManager() == null) {
@@ -342,6 +345,11 @@ public final class TrainJobConfig {
 
   public Target target() {
     return enumOf(Target.class, "target");
+  }
+
+  /** Where the embedded cluster's listeners (REST, blob server) bind; loopback unless the user exposes them. */
+  public String embeddedBindAddress() {
+    return EmbeddedFlink.checkBindAddress(String.valueOf(values.get("embedded.bind-address")));
   }
 
   public String jobManager() {

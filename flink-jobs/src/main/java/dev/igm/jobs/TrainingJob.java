@@ -9,6 +9,7 @@ import dev.igm.flink.ModelRegistry;
 import dev.igm.flink.ModelSample;
 import dev.igm.flink.RawRecord;
 import dev.igm.flink.TrainerOperator;
+import dev.igm.local.EmbeddedFlink;
 import dev.igm.flink.TrainerSettings;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -109,7 +110,7 @@ public final class TrainingJob {
       return StreamExecutionEnvironment.createRemoteEnvironment(
           hp[0], Integer.parseInt(hp[1]), flink, config.remoteJars().toArray(String[]::new));
     }
-    return StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    return StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedFlink.bind(flink, config.embeddedBindAddress()));
   }
 
   /** Adds the job graph to {@code env}. */

@@ -88,6 +88,22 @@ class DeploymentManifestsTest {
   }
 
   @Test
+  void composePublishesPortsOnTheHostsLoopbackOnly() throws IOException {
+    Map<String, Object> services = map(yaml(root.resolve("deploy/docker-compose.yml")).get("services"));
+    int published = 0;
+    for (Map.Entry<String, Object> e : services.entrySet()) {
+      Object ports = map(e.getValue()).get("ports");
+      for (Object port : ports == null ? List.of() : (List<?>) ports) {
+        // HOST_IP:HOST_PORT:CONTAINER_PORT; without HOST_IP, Docker publishes on every interface of the host
+        assertThat(port.toString()).as("port of service %s (Flink REST accepts job submissions unauthenticated)", e.getKey())
+            .startsWith("127.0.0.1:");
+        published++;
+      }
+    }
+    assertThat(published).as("the broker's and the REST endpoint's ports").isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
   void composeMountsTheBuildsJobJar() throws IOException {
     Map<String, Object> services = map(yaml(root.resolve("deploy/docker-compose.yml")).get("services"));
     for (String service : List.of("train", "replay")) {

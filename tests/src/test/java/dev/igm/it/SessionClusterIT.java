@@ -127,6 +127,19 @@ class SessionClusterIT {
   }
 
   @Test
+  void clusterProcessesListenOnLoopbackOnly() throws IOException {
+    Map<String, Long> processes = new LinkedHashMap<>();
+    processes.put("JobManager", cluster.jobManagerPid());
+    cluster.taskManagerPids().forEach((i, pid) -> processes.put("TaskManager " + i, pid));
+    for (Map.Entry<String, Long> p : processes.entrySet()) {
+      List<ListeningSockets.Listener> listeners = ListeningSockets.of(p.getValue());
+      assertThat(listeners).as("%s (pid %d) listens", p.getKey(), p.getValue()).isNotEmpty();
+      assertThat(listeners).as("listeners of the %s (pid %d)", p.getKey(), p.getValue())
+          .allMatch(ListeningSockets.Listener::loopback);
+    }
+  }
+
+  @Test
   void trainingJobSurvivesTaskManagerKillBitIdentical() throws Exception {
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
     TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), workload.records);
