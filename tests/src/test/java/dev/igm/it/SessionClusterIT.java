@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.igm.avro.ModelSnapshot;
 import dev.igm.avro.MultimodalSample;
+import dev.igm.avro.TrainingMetrics;
 import dev.igm.cli.IgmCli;
 import dev.igm.cluster.FlinkRestClient;
 import dev.igm.cluster.LocalFlinkCluster;
@@ -23,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
@@ -153,6 +156,10 @@ class SessionClusterIT {
     assertThat(rest.awaitState(jobId, Duration.ofSeconds(90), "RUNNING")).isEqualTo("RUNNING");
 
     awaitCompletedCheckpoints(jobId, 2, Duration.ofSeconds(120));
+    // A checkpoint taken before a model's first sample holds no state for it (on a loaded machine the first two can
+    // be), and that model would start fresh after the kill. Committed metrics of both models mean a completed
+    // checkpoint holds both trainers.
+    awaitCommittedMetricsOfEveryModel(topics.metrics(), List.of("igm", "joint"), Duration.ofSeconds(120));
     List<String> busy = rest.taskManagersOf(jobId);
     assertThat(busy).isNotEmpty();
     int victim = cluster.taskManagerIndex(busy.get(0));
@@ -308,6 +315,21 @@ class SessionClusterIT {
       Thread.sleep(100);
     }
     throw new AssertionError("fewer than " + n + " checkpoints completed within " + timeout);
+  }
+
+  private static void awaitCommittedMetricsOfEveryModel(String topic, List<String> models, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Set<String> seen = new TreeSet<>();
+    while (!seen.containsAll(models)) {
+      assertThat(System.nanoTime()).as("committed metrics of %s within %s (seen: %s)", models, timeout, seen)
+          .isLessThan(deadline);
+      for (TrainingMetrics m : JobFixture.decode(
+          JobFixture.readCommitted(KAFKA.bootstrapServers(), topic, models.size(), Duration.ofSeconds(2)),
+          TrainingMetrics.class)) {
+        seen.add(m.getModelId().toString());
+      }
+    }
   }
 
   private static String configValue(JsonNode entries, String key) {
