@@ -10,7 +10,9 @@ import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingData;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
-import dev.igm.local.EmbeddedFlink;
+import dev.igm.local.EmbeddedScratch;
+import dev.igm.local.RunScratch;
+import dev.igm.local.ShutdownActions;
 import java.io.InputStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -19,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -142,9 +143,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
     tree.put("models", List.of(chosen));
 
     TrainingData data = TrainingData.segment(1500, 0, epochs, 42);
-    Path scratch = root.resolve("var").resolve("bench-" + UUID.randomUUID().toString().substring(0, 8));
+    RunScratch benchFolder = RunScratch.under(root.resolve("var").resolve("tmp"));
+    Path scratch = benchFolder.dir();
     LocalKafkaBroker broker = null;
     MiniCluster cluster = null;
+    EmbeddedScratch clusterScratch = EmbeddedScratch.none();
+    ShutdownActions.Registration closeCluster = null;
     try {
       if (bootstrap == null) {
         broker = LocalKafkaBroker.builder().port(0).nice(brokerNice).build().start();
@@ -168,10 +172,18 @@ public final class BenchTrainCommand implements Callable<Integer> {
       int blasThreads = job.blasThreads() > 0 ? job.blasThreads() : 1;
       Blas.setThreads(blasThreads);
 
-      Configuration clusterConfig =
-          EmbeddedFlink.bind(Configuration.fromMap(job.flinkConfiguration()), job.embeddedBindAddress());
+      Configuration clusterConfig = TrainingJob.flinkConfiguration(job);
+      clusterScratch = EmbeddedScratch.apply(clusterConfig, scratch);
       cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(clusterConfig)
           .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).withRandomPorts().build());
+      MiniCluster started = cluster;
+      closeCluster = ShutdownActions.register("close the bench's cluster", () -> {
+        try {
+          started.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
       cluster.start();
       StreamExecutionEnvironment env = TrainingJob.environment(job); // the job's settings travel in its JobGraph
       TrainingJob.build(env, job);
@@ -242,13 +254,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
           acc.getOrDefault("igm.checkpoint.e2e.millis", 0L) / (double) Math.max(1, checkpoints), sizes.max() / 1024);
       return 0;
     } finally {
+      if (closeCluster != null) {
+        closeCluster.close();
+      }
       if (cluster != null) {
         cluster.close();
       }
+      clusterScratch.close();
       if (broker != null) {
         broker.close();
       }
-      deleteRecursively(scratch);
+      benchFolder.close();
     }
   }
 
@@ -422,15 +438,6 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws Exception {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 }

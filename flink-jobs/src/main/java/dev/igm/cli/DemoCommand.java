@@ -1,37 +1,43 @@
 package dev.igm.cli;
 
-import dev.igm.avro.Prediction;
-import dev.igm.avro.TrainingMetrics;
-import dev.igm.core.ClassificationMetrics;
-import dev.igm.jobs.TrainJobConfig;
-import dev.igm.jobs.TrainingJob;
-import dev.igm.report.HtmlReport;
-import dev.igm.report.KafkaMetricsReader;
-import dev.igm.report.MetricsLog;
-import dev.igm.report.TauSettings;
 import dev.igm.avro.Split;
+import dev.igm.avro.TrainingMetrics;
 import dev.igm.codec.AvroBytes;
 import dev.igm.core.fit.OfflineFit;
 import dev.igm.data.BundledDatasets;
-import dev.igm.data.MultiViewDataset;
 import dev.igm.data.EventClock;
+import dev.igm.data.MultiViewDataset;
 import dev.igm.data.ReplayPlan;
 import dev.igm.data.SampleEncoder;
 import dev.igm.data.TableSource;
+import dev.igm.jobs.TrainJobConfig;
+import dev.igm.jobs.TrainingJob;
+import dev.igm.kafka.LocalKafkaBroker;
+import dev.igm.local.LocalScripts;
+import dev.igm.local.OwnedDirectories;
+import dev.igm.local.ShutdownActions;
 import dev.igm.replay.KafkaReplayer;
 import dev.igm.replay.ProducerSettings;
 import dev.igm.replay.ReplayProgress;
-import dev.igm.kafka.LocalKafkaBroker;
+import dev.igm.report.HtmlReport;
+import dev.igm.report.KafkaMetricsReader;
+import dev.igm.report.MetricsLog;
+import dev.igm.report.MetricsTable;
+import dev.igm.report.TauSettings;
+import dev.igm.report.TestPredictions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -74,9 +80,30 @@ public final class DemoCommand implements Callable<Integer> {
     MultiViewDataset ds = OfflineFit.prepare(BundledDatasets.segment(), true);
     ReplayPlan plan = ReplayPlan.of(ds, epochs, seed, false);
     System.err.printf(Locale.ROOT, "igm demo: %s, %d records to replay (%d epochs)%n", ds, plan.entries().size(), epochs);
-    Path work = out.toAbsolutePath();
-    deleteRecursively(work);
-    Files.createDirectories(work);
+    Path target = resolve(out).toAbsolutePath().normalize();
+    // Everything goes to a new folder first; it replaces --out only when complete, so an interrupted run keeps the
+    // previous report, and leaves nothing of its own behind.
+    Path parent = target.getParent();
+    String partial = target.getFileName() + ".partial-";
+    for (Path stale : OwnedDirectories.stale(parent, partial)) {
+      LocalScripts.deleteRecursively(stale);
+    }
+    Path work = OwnedDirectories.create(parent, partial);
+    try (ShutdownActions.Registration dropPartial =
+             ShutdownActions.register("remove " + work, () -> LocalScripts.deleteRecursively(work))) {
+      run(ds, plan, work);
+      replace(target, work);
+    } catch (Exception | Error e) {
+      LocalScripts.deleteRecursively(work);
+      throw e;
+    }
+    System.err.printf(Locale.ROOT, "igm demo: done in %.1fs; table %s, report %s%n", (System.nanoTime() - t0) / 1e9,
+        target.resolve("table.md"), target.resolve("report").resolve("index.html"));
+    return 0;
+  }
+
+  private void run(MultiViewDataset ds, ReplayPlan plan, Path work) throws Exception {
+    System.err.println("igm demo: starting a local Kafka broker ...");
     try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().port(0).build().start()) {
       String bootstrap = kafka.bootstrapServers();
       System.err.println("igm demo: Kafka broker listening on " + bootstrap);
@@ -94,8 +121,8 @@ public final class DemoCommand implements Callable<Integer> {
           "model.defaults.seed=" + seed));
       TrainJobConfig jobConfig = TrainJobConfig.load(resolve(config), overrides);
       System.err.println("igm demo: training " + jobConfig.models().keySet() + " side by side on embedded Flink ...");
-      java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-      Thread progress = progressLine(bootstrap, plan.trainingEntries().size(), running);
+      AtomicBoolean running = new AtomicBoolean(true);
+      Thread progress = progressLine(bootstrap, plan.trainingEntries().size(), jobConfig.models().size(), running);
       try {
         TrainingJob.run(jobConfig);
       } finally {
@@ -103,20 +130,31 @@ public final class DemoCommand implements Callable<Integer> {
         progress.join(5000);
       }
 
-      Map<String, Map<String, Double>> test = testMetrics(bootstrap, ds);
-      List<String> groups = new ArrayList<>(ds.modalities());
-      groups.add("fused");
-      MetricsTable table = new MetricsTable(groups);
-      test.forEach(table::add);
+      System.err.println("igm demo: reading the TEST predictions and the metrics, writing the report ...");
+      MetricsTable table = TestPredictions.table(
+          TestPredictions.read(bootstrap, "igm.predictions", Map.of(), Duration.ofSeconds(60)), ds.modalities());
+      if (table.isEmpty()) {
+        throw new IllegalStateException("the training job published no TEST predictions");
+      }
       Files.writeString(work.resolve("table.md"), table.markdown());
       MetricsLog log = new KafkaMetricsReader(bootstrap, Duration.ofSeconds(60), Map.of()).read("igm.metrics", "igm.samples.dlq");
-      HtmlReport.Result report = new HtmlReport(TauSettings.defaults()).write(log, work.resolve("report"));
+      String source = "the streaming job's predictions on the demo's own broker (stopped when the demo ended)";
+      new HtmlReport(TauSettings.defaults()).withTest(table, source).write(log, work.resolve("report"));
       System.out.println("TEST (" + ds.rows(Split.TEST).size() + " rows, predictions of the streaming job)");
       System.out.print(table.text());
-      System.err.printf(Locale.ROOT, "igm demo: done in %.1fs; table %s, report %s%n", (System.nanoTime() - t0) / 1e9,
-          work.resolve("table.md"), report.index());
     }
-    return 0;
+  }
+
+  /** Puts the finished {@code work} folder where {@code target} is, replacing an earlier run's. */
+  private static void replace(Path target, Path work) throws IOException {
+    if (Files.exists(target)) {
+      Path old = OwnedDirectories.create(target.getParent(), target.getFileName() + ".old-");
+      Files.move(target, old.resolve("previous"), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+      LocalScripts.deleteRecursively(old);
+    } else {
+      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+    }
   }
 
   private static Path resolve(Path p) {
@@ -124,111 +162,40 @@ public final class DemoCommand implements Callable<Integer> {
     return p.isAbsolute() || root == null ? p : Path.of(root).resolve(p);
   }
 
-  /** Prints samples trained per model from the metrics topic while the job runs. */
-  private static Thread progressLine(String bootstrap, int expected, java.util.concurrent.atomic.AtomicBoolean running) {
+  /** Shows samples trained (all models together, of all they will train) from the metrics topic while the job runs. */
+  private static Thread progressLine(String bootstrap, int perModel, int models, AtomicBoolean running) {
     Thread t = new Thread(() -> {
       Properties c = new Properties();
       c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
       AvroBytes<TrainingMetrics> avro = AvroBytes.of(TrainingMetrics.class);
-      Map<String, Long> trained = new java.util.TreeMap<>();
+      Map<String, Long> trained = new TreeMap<>();
+      ProgressLine line = ProgressLine.onStderr("igm demo:", "samples trained");
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         TopicPartition tp = new TopicPartition("igm.metrics", 0);
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
-        long last = 0;
         while (running.get()) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             TrainingMetrics m = avro.decode(r.value());
             trained.merge(m.getModelId(), m.getSamplesTrained(), Math::max);
           }
-          if (System.nanoTime() - last > 3e9 && !trained.isEmpty()) {
-            StringBuilder sb = new StringBuilder("igm demo: trained");
-            trained.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %d/%d", k, v, expected)));
-            System.err.println(sb);
-            last = System.nanoTime();
+          if (!trained.isEmpty()) {
+            StringBuilder per = new StringBuilder();
+            trained.forEach((k, v) -> per.append(per.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+            line.update(trained.values().stream().mapToLong(Long::longValue).sum(), (long) perModel * models,
+                "(" + per + ")");
           }
         }
       } catch (Exception e) {
         System.err.println("igm demo: progress line stopped: " + e);
+      } finally {
+        line.done();
       }
     }, "igm-demo-progress");
     t.setDaemon(true);
     t.start();
     return t;
-  }
-
-  /** Acc / macro-F1 / MAP per modality and fused from the TEST predictions the job committed. */
-  private static Map<String, Map<String, Double>> testMetrics(String bootstrap, MultiViewDataset ds) throws Exception {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    AvroBytes<Prediction> avro = AvroBytes.of(Prediction.class);
-    Map<String, List<Prediction>> byModel = new java.util.TreeMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = new ArrayList<>();
-      consumer.partitionsFor("igm.predictions").forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          Prediction p = avro.decode(r.value());
-          if (p.getSplit() == Split.TEST) {
-            byModel.computeIfAbsent(p.getModelId(), k -> new ArrayList<>()).add(p);
-          }
-        }
-      }
-    }
-    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-    int classes = ds.classCount();
-    for (Map.Entry<String, List<Prediction>> e : byModel.entrySet()) {
-      List<Prediction> ps = e.getValue();
-      int[] labels = new int[ps.size()];
-      Map<String, float[]> scores = new LinkedHashMap<>();
-      for (String m : ds.modalities()) {
-        scores.put(m, new float[ps.size() * classes]);
-      }
-      scores.put("fused", new float[ps.size() * classes]);
-      for (int i = 0; i < ps.size(); i++) {
-        Prediction p = ps.get(i);
-        labels[i] = p.getLabel();
-        for (String m : ds.modalities()) {
-          copy(p.getModalityProbabilities().get(m), scores.get(m), i * classes);
-        }
-        copy(p.getFusedProbabilities(), scores.get("fused"), i * classes);
-      }
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      scores.forEach((g, s) -> {
-        metrics.put(g + ".acc", ClassificationMetrics.accuracy(labels, s, classes));
-        metrics.put(g + ".f1", ClassificationMetrics.macroF1(labels, s, classes));
-        metrics.put(g + ".map", ClassificationMetrics.meanAveragePrecision(labels, s, classes));
-      });
-      out.put(e.getKey() + " (" + ps.size() + ")", metrics);
-    }
-    if (out.isEmpty()) {
-      throw new IllegalStateException("the training job published no TEST predictions");
-    }
-    return out;
-  }
-
-  private static void copy(List<Float> from, float[] to, int offset) {
-    for (int i = 0; i < from.size(); i++) {
-      to[offset + i] = from.get(i);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws java.io.IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   private static long replay(String bootstrap, MultiViewDataset ds, ReplayPlan plan) {

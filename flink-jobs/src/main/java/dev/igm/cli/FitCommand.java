@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.fit.OfflineFit;
+import dev.igm.report.MetricsTable;
 import dev.igm.core.train.TrainerSnapshot;
 import dev.igm.data.MultiViewDataset;
 import java.io.PrintStream;

@@ -1,6 +1,8 @@
 package dev.igm.cli;
 
 import dev.igm.report.HtmlReport;
+import dev.igm.report.MetricsTable;
+import dev.igm.report.TestPredictions;
 import dev.igm.report.KafkaMetricsReader;
 import dev.igm.report.MetricsFileReader;
 import dev.igm.report.MetricsLog;
@@ -70,6 +72,14 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--no-dlq", description = "Do not read the dead-letter topic.")
   boolean noDlq;
 
+  @Option(names = "--predictions-topic", paramLabel = "TOPIC", defaultValue = "igm.predictions",
+      description = "Topic of the training job's predictions: its TEST predictions give the report's TEST table"
+          + " (Kafka source only). Default: ${DEFAULT-VALUE}.")
+  String predictionsTopic;
+
+  @Option(names = "--no-test", description = "Do not read the predictions topic (no TEST table).")
+  boolean noTest;
+
   @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
       description = "Extra Kafka consumer setting (security, client id), repeatable.")
   Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -109,6 +119,7 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     MetricsLog log;
+    MetricsTable test = null;
     try {
       if (fromFiles) {
         log = new MetricsLog();
@@ -119,6 +130,10 @@ public final class ReportCommand implements Callable<Integer> {
         KafkaMetricsReader reader =
             new KafkaMetricsReader(bootstrap, Duration.ofSeconds(timeoutSeconds), kafkaProperties);
         log = reader.read(metricsTopic, noDlq ? null : dlqTopic);
+        if (!noTest) {
+          test = TestPredictions.table(
+              TestPredictions.read(bootstrap, predictionsTopic, kafkaProperties, Duration.ofSeconds(timeoutSeconds)));
+        }
       }
     } catch (IOException | TimeoutException e) {
       // A missing topic or file, a bad line, a broker that does not answer: the message says it, a trace would not.
@@ -126,7 +141,13 @@ public final class ReportCommand implements Callable<Integer> {
       return 1;
     }
 
-    HtmlReport.Result result = new HtmlReport(tauSettings).write(log, out);
+    HtmlReport report = new HtmlReport(tauSettings);
+    if (test != null && !test.isEmpty()) {
+      report = report.withTest(test, "read from topic " + predictionsTopic);
+      System.out.println("TEST (" + predictionsTopic + ")");
+      System.out.print(test.text());
+    }
+    HtmlReport.Result result = report.write(log, out);
     PrintStream err = System.err;
     for (String source : log.sources()) {
       err.println("read " + source);

@@ -339,6 +339,11 @@ public final class TrainJobConfig {
 
   // ------------------------------------------------------------------------------------------ accessors
 
+  /** {@code relative} under the project root (the folder relative settings resolve against). */
+  public Path projectPath(String relative) {
+    return root.resolve(relative).toAbsolutePath().normalize();
+  }
+
   public String jobName() {
     return str("job.name");
   }

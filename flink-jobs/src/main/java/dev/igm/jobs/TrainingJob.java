@@ -10,9 +10,14 @@ import dev.igm.flink.ModelSample;
 import dev.igm.flink.RawRecord;
 import dev.igm.flink.TrainerOperator;
 import dev.igm.local.EmbeddedFlink;
+import dev.igm.local.EmbeddedScratch;
+import dev.igm.local.ShutdownActions;
 import dev.igm.flink.TrainerSettings;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -66,27 +71,68 @@ public final class TrainingJob {
 
   /** Runs the job to completion (a bounded input) or until it is cancelled; blocks. */
   public static JobExecutionResult run(TrainJobConfig config) throws Exception {
-    StreamExecutionEnvironment env = environment(config);
-    build(env, config);
-    logStart(config);
-    JobExecutionResult result = env.execute(config.jobName());
-    if (result.isJobExecutionResult()) {
-      LOG.info("Job {} finished in {} ms", config.jobName(), result.getNetRuntime());
-    } else {
-      // detached submission (flink run -d, the REST API, application mode): the job runs on, without us
-      LOG.info("Job {} submitted as {} (detached)", config.jobName(), result.getJobID());
+    if (!embedded(config)) {
+      StreamExecutionEnvironment env = environment(config);
+      build(env, config);
+      logStart(config);
+      JobExecutionResult result = env.execute(config.jobName());
+      if (result.isJobExecutionResult()) {
+        LOG.info("Job {} finished in {} ms", config.jobName(), result.getNetRuntime());
+      } else {
+        // detached submission (flink run -d, the REST API, application mode): the job runs on, without us
+        LOG.info("Job {} submitted as {} (detached)", config.jobName(), result.getJobID());
+      }
+      return result;
     }
-    return result;
+    JobClient client = start(config);
+    // Ctrl-C / SIGTERM: cancel the job (its latest checkpoint is retained for --restore) before the run's folders go
+    try (ShutdownActions.Registration cancel = ShutdownActions.register("cancel " + config.jobName(), () -> cancel(client))) {
+      JobExecutionResult result = client.getJobExecutionResult().get();
+      LOG.info("Job {} finished in {} ms", config.jobName(), result.getNetRuntime());
+      return result;
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 
-  /** Submits the job and returns at once (tests cancel it through the client). */
+  /**
+   * Submits the job and returns at once (tests cancel it through the client). On the embedded cluster, the run's
+   * temporary folders are deleted when the job ends (or the JVM does).
+   */
   public static JobClient start(TrainJobConfig config) throws Exception {
-    StreamExecutionEnvironment env = environment(config);
-    build(env, config);
-    logStart(config);
-    JobClient client = env.executeAsync(config.jobName());
-    LOG.info("Job {} submitted as {}", config.jobName(), client.getJobID());
-    return client;
+    EmbeddedScratch scratch = EmbeddedScratch.none();
+    try {
+      Configuration flink = flinkConfiguration(config);
+      if (embedded(config)) {
+        scratch = EmbeddedScratch.apply(flink, config.projectPath("var"));
+      }
+      StreamExecutionEnvironment env = environment(config, flink);
+      build(env, config);
+      logStart(config);
+      JobClient client = env.executeAsync(config.jobName());
+      LOG.info("Job {} submitted as {}", config.jobName(), client.getJobID());
+      EmbeddedScratch owned = scratch;
+      client.getJobExecutionResult().whenComplete((r, e) -> owned.close());
+      return client;
+    } catch (Exception | Error e) {
+      scratch.close();
+      throw e;
+    }
+  }
+
+  private static void cancel(JobClient client) {
+    try {
+      client.cancel().get(30, TimeUnit.SECONDS);
+      client.getJobExecutionResult().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
+      LOG.info("Job {} cancelled", client.getJobID());
+    } catch (Exception e) {
+      LOG.warn("Cancelling job {} failed", client.getJobID(), e);
+    }
+  }
+
+  /** Whether the job runs on a MiniCluster in this JVM (not a remote one, not inside Flink's program runner). */
+  private static boolean embedded(TrainJobConfig config) {
+    return config.target() == TrainJobConfig.Target.EMBEDDED && !EmbeddedFlink.insideFlinkProgram();
   }
 
   private static void logStart(TrainJobConfig config) {
@@ -100,8 +146,17 @@ public final class TrainingJob {
 
   /** The execution environment: embedded MiniCluster (default) or a remote JobManager, with the job's Flink settings. */
   public static StreamExecutionEnvironment environment(TrainJobConfig config) throws Exception {
+    return environment(config, flinkConfiguration(config));
+  }
+
+  /** The job's Flink settings; for the embedded cluster, listeners on the configured bind address (loopback). */
+  public static Configuration flinkConfiguration(TrainJobConfig config) throws IOException {
     config.createLocalDirectories();
     Configuration flink = Configuration.fromMap(config.flinkConfiguration());
+    return config.target() == TrainJobConfig.Target.REMOTE ? flink : EmbeddedFlink.bind(flink, config.embeddedBindAddress());
+  }
+
+  private static StreamExecutionEnvironment environment(TrainJobConfig config, Configuration flink) {
     if (config.target() == TrainJobConfig.Target.REMOTE) {
       String[] hp = config.jobManager().split(":");
       if (hp.length != 2) {
@@ -110,7 +165,7 @@ public final class TrainingJob {
       return StreamExecutionEnvironment.createRemoteEnvironment(
           hp[0], Integer.parseInt(hp[1]), flink, config.remoteJars().toArray(String[]::new));
     }
-    return StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedFlink.bind(flink, config.embeddedBindAddress()));
+    return StreamExecutionEnvironment.getExecutionEnvironment(flink);
   }
 
   /** Adds the job graph to {@code env}. */

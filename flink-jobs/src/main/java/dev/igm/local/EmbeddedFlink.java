@@ -62,6 +62,16 @@ public final class EmbeddedFlink {
     }
   }
 
+  /**
+   * Whether this thread runs inside Flink's program runner ({@code flink run}, the REST API's jar run, application
+   * mode: {@code PackagedProgram} calls our {@code main}); there the execution environment is the cluster's, not an
+   * embedded one.
+   */
+  public static boolean insideFlinkProgram() {
+    return StackWalker.getInstance().walk(frames ->
+        frames.anyMatch(f -> f.getClassName().startsWith("org.apache.flink.client.program.PackagedProgram")));
+  }
+
   /** Validates a {@code --bind-address} value: a literal address or a resolvable host name. */
   public static String checkBindAddress(String address) {
     if (address == null) {

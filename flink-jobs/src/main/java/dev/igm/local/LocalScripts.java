@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,12 @@ public final class LocalScripts {
    */
   public static Result run(Path root, String script, String command, Map<String, String> env, Duration timeout)
       throws IOException {
+    return run(root, script, command, env, timeout, p -> {});
+  }
+
+  /** {@link #run}, handing the script's process to {@code started} as soon as it runs (to stop it on a signal). */
+  public static Result run(Path root, String script, String command, Map<String, String> env, Duration timeout,
+      Consumer<Process> started) throws IOException {
     ProcessBuilder pb = new ProcessBuilder("bash", root.resolve(script).toString(), command);
     pb.directory(root.toFile());
     pb.redirectErrorStream(true);
@@ -45,6 +53,7 @@ public final class LocalScripts {
     pb.environment().put("JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     pb.environment().putAll(env);
     Process p = pb.start();
+    started.accept(p);
     // The services' own output goes to files in their data dirs, so this stream ends with the script.
     StringBuilder out = new StringBuilder();
     Thread reader = new Thread(() -> {
@@ -132,21 +141,38 @@ public final class LocalScripts {
     }
   }
 
-  /** Deletes a scratch folder; a failure is logged, not thrown (clean-up must not hide the real outcome). */
+  /** Kills {@code p} and every process it started (a script and the service it launched), children first. */
+  public static void killTree(ProcessHandle p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+  }
+
+  /**
+   * Deletes a scratch folder; a failure is logged, not thrown (clean-up must not hide the real outcome). A folder that
+   * something still writes into while it goes (a job being cancelled) is retried a few times.
+   */
   public static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+    for (int attempt = 1; Files.exists(dir, LinkOption.NOFOLLOW_LINKS); attempt++) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+          try {
+            Files.deleteIfExists(p);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      } catch (IOException | UncheckedIOException e) {
+        if (attempt >= 5) {
+          LOG.warn("Could not delete {}", dir, e);
+          return;
         }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warn("Could not delete {}", dir, e);
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,9 @@ public abstract class LocalService implements AutoCloseable {
   private int firstPort;
   private int secondPort;
   private final List<ProcessHandle> processes = new ArrayList<>();
-  private Thread shutdownHook;
+  private ShutdownActions.Registration onShutdown;
+  /** The {@code <script> start} process while it runs (it launches the service): killed with its children on a signal. */
+  private volatile Process startingScript;
   private boolean running;
   private boolean closed;
 
@@ -117,8 +120,12 @@ public abstract class LocalService implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("closed");
     }
+    if (onShutdown == null) {
+      // before the script runs: a signal during start-up must not leave the half-started service behind
+      onShutdown = ShutdownActions.register("stop the " + name, this::onJvmExit);
+    }
     if (dataDir != null) {
-      LocalScripts.Result r = runScript("start", startTimeout.plusMinutes(5));
+      LocalScripts.Result r = runStart();
       if (r.exitCode() != 0) {
         throw new IOException(name + " did not restart (" + script + " start, data " + dataDir + "):\n" + r.output());
       }
@@ -129,8 +136,8 @@ public abstract class LocalService implements AutoCloseable {
       dataDir = requestedDataDir.toAbsolutePath().normalize();
     } else {
       Path parent = projectRoot.resolve("var").resolve("tmp");
-      Files.createDirectories(parent);
-      dataDir = Files.createTempDirectory(parent, envPrefix.toLowerCase(Locale.ROOT) + "-");
+      sweepStaleDataDirs(parent);
+      dataDir = OwnedDirectories.create(parent, tempPrefix());
       tempDataDir = true;
     }
     boolean dynamicPorts = requestedFirstPort == 0 || requestedSecondPort == 0;
@@ -139,7 +146,7 @@ public abstract class LocalService implements AutoCloseable {
     for (int attempt = 1; attempt <= attempts; attempt++) {
       firstPort = requestedFirstPort != 0 ? requestedFirstPort : LocalScripts.freePort(HOST);
       secondPort = requestedSecondPort != 0 ? requestedSecondPort : LocalScripts.freePort(HOST, firstPort);
-      LocalScripts.Result r = runScript("start", startTimeout.plusMinutes(5));
+      LocalScripts.Result r = runStart();
       output = r.output();
       if (r.exitCode() == 0) {
         started();
@@ -157,11 +164,43 @@ public abstract class LocalService implements AutoCloseable {
     throw new IOException(message);
   }
 
+  private LocalScripts.Result runStart() throws IOException {
+    try {
+      return runScript("start", startTimeout.plusMinutes(5), p -> startingScript = p);
+    } finally {
+      startingScript = null;
+    }
+  }
+
   private void started() throws IOException {
     running = true;
-    shutdownHook = new Thread(this::onJvmExit, "local-" + name.toLowerCase(Locale.ROOT).replace(' ', '-') + "-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
     onStarted();
+  }
+
+  /** {@code <envprefix>-<owner pid>-}: the temporary data folders of this kind of service. */
+  private String tempPrefix() {
+    return envPrefix.toLowerCase(Locale.ROOT) + "-";
+  }
+
+  /**
+   * Temporary data folders of services whose owner was killed outright (no shutdown hook ran): the service may still
+   * run there, orphaned. {@code <script> stop} on the folder stops it (the script checks that the recorded process
+   * is its service), then the folder goes.
+   */
+  private void sweepStaleDataDirs(Path parent) throws IOException {
+    for (Path stale : OwnedDirectories.stale(parent, tempPrefix())) {
+      log.info("Stopping what runs in {} and removing it (left by a run that was killed)", stale);
+      Path own = dataDir;
+      dataDir = stale;
+      try {
+        runScript("stop", stopTimeout.plusSeconds(30));
+      } catch (IOException e) {
+        log.warn("{} stop in {} failed", script, stale, e);
+      } finally {
+        dataDir = own;
+      }
+      LocalScripts.deleteRecursively(stale);
+    }
   }
 
   /**
@@ -221,14 +260,6 @@ public abstract class LocalService implements AutoCloseable {
       synchronized (processes) {
         processes.clear();
       }
-      if (shutdownHook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-          // the JVM is already shutting down; the hook does the same work
-        }
-        shutdownHook = null;
-      }
     }
   }
 
@@ -250,21 +281,43 @@ public abstract class LocalService implements AutoCloseable {
       }
     }
     deleteTempDataDir();
+    if (onShutdown != null) {
+      onShutdown.close();
+      onShutdown = null;
+    }
   }
 
   /** Runs {@code <script> <command>} with the service's settings in the environment. */
   protected final LocalScripts.Result runScript(String command, Duration timeout) throws IOException {
+    return runScript(command, timeout, p -> {});
+  }
+
+  private LocalScripts.Result runScript(String command, Duration timeout, Consumer<Process> started) throws IOException {
     Map<String, String> env = new LinkedHashMap<>();
     env.put(envPrefix + "_DATA_DIR", dataDir.toString());
     env.put(envPrefix + "_START_TIMEOUT", Long.toString(Math.max(1, startTimeout.toSeconds())));
     env.put(envPrefix + "_STOP_TIMEOUT", Long.toString(Math.max(1, stopTimeout.toSeconds())));
     addEnvironment(env);
-    return LocalScripts.run(projectRoot, script, command, env, timeout);
+    return LocalScripts.run(projectRoot, script, command, env, timeout, started);
   }
 
-  /** The shutdown-hook safety net: kill the processes, drop a temporary data folder. */
+  /**
+   * The JVM is ending with the service still up (Ctrl-C, SIGTERM): kill a start-up in progress with what it launched,
+   * the recorded processes, and whatever the data folder's pid file still names; drop a temporary data folder.
+   */
   private void onJvmExit() {
+    Process starting = startingScript;
+    if (starting != null) {
+      LocalScripts.killTree(starting.toHandle());
+    }
     killQuietly();
+    if (dataDir != null && (starting != null || !running)) {
+      try {
+        runScript("stop", stopTimeout.plusSeconds(30)); // a service launched but not yet recorded
+      } catch (IOException | RuntimeException e) {
+        log.warn("{} stop at exit failed", script, e);
+      }
+    }
     deleteTempDataDir();
   }
 

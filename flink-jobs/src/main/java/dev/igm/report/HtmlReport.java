@@ -25,14 +25,27 @@ public final class HtmlReport {
 
   private final TauSettings tau;
   private final Clock clock;
+  private final MetricsTable test;
+  private final String testSource;
 
   public HtmlReport(TauSettings tau) {
-    this(tau, Clock.systemUTC());
+    this(tau, Clock.systemUTC(), null, null);
   }
 
   HtmlReport(TauSettings tau, Clock clock) {
+    this(tau, clock, null, null);
+  }
+
+  private HtmlReport(TauSettings tau, Clock clock, MetricsTable test, String testSource) {
     this.tau = tau;
     this.clock = clock;
+    this.test = test;
+    this.testSource = testSource;
+  }
+
+  /** This report with a TEST table (held-out figures) at the top, and where its predictions came from. */
+  public HtmlReport withTest(MetricsTable table, String source) {
+    return new HtmlReport(tau, clock, table, source);
   }
 
   /** What was written: the page and the charts, in page order. */
@@ -42,7 +55,7 @@ public final class HtmlReport {
     Files.createDirectories(dir);
     List<Figure> figures = new ReportCharts(dir, WIDTH, HEIGHT, tau).draw(log);
     Path index = dir.resolve("index.html");
-    Files.writeString(index, IndexPage.render(log, figures, tau, clock.instant()), StandardCharsets.UTF_8);
+    Files.writeString(index, IndexPage.render(log, figures, tau, clock.instant(), test, testSource), StandardCharsets.UTF_8);
     List<Path> charts = new ArrayList<>();
     figures.forEach(f -> charts.add(dir.resolve(f.file())));
     return new Result(index, charts);

@@ -32,6 +32,11 @@ final class IndexPage {
   private IndexPage() {}
 
   static String render(MetricsLog log, List<Figure> figures, TauSettings tau, Instant generated) {
+    return render(log, figures, tau, generated, null, null);
+  }
+
+  static String render(MetricsLog log, List<Figure> figures, TauSettings tau, Instant generated, MetricsTable test,
+      String testSource) {
     StringBuilder h = new StringBuilder(16_384);
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -44,6 +49,12 @@ final class IndexPage {
     log.unreadable().forEach((source, n) -> h.append("<p class=\"warn\">").append(n)
         .append(" record(s) of ").append(esc(source)).append(" could not be decoded and were skipped.</p>\n"));
 
+    if (test != null && !test.isEmpty()) {
+      h.append("<h2 id=\"test\">TEST</h2>\n<p class=\"meta\">Acc / macro-F1 / MAP of each model's TEST predictions"
+          + " (held out: scored, never trained on)").append(testSource == null ? "" : ", " + esc(testSource))
+          .append(". These are the figures to compare models by.</p>\n").append(test.html());
+    }
+    howToRead(h);
     h.append("<h2>Summary</h2>\n");
     if (log.models().isEmpty()) {
       h.append("<p class=\"warn\">No TrainingMetrics records: nothing has trained yet, or the topic or file is not"
@@ -82,6 +93,26 @@ final class IndexPage {
     }
     h.append("</body>\n</html>\n");
     return h.toString();
+  }
+
+  /** What the figures below are, and the two patterns that puzzle a first reader. */
+  private static void howToRead(StringBuilder h) {
+    h.append("<h2>How to read this report</h2>\n<ul>\n")
+        .append("<li><b>Prequential accuracy</b> (summary table, accuracy charts) is measured on the training stream"
+            + " itself: each TRAIN batch is scored by the model as it was just before training on it, averaged over"
+            + " the last few batches of each metrics record. It shows learning as it happens; it is noisier than and"
+            + " not comparable to the TEST figures, which score held-out samples.</li>\n")
+        .append("<li><b>The loss of igm, mla and igm-nosam zig-zags.</b> These methods train one modality at a"
+            + " time, in phases of <code>phase.batches</code> batches (Algorithm 1 of the paper). The loss"
+            + " reported is that of the modality trained in the phase, so it alternates between the modalities'"
+            + " levels: a weak modality's loss is higher. The envelope of each level is what should fall.</li>\n")
+        .append("<li><b>T refresh time</b> is the wall time to turn a covariance into its modification matrix T"
+            + " (a symmetric eigendecomposition, LAPACK dsyevd, per head layer at the end of a phase). It grows with"
+            + " the layer width d roughly as d³ (a few ms at d = 256, tens at 512 on one idle core) and with the"
+            + " machine's load: on a busy 2-core machine it can reach hundreds of ms to seconds while other threads"
+            + " (the broker, sinks, checkpoints) hold the CPUs.</li>\n")
+        .append("<li><b>Spectra</b>: the eigenvalues behind each T and the scaling T gives each direction; a flat"
+            + " spectrum gives T close to the identity (little modification).</li>\n</ul>\n");
   }
 
   private static void summary(StringBuilder h, MetricsLog log) {

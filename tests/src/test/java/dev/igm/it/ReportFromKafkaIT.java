@@ -3,21 +3,29 @@ package dev.igm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.igm.avro.DeadLetter;
+import dev.igm.avro.Prediction;
+import dev.igm.avro.Split;
 import dev.igm.avro.TrainingMetrics;
 import dev.igm.cli.IgmCli;
 import dev.igm.codec.AvroBytes;
+import dev.igm.core.ClassificationMetrics;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -114,6 +122,119 @@ class ReportFromKafkaIT {
     assertThat(tmp.resolve("b/index.html")).doesNotExist();
   }
 
+  @Test
+  void testTableOfThePageEqualsTheTerminalsAndTheHeldOutFigures() throws Exception {
+    String metrics = KAFKA.uniqueTopic("it-metrics-test");
+    String predictions = KAFKA.uniqueTopic("it-predictions", 2);
+    AvroBytes<Prediction> avro = AvroBytes.of(Prediction.class);
+    Random random = new Random(7);
+    int n = 120;
+    int classes = 3;
+    Map<String, int[]> labelsByModel = new LinkedHashMap<>();
+    Map<String, Map<String, float[]>> scoresByModel = new LinkedHashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers())) {
+      for (String model : MODELS) {
+        producer.send(new ProducerRecord<>(metrics, bytes(model), AvroBytes.of(TrainingMetrics.class).encode(record(model, 1))));
+        int[] labels = new int[n];
+        Map<String, float[]> scores = new LinkedHashMap<>();
+        for (String g : List.of("colour", "shape", "fused")) {
+          scores.put(g, new float[n * classes]);
+        }
+        for (int i = 0; i < n; i++) {
+          labels[i] = random.nextInt(classes);
+          Map<String, List<Float>> perModality = new LinkedHashMap<>();
+          for (String g : List.of("colour", "shape", "fused")) {
+            float[] p = probabilities(random, classes, labels[i], g.equals("shape") ? 0.3 : 0.7);
+            System.arraycopy(p, 0, scores.get(g), i * classes, classes);
+            if (!g.equals("fused")) {
+              perModality.put(g, floats(p));
+            }
+          }
+          Prediction p = Prediction.newBuilder().setSampleId(model + "-" + i).setModelId(model).setModelVersion(3)
+              .setSplit(i % 4 == 0 ? Split.VALID : Split.TEST).setModalityProbabilities(perModality)
+              .setFusedProbabilities(floats(Arrays.copyOfRange(scores.get("fused"), i * classes, (i + 1) * classes)))
+              .setPredicted(0).setLabel(labels[i]).build();
+          producer.send(new ProducerRecord<>(predictions, bytes(p.getSampleId().toString()), avro.encode(p)));
+        }
+        labelsByModel.put(model, labels);
+        scoresByModel.put(model, scores);
+      }
+      producer.flush();
+    }
+    Path out = tmp.resolve("with-test");
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(terminal, true, StandardCharsets.UTF_8));
+      exit = IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", metrics, "--no-dlq",
+          "--predictions-topic", predictions, "--out", out.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+    assertThat(exit).isZero();
+    String html = Files.readString(out.resolve("index.html"));
+    assertThat(html).contains("<h2 id=\"test\">TEST</h2>", "How to read this report");
+    String text = terminal.toString(StandardCharsets.UTF_8);
+    for (String model : MODELS) {
+      // 90 of the 120 predictions are TEST (every fourth is VALID and does not count)
+      List<String> page = numbers(row(html, model + " (90)"));
+      List<String> shown = numbers(text.lines().filter(l -> l.startsWith(model + " (90)")).findFirst().orElseThrow());
+      assertThat(page).as("TEST row of %s on the page vs the terminal", model).hasSize(9).isEqualTo(shown);
+      // and they are the held-out figures: recomputed here from the TEST predictions alone
+      int[] labels = labelsByModel.get(model);
+      List<String> expected = new ArrayList<>();
+      for (String g : List.of("colour", "shape", "fused")) {
+        float[] all = scoresByModel.get(model).get(g);
+        int test = 0;
+        int[] y = new int[90];
+        float[] s = new float[90 * classes];
+        for (int i = 0; i < n; i++) {
+          if (i % 4 != 0) {
+            y[test] = labels[i];
+            System.arraycopy(all, i * classes, s, test * classes, classes);
+            test++;
+          }
+        }
+        expected.add(String.format(Locale.ROOT, "%.4f", ClassificationMetrics.accuracy(y, s, classes)));
+        expected.add(String.format(Locale.ROOT, "%.4f", ClassificationMetrics.macroF1(y, s, classes)));
+        expected.add(String.format(Locale.ROOT, "%.4f", ClassificationMetrics.meanAveragePrecision(y, s, classes)));
+      }
+      assertThat(page).isEqualTo(expected);
+    }
+  }
+
+  private static float[] probabilities(Random random, int classes, int label, double hit) {
+    float[] p = new float[classes];
+    int favoured = random.nextDouble() < hit ? label : random.nextInt(classes);
+    double sum = 0;
+    for (int c = 0; c < classes; c++) {
+      p[c] = (float) (random.nextDouble() + (c == favoured ? 1.5 : 0));
+      sum += p[c];
+    }
+    for (int c = 0; c < classes; c++) {
+      p[c] /= (float) sum;
+    }
+    return p;
+  }
+
+  private static List<Float> floats(float[] v) {
+    List<Float> out = new ArrayList<>();
+    for (float f : v) {
+      out.add(f);
+    }
+    return out;
+  }
+
+  private static List<String> numbers(String line) {
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("\\d\\.\\d{4}").matcher(line);
+    while (m.find()) {
+      out.add(m.group());
+    }
+    return out;
+  }
+
   /** The i-th record of a model, as the unit test's synthetic log has it (two head layers per modality here). */
   private static TrainingMetrics record(String model, int i) {
     boolean igm = model.equals("igm");
@@ -172,7 +293,7 @@ class ReportFromKafkaIT {
   }
 
   private static String row(String html, String model) {
-    Matcher m = Pattern.compile("<tr><td>" + Pattern.quote(model) + "</td>.*?</tr>").matcher(html);
+    Matcher m = Pattern.compile("<tr><td>" + Pattern.quote(model) + "</td>.*?</tr>", Pattern.DOTALL).matcher(html);
     assertThat(m.find()).as("summary row of %s", model).isTrue();
     return m.group();
   }

@@ -1,4 +1,4 @@
-package dev.igm.cli;
+package dev.igm.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,6 +57,33 @@ public final class MetricsTable {
       sb.append('\n');
     }
     return sb.toString();
+  }
+
+  /** An HTML table with the same figures as {@link #text()} and {@link #markdown()} (four decimals). */
+  public String html() {
+    StringBuilder h = new StringBuilder("<table>\n<tr><th rowspan=\"2\">model</th>");
+    for (String g : columns) {
+      h.append("<th colspan=\"3\">").append(IndexPage.esc(g)).append("</th>");
+    }
+    h.append("</tr>\n<tr>");
+    for (int i = 0; i < columns.size(); i++) {
+      h.append("<th>Acc</th><th>F1</th><th>MAP</th>");
+    }
+    h.append("</tr>\n");
+    for (Map.Entry<String, Map<String, Double>> r : rows.entrySet()) {
+      h.append("<tr><td>").append(IndexPage.esc(r.getKey())).append("</td>");
+      for (String g : columns) {
+        for (String m : List.of("acc", "f1", "map")) {
+          h.append("<td class=\"n\">").append(fmt(r.getValue().get(g + "." + m))).append("</td>");
+        }
+      }
+      h.append("</tr>\n");
+    }
+    return h.append("</table>\n").toString();
+  }
+
+  public boolean isEmpty() {
+    return rows.isEmpty();
   }
 
   private static String fmt(Double d) {
