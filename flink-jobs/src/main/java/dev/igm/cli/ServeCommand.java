@@ -5,7 +5,10 @@ import dev.igm.core.serve.ServingPolicy;
 import dev.igm.jobs.ServingJob;
 import dev.igm.jobs.ServingJobOptions;
 import dev.igm.jobs.TrainJobConfig;
+import dev.igm.kafka.KafkaPreflight;
 import dev.igm.local.EmbeddedFlink;
+import dev.igm.local.RunScratch;
+import dev.igm.local.ShutdownActions;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +17,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -119,15 +125,61 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tmp-dir", defaultValue = "var/tmp/flink", description = "Flink's io.tmp.dirs for the embedded target. Default: ${DEFAULT-VALUE}.")
   Path tmpDir;
 
+  @Option(names = "--wait-for-topics", defaultValue = "10m", paramLabel = "DURATION",
+      description = "How long to wait for the samples and models topics to exist (the training job creates the models"
+          + " topic with its first version) before giving up; 0 = do not wait. Default: ${DEFAULT-VALUE}.")
+  String waitForTopics;
+
   @Override
   public Integer call() throws Exception {
     ServingJobOptions options = options();
-    StreamExecutionEnvironment env = environment();
-    ServingJob.build(env, options);
+    if (!topicsReady()) {
+      return 1;
+    }
     System.err.printf("igm serve: %s -> %s (models %s from %s, parallelism %d, target %s)%n", samplesTopic,
         predictionsTopic, models, modelsTopic, parallelism, target.name().toLowerCase());
-    env.execute(ServingJob.NAME);
+    if (target != Target.EMBEDDED) {
+      StreamExecutionEnvironment env = environment();
+      ServingJob.build(env, options);
+      env.execute(ServingJob.NAME);
+      return 0;
+    }
+    try (RunScratch scratch = RunScratch.under(TrainJobConfig.projectRoot().resolve(tmpDir))) {
+      StreamExecutionEnvironment env = embeddedEnvironment(parallelism, scratch.dir(), bindAddress);
+      ServingJob.build(env, options);
+      JobClient job = env.executeAsync(ServingJob.NAME);
+      try (ShutdownActions.Registration cancel = ShutdownActions.register("cancel the serving job", () -> cancel(job))) {
+        job.getJobExecutionResult().get();
+      }
+    }
     return 0;
+  }
+
+  /**
+   * The broker answers and the topics exist: one line saying what is missing instead of a job that restarts forever
+   * (a source on a missing topic fails, and every restart logs the Kafka client's errors).
+   */
+  private boolean topicsReady() throws InterruptedException {
+    Duration patience = parseDuration(waitForTopics);
+    KafkaPreflight.topics(bootstrap, kafkaProperties, Duration.ofSeconds(15)); // unreachable: one line, exit 1
+    Set<String> missing = KafkaPreflight.awaitTopics(bootstrap, kafkaProperties, List.of(samplesTopic, modelsTopic),
+        patience, Duration.ofSeconds(5), line -> System.err.println("igm serve: " + line));
+    if (!missing.isEmpty()) {
+      System.err.println("igm serve: topic" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+          + " still missing on " + bootstrap + " after " + waitForTopics + "; start the training job (it creates "
+          + modelsTopic + ") and the replay, or name the topics with --samples-topic / --models-topic");
+      return false;
+    }
+    return true;
+  }
+
+  private static void cancel(JobClient job) {
+    try {
+      job.cancel().get(30, TimeUnit.SECONDS);
+      job.getJobExecutionResult().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // the JVM is going down; nothing more to do
+    }
   }
 
   ServingJobOptions options() {
