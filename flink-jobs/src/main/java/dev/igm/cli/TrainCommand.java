@@ -73,6 +73,10 @@ public final class TrainCommand implements Callable<Integer> {
           + " without authentication.")
   String bindAddress;
 
+  @Option(names = "--no-progress", description = "No progress line (records read, percentage and ETA when bounded,"
+      + " rate and lag otherwise).")
+  boolean noProgress;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -105,7 +109,14 @@ public final class TrainCommand implements Callable<Integer> {
       System.out.print(job.describe());
       return 0;
     }
-    TrainingJob.run(job);
+    TrainingProgress[] progress = new TrainingProgress[1];
+    try {
+      TrainingJob.run(job, client -> progress[0] = noProgress ? null : TrainingProgress.start(job, client));
+    } finally {
+      if (progress[0] != null) {
+        progress[0].close();
+      }
+    }
     return 0;
   }
 }

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -71,6 +72,14 @@ public final class TrainingJob {
 
   /** Runs the job to completion (a bounded input) or until it is cancelled; blocks. */
   public static JobExecutionResult run(TrainJobConfig config) throws Exception {
+    return run(config, client -> {});
+  }
+
+  /**
+   * {@link #run(TrainJobConfig)}, handing the job's client to {@code onSubmitted} once the embedded cluster runs it
+   * (a progress line reads its accumulators); not called for a remote or detached submission.
+   */
+  public static JobExecutionResult run(TrainJobConfig config, Consumer<JobClient> onSubmitted) throws Exception {
     if (!embedded(config)) {
       StreamExecutionEnvironment env = environment(config);
       build(env, config);
@@ -85,6 +94,7 @@ public final class TrainingJob {
       return result;
     }
     JobClient client = start(config);
+    onSubmitted.accept(client);
     // Ctrl-C / SIGTERM: cancel the job (its latest checkpoint is retained for --restore) before the run's folders go
     try (ShutdownActions.Registration cancel = ShutdownActions.register("cancel " + config.jobName(), () -> cancel(client))) {
       JobExecutionResult result = client.getJobExecutionResult().get();

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -34,6 +35,9 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Mod
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DecodeValidateFunction.class);
 
+  /** The accumulator counting the records this attempt of the job read from the samples topic. */
+  public static final String RECORDS_READ = "igm.records.read";
+
   private final ModelRegistry models;
   private final long maxTensorBytes;
   private final long maxRecordBytes;
@@ -46,6 +50,8 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Mod
   private transient Counter deadLetterCounter;
   private transient Counter validCounter;
   private transient Map<RejectionKind, Counter> byKind;
+  /** Records read in this attempt, valid or not: the command line's progress ({@code JobClient#getAccumulators}). */
+  private transient LongCounter read;
 
   public DecodeValidateFunction(ModelRegistry models, long maxTensorBytes, long maxRecordBytes, OutputTag<DeadLetter> deadLetterTag) {
     this.models = models;
@@ -61,6 +67,8 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Mod
     MetricGroup group = getRuntimeContext().getMetricGroup();
     deadLetterCounter = group.counter("deadLetters");
     validCounter = group.counter("validSamples");
+    read = new LongCounter();
+    getRuntimeContext().addAccumulator(RECORDS_READ, read);
     byKind = new EnumMap<>(RejectionKind.class);
     for (RejectionKind k : RejectionKind.values()) {
       byKind.put(k, group.addGroup("kind", k.name()).counter("deadLetters"));
@@ -69,6 +77,7 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Mod
 
   @Override
   public void processElement(RawRecord raw, Context ctx, Collector<ModelSample> out) {
+    read.add(1);
     Validation v = validator.decode(raw.value);
     if (v instanceof Validation.Valid valid) {
       validCounter.inc();
