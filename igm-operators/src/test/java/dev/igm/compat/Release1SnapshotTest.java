@@ -34,6 +34,10 @@ class Release1SnapshotTest {
     try (IgmTrainer restored = file.restore();
         IgmTrainer whole = new IgmTrainer(Release1.trainerConfig(variant))) {
       assertThat(restored.config()).isEqualTo(Release1.trainerConfig(variant));
+      // the configuration is written as the first release wrote it, key for key and in the same order
+      var json = new com.fasterxml.jackson.databind.ObjectMapper();
+      assertThat(json.writeValueAsString(restored.config().toMap()))
+          .isEqualTo(json.writeValueAsString(json.readTree(file.metadata()).get("config")));
       assertThat(restored.batches()).isEqualTo(10);
       assertThat(restored.pendingCount()).isEqualTo(5);
       assertThat(restored.samplesTrained()).isEqualTo(160);

@@ -46,7 +46,7 @@ public final class Evaluation {
       put(out, config.modalities().get(j).name(), labels, perModality[j], c);
     }
     put(out, "fused", labels, fused, c);
-    if (config.method() == IgmConfig.Method.JOINT) {
+    if (config.method().fusesSummedLogits()) {
       put(out, "mean-softmax", labels, meanSoftmax, c);
     }
     return out;

@@ -71,7 +71,7 @@ record MethodParts(
             : new Adam(config.adamBeta1(), config.adamBeta2(), config.adamEps(), config.weightDecay()),
         new LearningRateSchedule(config.lr(), config.lrDecayBatches(), config.lrDecayFactor()));
 
-    Fusion fusion = new Fusion(method == Method.JOINT ? Fusion.Rule.SUMMED_LOGITS : Fusion.Rule.MEAN_SOFTMAX,
+    Fusion fusion = new Fusion(method.fusesSummedLogits() ? Fusion.Rule.SUMMED_LOGITS : Fusion.Rule.MEAN_SOFTMAX,
         config.fusionWeights(), target);
     return new MethodParts(schedule, estimator, modifier, statistics, optimizers, fusion);
   }
