@@ -125,6 +125,7 @@ public final class IgmConfig {
 
   public int lrDecayBatches() { return get(LR_DECAY_BATCHES); }
   public double lrDecayFactor() { return get(LR_DECAY_FACTOR); }
+  public int lrWarmupBatches() { return get(LR_WARMUP_BATCHES); }
   public double mlaAlpha() { return get(MLA_ALPHA); }
 
   public int mlaBatchesPerEpoch() { return get(MLA_BATCHES_PER_EPOCH); }
@@ -230,6 +231,7 @@ public final class IgmConfig {
       return with(LR_DECAY_BATCHES, everyBatches).with(LR_DECAY_FACTOR, factor);
     }
 
+    public Builder lrWarmup(int batches) { return with(LR_WARMUP_BATCHES, batches); }
     public Builder mlaAlpha(double a) { return with(MLA_ALPHA, a); }
     public Builder mlaBatchesPerEpoch(int n) { return with(MLA_BATCHES_PER_EPOCH, n); }
     public Builder seed(long s) { return with(SEED, s); }

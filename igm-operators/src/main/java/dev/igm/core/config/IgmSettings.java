@@ -147,6 +147,11 @@ public final class IgmSettings {
   public static final Setting<Double> LR_DECAY_FACTOR = Setting.key("lr.decay.factor").number().defaultValue(0.1)
       .check(v -> v > 0 && v <= 1, "in (0, 1]").help("Step decay factor.");
 
+  public static final Setting<Integer> LR_WARMUP_BATCHES = Setting.key("lr.warmup.batches").integer()
+      .defaultValue(0).check(v -> v >= 0, ">= 0").omittedAtDefault()
+      .help("Linear learning-rate warm-up over the first n batches: batch b (from 0) uses min(1, (b+1)/n) times "
+          + "its learning rate; 0 = off.");
+
   public static final Setting<Double> MLA_ALPHA = Setting.key("mla.alpha").number().defaultValue(0.1)
       .check(v -> v > 0, "> 0").help("MLA's alpha when mla.batches-per-epoch is 0.");
 
@@ -169,7 +174,7 @@ public final class IgmSettings {
   public static final List<Setting<?>> ALL = List.of(METHOD, MODALITIES, NUM_CLASSES, HEAD_WIDTHS, BATCH_SIZE,
       SCHEDULE, PHASE_BATCHES, T_REFRESH_BATCHES, TAU, COVARIANCE_RESET, COVARIANCE_DECAY, SAM_VARIANT, SAM_RHO,
       SAM_RHO_ENCODER, SAM_FLAT_RATIO, SAM_MIXUP_ALPHA, OPTIMIZER, LR, MOMENTUM, WEIGHT_DECAY, ADAM_BETA1, ADAM_BETA2,
-      ADAM_EPS, LR_DECAY_BATCHES, LR_DECAY_FACTOR, MLA_ALPHA, MLA_BATCHES_PER_EPOCH, SEED,
+      ADAM_EPS, LR_DECAY_BATCHES, LR_DECAY_FACTOR, LR_WARMUP_BATCHES, MLA_ALPHA, MLA_BATCHES_PER_EPOCH, SEED,
       DETERMINISTIC, FUSION_WEIGHTS);
 
   /** The knob named {@code key}; an unknown name is an error (a typo must not be silently ignored). */

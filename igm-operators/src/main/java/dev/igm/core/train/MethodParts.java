@@ -69,7 +69,8 @@ record MethodParts(
         () -> config.optimizer() == IgmConfig.OptimizerKind.SGD
             ? new Sgd(config.momentum(), config.weightDecay())
             : new Adam(config.adamBeta1(), config.adamBeta2(), config.adamEps(), config.weightDecay()),
-        new LearningRateSchedule(config.lr(), config.lrDecayBatches(), config.lrDecayFactor()));
+        new LearningRateSchedule(config.lr(), config.lrDecayBatches(), config.lrDecayFactor(),
+            config.lrWarmupBatches()));
 
     Fusion fusion = new Fusion(method.fusesSummedLogits() ? Fusion.Rule.SUMMED_LOGITS : Fusion.Rule.MEAN_SOFTMAX,
         config.fusionWeights(), target);
