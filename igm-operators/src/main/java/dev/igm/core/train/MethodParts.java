@@ -14,7 +14,7 @@ import java.util.List;
  *   <caption>parts by method</caption>
  *   <tr><th>method</th><th>schedule</th><th>gradient</th><th>modification</th><th>fusion</th></tr>
  *   <tr><td>joint</td><td>{@link JointSchedule}</td><td>plain</td><td>none</td><td>summed logits</td></tr>
- *   <tr><td>unimodal-&lt;m&gt;</td><td>{@link UnimodalSchedule}</td><td>plain</td><td>none</td><td>mean</td></tr>
+ *   <tr><td>unimodal-&lt;m&gt;</td><td>{@link UnimodalSchedule}</td><td>plain</td><td>none</td><td>m's own</td></tr>
  *   <tr><td>mla</td><td>phased or interleaved</td><td>plain</td><td>{@link MlaProjection}</td><td>mean</td></tr>
  *   <tr><td>igm-nosam</td><td>phased or interleaved</td><td>plain</td><td>{@link FlatGradientModification}</td>
  *       <td>mean</td></tr>
@@ -72,8 +72,12 @@ record MethodParts(
         new LearningRateSchedule(config.lr(), config.lrDecayBatches(), config.lrDecayFactor(),
             config.lrWarmupBatches()));
 
-    Fusion fusion = new Fusion(method.fusesSummedLogits() ? Fusion.Rule.SUMMED_LOGITS : Fusion.Rule.MEAN_SOFTMAX,
-        config.fusionWeights(), target);
+    Fusion.Rule rule = switch (method) {
+      case JOINT -> Fusion.Rule.SUMMED_LOGITS; // its own training objective
+      case UNIMODAL -> Fusion.Rule.ONE_MODALITY; // the only head it trains
+      case MLA, IGM_NOSAM, IGM -> Fusion.Rule.MEAN_SOFTMAX;
+    };
+    Fusion fusion = new Fusion(rule, config.fusionWeights(), target);
     return new MethodParts(schedule, estimator, modifier, statistics, optimizers, fusion);
   }
 }
