@@ -32,7 +32,7 @@ public final class FlatMatrix {
         this.refreshNanos = refreshNanos;
     }
 
-    /** {@code T = I}: no covariance yet, or a degenerate one (DESIGN §4 rule 4). */
+    /** {@code T = I}: no covariance yet, or a degenerate one (docs/ALGORITHM.md, rule 4). */
     public static FlatMatrix identity(int dim) {
         return identity(dim, NO_EIGENVALUES, 0L);
     }
