@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One daemon thread that runs one task at a time beside the training thread, owned by one part of one trainer and
@@ -52,7 +53,7 @@ final class BackgroundWorker implements AutoCloseable {
     }
   }
 
-  /** Settles the pending task, then stops the thread. */
+  /** Settles the pending task, then stops the thread and waits for it to end. */
   @Override
   public void close() {
     try {
@@ -60,6 +61,11 @@ final class BackgroundWorker implements AutoCloseable {
     } finally {
       if (executor != null) {
         executor.shutdownNow();
+        try {
+          executor.awaitTermination(10, TimeUnit.SECONDS); // idle: ends at once
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         executor = null;
       }
     }
