@@ -1,7 +1,7 @@
 package dev.igm.core;
 
 /**
- * An immutable flat modification matrix {@code T = V diag(s) Vᵀ} (Eq. 4), symmetric, float64.
+ * An immutable flat modification matrix {@code T = V diag(s) Vᵀ} (Eq. 4 in docs/ALGORITHM.md), symmetric, float64.
  *
  * <p>Accessors copy, so a matrix handed to another thread (async refresh) cannot change under it.
  */

@@ -29,8 +29,11 @@ import org.apache.flink.util.OutputTag;
  * that would defeat their purpose):
  *
  * <pre>
- * mvn -B -ntp -o -pl igm-operators -am test-compile
- * java -cp "$(cat classpath)" dev.igm.compat.Release1Writer
+ * mvn -B -ntp -o -pl igm-operators -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+ *     -Dmdep.outputFile=/tmp/cp.txt
+ * cd igm-operators &amp;&amp; OPT_OUT_TRACKING=true OPENBLAS_NUM_THREADS=2 java -Dai.djl.offline=true \
+ *     -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+ *     -cp target/test-classes:target/classes:$(cat /tmp/cp.txt) dev.igm.compat.Release1Writer
  * </pre>
  */
 public final class Release1Writer {
