@@ -31,6 +31,7 @@ class TrainerThreadsTest {
     assertThat(mine).extracting(Thread::getName).containsExactlyInAnyOrder("igm-covariance", "igm-scoring");
     t.close();
     for (Thread th : mine) {
+      th.join(10_000); // close waited for the executor to terminate; the thread itself exits right after
       assertThat(th.isAlive()).as(th.getName()).isFalse();
     }
   }
