@@ -1,6 +1,7 @@
 package dev.igm.jobs;
 
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.Setting;
 import dev.igm.local.EmbeddedFlink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,38 +47,7 @@ public final class TrainJobConfig {
 
   private static final String KAFKA_PROPERTIES = "kafka.properties.";
 
-  /** Our own keys with their defaults ({@code null} = required or optional without default). */
-  private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-
-  static {
-    DEFAULTS.put("job.name", "igm-train");
-    DEFAULTS.put("target", "embedded");
-    DEFAULTS.put("jobmanager", null);
-    DEFAULTS.put("embedded.bind-address", EmbeddedFlink.LOOPBACK);
-    DEFAULTS.put("remote.jars", null);
-    DEFAULTS.put("kafka.bootstrap", null);
-    DEFAULTS.put("kafka.group.id", "igm-train");
-    DEFAULTS.put("kafka.delivery", "exactly-once");
-    DEFAULTS.put("kafka.transactional.id.prefix", null);
-    DEFAULTS.put("kafka.transaction.timeout.ms", 600_000);
-    DEFAULTS.put("topics.samples", "igm.samples");
-    DEFAULTS.put("topics.dlq", "igm.samples.dlq");
-    DEFAULTS.put("topics.metrics", "igm.metrics");
-    DEFAULTS.put("topics.predictions", "igm.predictions");
-    DEFAULTS.put("topics.models", "igm.models");
-    DEFAULTS.put("input.bounded", false);
-    DEFAULTS.put("input.starting.offsets", "committed");
-    DEFAULTS.put("input.max.tensor.bytes", 64L << 20);
-    DEFAULTS.put("input.max.record.bytes", (64L << 20) + (1L << 20));
-    DEFAULTS.put("model.store", "var/models");
-    DEFAULTS.put("snapshot.every.batches", 1000);
-    DEFAULTS.put("metrics.every.batches", 10);
-    DEFAULTS.put("blas.threads", 0);
-    DEFAULTS.put("debug.fail.after.batches", 0);
-    DEFAULTS.put("debug.batch.delay.ms", 0);
-  }
-
-  /** Flink settings this job relies on unless the configuration says otherwise (DESIGN §3 keys). */
+  /** Flink settings this job relies on unless the configuration says otherwise. */
   private static Map<String, String> flinkDefaults() {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("state.backend.type", "rocksdb");
@@ -105,7 +74,8 @@ public final class TrainJobConfig {
   private static final Set<String> URI_KEYS = Set.of("execution.checkpointing.dir", "execution.state-recovery.path");
   private static final Set<String> DIR_KEYS = Set.of("io.tmp.dirs", "state.backend.rocksdb.localdir");
 
-  private final Map<String, Object> values;
+  /** The job's own keys, parsed and checked ({@link JobSettings}); absent = not set. */
+  private final Map<Setting<?>, Object> values;
   private final Map<String, String> flink;
   private final Map<String, String> kafkaProperties;
   private final LinkedHashMap<String, IgmConfig> models;
@@ -118,7 +88,7 @@ public final class TrainJobConfig {
       "transaction.timeout.ms", "kafka.transaction.timeout.ms",
       "transactional.id", "kafka.transactional.id.prefix"), "isolation.level");
 
-  private TrainJobConfig(Map<String, Object> values, Map<String, String> flink, Map<String, String> kafkaProperties,
+  private TrainJobConfig(Map<Setting<?>, Object> values, Map<String, String> flink, Map<String, String> kafkaProperties,
       LinkedHashMap<String, IgmConfig> models, Path root) {
     this.values = Collections.unmodifiableMap(values);
     this.flink = Collections.unmodifiableMap(flink);
@@ -212,7 +182,7 @@ public final class TrainJobConfig {
 
   private static TrainJobConfig build(Map<String, Object> flat, List<Map<String, Object>> modelList) {
     Path root = projectRoot();
-    Map<String, Object> values = new LinkedHashMap<>(DEFAULTS);
+    Map<Setting<?>, Object> values = new LinkedHashMap<>();
     Map<String, String> flink = flinkDefaults();
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
     Map<String, Object> defaults = new LinkedHashMap<>();
@@ -227,14 +197,16 @@ public final class TrainJobConfig {
         }
       } else if (k.startsWith("model.defaults.")) {
         defaults.put(k.substring("model.defaults.".length()), e.getValue());
-      } else if (DEFAULTS.containsKey(k)) {
-        values.put(k, e.getValue());
+      } else if (JobSettings.named(k) != null) {
+        if (e.getValue() != null) {
+          values.put(JobSettings.named(k), JobSettings.named(k).parse(e.getValue()));
+        }
       } else {
         unknown.add(k);
       }
     }
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown setting(s) " + unknown + "; known: " + DEFAULTS.keySet()
+      throw new IllegalArgumentException("unknown setting(s) " + unknown + "; known: " + JobSettings.ALL
           + ", flink.<any Flink key>, kafka.properties.<any Kafka client property>, model.defaults.<knob>, models");
     }
     flink.values().removeIf(v -> v == null);
@@ -249,7 +221,10 @@ public final class TrainJobConfig {
         flink.put(k, root.resolve(flink.get(k)).toAbsolutePath().normalize().toString());
       }
     }
-    values.put("model.store", toUri(root, String.valueOf(values.get("model.store"))));
+    for (Map.Entry<Setting<?>, Object> e : values.entrySet()) {
+      check(e.getKey(), e.getValue());
+    }
+    values.put(JobSettings.MODEL_STORE, toUri(root, get(values, JobSettings.MODEL_STORE)));
 
     if (modelList.isEmpty()) {
       throw new IllegalArgumentException("no models: add a list 'models: [{id: igm, method: igm}, ...]'");
@@ -284,21 +259,8 @@ public final class TrainJobConfig {
     if (kafkaBootstrap() == null || kafkaBootstrap().isBlank()) {
       throw new IllegalArgumentException("kafka.bootstrap is required (host:port of a Kafka broker)");
     }
-    target();
-    embeddedBindAddress();
-    delivery();
-    startingOffsets();
     if (target() == Target.REMOTE && jobManager() == null) {
       throw new IllegalArgumentException("target remote needs jobmanager: host:port");
-    }
-    if (snapshotEveryBatches() < 1 || metricsEveryBatches() < 1) {
-      throw new IllegalArgumentException("snapshot.every.batches and metrics.every.batches must be >= 1");
-    }
-    if (blasThreads() < 0) {
-      throw new IllegalArgumentException("blas.threads must be >= 0 (0: as OPENBLAS_NUM_THREADS says), got " + blasThreads());
-    }
-    if (maxTensorBytes() <= 0 || maxRecordBytes() <= 0) {
-      throw new IllegalArgumentException("input.max.tensor.bytes and input.max.record.bytes must be positive");
     }
     IgmConfig first = models.values().iterator().next();
     for (Map.Entry<String, IgmConfig> e : models.entrySet()) {
@@ -345,119 +307,120 @@ public final class TrainJobConfig {
   }
 
   public String jobName() {
-    return str("job.name");
+    return get(JobSettings.JOB_NAME);
   }
 
   public Target target() {
-    return enumOf(Target.class, "target");
+    return get(JobSettings.TARGET);
   }
 
   /** Where the embedded cluster's listeners (REST, blob server) bind; loopback unless the user exposes them. */
   public String embeddedBindAddress() {
-    return EmbeddedFlink.checkBindAddress(String.valueOf(values.get("embedded.bind-address")));
+    return EmbeddedFlink.checkBindAddress(get(JobSettings.EMBEDDED_BIND_ADDRESS));
   }
 
   public String jobManager() {
-    return str("jobmanager");
+    return get(JobSettings.JOBMANAGER);
   }
 
   /** Jars shipped to a remote cluster (the shaded job jar by default). */
   public List<String> remoteJars() {
-    Object v = values.get("remote.jars");
-    if (v == null) {
+    List<String> jars = get(JobSettings.REMOTE_JARS);
+    if (jars == null) {
       return List.of(defaultJobJar(root).toString());
     }
     List<String> out = new ArrayList<>();
-    for (Object o : v instanceof List ? (List<?>) v : List.of(String.valueOf(v).split(","))) {
-      out.add(root.resolve(String.valueOf(o).trim()).toString());
+    for (String j : jars) {
+      out.add(root.resolve(j).toString());
     }
     return out;
   }
 
   public String kafkaBootstrap() {
-    return str("kafka.bootstrap");
+    return get(JobSettings.KAFKA_BOOTSTRAP);
   }
 
   public String groupId() {
-    return str("kafka.group.id");
+    return get(JobSettings.GROUP_ID);
   }
 
   public Delivery delivery() {
-    return enumOf(Delivery.class, "kafka.delivery");
+    return get(JobSettings.DELIVERY);
   }
 
   public String transactionalIdPrefix() {
-    String p = str("kafka.transactional.id.prefix");
+    String p = get(JobSettings.TRANSACTIONAL_ID_PREFIX);
     return p == null ? groupId() : p;
   }
 
   public long transactionTimeoutMs() {
-    return lng("kafka.transaction.timeout.ms");
+    return get(JobSettings.TRANSACTION_TIMEOUT_MS);
   }
 
   public String samplesTopic() {
-    return str("topics.samples");
+    return get(JobSettings.SAMPLES_TOPIC);
   }
 
   public String dlqTopic() {
-    return str("topics.dlq");
+    return get(JobSettings.DLQ_TOPIC);
   }
 
   public String metricsTopic() {
-    return str("topics.metrics");
+    return get(JobSettings.METRICS_TOPIC);
   }
 
   public String predictionsTopic() {
-    return str("topics.predictions");
+    return get(JobSettings.PREDICTIONS_TOPIC);
   }
 
   public String modelsTopic() {
-    return str("topics.models");
+    return get(JobSettings.MODELS_TOPIC);
   }
 
   public boolean bounded() {
-    return bool("input.bounded");
+    return get(JobSettings.BOUNDED);
   }
 
   public StartingOffsets startingOffsets() {
-    return enumOf(StartingOffsets.class, "input.starting.offsets");
+    return get(JobSettings.STARTING_OFFSETS);
   }
 
   public long maxTensorBytes() {
-    return lng("input.max.tensor.bytes");
+    return get(JobSettings.MAX_TENSOR_BYTES);
   }
 
   public long maxRecordBytes() {
-    return lng("input.max.record.bytes");
+    return get(JobSettings.MAX_RECORD_BYTES);
   }
 
   public String modelStore() {
-    return str("model.store");
+    return get(JobSettings.MODEL_STORE);
   }
 
   public int snapshotEveryBatches() {
-    return (int) lng("snapshot.every.batches");
+    return get(JobSettings.SNAPSHOT_EVERY_BATCHES);
   }
 
   public int metricsEveryBatches() {
-    return (int) lng("metrics.every.batches");
+    return get(JobSettings.METRICS_EVERY_BATCHES);
   }
 
   /**
-   * OpenBLAS/LAPACK threads of the trainers (the T refresh's eigendecomposition). One by default: a trainer owns one
-   * task slot, and a second BLAS thread competes with the job's other threads (source, sinks, Kafka clients) for the
-   * same cores; its workers spin while they wait and the refresh stalls whenever one of them is descheduled.
+   * OpenBLAS/LAPACK threads of the trainers (the T refresh's eigendecomposition); 0 leaves OPENBLAS_NUM_THREADS. A
+   * trainer owns one task slot, and a second BLAS thread competes with the job's other threads (source, sinks, Kafka
+   * clients) for the same cores; its workers spin while they wait and the refresh stalls whenever one of them is
+   * descheduled.
    */
   public int blasThreads() {
-    return (int) lng("blas.threads");
+    return get(JobSettings.BLAS_THREADS);
   }
 
   public long failAfterBatches() {
-    return lng("debug.fail.after.batches");
+    return get(JobSettings.FAIL_AFTER_BATCHES);
   }
 
   public long batchDelayMillis() {
-    return lng("debug.batch.delay.ms");
+    return get(JobSettings.BATCH_DELAY_MS);
   }
 
   public int parallelism() {
@@ -506,46 +469,30 @@ public final class TrainJobConfig {
   /** One line per setting, for the log. */
   public String describe() {
     StringBuilder b = new StringBuilder();
-    values.forEach((k, v) -> b.append("  ").append(k).append(" = ").append(v).append('\n'));
+    for (Setting<?> st : JobSettings.ALL) {
+      b.append("  ").append(st.key()).append(" = ").append(rendered(st)).append('\n');
+    }
     flink.forEach((k, v) -> b.append("  flink.").append(k).append(" = ").append(v).append('\n'));
     models.forEach((id, c) -> b.append("  model ").append(id).append(": ").append(c.methodName())
         .append(", batch.size ").append(c.batchSize()).append(", deterministic ").append(c.deterministic()).append('\n'));
     return b.toString();
   }
 
-  private String str(String key) {
-    Object v = values.get(key);
-    return v == null ? null : String.valueOf(v).trim();
+  private <T> Object rendered(Setting<T> s) {
+    return s.render(get(s));
   }
 
-  private long lng(String key) {
-    Object v = values.get(key);
-    try {
-      return v instanceof Number ? ((Number) v).longValue() : Long.parseLong(String.valueOf(v).trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
-    }
+  private <T> T get(Setting<T> s) {
+    return get(values, s);
   }
 
-  private boolean bool(String key) {
-    Object v = values.get(key);
-    if (v instanceof Boolean) {
-      return (Boolean) v;
-    }
-    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
-    if (!s.equals("true") && !s.equals("false")) {
-      throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
-    }
-    return Boolean.parseBoolean(s);
+  @SuppressWarnings("unchecked")
+  private static <T> T get(Map<Setting<?>, Object> values, Setting<T> s) {
+    return values.containsKey(s) ? (T) values.get(s) : s.defaultValue();
   }
 
-  private <E extends Enum<E>> E enumOf(Class<E> type, String key) {
-    String v = str(key);
-    try {
-      return Enum.valueOf(type, v.toUpperCase(Locale.ROOT).replace('-', '_'));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(key + ": unknown value '" + v + "' (one of "
-          + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList() + ")");
-    }
+  @SuppressWarnings("unchecked")
+  private static <T> void check(Setting<T> s, Object value) {
+    s.validate((T) value);
   }
 }

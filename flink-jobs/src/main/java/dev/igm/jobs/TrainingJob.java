@@ -43,7 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streaming training job (DESIGN §1):
+ * The streaming training job:
  *
  * <pre>
  * KafkaSource(samples, raw bytes + offsets) → decode+validate ─┬─ dead letters → dlq topic

@@ -4,7 +4,7 @@ import java.nio.DoubleBuffer;
 import java.util.Arrays;
 
 /**
- * The cumulative covariance of one modality's input to one head layer (Eq. 2):
+ * The cumulative covariance of one modality's input to one head layer (Eq. 2 in docs/ALGORITHM.md):
  * {@code C ← γ·C + x̄ᵀx̄} with {@code x̄} the batch mean of the layer input, in float64.
  *
  * <p>Only the lower triangle is kept and updated (half the work of a full rank-1 update), one array per row

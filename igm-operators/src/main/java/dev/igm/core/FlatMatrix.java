@@ -1,7 +1,7 @@
 package dev.igm.core;
 
 /**
- * An immutable flat modification matrix {@code T = V diag(s) Vᵀ} (Eq. 4), symmetric, float64.
+ * An immutable flat modification matrix {@code T = V diag(s) Vᵀ} (Eq. 4 in docs/ALGORITHM.md), symmetric, float64.
  *
  * <p>Accessors copy, so a matrix handed to another thread (async refresh) cannot change under it.
  */
@@ -32,7 +32,7 @@ public final class FlatMatrix {
         this.refreshNanos = refreshNanos;
     }
 
-    /** {@code T = I}: no covariance yet, or a degenerate one (DESIGN §4 rule 4). */
+    /** {@code T = I}: no covariance yet, or a degenerate one (docs/ALGORITHM.md, rule 4). */
     public static FlatMatrix identity(int dim) {
         return identity(dim, NO_EIGENVALUES, 0L);
     }

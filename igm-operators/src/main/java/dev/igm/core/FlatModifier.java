@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Computes the flat modification matrix (Eq. 4) from a covariance {@code C = V Λ Vᵀ}:
+ * Computes the flat modification matrix (Eq. 4 in docs/ALGORITHM.md) from a covariance {@code C = V Λ Vᵀ}:
  * {@code s_i = exp(−τ (λ_i − λmin)/(λmax − λmin))}, {@code T = V diag(s) Vᵀ}.
  *
  * <p>The minus sign is the reference code's: high-variance directions are damped to {@code e^−τ}, flat

@@ -1,7 +1,7 @@
 package dev.igm.core;
 
 /**
- * MLA's orthogonal projector for one head layer (the {@code mla} baseline, DESIGN §4 and rule 9).
+ * MLA's orthogonal projector for one head layer (the {@code mla} baseline; docs/ALGORITHM.md, "Methods" and rule 9).
  *
  * <p>Starts as the identity; each update with the batch mean {@code r} (1×d) does
  * {@code k = P rᵀ}, {@code P ← P − k kᵀ/(α + r k)}, {@code P ← P/‖P‖_F}, as MLA's reference code does.

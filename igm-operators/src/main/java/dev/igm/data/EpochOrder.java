@@ -19,7 +19,7 @@ public final class EpochOrder {
   }
 
   /**
-   * Epochs 0..epochs−1 concatenated: the global arrival order of DESIGN §4 rule 1 (mini-batches are consecutive runs of
+   * Epochs 0..epochs−1 concatenated: the global arrival order of rule 1 in docs/ALGORITHM.md (mini-batches are consecutive runs of
    * B entries of this order; a trailing partial batch is not trained).
    */
   public static int[] concatenated(int n, int epochs, long seed) {

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The order in which a dataset's rows are trained on and scored, shared by {@code igm fit} and {@code igm replay}
- * so that the offline run and a streamed replay see identical mini-batches (DESIGN §4 rule 1).
+ * so that the offline run and a streamed replay see identical mini-batches (docs/ALGORITHM.md, rule 1).
  *
  * <p>For each epoch e: the TRAIN rows in {@link EpochOrder#permutation}(nTrain, seed, e) order, then (when
  * {@code evaluateEachEpoch}) the VALID and TEST rows in file order. With {@code evaluateEachEpoch} off, the VALID

@@ -65,6 +65,8 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   private transient Map<String, ModelSession> sessions;
   private transient Set<String> dirty;
   private transient Map<String, Long> deadLetters;
+  /** Per model, what the gauges show: replaced (never mutated) by the task thread, read by the metrics thread. */
+  private transient ConcurrentHashMap<String, ModelView> views;
   private transient ValueState<SessionState> state;
   private transient ModelStore store;
   private transient Map<String, Counter> trainedCounters;
@@ -100,6 +102,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     sessions = new LinkedHashMap<>();
     dirty = new HashSet<>();
     deadLetters = new HashMap<>();
+    views = new ConcurrentHashMap<>();
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("igm-session", SessionState.class));
     store = new ModelStore(settings.modelStoreUri());
     publications = new ArrayDeque<>();
@@ -129,27 +132,34 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     return c;
   }
 
-  /** Flink metrics of one model; gauges read the live session (0 / NaN before its first sample). */
+  /**
+   * Flink metrics of one model. The gauges read the model's {@link ModelView} (0 / NaN before its first sample), which
+   * only the task thread replaces: the reporter thread never reads a live session.
+   */
   private void registerMetrics(String id, MetricGroup g) {
     Counter trained = g.counter("samplesTrained");
     trainedCounters.put(id, trained);
     g.meter("samplesPerSecond", new MeterView(trained));
-    g.gauge("batches", (Gauge<Long>) () -> sessions.containsKey(id) ? sessions.get(id).version() : 0L);
-    g.gauge("modelVersion", (Gauge<Long>) () -> sessions.containsKey(id) ? sessions.get(id).version() : 0L);
-    g.gauge("publishedVersion", (Gauge<Long>) () -> sessions.containsKey(id) ? sessions.get(id).publishedVersion() : -1L);
-    g.gauge("loss", (Gauge<Double>) () -> sessions.containsKey(id) ? sessions.get(id).windowLoss() : Double.NaN);
-    g.gauge("tRefreshMillis", (Gauge<Double>) () -> sessions.containsKey(id) ? sessions.get(id).lastRefreshMillis() : 0.0);
-    g.gauge("refusedSteps", (Gauge<Long>) () -> sessions.containsKey(id) ? sessions.get(id).trainer().refusedSteps() : 0L);
-    g.gauge("deadLetters", (Gauge<Long>) () -> deadLetters.getOrDefault(id, 0L));
+    g.gauge("modelVersion", (Gauge<Long>) () -> view(id).modelVersion());
+    g.gauge("publishedVersion", (Gauge<Long>) () -> view(id).publishedVersion());
+    g.gauge("loss", (Gauge<Double>) () -> view(id).loss());
+    g.gauge("tRefreshMillis", (Gauge<Double>) () -> view(id).tRefreshMillis());
+    g.gauge("refusedSteps", (Gauge<Long>) () -> view(id).refusedSteps());
+    g.gauge("deadLetters", (Gauge<Long>) () -> view(id).deadLetters());
     for (String m : models.get(id).modalities().stream().map(s -> s.name()).toList()) {
-      g.gauge("prequentialAccuracy." + m, (Gauge<Double>) () -> accuracy(id, m));
+      g.gauge("prequentialAccuracy." + m, (Gauge<Double>) () -> view(id).accuracy(m));
     }
-    g.gauge("prequentialAccuracy.fused", (Gauge<Double>) () -> accuracy(id, "fused"));
+    g.gauge("prequentialAccuracy.fused", (Gauge<Double>) () -> view(id).accuracy("fused"));
   }
 
-  private double accuracy(String id, String key) {
-    ModelSession s = sessions.get(id);
-    return s == null ? Double.NaN : s.windowAccuracy().getOrDefault(key, Double.NaN);
+  /** What the gauges of model {@code id} show now; any thread. */
+  ModelView view(String id) {
+    return views == null ? ModelView.NONE : views.getOrDefault(id, ModelView.NONE);
+  }
+
+  /** Publishes model {@code s}'s current view to the gauges (task thread). */
+  private void publishView(ModelSession s) {
+    views.put(s.modelId(), ModelView.of(s, deadLetters.getOrDefault(s.modelId(), 0L)));
   }
 
   @Override
@@ -160,18 +170,22 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     ModelSample in = element.getValue();
     ModelSession session = session(in.modelId);
     dirty.add(in.modelId);
-    deadLetters.put(in.modelId, in.deadLetters);
+    Long before = deadLetters.put(in.modelId, in.deadLetters);
     ValidSample sample = in.toValid();
     if (!sample.trains()) {
       output.collect(new StreamRecord<>(session.score(sample)));
-      return;
+    } else {
+      ModelSession.TrainOutcome outcome = session.train(sample);
+      for (Prediction p : outcome.predictions()) {
+        output.collect(new StreamRecord<>(p));
+      }
+      if (outcome.trained()) {
+        afterBatch(session, in.deadLetters);
+        return; // afterBatch published the view
+      }
     }
-    ModelSession.TrainOutcome outcome = session.train(sample);
-    for (Prediction p : outcome.predictions()) {
-      output.collect(new StreamRecord<>(p));
-    }
-    if (outcome.trained()) {
-      afterBatch(session, in.deadLetters);
+    if (before == null || before != in.deadLetters) {
+      publishView(session);
     }
   }
 
@@ -183,7 +197,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     }
     SessionState saved = state.value();
     if (saved != null) {
-      s = ModelSession.restore(id, saved.toCheckpoint());
+      s = ModelSession.restore(id, saved.toCheckpoint(id));
       restores.add(1);
       LOG.info("Model {} restored from checkpointed state at version {} ({} samples trained, {} pending)",
           id, s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
@@ -192,6 +206,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
       LOG.info("Model {} starts fresh: method {}, batch size {}", id, s.config().methodName(), s.config().batchSize());
     }
     sessions.put(id, s);
+    publishView(s);
     return s;
   }
 
@@ -203,6 +218,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     if (s.snapshotDue(settings.snapshotEveryBatches())) {
       publish(s);
     }
+    publishView(s);
     if (settings.failAfterBatches() > 0 && !failureInjected && trainedCheckpointCompleted
         && s.version() >= settings.failAfterBatches() && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
       failureInjected = true;
@@ -273,6 +289,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
       }
       output.collect(metricsTag, new StreamRecord<>(
           s.emitMetrics(System.currentTimeMillis(), deadLetters.getOrDefault(s.modelId(), 0L))));
+      publishView(s);
       LOG.info("Model {} finished its input: {} batches, {} samples trained, {} pending (never trained)",
           s.modelId(), s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
     }

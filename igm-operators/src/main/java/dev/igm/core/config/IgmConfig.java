@@ -1,20 +1,23 @@
 package dev.igm.core.config;
 
-import java.util.ArrayList;
+import static dev.igm.core.config.IgmSettings.*;
+
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 
 /**
- * Every knob of one model, named as in DESIGN.md §4, validated once in {@link Builder#build()}. Immutable.
+ * Every knob of one model, validated once in {@link Builder#build()}. Immutable. The knobs themselves (name, type,
+ * default, check, help) are described once in {@link IgmSettings}; docs/CONFIGURATION.md lists them, and
+ * docs/ALGORITHM.md says what they do to the mathematics.
  *
  * <p>{@link #toMap()} / {@link #fromMap(Map)} use the documented knob names ({@code phase.batches}, {@code sam.rho},
  * ...) so the same names work in the job YAML, on the command line and in snapshot metadata.
  */
 public final class IgmConfig {
-  /** The training method (DESIGN §4 "Methods"). */
+  /** The training method (docs/ALGORITHM.md, "Methods"). */
   public enum Method {
     JOINT("joint"),
     UNIMODAL("unimodal"),
@@ -29,303 +32,132 @@ public final class IgmConfig {
     }
 
     /** Methods that train one modality per optimizer step. */
-    public boolean alternating() {
-      return this == MLA || this == IGM_NOSAM || this == IGM;
-    }
+    public boolean alternating() { return this == MLA || this == IGM_NOSAM || this == IGM; }
+
+    /** Whether the method's own fusion is the softmax of the summed logits, not the mean of the softmaxes. */
+    public boolean fusesSummedLogits() { return this == JOINT; }
   }
 
-  public enum Schedule {
-    PHASED,
-    INTERLEAVED
+  public enum Schedule { PHASED, INTERLEAVED }
+
+  public enum CovarianceReset { PER_PHASE, NEVER }
+
+  public enum SamVariant { PAPER, REFERENCE }
+
+  public enum OptimizerKind { SGD, ADAM }
+
+  private final Map<Setting<?>, Object> values;
+
+  private IgmConfig(Map<Setting<?>, Object> values) {
+    this.values = values;
   }
 
-  public enum CovarianceReset {
-    PER_PHASE,
-    NEVER
-  }
-
-  public enum SamVariant {
-    PAPER,
-    REFERENCE
-  }
-
-  public enum OptimizerKind {
-    SGD,
-    ADAM
-  }
-
-  private final Method method;
-  private final String unimodalTarget;
-  private final List<ModalitySpec> modalities;
-  private final int numClasses;
-  private final List<Integer> headWidths;
-  private final int batchSize;
-  private final Schedule schedule;
-  private final int phaseBatches;
-  private final int tRefreshBatches;
-  private final double tau;
-  private final CovarianceReset covarianceReset;
-  private final double covarianceDecay;
-  private final SamVariant samVariant;
-  private final double samRho;
-  private final double samRhoEncoder;
-  private final double samFlatRatio;
-  private final double samMixupAlpha;
-  private final OptimizerKind optimizer;
-  private final double lr;
-  private final double momentum;
-  private final double weightDecay;
-  private final double adamBeta1;
-  private final double adamBeta2;
-  private final double adamEps;
-  private final int lrDecayBatches;
-  private final double lrDecayFactor;
-  private final double mlaAlpha;
-  private final int mlaBatchesPerEpoch;
-  private final long seed;
-  private final boolean deterministic;
-  private final List<Double> fusionWeights;
-
-  private IgmConfig(Builder b) {
-    this.method = b.method;
-    this.unimodalTarget = b.unimodalTarget;
-    this.modalities = List.copyOf(b.modalities);
-    this.numClasses = b.numClasses;
-    this.headWidths = List.copyOf(b.headWidths);
-    this.batchSize = b.batchSize;
-    this.schedule = b.schedule;
-    this.phaseBatches = b.phaseBatches;
-    this.tRefreshBatches = b.tRefreshBatches;
-    this.tau = b.tau;
-    this.covarianceReset = b.covarianceReset;
-    this.covarianceDecay = b.covarianceDecay;
-    this.samVariant = b.samVariant;
-    this.samRho = b.samRho;
-    this.samRhoEncoder = Double.isNaN(b.samRhoEncoder) ? b.samRho : b.samRhoEncoder;
-    this.samFlatRatio = b.samFlatRatio;
-    this.samMixupAlpha = b.samMixupAlpha;
-    this.optimizer = b.optimizer;
-    this.lr = b.lr;
-    this.momentum = b.momentum;
-    this.weightDecay = b.weightDecay;
-    this.adamBeta1 = b.adamBeta1;
-    this.adamBeta2 = b.adamBeta2;
-    this.adamEps = b.adamEps;
-    this.lrDecayBatches = b.lrDecayBatches;
-    this.lrDecayFactor = b.lrDecayFactor;
-    this.mlaAlpha = b.mlaAlpha;
-    this.mlaBatchesPerEpoch = b.mlaBatchesPerEpoch;
-    this.seed = b.seed;
-    this.deterministic = b.deterministic;
-    this.fusionWeights = b.fusionWeights == null ? List.of() : List.copyOf(b.fusionWeights);
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
+  public static Builder builder() { return new Builder(); }
 
   /** A builder pre-filled with this configuration, for variations. */
-  public Builder toBuilder() {
-    return fromMap(toMap());
-  }
+  public Builder toBuilder() { return fromMap(toMap()); }
+
+  /** The value of any knob. */
+  @SuppressWarnings("unchecked")
+  public <T> T get(Setting<T> setting) { return (T) values.get(setting); }
 
   public Method method() {
-    return method;
+    String name = get(METHOD);
+    if (name.startsWith("unimodal-")) {
+      return Method.UNIMODAL;
+    }
+    for (Method m : Method.values()) {
+      if (m.wire.equals(name)) {
+        return m;
+      }
+    }
+    throw new IllegalStateException(name);
   }
 
   /** The method as written in configuration: {@code joint}, {@code unimodal-<name>}, {@code mla}, ... */
-  public String methodName() {
-    return method == Method.UNIMODAL ? "unimodal-" + unimodalTarget : method.wire;
-  }
+  public String methodName() { return get(METHOD); }
 
   /** For {@code unimodal-<name>}: the one modality trained. */
   public String unimodalTarget() {
-    return unimodalTarget;
+    return method() == Method.UNIMODAL ? methodName().substring("unimodal-".length()) : null;
   }
 
-  public List<ModalitySpec> modalities() {
-    return modalities;
-  }
-
-  public int modalityCount() {
-    return modalities.size();
-  }
+  public List<ModalitySpec> modalities() { return get(MODALITIES); }
+  public int modalityCount() { return modalities().size(); }
 
   public int modalityIndex(String name) {
-    for (int i = 0; i < modalities.size(); i++) {
-      if (modalities.get(i).name().equals(name)) {
+    for (int i = 0; i < modalities().size(); i++) {
+      if (modalities().get(i).name().equals(name)) {
         return i;
       }
     }
     return -1;
   }
 
-  public int numClasses() {
-    return numClasses;
-  }
-
-  /** Hidden widths of the 3-layer head (default 256, 64); the last layer maps to numClasses. */
-  public List<Integer> headWidths() {
-    return headWidths;
-  }
-
-  public int batchSize() {
-    return batchSize;
-  }
-
-  public Schedule schedule() {
-    return schedule;
-  }
-
-  public int phaseBatches() {
-    return phaseBatches;
-  }
-
-  public int tRefreshBatches() {
-    return tRefreshBatches;
-  }
-
-  public double tau() {
-    return tau;
-  }
-
-  public CovarianceReset covarianceReset() {
-    return covarianceReset;
-  }
-
-  public double covarianceDecay() {
-    return covarianceDecay;
-  }
-
-  public SamVariant samVariant() {
-    return samVariant;
-  }
-
-  public double samRho() {
-    return samRho;
-  }
+  // Typed accessors of the knobs (described in IgmSettings).
+  public int numClasses() { return get(NUM_CLASSES); }
+  public List<Integer> headWidths() { return get(HEAD_WIDTHS); }
+  public int batchSize() { return get(BATCH_SIZE); }
+  public Schedule schedule() { return get(SCHEDULE); }
+  public int phaseBatches() { return get(PHASE_BATCHES); }
+  public int tRefreshBatches() { return get(T_REFRESH_BATCHES); }
+  public double tau() { return get(TAU); }
+  public CovarianceReset covarianceReset() { return get(COVARIANCE_RESET); }
+  public double covarianceDecay() { return get(COVARIANCE_DECAY); }
+  public SamVariant samVariant() { return get(SAM_VARIANT); }
+  public double samRho() { return get(SAM_RHO); }
 
   /** The reference variant's separate perturbation radius for encoder tensors (defaults to sam.rho). */
   public double samRhoEncoder() {
-    return samRhoEncoder;
+    Double v = get(SAM_RHO_ENCODER);
+    return v == null ? samRho() : v;
   }
 
-  public double samFlatRatio() {
-    return samFlatRatio;
-  }
+  public double samFlatRatio() { return get(SAM_FLAT_RATIO); }
+  public double samMixupAlpha() { return get(SAM_MIXUP_ALPHA); }
+  public OptimizerKind optimizer() { return get(OPTIMIZER); }
+  public double lr() { return get(LR); }
+  public double momentum() { return get(MOMENTUM); }
+  public double weightDecay() { return get(WEIGHT_DECAY); }
+  public double adamBeta1() { return get(ADAM_BETA1); }
+  public double adamBeta2() { return get(ADAM_BETA2); }
+  public double adamEps() { return get(ADAM_EPS); }
 
-  public double samMixupAlpha() {
-    return samMixupAlpha;
-  }
+  public int lrDecayBatches() { return get(LR_DECAY_BATCHES); }
+  public double lrDecayFactor() { return get(LR_DECAY_FACTOR); }
+  public int lrWarmupBatches() { return get(LR_WARMUP_BATCHES); }
+  public double mlaAlpha() { return get(MLA_ALPHA); }
 
-  public OptimizerKind optimizer() {
-    return optimizer;
-  }
+  public int mlaBatchesPerEpoch() { return get(MLA_BATCHES_PER_EPOCH); }
+  public long seed() { return get(SEED); }
+  public boolean deterministic() { return get(DETERMINISTIC); }
 
-  public double lr() {
-    return lr;
-  }
-
-  public double momentum() {
-    return momentum;
-  }
-
-  public double weightDecay() {
-    return weightDecay;
-  }
-
-  public double adamBeta1() {
-    return adamBeta1;
-  }
-
-  public double adamBeta2() {
-    return adamBeta2;
-  }
-
-  public double adamEps() {
-    return adamEps;
-  }
-
-  /** Divide the learning rate by 1/lr.decay.factor every this many batches; 0 = never. */
-  public int lrDecayBatches() {
-    return lrDecayBatches;
-  }
-
-  public double lrDecayFactor() {
-    return lrDecayFactor;
-  }
-
-  public double mlaAlpha() {
-    return mlaAlpha;
-  }
-
-  /** When &gt; 0, MLA's alpha follows 0.1^(1 + b/nb) with b the batch index within an epoch of this many batches. */
-  public int mlaBatchesPerEpoch() {
-    return mlaBatchesPerEpoch;
-  }
-
-  public long seed() {
-    return seed;
-  }
-
-  public boolean deterministic() {
-    return deterministic;
-  }
-
-  /** Optional weights for weighted fusion; empty = mean of the per-modality softmaxes. */
-  public List<Double> fusionWeights() {
-    return fusionWeights;
-  }
+  public List<Double> fusionWeights() { return get(FUSION_WEIGHTS); }
 
   /** Whether modality {@code m} is trained at all by this method. */
   public boolean trains(int m) {
-    return method != Method.UNIMODAL || modalities.get(m).name().equals(unimodalTarget);
+    return method() != Method.UNIMODAL || modalities().get(m).name().equals(unimodalTarget());
   }
 
-  /** The knobs under their documented names, in a stable order. */
+  /** The knobs under their documented names, in a stable order (knobs added later only when set otherwise). */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("method", methodName());
-    List<Object> mods = new ArrayList<>();
-    for (ModalitySpec s : modalities) {
-      mods.add(s.toMap());
-    }
-    m.put("modalities", mods);
-    m.put("num.classes", numClasses);
-    m.put("head.widths", new ArrayList<>(headWidths));
-    m.put("batch.size", batchSize);
-    m.put("schedule", schedule.name().toLowerCase(Locale.ROOT));
-    m.put("phase.batches", phaseBatches);
-    m.put("t.refresh.batches", tRefreshBatches);
-    m.put("tau", tau);
-    m.put("covariance.reset", covarianceReset == CovarianceReset.PER_PHASE ? "per-phase" : "never");
-    m.put("covariance.decay", covarianceDecay);
-    m.put("sam.variant", samVariant.name().toLowerCase(Locale.ROOT));
-    m.put("sam.rho", samRho);
-    m.put("sam.rho.encoder", samRhoEncoder);
-    m.put("sam.flat-ratio", samFlatRatio);
-    m.put("sam.mixup-alpha", samMixupAlpha);
-    m.put("optimizer", optimizer.name().toLowerCase(Locale.ROOT));
-    m.put("lr", lr);
-    m.put("momentum", momentum);
-    m.put("weight-decay", weightDecay);
-    m.put("adam.beta1", adamBeta1);
-    m.put("adam.beta2", adamBeta2);
-    m.put("adam.eps", adamEps);
-    m.put("lr.decay.batches", lrDecayBatches);
-    m.put("lr.decay.factor", lrDecayFactor);
-    m.put("mla.alpha", mlaAlpha);
-    m.put("mla.batches-per-epoch", mlaBatchesPerEpoch);
-    m.put("seed", seed);
-    m.put("deterministic", deterministic);
-    if (!fusionWeights.isEmpty()) {
-      m.put("fusion.weights", new ArrayList<>(fusionWeights));
+    for (Setting<?> s : ALL) {
+      put(m, s);
     }
     return m;
   }
 
-  /** A builder from documented knob names; unknown keys are an error (a typo must not be silently ignored). */
   @SuppressWarnings("unchecked")
+  private <T> void put(Map<String, Object> m, Setting<T> s) {
+    // sam.rho.encoder resolved: a reader needs no rule for its default
+    T v = s == SAM_RHO_ENCODER ? (T) Double.valueOf(samRhoEncoder()) : get(s);
+    if (v != null && (s.writtenAtDefault() || !v.equals(s.defaultValue()))) {
+      m.put(s.key(), s.render(v));
+    }
+  }
+
+  /** A builder from documented knob names; unknown keys are an error (a typo must not be silently ignored). */
   public static Builder fromMap(Map<String, Object> map) {
     Builder b = builder();
     for (Map.Entry<String, Object> e : map.entrySet()) {
@@ -335,394 +167,123 @@ public final class IgmConfig {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof IgmConfig && ((IgmConfig) o).toMap().equals(toMap());
-  }
+  public boolean equals(Object o) { return o instanceof IgmConfig && ((IgmConfig) o).toMap().equals(toMap()); }
 
   @Override
-  public int hashCode() {
-    return toMap().hashCode();
-  }
+  public int hashCode() { return toMap().hashCode(); }
 
   @Override
-  public String toString() {
-    return "IgmConfig" + toMap();
-  }
+  public String toString() { return "IgmConfig" + toMap(); }
 
   /** Fluent builder; {@link #build()} validates every knob once. */
   public static final class Builder {
-    private Method method = Method.IGM;
-    private String unimodalTarget;
-    private List<ModalitySpec> modalities = new ArrayList<>();
-    private int numClasses = -1;
-    private List<Integer> headWidths = List.of(256, 64);
-    private int batchSize = 64;
-    private Schedule schedule = Schedule.PHASED;
-    private int phaseBatches = 10;
-    private int tRefreshBatches = 10;
-    private double tau = 0.4;
-    private CovarianceReset covarianceReset = CovarianceReset.PER_PHASE;
-    private double covarianceDecay = 1.0;
-    private SamVariant samVariant = SamVariant.PAPER;
-    private double samRho = 0.05;
-    private double samRhoEncoder = Double.NaN;
-    private double samFlatRatio = 0.3;
-    private double samMixupAlpha = 1.0;
-    private OptimizerKind optimizer = OptimizerKind.SGD;
-    private double lr = 1e-2;
-    private double momentum = 0.9;
-    private double weightDecay = 1e-4;
-    private double adamBeta1 = 0.9;
-    private double adamBeta2 = 0.999;
-    private double adamEps = 1e-8;
-    private int lrDecayBatches = 0;
-    private double lrDecayFactor = 0.1;
-    private double mlaAlpha = 0.1;
-    private int mlaBatchesPerEpoch = 0;
-    private long seed = 42;
-    private boolean deterministic = false;
-    private List<Double> fusionWeights;
+    private final Map<Setting<?>, Object> values = new LinkedHashMap<>();
 
     private Builder() {}
 
-    /** {@code joint}, {@code unimodal-<name>}, {@code mla}, {@code igm-nosam} or {@code igm}. */
-    public Builder method(String name) {
-      String n = name.trim().toLowerCase(Locale.ROOT);
-      if (n.startsWith("unimodal-")) {
-        this.method = Method.UNIMODAL;
-        this.unimodalTarget = name.trim().substring("unimodal-".length());
-        return this;
-      }
-      for (Method m : Method.values()) {
-        if (m != Method.UNIMODAL && m.wire.equals(n)) {
-          this.method = m;
-          this.unimodalTarget = null;
-          return this;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown method '" + name + "' (joint, unimodal-<modality>, mla, igm-nosam, igm)");
-    }
-
-    public Builder modalities(List<ModalitySpec> specs) {
-      this.modalities = new ArrayList<>(specs);
-      return this;
-    }
-
-    public Builder addModality(ModalitySpec spec) {
-      this.modalities.add(spec);
-      return this;
-    }
-
-    public Builder numClasses(int n) {
-      this.numClasses = n;
-      return this;
-    }
-
-    public Builder headWidths(List<Integer> widths) {
-      this.headWidths = List.copyOf(widths);
-      return this;
-    }
-
-    public Builder batchSize(int n) {
-      this.batchSize = n;
-      return this;
-    }
-
-    public Builder schedule(Schedule s) {
-      this.schedule = s;
-      return this;
-    }
-
-    public Builder phaseBatches(int n) {
-      this.phaseBatches = n;
-      return this;
-    }
-
-    public Builder tRefreshBatches(int n) {
-      this.tRefreshBatches = n;
-      return this;
-    }
-
-    public Builder tau(double t) {
-      this.tau = t;
-      return this;
-    }
-
-    public Builder covarianceReset(CovarianceReset r) {
-      this.covarianceReset = r;
-      return this;
-    }
-
-    public Builder covarianceDecay(double g) {
-      this.covarianceDecay = g;
-      return this;
-    }
-
-    public Builder samVariant(SamVariant v) {
-      this.samVariant = v;
-      return this;
-    }
-
-    public Builder samRho(double rho) {
-      this.samRho = rho;
-      return this;
-    }
-
-    public Builder samRhoEncoder(double rho) {
-      this.samRhoEncoder = rho;
-      return this;
-    }
-
-    public Builder samFlatRatio(double r) {
-      this.samFlatRatio = r;
-      return this;
-    }
-
-    public Builder samMixupAlpha(double a) {
-      this.samMixupAlpha = a;
-      return this;
-    }
-
-    public Builder optimizer(OptimizerKind k) {
-      this.optimizer = k;
-      return this;
-    }
-
-    public Builder lr(double v) {
-      this.lr = v;
-      return this;
-    }
-
-    public Builder momentum(double v) {
-      this.momentum = v;
-      return this;
-    }
-
-    public Builder weightDecay(double v) {
-      this.weightDecay = v;
-      return this;
-    }
-
-    public Builder adam(double beta1, double beta2, double eps) {
-      this.adamBeta1 = beta1;
-      this.adamBeta2 = beta2;
-      this.adamEps = eps;
-      return this;
-    }
-
-    public Builder lrDecay(int everyBatches, double factor) {
-      this.lrDecayBatches = everyBatches;
-      this.lrDecayFactor = factor;
-      return this;
-    }
-
-    public Builder mlaAlpha(double a) {
-      this.mlaAlpha = a;
-      return this;
-    }
-
-    public Builder mlaBatchesPerEpoch(int n) {
-      this.mlaBatchesPerEpoch = n;
-      return this;
-    }
-
-    public Builder seed(long s) {
-      this.seed = s;
-      return this;
-    }
-
-    public Builder deterministic(boolean d) {
-      this.deterministic = d;
-      return this;
-    }
-
-    public Builder fusionWeights(List<Double> w) {
-      this.fusionWeights = w == null ? null : List.copyOf(w);
+    /** Sets any knob to a typed value (checked in {@link #build()}). */
+    public <T> Builder with(Setting<T> setting, T value) {
+      values.put(setting, value);
       return this;
     }
 
     /** Sets one knob by its documented name (values may be strings, as from a command-line override). */
+    public Builder set(String key, Object v) { return parsed(IgmSettings.named(key), v); }
+
+    private <T> Builder parsed(Setting<T> s, Object raw) {
+      return with(s, s.parse(raw));
+    }
+
+    /** {@code joint}, {@code unimodal-<name>}, {@code mla}, {@code igm-nosam} or {@code igm}. */
+    public Builder method(String name) { return set(METHOD.key(), name); }
+    public Builder modalities(List<ModalitySpec> specs) { return with(MODALITIES, List.copyOf(specs)); }
+
+    public Builder addModality(ModalitySpec spec) {
+      List<ModalitySpec> specs = new java.util.ArrayList<>(get(MODALITIES));
+      specs.add(spec);
+      return modalities(specs);
+    }
+
+    public Builder numClasses(int n) { return with(NUM_CLASSES, n); }
+    public Builder headWidths(List<Integer> widths) { return with(HEAD_WIDTHS, List.copyOf(widths)); }
+    public Builder batchSize(int n) { return with(BATCH_SIZE, n); }
+    public Builder schedule(Schedule s) { return with(SCHEDULE, s); }
+    public Builder phaseBatches(int n) { return with(PHASE_BATCHES, n); }
+    public Builder tRefreshBatches(int n) { return with(T_REFRESH_BATCHES, n); }
+    public Builder tau(double t) { return with(TAU, t); }
+    public Builder covarianceReset(CovarianceReset r) { return with(COVARIANCE_RESET, r); }
+    public Builder covarianceDecay(double g) { return with(COVARIANCE_DECAY, g); }
+    public Builder samVariant(SamVariant v) { return with(SAM_VARIANT, v); }
+    public Builder samRho(double rho) { return with(SAM_RHO, rho); }
+    public Builder samRhoEncoder(double rho) { return with(SAM_RHO_ENCODER, Double.isNaN(rho) ? null : rho); }
+    public Builder samFlatRatio(double r) { return with(SAM_FLAT_RATIO, r); }
+    public Builder samMixupAlpha(double a) { return with(SAM_MIXUP_ALPHA, a); }
+    public Builder optimizer(OptimizerKind k) { return with(OPTIMIZER, k); }
+    public Builder lr(double v) { return with(LR, v); }
+    public Builder momentum(double v) { return with(MOMENTUM, v); }
+    public Builder weightDecay(double v) { return with(WEIGHT_DECAY, v); }
+
+    public Builder adam(double beta1, double beta2, double eps) {
+      return with(ADAM_BETA1, beta1).with(ADAM_BETA2, beta2).with(ADAM_EPS, eps);
+    }
+
+    public Builder lrDecay(int everyBatches, double factor) {
+      return with(LR_DECAY_BATCHES, everyBatches).with(LR_DECAY_FACTOR, factor);
+    }
+
+    public Builder lrWarmup(int batches) { return with(LR_WARMUP_BATCHES, batches); }
+    public Builder mlaAlpha(double a) { return with(MLA_ALPHA, a); }
+    public Builder mlaBatchesPerEpoch(int n) { return with(MLA_BATCHES_PER_EPOCH, n); }
+    public Builder seed(long s) { return with(SEED, s); }
+    public Builder deterministic(boolean d) { return with(DETERMINISTIC, d); }
+
+    public Builder fusionWeights(List<Double> w) {
+      return with(FUSION_WEIGHTS, w == null ? List.of() : List.copyOf(w));
+    }
+
     @SuppressWarnings("unchecked")
-    public Builder set(String key, Object v) {
-      switch (key) {
-        case "method":
-          return method(str(v));
-        case "modalities":
-          {
-            List<ModalitySpec> specs = new ArrayList<>();
-            for (Object o : (List<Object>) v) {
-              specs.add(o instanceof ModalitySpec ? (ModalitySpec) o : ModalitySpec.fromMap((Map<String, Object>) o));
-            }
-            return modalities(specs);
-          }
-        case "num.classes":
-          return numClasses(integer(key, v));
-        case "head.widths":
-          return headWidths(intList(key, v));
-        case "batch.size":
-          return batchSize(integer(key, v));
-        case "schedule":
-          return schedule(enumOf(Schedule.class, key, v));
-        case "phase.batches":
-          return phaseBatches(integer(key, v));
-        case "t.refresh.batches":
-          return tRefreshBatches(integer(key, v));
-        case "tau":
-          return tau(dbl(key, v));
-        case "covariance.reset":
-          return covarianceReset(enumOf(CovarianceReset.class, key, v));
-        case "covariance.decay":
-          return covarianceDecay(dbl(key, v));
-        case "sam.variant":
-          return samVariant(enumOf(SamVariant.class, key, v));
-        case "sam.rho":
-          return samRho(dbl(key, v));
-        case "sam.rho.encoder":
-          return samRhoEncoder(dbl(key, v));
-        case "sam.flat-ratio":
-          return samFlatRatio(dbl(key, v));
-        case "sam.mixup-alpha":
-          return samMixupAlpha(dbl(key, v));
-        case "optimizer":
-          return optimizer(enumOf(OptimizerKind.class, key, v));
-        case "lr":
-          return lr(dbl(key, v));
-        case "momentum":
-          return momentum(dbl(key, v));
-        case "weight-decay":
-          return weightDecay(dbl(key, v));
-        case "adam.beta1":
-          adamBeta1 = dbl(key, v);
-          return this;
-        case "adam.beta2":
-          adamBeta2 = dbl(key, v);
-          return this;
-        case "adam.eps":
-          adamEps = dbl(key, v);
-          return this;
-        case "lr.decay.batches":
-          lrDecayBatches = integer(key, v);
-          return this;
-        case "lr.decay.factor":
-          lrDecayFactor = dbl(key, v);
-          return this;
-        case "mla.alpha":
-          return mlaAlpha(dbl(key, v));
-        case "mla.batches-per-epoch":
-          return mlaBatchesPerEpoch(integer(key, v));
-        case "seed":
-          return seed(v instanceof Number ? ((Number) v).longValue() : Long.parseLong(str(v)));
-        case "deterministic":
-          return deterministic(v instanceof Boolean ? (Boolean) v : Boolean.parseBoolean(str(v)));
-        case "fusion.weights":
-          {
-            List<Double> w = new ArrayList<>();
-            for (Object o : listOf(v)) {
-              w.add(dbl(key, o));
-            }
-            return fusionWeights(w);
-          }
-        default:
-          throw new IllegalArgumentException("unknown model setting '" + key + "'");
-      }
+    private <T> T get(Setting<T> s) {
+      return values.containsKey(s) ? (T) values.get(s) : s.defaultValue();
     }
 
     /** Validates every knob and their combinations. */
     public IgmConfig build() {
+      List<ModalitySpec> modalities = get(MODALITIES);
       require(!modalities.isEmpty(), "at least one modality is required");
-      java.util.Set<String> names = new java.util.HashSet<>();
+      Set<String> names = new HashSet<>();
       for (ModalitySpec s : modalities) {
         require(names.add(s.name()), "modality '" + s.name() + "' is listed twice");
       }
-      require(numClasses >= 2, "num.classes must be at least 2, got " + numClasses);
-      require(headWidths.size() == 2 && headWidths.stream().allMatch(w -> w > 0),
-          "head.widths must be two positive widths (FC(D->w1) -> ReLU -> FC(w1->w2) -> FC(w2->c)), got " + headWidths);
-      require(batchSize >= 1, "batch.size must be >= 1, got " + batchSize);
-      require(phaseBatches >= 1, "phase.batches must be >= 1, got " + phaseBatches);
-      require(tRefreshBatches >= 1, "t.refresh.batches must be >= 1, got " + tRefreshBatches);
-      require(tau >= 0 && Double.isFinite(tau), "tau must be finite and >= 0, got " + tau);
-      require(covarianceDecay > 0 && covarianceDecay <= 1, "covariance.decay must be in (0, 1], got " + covarianceDecay);
-      require(samRho >= 0 && Double.isFinite(samRho), "sam.rho must be finite and >= 0, got " + samRho);
-      require(Double.isNaN(samRhoEncoder) || samRhoEncoder >= 0, "sam.rho.encoder must be >= 0");
-      require(samFlatRatio >= 0 && samFlatRatio <= 1, "sam.flat-ratio must be in [0, 1], got " + samFlatRatio);
-      require(samMixupAlpha > 0, "sam.mixup-alpha must be > 0, got " + samMixupAlpha);
-      require(lr > 0 && Double.isFinite(lr), "lr must be finite and > 0, got " + lr);
-      require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
-      require(weightDecay >= 0, "weight-decay must be >= 0, got " + weightDecay);
-      require(adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1, "adam betas must be in [0, 1)");
-      require(adamEps > 0, "adam.eps must be > 0");
-      require(lrDecayBatches >= 0, "lr.decay.batches must be >= 0");
-      require(lrDecayFactor > 0 && lrDecayFactor <= 1, "lr.decay.factor must be in (0, 1]");
-      require(mlaAlpha > 0, "mla.alpha must be > 0");
-      require(mlaBatchesPerEpoch >= 0, "mla.batches-per-epoch must be >= 0");
-      if (method == Method.UNIMODAL) {
-        require(modalities.stream().anyMatch(s -> s.name().equals(unimodalTarget)),
-            "method unimodal-" + unimodalTarget + " names no configured modality");
+      Map<Setting<?>, Object> all = new LinkedHashMap<>();
+      for (Setting<?> s : ALL) {
+        all.put(s, checked(s));
       }
-      if (method.alternating()) {
-        require(modalities.size() >= 2, "method " + method.wire + " alternates between modalities: configure at least two");
+      IgmConfig config = new IgmConfig(all);
+      if (config.method() == Method.UNIMODAL) {
+        require(config.modalityIndex(config.unimodalTarget()) >= 0,
+            "method " + config.methodName() + " names no configured modality");
       }
-      if (fusionWeights != null && !fusionWeights.isEmpty()) {
-        require(fusionWeights.size() == modalities.size(), "fusion.weights needs one weight per modality");
+      if (config.method().alternating()) {
+        require(modalities.size() >= 2,
+            "method " + config.methodName() + " alternates between modalities: configure at least two");
       }
-      return new IgmConfig(this);
+      if (!config.fusionWeights().isEmpty()) {
+        require(config.fusionWeights().size() == modalities.size(), "fusion.weights needs one weight per modality");
+      }
+      return config;
+    }
+
+    private <T> T checked(Setting<T> s) {
+      T v = get(s);
+      if (v == null && s.required()) {
+        throw new IllegalArgumentException(s.key() + " is required");
+      }
+      return v == null ? null : s.validate(v); // null: a derived default (sam.rho.encoder)
     }
 
     private static void require(boolean ok, String message) {
       if (!ok) {
         throw new IllegalArgumentException(message);
-      }
-    }
-
-    private static String str(Object v) {
-      return Objects.requireNonNull(v, "value").toString().trim();
-    }
-
-    private static int integer(String key, Object v) {
-      try {
-        return v instanceof Number ? ((Number) v).intValue() : Integer.parseInt(str(v));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
-      }
-    }
-
-    private static double dbl(String key, Object v) {
-      try {
-        return v instanceof Number ? ((Number) v).doubleValue() : Double.parseDouble(str(v));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + " must be a number, got '" + v + "'");
-      }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> listOf(Object v) {
-      if (v instanceof List) {
-        return (List<Object>) v;
-      }
-      List<Object> out = new ArrayList<>();
-      for (String s : str(v).replace("[", "").replace("]", "").split(",")) {
-        if (!s.isBlank()) {
-          out.add(s.trim());
-        }
-      }
-      return out;
-    }
-
-    private static List<Integer> intList(String key, Object v) {
-      List<Integer> out = new ArrayList<>();
-      for (Object o : listOf(v)) {
-        out.add(integer(key, o));
-      }
-      return out;
-    }
-
-    private static <E extends Enum<E>> E enumOf(Class<E> type, String key, Object v) {
-      String s = str(v).toUpperCase(Locale.ROOT).replace('-', '_');
-      try {
-        return Enum.valueOf(type, s);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(key + ": unknown value '" + v + "'");
       }
     }
   }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Acc / macro-F1 / MAP for each modality alone and fused, as scikit-learn computes them (DESIGN §4 "Evaluation").
+ * Acc / macro-F1 / MAP for each modality alone and fused, as scikit-learn computes them (docs/ALGORITHM.md, "Evaluation").
  * Keys: {@code <modality>.acc|f1|map}, {@code fused.acc|f1|map}; for {@code joint} also {@code mean-softmax.*}.
  */
 public final class Evaluation {
@@ -46,7 +46,7 @@ public final class Evaluation {
       put(out, config.modalities().get(j).name(), labels, perModality[j], c);
     }
     put(out, "fused", labels, fused, c);
-    if (config.method() == IgmConfig.Method.JOINT) {
+    if (config.method().fusesSummedLogits()) {
       put(out, "mean-softmax", labels, meanSoftmax, c);
     }
     return out;

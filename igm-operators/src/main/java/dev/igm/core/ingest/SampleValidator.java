@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * Turns raw record bytes or a decoded {@link MultimodalSample} into a {@link ValidSample} for one model's input
  * contract (its modalities, their shapes, its class count), or into a {@link Rejection} whose reason says what is
- * wrong, where, and what was expected (DESIGN §6).
+ * wrong, where, and what was expected (dead-lettered with that reason; nothing valid is lost).
  *
  * <p>Checks, in order: record size and Avro decoding; unknown then missing modalities; per modality (in the model's
  * order) dtype, byte length / size limit (both by {@link TensorCodec#validate}), shape against the configured input

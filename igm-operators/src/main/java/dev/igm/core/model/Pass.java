@@ -2,7 +2,7 @@ package dev.igm.core.model;
 
 /**
  * What a forward pass is for. It decides how BatchNorm normalises and whether its running statistics move, so that
- * one optimizer step moves them exactly once (DESIGN §4 rules 3 and 8 applied to encoder state).
+ * one optimizer step moves them exactly once (docs/ALGORITHM.md, rules 3 and 8 applied to encoder state).
  */
 public enum Pass {
   /**

@@ -126,7 +126,7 @@ public final class ServingModel implements AutoCloseable {
         .build();
   }
 
-  /** Index of the largest value; ties go to the lowest index (DESIGN §4 rule 11). */
+  /** Index of the largest value; ties go to the lowest index (docs/ALGORITHM.md, rule 11). */
   static int argmax(float[] p) {
     int best = 0;
     for (int i = 1; i < p.length; i++) {

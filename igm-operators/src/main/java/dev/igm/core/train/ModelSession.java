@@ -1,6 +1,5 @@
 package dev.igm.core.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.igm.avro.Prediction;
 import dev.igm.avro.Split;
 import dev.igm.avro.TrainingMetrics;
@@ -8,8 +7,6 @@ import dev.igm.core.ClassificationMetrics;
 import dev.igm.core.FlatMatrix;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.ingest.ValidSample;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,29 +31,14 @@ import java.util.Map;
  * <p>Not thread-safe: one session per model, driven by one thread.
  */
 public final class ModelSession implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final String modelId;
   private final IgmTrainer trainer;
   private final List<String> modalityNames;
-  // checkpointed session state (see Counters)
-  private Counters c = new Counters();
+  // checkpointed session state
+  private SessionCounters c;
   // last refresh, for metrics only (not needed to resume)
   private final Map<String, List<Double>> lastEigenvalues = new LinkedHashMap<>();
   private long refreshNanosThisBatch;
-
-  /** Session counters, checkpointed as JSON beside the trainer snapshot. Public fields for Jackson. */
-  public static final class Counters {
-    public List<Long> pendingEventTimes = new ArrayList<>();
-    public double windowLossSum;
-    public long windowSteps;
-    public long windowScored;
-    public long[] windowCorrect; // per modality, then fused
-    public long lastMetricsBatch;
-    public long publishedVersion = -1;
-    public double lastRefreshMillis;
-    public String lastModality;
-  }
 
   /** What one training sample produced. */
   public record TrainOutcome(List<Prediction> predictions, List<StepReport> steps) {
@@ -69,7 +51,7 @@ public final class ModelSession implements AutoCloseable {
     this.modelId = modelId;
     this.trainer = trainer;
     this.modalityNames = trainer.config().modalities().stream().map(m -> m.name()).toList();
-    this.c.windowCorrect = new long[modalityNames.size() + 1];
+    this.c = SessionCounters.fresh(modalityNames.size());
     trainer.addListener(new TrainingListener() {
       @Override
       public void onRefresh(String modality, int layer, FlatMatrix t, long batchIndex) {
@@ -88,15 +70,24 @@ public final class ModelSession implements AutoCloseable {
     return new ModelSession(modelId, new IgmTrainer(config));
   }
 
-  /** The model exactly as checkpointed. */
+  /**
+   * The model exactly as checkpointed.
+   *
+   * @throws IllegalArgumentException naming the model and the problem when the checkpoint cannot be read
+   */
   public static ModelSession restore(String modelId, SessionCheckpoint cp) {
-    IgmTrainer trainer = new TrainerSnapshot(cp.trainerTensors(), cp.trainerMetadata()).restore();
+    IgmTrainer trainer;
+    try {
+      trainer = new TrainerSnapshot(cp.trainerTensors(), cp.trainerMetadata()).restore();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("checkpointed state of model " + modelId + ": " + e.getMessage(), e);
+    }
     ModelSession s = new ModelSession(modelId, trainer);
     try {
-      s.c = JSON.readValue(cp.sessionJson(), Counters.class);
-    } catch (IOException e) {
+      s.c = SessionCounters.fromJson(cp.sessionJson(), s.modalityNames.size(), trainer.pendingCount());
+    } catch (IllegalArgumentException e) {
       trainer.close();
-      throw new UncheckedIOException("unreadable session state of model " + modelId, e);
+      throw new IllegalArgumentException("checkpointed state of model " + modelId + ": " + e.getMessage(), e);
     }
     return s;
   }
@@ -282,11 +273,7 @@ public final class ModelSession implements AutoCloseable {
   /** Everything needed to resume exactly (trainer state incl. the pending batch, and the session counters). */
   public SessionCheckpoint checkpoint() {
     TrainerSnapshot snap = TrainerSnapshot.capture(trainer, Map.of());
-    try {
-      return new SessionCheckpoint(snap.tensors(), snap.metadata(), JSON.writeValueAsString(c));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new SessionCheckpoint(snap.tensors(), snap.metadata(), c.toJson());
   }
 
   private static List<Float> boxed(float[] v) {

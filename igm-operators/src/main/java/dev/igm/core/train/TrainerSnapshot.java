@@ -4,13 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.igm.core.CovarianceAccumulator;
-import dev.igm.core.FlatMatrix;
-import dev.igm.core.MlaProjector;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.model.ModalityNet;
 import java.io.IOException;
@@ -20,10 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,7 +43,8 @@ import java.util.Map;
  * and a JSON parser; nothing of this product is needed to read them.
  */
 public final class TrainerSnapshot {
-  public static final String FORMAT = "igm-snapshot/1";
+  /** The layout written: {@link SnapshotMetadata} reads it and every earlier one. */
+  public static final String FORMAT = SnapshotMetadata.V1;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final byte[] tensors;
@@ -142,86 +136,42 @@ public final class TrainerSnapshot {
 
   private static Capture captureInto(NDManager tmp, IgmTrainer trainer, Map<String, Double> metrics) {
     IgmConfig config = trainer.config();
-    List<NDArray> out = new ArrayList<>();
-    Map<String, Object> meta = new LinkedHashMap<>();
-    meta.put("format", FORMAT);
-    meta.put("method", config.methodName());
-    meta.put("batches", trainer.batches());
-    meta.put("samplesTrained", trainer.samplesTrained());
-    meta.put("refusedSteps", trainer.refusedSteps());
-    meta.put("rngState", Long.toString(trainer.rng().state()));
-    meta.put("createdAt", System.currentTimeMillis());
+    StateWriter out = new StateWriter(tmp);
+    out.put("format", FORMAT);
+    out.put("method", config.methodName());
+    out.put("batches", trainer.batches());
+    out.put("samplesTrained", trainer.samplesTrained());
+    out.put("refusedSteps", trainer.refusedSteps());
+    out.put("rngState", Long.toString(trainer.rng().state()));
+    out.put("createdAt", System.currentTimeMillis());
+    // the parts' entries, at their places in the document whatever the parts write
+    out.list("optimizerSteps");
+    out.map("covarianceUpdates");
+    out.map("tIdentity");
+    out.list("pending");
+    MethodParts parts = trainer.parts();
     try (NDScope ignored = new NDScope()) {
-      List<Long> optimizerSteps = new ArrayList<>();
-      Map<String, Long> covUpdates = new LinkedHashMap<>();
-      Map<String, Boolean> tIdentity = new LinkedHashMap<>();
       for (int j = 0; j < trainer.nets().size(); j++) {
         ModalityNet net = trainer.nets().get(j);
         for (int p = 0; p < net.parameters().size(); p++) {
-          out.add(named(copy(tmp, net.parameters().get(p)), net.parameterNames().get(p)));
+          out.copy(net.parameterNames().get(p), net.parameters().get(p));
         }
         for (int q = 0; q < net.buffers().size(); q++) {
-          out.add(named(copy(tmp, net.buffers().get(q)), net.bufferNames().get(q)));
+          out.copy(net.bufferNames().get(q), net.buffers().get(q));
         }
-        List<String> trainableNames = trainableNames(net);
-        ParameterOptimizer opt = trainer.optimizers().get(j);
-        optimizerSteps.add(opt.steps());
-        for (Map.Entry<String, NDArray> e : opt.state().entrySet()) {
-          String[] kind = e.getKey().split("\\.");
-          String name = trainableNames.get(Integer.parseInt(kind[1])) + "." + kind[0];
-          out.add(named(copy(tmp, e.getValue()), name));
-        }
-        for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
-          CovarianceAccumulator c = trainer.covariance(j, i);
-          if (c != null) {
-            out.add(named(tmp.create(c.matrix(), new Shape(c.dim(), c.dim())), net.name() + ".cov." + i));
-            covUpdates.put(net.name() + ".cov." + i, c.updates());
-          }
-          FlatMatrix t = trainer.flatMatrix(j, i);
-          if (t != null) {
-            out.add(named(tmp.create(t.matrix(), new Shape(t.dim(), t.dim())), net.name() + ".T." + i));
-            double[] ev = t.eigenvalues();
-            out.add(named(tmp.create(ev, new Shape(ev.length)), net.name() + ".T." + i + ".eigenvalues"));
-            if (t.dampingRank() > 0) {
-              out.add(named(tmp.create(t.dampingFactor(), new Shape(t.dim(), t.dampingRank())),
-                  net.name() + ".T." + i + ".damping"));
-            }
-            tIdentity.put(net.name() + ".T." + i, t.isIdentity());
-          }
-        }
+        parts.optimizers().export(j, net, out);
+        parts.statistics().export(j, out);
       }
-      for (Map.Entry<String, MlaProjector> e : trainer.projectors().entrySet()) {
-        MlaProjector p = e.getValue();
-        out.add(named(tmp.create(p.matrix(), new Shape(p.dim(), p.dim())), "mla.P." + e.getKey().replace(':', '.')));
-      }
-      List<Map<String, Object>> pending = new ArrayList<>();
-      for (int n = 0; n < trainer.pending().size(); n++) {
-        LabeledSample s = trainer.pending().get(n);
-        pending.add(Map.of("id", s.id(), "label", s.label()));
-        for (int j = 0; j < trainer.nets().size(); j++) {
-          float[] in = s.inputs()[j];
-          out.add(named(tmp.create(in, new Shape(in.length)), "pending." + n + "." + trainer.nets().get(j).name()));
-        }
-      }
-      meta.put("optimizerSteps", optimizerSteps);
-      meta.put("covarianceUpdates", covUpdates);
-      meta.put("tIdentity", tIdentity);
-      meta.put("pending", pending);
-      meta.put("metrics", metrics == null ? Map.of() : metrics);
-      meta.put("config", config.toMap());
-      NDList tensors = new NDList(out);
+      parts.modifier().export(out);
+      trainer.batcher().export(out);
+      out.put("metrics", metrics == null ? Map.of() : metrics);
+      out.put("config", config.toMap());
+      NDList tensors = out.tensors();
       NDScope.unregister(tensors); // owned by the capture from here on, not by this scope
-      return new Capture(tmp, tensors, JSON.writeValueAsString(meta));
+      return new Capture(tmp, tensors, JSON.writeValueAsString(out.metadata()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** An engine-side copy of {@code a}, owned by {@code owner}. */
-  private static NDArray copy(NDManager owner, NDArray a) {
-    NDArray d = a.duplicate();
-    d.attach(owner);
-    return d;
   }
 
   /**
@@ -264,14 +214,18 @@ public final class TrainerSnapshot {
 
   // ------------------------------------------------------------------------------------------ restore
 
-  /** A new trainer in exactly the captured state. */
-  @SuppressWarnings("unchecked")
+  /**
+   * A new trainer in exactly the captured state. A file that is not a trainer snapshot, of a format this version does
+   * not read, or malformed, fails with an {@link IllegalArgumentException} that says what is wrong.
+   */
   public IgmTrainer restore() {
-    Map<String, Object> meta = metadataMap();
-    if (!FORMAT.equals(meta.get("format"))) {
-      throw new IllegalArgumentException("not an " + FORMAT + " snapshot (format " + meta.get("format") + ")");
+    SnapshotMetadata meta = SnapshotMetadata.parse(metadata);
+    IgmConfig config;
+    try {
+      config = IgmConfig.fromMap(meta.config()).build();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("snapshot holds an unusable model configuration: " + e.getMessage(), e);
     }
-    IgmConfig config = IgmConfig.fromMap((Map<String, Object>) meta.get("config")).build();
     IgmTrainer trainer = new IgmTrainer(config);
     try {
       restoreInto(trainer, meta);
@@ -282,107 +236,36 @@ public final class TrainerSnapshot {
     return trainer;
   }
 
-  @SuppressWarnings("unchecked")
-  private void restoreInto(IgmTrainer trainer, Map<String, Object> meta) {
+  private void restoreInto(IgmTrainer trainer, SnapshotMetadata meta) {
     try (NDManager tmp = NDManager.newBaseManager()) {
       Map<String, NDArray> byName = new HashMap<>();
-      for (NDArray a : NDList.decode(tmp, tensors)) {
+      NDList decoded;
+      try {
+        decoded = NDList.decode(tmp, tensors);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("snapshot tensors are not a readable safetensors file: " + e.getMessage(), e);
+      }
+      for (NDArray a : decoded) {
         byName.put(a.getName(), a);
       }
-      List<Number> optimizerSteps = (List<Number>) meta.get("optimizerSteps");
-      Map<String, Number> covUpdates = (Map<String, Number>) meta.get("covarianceUpdates");
-      Map<String, Boolean> tIdentity = (Map<String, Boolean>) meta.get("tIdentity");
+      StateReader in = new StateReader(byName, meta);
+      MethodParts parts = trainer.parts();
       for (int j = 0; j < trainer.nets().size(); j++) {
         ModalityNet net = trainer.nets().get(j);
         for (int p = 0; p < net.parameters().size(); p++) {
-          copyInto(byName, net.parameterNames().get(p), net.parameters().get(p));
+          in.copyInto(net.parameterNames().get(p), net.parameters().get(p));
         }
         for (int q = 0; q < net.buffers().size(); q++) {
-          copyInto(byName, net.bufferNames().get(q), net.buffers().get(q));
+          in.copyInto(net.bufferNames().get(q), net.buffers().get(q));
         }
-        List<String> trainableNames = trainableNames(net);
-        Map<String, NDArray> state = new LinkedHashMap<>();
-        for (int t = 0; t < trainableNames.size(); t++) {
-          for (String kind : List.of("momentum", "adam_m", "adam_v")) {
-            NDArray a = byName.get(trainableNames.get(t) + "." + kind);
-            if (a != null) {
-              state.put(kind + "." + t, a);
-            }
-          }
-        }
-        trainer.optimizers().get(j).restore(trainer.manager(), state, optimizerSteps.get(j).longValue());
-        for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
-          CovarianceAccumulator c = trainer.covariance(j, i);
-          String cn = net.name() + ".cov." + i;
-          if (c != null && byName.containsKey(cn)) {
-            c.restore(byName.get(cn).toDoubleArray(), covUpdates.get(cn).longValue());
-          }
-          String tn = net.name() + ".T." + i;
-          if (byName.containsKey(tn)) {
-            NDArray t = byName.get(tn);
-            int d = (int) t.getShape().get(0);
-            NDArray damping = byName.get(tn + ".damping");
-            trainer.setFlat(j, i, FlatMatrix.restore(d, t.toDoubleArray(),
-                require(byName, tn + ".eigenvalues").toDoubleArray(), Boolean.TRUE.equals(tIdentity.get(tn)),
-                damping == null ? null : damping.toDoubleArray()));
-          }
-        }
+        parts.optimizers().restore(j, net, in, trainer.manager());
+        parts.statistics().restore(j, in);
       }
-      for (Map.Entry<String, MlaProjector> e : trainer.projectors().entrySet()) {
-        e.getValue().restore(require(byName, "mla.P." + e.getKey().replace(':', '.')).toDoubleArray());
-      }
-      List<Map<String, Object>> pending = (List<Map<String, Object>>) meta.get("pending");
-      trainer.pending().clear();
-      for (int n = 0; n < pending.size(); n++) {
-        float[][] inputs = new float[trainer.nets().size()][];
-        for (int j = 0; j < inputs.length; j++) {
-          inputs[j] = require(byName, "pending." + n + "." + trainer.nets().get(j).name()).toFloatArray();
-        }
-        trainer.pending().add(new LabeledSample(
-            (String) pending.get(n).get("id"), ((Number) pending.get(n).get("label")).intValue(), inputs));
-      }
-      trainer.rng().setState(Long.parseLong((String) meta.get("rngState")));
-      trainer.restoreCounters(
-          ((Number) meta.get("batches")).longValue(),
-          ((Number) meta.get("samplesTrained")).longValue(),
-          ((Number) meta.get("refusedSteps")).longValue());
+      parts.modifier().restore(in);
+      trainer.batcher().restore(in);
+      trainer.rng().setState(meta.rngState());
+      trainer.restoreCounters(meta.batches(), meta.samplesTrained(), meta.refusedSteps());
     }
-  }
-
-  /**
-   * Copies the named tensor's values into {@code dst} in place: dst may be a TorchScript module's own parameter, which
-   * must keep its identity, and must not end up sharing memory with the decoded tensor, which dies with its manager.
-   */
-  private static void copyInto(Map<String, NDArray> byName, String name, NDArray dst) {
-    NDArray src = require(byName, name);
-    if (!src.getShape().equals(dst.getShape())) {
-      throw new IllegalArgumentException(
-          "tensor " + name + " has shape " + src.getShape() + ", the model needs " + dst.getShape());
-    }
-    dst.set(new NDIndex("..."), src.toType(dst.getDataType(), false));
-  }
-
-  private static NDArray require(Map<String, NDArray> byName, String name) {
-    NDArray a = byName.get(name);
-    if (a == null) {
-      throw new IllegalArgumentException("snapshot has no tensor '" + name + "'");
-    }
-    return a;
-  }
-
-  private static List<String> trainableNames(ModalityNet net) {
-    List<String> names = new ArrayList<>();
-    for (int p = 0; p < net.parameters().size(); p++) {
-      if (net.isTrainable(p)) {
-        names.add(net.parameterNames().get(p));
-      }
-    }
-    return names;
-  }
-
-  private static NDArray named(NDArray a, String name) {
-    a.setName(name);
-    return a;
   }
 
   /** The metadata bytes, for checksums of the pair. */
