@@ -3,7 +3,7 @@ package dev.igm.report;
 import java.util.Arrays;
 
 /**
- * The scaling that a covariance spectrum gives the flat modification matrix (DESIGN.md §4, Eq. 4):
+ * The scaling that a covariance spectrum gives the flat modification matrix (Eq. 4 in docs/ALGORITHM.md):
  * {@code s_i = exp(−τ (λ_i − λmin)/(λmax − λmin))}, and 1 everywhere for a degenerate spectrum (rule 4: T = I).
  * The report recomputes it because the metrics carry only the eigenvalues, not T.
  */

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The τ each model trained with. The metrics records carry eigenvalues but not τ, so the report is told it
- * (DESIGN.md §4 default 0.4), per model where models differ.
+ * (default 0.4, docs/ALGORITHM.md), per model where models differ.
  */
 public record TauSettings(double defaultTau, Map<String, Double> byModel) {
   public static final double DEFAULT_TAU = 0.4;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** The T scaling drawn next to each spectrum follows DESIGN.md §4 Eq. 4 and rule 4. */
+/** The T scaling drawn next to each spectrum follows Eq. 4 and rule 4 of docs/ALGORITHM.md. */
 class TScalingTest {
   @Test
   void largestEigenvalueIsDampedToExpMinusTauAndSmallestKeepsOne() {
