@@ -265,6 +265,10 @@ public final class TrainJobConfig {
         }
       });
       try {
+        if (knobs.containsKey("mla.alpha") && knobs.containsKey("mla.batches-per-epoch")) {
+          throw new IllegalArgumentException("mla.alpha (a constant alpha) and mla.batches-per-epoch (alpha by the"
+              + " batch of the epoch) exclude each other: give one");
+        }
         if (models.put(String.valueOf(id), IgmConfig.fromMap(knobs).build()) != null) {
           throw new IllegalArgumentException("model id '" + id + "' is used twice");
         }
@@ -287,6 +291,10 @@ public final class TrainJobConfig {
     startingOffsets();
     if (target() == Target.REMOTE && jobManager() == null) {
       throw new IllegalArgumentException("target remote needs jobmanager: host:port");
+    }
+    if (target() == Target.EMBEDDED && (jobManager() != null || values.get("remote.jars") != null)) {
+      throw new IllegalArgumentException((jobManager() != null ? "jobmanager" : "remote.jars")
+          + " is set, but target is embedded (a MiniCluster in this process): set target: remote, or drop it");
     }
     if (snapshotEveryBatches() < 1 || metricsEveryBatches() < 1) {
       throw new IllegalArgumentException("snapshot.every.batches and metrics.every.batches must be >= 1");
