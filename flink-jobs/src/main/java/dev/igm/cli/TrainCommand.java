@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains one or more models continuously from the samples topic on Flink (DESIGN §1).",
+      "Trains one or more models continuously from the samples topic on Flink.",
       "",
       "Reads Avro MultimodalSample records from Kafka, validates them (bad records go to the dead-letter topic",
       "with a reason), trains each configured model side by side (one key per model), and writes predictions",

@@ -76,7 +76,7 @@ public final class TrainJobConfig {
     DEFAULTS.put("debug.batch.delay.ms", 0);
   }
 
-  /** Flink settings this job relies on unless the configuration says otherwise (DESIGN §3 keys). */
+  /** Flink settings this job relies on unless the configuration says otherwise (Flink 2.x keys). */
   private static Map<String, String> flinkDefaults() {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("state.backend.type", "rocksdb");

@@ -3,7 +3,7 @@ package dev.igm.core;
 import java.util.Arrays;
 
 /**
- * Accuracy, macro-F1 and MAP as scikit-learn computes them (DESIGN §4 rule 11).
+ * Accuracy, macro-F1 and MAP as scikit-learn computes them.
  *
  * <ul>
  *   <li>argmax ties go to the lowest class index (numpy's argmax);</li>
