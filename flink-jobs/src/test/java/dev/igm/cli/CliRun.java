@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Runs {@code igm} in this JVM as a user would, capturing what it prints on stdout and stderr. */
 record CliRun(int code, String out, String err) {
-  static synchronized CliRun of(String... args) {
+  static CliRun of(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
