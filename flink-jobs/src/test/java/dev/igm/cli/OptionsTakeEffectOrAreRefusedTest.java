@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -169,6 +171,7 @@ class OptionsTakeEffectOrAreRefusedTest {
   // ---------------------------------------------------------------------------------------------------- serve
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // not a serving job
   void serveRefusesOptionsThatWouldNotTakeEffect() {
     refused(CliRun.of("serve", "-m", "igm", "--gate-margin", "0.1"), "--gate-margin belongs to the quality gate");
     refused(CliRun.of("serve", "-m", "igm", "--before-first-model", "reject", "--hold-capacity", "5"),
