@@ -120,6 +120,22 @@ public final class DemoCommand implements Callable<Integer> {
           "flink.execution.checkpointing.interval=5s",
           "model.defaults.seed=" + seed));
       TrainJobConfig jobConfig = TrainJobConfig.load(resolve(config), overrides);
+      // this replay's epochs are known here, unlike in a stream: an MLA model that asks for neither a constant alpha
+      // nor its own epoch length follows alpha's per-epoch schedule over them
+      List<String> mla = new ArrayList<>();
+      jobConfig.models().forEach((id, m) -> {
+        if (m.method() == dev.igm.core.config.IgmConfig.Method.MLA && m.mlaBatchesPerEpoch() == 0
+            && m.mlaAlpha() == 0.1 /* the default: no constant asked for */) {
+          int nb = OfflineFit.batchesPerEpoch(ds, m.batchSize());
+          mla.add("models." + id + ".mla.batches-per-epoch=" + nb);
+          System.err.printf(Locale.ROOT, "igm demo: model %s (mla): mla.batches-per-epoch %d (%d TRAIN rows / batch %d)%n",
+              id, nb, ds.rows(Split.TRAIN).size(), m.batchSize());
+        }
+      });
+      if (!mla.isEmpty()) {
+        overrides.addAll(mla);
+        jobConfig = TrainJobConfig.load(resolve(config), overrides);
+      }
       System.err.println("igm demo: training " + jobConfig.models().keySet() + " side by side on embedded Flink ...");
       AtomicBoolean running = new AtomicBoolean(true);
       Thread progress = progressLine(bootstrap, plan.trainingEntries().size(), jobConfig.models().size(), running);

@@ -27,10 +27,21 @@ public final class GridSpec {
             values.add(v.trim());
           }
         }
-        axes.put(axis.substring(0, eq).trim(), values);
+        String knob = axis.substring(0, eq).trim();
+        if (values.isEmpty()) {
+          throw new IllegalArgumentException("grid axis '" + axis + "' has no values");
+        }
+        if (axes.put(knob, values) != null) {
+          throw new IllegalArgumentException("grid axis '" + knob + "' is given twice");
+        }
       }
     }
     return new GridSpec(axes);
+  }
+
+  /** The knobs the grid varies, in its order. */
+  public java.util.Set<String> knobs() {
+    return java.util.Collections.unmodifiableSet(axes.keySet());
   }
 
   /** All combinations; one empty map when the grid is empty. */

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -148,6 +149,7 @@ public final class ReplayCommand implements Callable<Integer> {
     ReplayPlan plan;
     SampleEncoder encoder;
     try {
+      checkOptions();
       source = source();
       plan = ReplayPlan.of(source.index(), epochs, shuffleSeed, evalEveryEpoch);
       String streamName = stream != null ? stream : source.index().name();
@@ -163,10 +165,22 @@ public final class ReplayCommand implements Callable<Integer> {
     if (source instanceof LayoutSource ls && ls.layout() instanceof TextImageLayout t) {
       out.println("text vocabulary: " + t.vocabularySize() + " ids (0 = padding, 1 = unknown word)");
     }
-    out.println("plan: " + plan.entries().size() + " records = " + epochs + " epoch(s) × " + source.index().rows(Split.TRAIN).size()
+    int trainRows = source.index().rows(Split.TRAIN).size();
+    out.println("splits: " + source.index().splitCounts());
+    out.println("plan: " + plan.entries().size() + " records = " + epochs + " epoch(s) × " + trainRows
         + " TRAIN rows + " + (plan.entries().size() - plan.trainingEntries().size()) + " VALID/TEST records; shuffle seed "
         + shuffleSeed + (evalEveryEpoch ? ", evaluation every epoch" : ""));
+    // the streaming job cannot see epochs in a stream: an MLA model follows alpha's per-epoch schedule only if told
+    out.println("an epoch is " + trainRows + " TRAIN records: for an MLA model that should follow alpha's per-epoch"
+        + " schedule, set its mla.batches-per-epoch to " + trainRows + " / its batch.size");
+    if (source instanceof TableSource) {
+      String noTest = data.noTestWarning(source.index());
+      if (noTest != null) {
+        err.println("igm replay: " + noTest);
+      }
+    }
     out.flush();
+    err.flush();
 
     KafkaReplayer replayer;
     try {
@@ -202,6 +216,48 @@ public final class ReplayCommand implements Callable<Integer> {
     out.print(summary.render());
     out.flush();
     return 0;
+  }
+
+  /** Refuses options that would not take effect with the others given. */
+  private void checkOptions() {
+    if (layout != null) {
+      List<String> table = data.tableOptionsGiven();
+      table.remove("--dataset");
+      table.remove("--file");
+      if (!table.isEmpty()) {
+        throw new IllegalArgumentException(String.join(", ", table) + " describe(s) a --file table or the bundled"
+            + " dataset; a --layout dataset has its own views, labels and splits");
+      }
+    } else {
+      for (String option : List.of("--root", "--image-size", "--max-words")) {
+        if (matched(option)) {
+          throw new IllegalArgumentException(option + " applies to --layout datasets only");
+        }
+      }
+    }
+    if (eventTime == EventTime.wall) {
+      for (String option : List.of("--event-start", "--event-interval-ms")) {
+        if (matched(option)) {
+          throw new IllegalArgumentException(option + " sets synthetic event times; --event-time wall uses the time of sending");
+        }
+      }
+    }
+    if (matched("--partitions") && !createTopic) {
+      throw new IllegalArgumentException("--partitions is the partition count of a topic --create-topic creates; add"
+          + " --create-topic, or drop --partitions (an existing topic keeps its partitions)");
+    }
+    if (dryRun) {
+      for (String option : List.of("--bootstrap", "--create-topic", "--partitions", "--linger-ms", "--batch-size",
+          "--max-request-size", "--producer-prop")) {
+        if (matched(option)) {
+          throw new IllegalArgumentException(option + " concerns sending to Kafka, and --dry-run sends nothing");
+        }
+      }
+    }
+  }
+
+  private boolean matched(String option) {
+    return spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 
   private ReplaySource source() {

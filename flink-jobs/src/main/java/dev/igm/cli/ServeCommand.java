@@ -24,8 +24,10 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code igm serve}: the model-serving job. */
 @Command(
@@ -50,6 +52,8 @@ import picocli.CommandLine.Option;
     })
 public final class ServeCommand implements Callable<Integer> {
   enum Target { EMBEDDED, REMOTE }
+
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
   String bootstrap;
@@ -132,6 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkOptions();
     ServingJobOptions options = options();
     if (!topicsReady()) {
       return 1;
@@ -180,6 +185,31 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (Exception e) {
       // the JVM is going down; nothing more to do
     }
+  }
+
+  /** Refuses options that would not take effect with the others given. */
+  void checkOptions() {
+    if (matched("--gate-margin") && (gateMetric == null || gateMetric.isBlank())) {
+      throw new IllegalArgumentException("--gate-margin belongs to the quality gate: add --gate-metric KEY, or drop it");
+    }
+    if (matched("--hold-capacity") && beforeFirstModel == ServingPolicy.BeforeFirstModel.REJECT) {
+      throw new IllegalArgumentException("--hold-capacity sizes the hold of --before-first-model hold; with reject"
+          + " nothing is held");
+    }
+    if (target == Target.EMBEDDED) {
+      for (String option : List.of("--jobmanager", "--job-jar")) {
+        if (matched(option)) {
+          throw new IllegalArgumentException(option + " is for --target remote; the embedded target runs here");
+        }
+      }
+    } else if (matched("--tmp-dir")) {
+      throw new IllegalArgumentException("--tmp-dir is the embedded target's temp folder; a remote cluster has its own");
+    }
+  }
+
+  private boolean matched(String option) {
+    return spec != null && spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 
   ServingJobOptions options() {

@@ -39,6 +39,10 @@ import picocli.CommandLine.Option;
       "  flink.<key>: any Flink setting, e.g. flink.execution.checkpointing.interval: 10s,",
       "    flink.execution.checkpointing.dir, flink.state.backend.type: rocksdb, flink.parallelism.default",
       "  model.defaults.<knob> and models: [{id: igm, method: igm, <knob>: ...}] (knobs as in igm fit)",
+      "  A stream has no epochs: an MLA model uses the constant mla.alpha unless it sets mla.batches-per-epoch",
+      "  (igm replay prints the TRAIN records per epoch), then alpha = 0.1^(1 + b/nb) with b the batch within it.",
+      "  A restore continues each model with the settings it was checkpointed with: a model whose knobs differ",
+      "  in the configuration is refused (use a new model id to train other settings).",
       "",
       "Examples:",
       "  igm train --config config/train-segment.yaml",
@@ -83,23 +87,23 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<String> all = new ArrayList<>(overrides);
-    if (bounded) {
-      all.add("input.bounded=true");
-    }
-    if (restore != null) {
-      all.add("flink.execution.state-recovery.path=" + restore);
-    }
-    if (target != null) {
-      all.add("target=" + target);
-    }
-    if (jobManager != null) {
-      all.add("jobmanager=" + jobManager);
-    }
-    if (bindAddress != null) {
-      all.add("embedded.bind-address=" + bindAddress);
-    }
     TrainJobConfig job;
     try {
+      if (bounded) {
+        add(all, "--bounded", "input.bounded", "true");
+      }
+      if (restore != null) {
+        add(all, "--restore", "flink.execution.state-recovery.path", restore);
+      }
+      if (target != null) {
+        add(all, "--target", "target", target);
+      }
+      if (jobManager != null) {
+        add(all, "--jobmanager", "jobmanager", jobManager);
+      }
+      if (bindAddress != null) {
+        add(all, "--bind-address", "embedded.bind-address", bindAddress);
+      }
       job = TrainJobConfig.load(config, all);
     } catch (IllegalArgumentException e) {
       System.err.println("igm train: " + e.getMessage());
@@ -118,5 +122,15 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Adds the setting an option stands for; the same setting also given with --set is a conflict, not an override. */
+  private void add(List<String> all, String option, String key, String value) {
+    for (String o : overrides) {
+      if (o.startsWith(key + "=")) {
+        throw new IllegalArgumentException(option + " and --set " + o + " both set " + key + "; give it once");
+      }
+    }
+    all.add(key + "=" + value);
   }
 }

@@ -242,6 +242,10 @@ public final class TrainJobConfig {
         }
       });
       try {
+        if (knobs.containsKey("mla.alpha") && knobs.containsKey("mla.batches-per-epoch")) {
+          throw new IllegalArgumentException("mla.alpha (a constant alpha) and mla.batches-per-epoch (alpha by the"
+              + " batch of the epoch) exclude each other: give one");
+        }
         if (models.put(String.valueOf(id), IgmConfig.fromMap(knobs).build()) != null) {
           throw new IllegalArgumentException("model id '" + id + "' is used twice");
         }
@@ -261,6 +265,10 @@ public final class TrainJobConfig {
     }
     if (target() == Target.REMOTE && jobManager() == null) {
       throw new IllegalArgumentException("target remote needs jobmanager: host:port");
+    }
+    if (target() == Target.EMBEDDED && (jobManager() != null || values.containsKey(JobSettings.REMOTE_JARS))) {
+      throw new IllegalArgumentException((jobManager() != null ? "jobmanager" : "remote.jars")
+          + " is set, but target is embedded (a MiniCluster in this process): set target: remote, or drop it");
     }
     IgmConfig first = models.values().iterator().next();
     for (Map.Entry<String, IgmConfig> e : models.entrySet()) {

@@ -13,7 +13,10 @@ import java.util.Arrays;
  *       {@code AP = Σ (R_n − R_{n−1}) P_n} over distinct score thresholds (tied scores form one
  *       threshold); a class without positives has AP 0.</li>
  * </ul>
- * Empty inputs give NaN, as scikit-learn does (with a warning).
+ * Empty inputs give NaN, as scikit-learn does (with a warning). So does any non-finite score (NaN or ±Inf: a
+ * diverged model), where scikit-learn refuses the input: a figure computed from such scores would be an artefact of
+ * how NaN compares, not a property of the model. {@link #nonFiniteRows} counts the rows concerned. Every loop here
+ * terminates on any input.
  */
 public final class ClassificationMetrics {
 
@@ -26,7 +29,7 @@ public final class ClassificationMetrics {
         int best = 0;
         float bestScore = scores[off];
         for (int j = 1; j < classes; j++) {
-            // strict '>' keeps the first of equal maxima (scores are finite: bad records never get here)
+            // strict '>' keeps the first of equal maxima (a NaN never wins; the metrics above argmax are NaN then)
             if (scores[off + j] > bestScore) {
                 best = j;
                 bestScore = scores[off + j];
@@ -68,8 +71,36 @@ public final class ClassificationMetrics {
         return (double) hits / labels.length;
     }
 
+    /** Accuracy of the argmax predictions; NaN when a score is not finite. */
     public static double accuracy(int[] labels, float[] scores, int classes) {
-        return accuracy(labels, predict(scores, classes));
+        checkShape(scores.length, classes);
+        checkSameLength(labels.length, scores.length / classes);
+        return allFinite(scores) ? accuracy(labels, predict(scores, classes)) : Double.NaN;
+    }
+
+    /** Whether every score is finite (no NaN, no ±Inf). */
+    public static boolean allFinite(float[] scores) {
+        for (float s : scores) {
+            if (!Float.isFinite(s)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Number of rows of a row-major n×c score array that hold at least one non-finite score. */
+    public static int nonFiniteRows(float[] scores, int classes) {
+        checkShape(scores.length, classes);
+        int rows = 0;
+        for (int off = 0; off < scores.length; off += classes) {
+            for (int j = 0; j < classes; j++) {
+                if (!Float.isFinite(scores[off + j])) {
+                    rows++;
+                    break;
+                }
+            }
+        }
+        return rows;
     }
 
     /** Macro-F1 over the union of true and predicted labels; F1 = 2tp/(2tp+fp+fn), 0 when that is 0/0. */
@@ -108,8 +139,11 @@ public final class ClassificationMetrics {
         return sum / present;
     }
 
+    /** Macro-F1 of the argmax predictions; NaN when a score is not finite. */
     public static double macroF1(int[] labels, float[] scores, int classes) {
-        return macroF1(labels, predict(scores, classes));
+        checkShape(scores.length, classes);
+        checkSameLength(labels.length, scores.length / classes);
+        return allFinite(scores) ? macroF1(labels, predict(scores, classes)) : Double.NaN;
     }
 
     /**
@@ -127,9 +161,12 @@ public final class ClassificationMetrics {
         return averagePrecision(labels, column, cls);
     }
 
-    /** AP of {@code positive} against all other labels, for one score per sample. */
+    /** AP of {@code positive} against all other labels, for one score per sample; NaN when a score is not finite. */
     public static double averagePrecision(int[] labels, float[] score, int positive) {
         checkSameLength(labels.length, score.length);
+        if (!allFinite(score)) {
+            return Double.NaN;
+        }
         int n = labels.length;
         long positives = 0;
         for (int label : labels) {
@@ -153,14 +190,15 @@ public final class ClassificationMetrics {
         int i = 0;
         while (i < n) {
             float threshold = score[order[i]];
+            // every pass consumes at least the row that set the threshold, so the loop ends whatever the scores are;
             // '==' rather than Float.compare so that -0.0 and 0.0 share a threshold, as in numpy
-            while (i < n && score[order[i]] == threshold) {
+            do {
                 if (labels[order[i]] == positive) {
                     tp++;
                 }
                 seen++;
                 i++;
-            }
+            } while (i < n && score[order[i]] == threshold);
             double recall = (double) tp / positives;
             double precision = (double) tp / seen;
             ap += (recall - previousRecall) * precision;
@@ -169,10 +207,13 @@ public final class ClassificationMetrics {
         return ap;
     }
 
-    /** MAP: mean over all {@code classes} of the one-vs-rest AP (classes without positives count as 0). */
+    /**
+     * MAP: mean over all {@code classes} of the one-vs-rest AP (classes without positives count as 0); NaN when a score
+     * is not finite.
+     */
     public static double meanAveragePrecision(int[] labels, float[] scores, int classes) {
         checkShape(scores.length, classes);
-        if (labels.length == 0) {
+        if (labels.length == 0 || !allFinite(scores)) {
             return Double.NaN;
         }
         double sum = 0.0;
@@ -191,11 +232,13 @@ public final class ClassificationMetrics {
     }
 
     public static double accuracy(int[] labels, float[][] scores) {
-        return accuracy(labels, predict(scores));
+        checkSameLength(labels.length, scores.length);
+        return scores.length == 0 ? Double.NaN : accuracy(labels, flatten(scores), scores[0].length);
     }
 
     public static double macroF1(int[] labels, float[][] scores) {
-        return macroF1(labels, predict(scores));
+        checkSameLength(labels.length, scores.length);
+        return scores.length == 0 ? Double.NaN : macroF1(labels, flatten(scores), scores[0].length);
     }
 
     private static float[] flatten(float[][] scores) {

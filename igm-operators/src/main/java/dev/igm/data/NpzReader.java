@@ -19,15 +19,20 @@ import java.util.zip.ZipFile;
 /**
  * Reads numpy tables: an {@code .npz} archive (a zip of {@code .npy} entries, stored or deflated, as
  * {@code numpy.savez}/{@code savez_compressed} write) or a directory of {@code .npy} files, arrays named by entry/file
- * stem. Layouts:
+ * stem. The roles of the arrays:
  * <ul>
- *   <li>one feature matrix {@link TableOptions#featuresArray()} (default {@code X}, shape (n, d)) split into views by
- *       the view map (1-based positions over its d columns); without a view map, one view with all of a (n, ...) array;
- *   <li>or per-view arrays {@link TableOptions#viewArrays()} (modality → array, each (n, ...) flattened per row).
+ *   <li>labels: the array {@link TableOptions#labelColumn()} names (else {@link TableOptions#labelsArray()}, else
+ *       {@code y}); n integers, integral floats or strings;
+ *   <li>splits: the array {@link TableOptions#splitColumn()} names (else {@link TableOptions#splitsArray()}; none:
+ *       every row gets the default split); n strings TRAIN/VALID/TEST in any case, or ints 0/1/2 for
+ *       TRAIN/VALID/TEST; any other value is an error, so no row becomes TRAIN by accident;
+ *   <li>features: per-view arrays {@link TableOptions#viewArrays()} (modality → array); or a view map whose items
+ *       name arrays ({@code audio=audio_feats,video=video_feats}: each (n, ...) flattened per row) and/or 1-based
+ *       column positions or ranges of the feature matrix {@link TableOptions#featuresArray()} (default {@code X},
+ *       shape (n, d)); without either, one view with all of the feature matrix.
  * </ul>
- * Labels: {@link TableOptions#labelsArray()} (default {@code y}; n integers, integral floats or strings).
- * Splits: optional {@link TableOptions#splitsArray()} (n ints 0/1/2 = TRAIN/VALID/TEST, or strings). Errors name the
- * archive and the entry ({@code data.npz entry y.npy: ...}).
+ * The labels and splits arrays can never be features. Errors name the archive and the entry
+ * ({@code data.npz entry y.npy: ...}) and list the arrays there are.
  */
 public final class NpzReader {
   private NpzReader() {}
@@ -124,15 +129,26 @@ public final class NpzReader {
   private static NpyArray require(ArraySource src, String source, String name, String role) {
     List<String> names = src.names();
     if (!names.contains(name)) {
-      throw new DatasetFormatException(source + ": no " + role + " array '" + name + "' (arrays: " + names + ")");
+      String hint = switch (role) {
+        case "labels" -> "; name the labels array (igm: --label NAME)";
+        case "splits" -> "; name the splits array (igm: --split-column NAME)";
+        case "features" -> "; or name one array per view (igm: --views 'audio=audio_feats,video=video_feats')";
+        default -> "";
+      };
+      throw new DatasetFormatException(source + ": no " + role + " array '" + name + "' (arrays: " + names + ")" + hint);
     }
     return src.load(name);
   }
 
   private static MultiViewDataset assemble(ArraySource src, String source, String stem, TableOptions options) {
     String datasetName = options.datasetName() != null ? options.datasetName() : stem;
-    NpyArray y = require(src, source, options.labelsArray(), "labels");
-    String yWhere = src.where(options.labelsArray());
+    String labelsName = role(options.labelColumn(), options.labelsArray(), "y", "labels");
+    String splitsName = role(options.splitColumn(), options.splitsArray(), null, "splits");
+    if (labelsName.equals(splitsName)) {
+      throw new DatasetFormatException(source + ": the split and label arrays are both '" + labelsName + "'");
+    }
+    NpyArray y = require(src, source, labelsName, "labels");
+    String yWhere = src.where(labelsName);
     if (y.shape().length == 0 || y.rowWidth() != 1) {
       throw new DatasetFormatException(yWhere + ": labels must have shape (n,), found " + java.util.Arrays.toString(y.shape()));
     }
@@ -142,36 +158,29 @@ public final class NpzReader {
       labelStrings.add(labelString(y, i, yWhere));
     }
 
-    // views: modality -> (where, array, columns or null for the whole row)
+    Map<String, String> reserved = new LinkedHashMap<>();
+    reserved.put(labelsName, "the labels array");
+    if (splitsName != null) {
+      reserved.put(splitsName, "the splits array");
+    }
     Map<String, float[][]> views = new LinkedHashMap<>();
     if (options.viewArrays() != null && !options.viewArrays().isEmpty()) {
       for (Map.Entry<String, String> e : options.viewArrays().entrySet()) {
-        NpyArray a = require(src, source, e.getValue(), "view");
-        views.put(e.getKey(), rowsOf(a, null, n, src.where(e.getValue())));
+        views.put(e.getKey(), rowsOf(arrayForView(src, source, e.getValue(), e.getKey(), reserved), null, n,
+            src.where(e.getValue())));
       }
-    } else {
+    } else if (options.viewMap() == null) {
       NpyArray x = require(src, source, options.featuresArray(), "features");
-      String xWhere = src.where(options.featuresArray());
-      if (options.viewMap() == null) {
-        views.put(ViewMap.DEFAULT_MODALITY, rowsOf(x, null, n, xWhere));
-      } else {
-        if (x.shape().length != 2) {
-          throw new DatasetFormatException(xWhere + ": a view map needs a 2-D feature matrix, found shape "
-              + java.util.Arrays.toString(x.shape()));
-        }
-        List<String> noNames = Collections.nCopies(x.shape()[1], null);
-        LinkedHashMap<String, int[]> layout = options.viewMap().resolve(noNames, Map.of(), xWhere);
-        for (Map.Entry<String, int[]> e : layout.entrySet()) {
-          views.put(e.getKey(), rowsOf(x, e.getValue(), n, xWhere));
-        }
-      }
+      views.put(ViewMap.DEFAULT_MODALITY, rowsOf(x, null, n, src.where(options.featuresArray())));
+    } else {
+      views.putAll(viewsFromMap(src, source, options, n, reserved));
     }
 
     Split[] splits = new Split[n];
     java.util.Arrays.fill(splits, options.defaultSplit());
-    if (options.splitsArray() != null) {
-      NpyArray s = require(src, source, options.splitsArray(), "splits");
-      String sWhere = src.where(options.splitsArray());
+    if (splitsName != null) {
+      NpyArray s = require(src, source, splitsName, "splits");
+      String sWhere = src.where(splitsName);
       if (s.rows() != n || s.rowWidth() != 1) {
         throw new DatasetFormatException(sWhere + ": expected " + n + " splits, found shape " + java.util.Arrays.toString(s.shape()));
       }
@@ -215,6 +224,112 @@ public final class NpzReader {
       rows.add(new MultiViewRow(datasetName + "/" + stem + "/" + i, labels[i], splits[i], v));
     }
     return new MultiViewDataset(datasetName, classes, widths, rows);
+  }
+
+  /**
+   * The array name of a role: the column option (what the command line's --label / --split-column set), else the
+   * array option, else the default; both options naming different arrays is an error.
+   */
+  private static String role(String column, String array, String fallback, String what) {
+    if (column != null && array != null && !column.equals(array)) {
+      throw new IllegalArgumentException("the " + what + " array is named twice: '" + column + "' and '" + array + "'");
+    }
+    return column != null ? column : array != null ? array : fallback;
+  }
+
+  private static NpyArray arrayForView(ArraySource src, String source, String array, String modality,
+      Map<String, String> reserved) {
+    if (reserved.containsKey(array)) {
+      throw new DatasetFormatException(source + ": view '" + modality + "' names array '" + array + "', which is "
+          + reserved.get(array) + " and cannot be a feature");
+    }
+    return require(src, source, array, "view");
+  }
+
+  /**
+   * A view map over the archive: each item names an array (its rows flattened) or is a 1-based column position or
+   * range of the feature matrix; a view's features follow its items' order. An array or column used twice is an error.
+   */
+  private static Map<String, float[][]> viewsFromMap(ArraySource src, String source, TableOptions options, int n,
+      Map<String, String> reserved) {
+    List<String> names = src.names();
+    NpyArray x = null;
+    String xWhere = src.where(options.featuresArray());
+    Map<String, String> owner = new LinkedHashMap<>();
+    Map<String, float[][]> views = new LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> view : options.viewMap().items().entrySet()) {
+      String modality = view.getKey();
+      List<float[][]> parts = new ArrayList<>();
+      for (String item : view.getValue()) {
+        if (names.contains(item) || reserved.containsKey(item)) {
+          claim(owner, "array '" + item + "'", modality, source);
+          parts.add(rowsOf(arrayForView(src, source, item, modality, reserved), null, n, src.where(item)));
+          continue;
+        }
+        java.util.regex.Matcher m = POSITIONS.matcher(item);
+        if (!m.matches()) {
+          throw new DatasetFormatException(source + ": view '" + modality + "': no array '" + item + "' (arrays: "
+              + names + "; an item is an array name or a 1-based column range of the matrix '"
+              + options.featuresArray() + "')");
+        }
+        if (x == null) {
+          if (!names.contains(options.featuresArray())) {
+            throw new DatasetFormatException(source + ": view '" + modality + "' selects columns " + item
+                + " of the feature matrix '" + options.featuresArray() + "', which is not there (arrays: " + names + ")");
+          }
+          x = src.load(options.featuresArray());
+          if (x.shape().length != 2) {
+            throw new DatasetFormatException(xWhere + ": column positions need a 2-D feature matrix, found shape "
+                + java.util.Arrays.toString(x.shape()));
+          }
+        }
+        int from = Integer.parseInt(m.group(1));
+        int to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
+        if (to > x.shape()[1]) {
+          throw new DatasetFormatException(xWhere + ": view '" + modality + "': column " + to
+              + " is out of range (the matrix has columns 1.." + x.shape()[1] + ")");
+        }
+        int[] cols = new int[to - from + 1];
+        for (int c = from; c <= to; c++) {
+          claim(owner, "column " + c + " of '" + options.featuresArray() + "'", modality, source);
+          cols[c - from] = c - 1;
+        }
+        parts.add(rowsOf(x, cols, n, xWhere));
+      }
+      views.put(modality, concat(parts, n));
+    }
+    return views;
+  }
+
+  private static final java.util.regex.Pattern POSITIONS = java.util.regex.Pattern.compile("(\\d+)(?:-(\\d+))?");
+
+  private static void claim(Map<String, String> owner, String what, String modality, String source) {
+    String previous = owner.putIfAbsent(what, modality);
+    if (previous != null) {
+      throw new DatasetFormatException(source + ": " + what + " is in view '" + previous + "'"
+          + (previous.equals(modality) ? " twice" : " and in view '" + modality + "'"));
+    }
+  }
+
+  private static float[][] concat(List<float[][]> parts, int n) {
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    float[][] out = new float[n][];
+    for (int r = 0; r < n; r++) {
+      int width = 0;
+      for (float[][] p : parts) {
+        width += p[r].length;
+      }
+      float[] row = new float[width];
+      int at = 0;
+      for (float[][] p : parts) {
+        System.arraycopy(p[r], 0, row, at, p[r].length);
+        at += p[r].length;
+      }
+      out[r] = row;
+    }
+    return out;
   }
 
   private static float[][] rowsOf(NpyArray a, int[] columns, int n, String where) {

@@ -10,15 +10,18 @@ import java.util.Map;
  *
  * @param datasetName first part of the sample ids; null → the file stem
  * @param viewMap column → modality map; null → one modality {@value ViewMap#DEFAULT_MODALITY} with every feature column
- * @param labelColumn label column name; null → ARFF: the last attribute, CSV: the last column
- * @param splitColumn optional column with TRAIN/VALID/TEST (case-insensitive); null → every row gets {@code defaultSplit}
+ * @param labelColumn label column name (NPZ/NPY: the labels array); null → ARFF: the last attribute, CSV: the last
+ *     column, NPZ: {@code labelsArray}
+ * @param splitColumn optional column with TRAIN/VALID/TEST (case-insensitive; NPZ/NPY: the splits array, which may
+ *     also hold 0/1/2); null → NPZ: {@code splitsArray}; else every row gets {@code defaultSplit}
  * @param defaultSplit split of rows when there is no split column
  * @param delimiter CSV field delimiter
  * @param classNames optional pinned class order; labels outside it are an error. Null → ARFF: the nominal declaration
  *     order; CSV/NPZ: the label value itself when every label is an int ≥ 0 (classes "0".."max"), else the sorted distinct
  *     label strings
- * @param featuresArray NPZ/NPY-directory array with the (n, d) feature matrix (the view map applies to its columns)
- * @param labelsArray NPZ/NPY-directory array with the n integer labels
+ * @param featuresArray NPZ/NPY-directory array with the (n, d) feature matrix (the view map's column positions apply to
+ *     its columns; its items may also name whole arrays)
+ * @param labelsArray NPZ/NPY-directory array with the n labels when {@code labelColumn} is null; null → {@code y}
  * @param splitsArray optional NPZ/NPY-directory array of splits: ints 0/1/2 (TRAIN/VALID/TEST) or strings; null → none
  * @param viewArrays optional NPZ/NPY-directory per-view arrays, modality → array name (each (n, ...) flattened per row);
  *     when set, {@code featuresArray} and {@code viewMap} are not used
@@ -44,7 +47,7 @@ public record TableOptions(
     viewArrays = viewArrays == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(viewArrays));
   }
 
-  /** All defaults: single view, last column is the label, every row TRAIN, comma delimiter, arrays X / y. */
+  /** All defaults: single view, last column (array y) is the label, every row TRAIN, comma delimiter, array X. */
   public static TableOptions defaults() {
     return builder().build();
   }
@@ -78,7 +81,7 @@ public record TableOptions(
     private char delimiter = ',';
     private List<String> classNames;
     private String featuresArray = "X";
-    private String labelsArray = "y";
+    private String labelsArray;
     private String splitsArray;
     private Map<String, String> viewArrays;
 

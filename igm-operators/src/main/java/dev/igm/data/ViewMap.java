@@ -10,10 +10,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which table columns form which modality. Spec syntax: modalities separated by {@code ,}, each
- * {@code name=item;item;...}, where an item is a 1-based inclusive attribute position or range ({@code 3},
- * {@code 1-9}) or a column name ({@code a1}, {@code region-centroid-col}). Items that consist only of digits (with one
- * optional {@code -}) are always positions. Examples: {@code shape=1-9,colour=10-19}, {@code audio=a1;a2;a3},
+ * Which table columns form which modality. Spec syntax: modalities separated by {@code ,} (or by {@code ;} when the
+ * next item starts with {@code name=}), each {@code name=item;item;...}, where an item is a 1-based inclusive attribute
+ * position or range ({@code 3}, {@code 1-9}) or a column name ({@code a1}, {@code region-centroid-col}); in a numpy
+ * archive, an item may also name a whole array ({@code audio=audio_feats;video=video_feats}). Items that consist only
+ * of digits (with one optional {@code -}) are positions. Examples: {@code shape=1-9,colour=10-19}, {@code audio=a1;a2;a3},
  * {@code visual=1-4;v5}. Positions count every column of the table, the label and split columns included (as in ARFF
  * "attributes 1–9"). Modalities keep the order of the spec; features keep the order of the items. A column whose name
  * contains {@code ,}, {@code ;} or {@code =}, or consists only of digits, is selected by its position.
@@ -40,19 +41,30 @@ public final class ViewMap {
     }
     LinkedHashMap<String, List<String>> items = new LinkedHashMap<>();
     for (String part : spec.split(",", -1)) {
-      int eq = part.indexOf('=');
-      if (eq < 0) {
+      if (part.indexOf('=') < 0) {
         throw new IllegalArgumentException("view map '" + spec + "': '" + part.trim() + "' is not of the form name=columns");
       }
-      String name = part.substring(0, eq).trim();
-      if (!MODALITY_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("view map '" + spec + "': bad modality name '" + name + "' (letters, digits, _ . - only)");
-      }
-      if (items.containsKey(name)) {
-        throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' is given twice");
-      }
-      List<String> list = new ArrayList<>();
-      for (String item : part.substring(eq + 1).split(";", -1)) {
+      List<String> list = null;
+      String name = null;
+      for (String token : part.split(";", -1)) {
+        int eq = token.indexOf('=');
+        if (eq < 0 && list == null) {
+          throw new IllegalArgumentException("view map '" + spec + "': '" + part.trim() + "' is not of the form name=columns");
+        }
+        String item = token;
+        if (eq >= 0) {
+          // 'name=' starts a modality: after ',' as always, or after ';' (audio=audio_feats;video=video_feats)
+          name = token.substring(0, eq).trim();
+          item = token.substring(eq + 1);
+          if (!MODALITY_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("view map '" + spec + "': bad modality name '" + name + "' (letters, digits, _ . - only)");
+          }
+          if (items.containsKey(name)) {
+            throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' is given twice");
+          }
+          list = new ArrayList<>();
+          items.put(name, list);
+        }
         String t = item.trim();
         if (t.isEmpty()) {
           throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' has an empty column item");
@@ -68,8 +80,8 @@ public final class ViewMap {
         }
         list.add(t);
       }
-      items.put(name, List.copyOf(list));
     }
+    items.replaceAll((k, v) -> List.copyOf(v));
     return new ViewMap(items, spec.trim());
   }
 

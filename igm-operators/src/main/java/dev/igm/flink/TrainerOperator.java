@@ -3,6 +3,7 @@ package dev.igm.flink;
 import dev.igm.avro.ModelSnapshot;
 import dev.igm.avro.Prediction;
 import dev.igm.avro.TrainingMetrics;
+import dev.igm.core.config.IgmConfig;
 import dev.igm.core.ingest.ValidSample;
 import dev.igm.core.linalg.Blas;
 import dev.igm.core.train.ModelSession;
@@ -198,6 +199,12 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     SessionState saved = state.value();
     if (saved != null) {
       s = ModelSession.restore(id, saved.toCheckpoint(id));
+      try {
+        checkRestored(id, models.get(id), s.config());
+      } catch (IllegalStateException e) {
+        s.close();
+        throw e;
+      }
       restores.add(1);
       LOG.info("Model {} restored from checkpointed state at version {} ({} samples trained, {} pending)",
           id, s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
@@ -208,6 +215,31 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     sessions.put(id, s);
     publishView(s);
     return s;
+  }
+
+  /**
+   * A restored model trains on with the settings it was checkpointed with (a restore resumes exactly where it left
+   * off); a configuration that now says otherwise would be silently ignored, so it is refused, naming the knobs.
+   */
+  static void checkRestored(String id, IgmConfig configured, IgmConfig restored) {
+    if (configured.equals(restored)) {
+      return;
+    }
+    Map<String, Object> now = configured.toMap();
+    Map<String, Object> then = restored.toMap();
+    java.util.List<String> checkpointed = new java.util.ArrayList<>();
+    java.util.List<String> asked = new java.util.ArrayList<>();
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>(then.keySet());
+    keys.addAll(now.keySet());
+    for (String k : keys) {
+      if (!java.util.Objects.equals(then.get(k), now.get(k))) {
+        checkpointed.add(k + "=" + then.get(k));
+        asked.add(k + "=" + now.get(k));
+      }
+    }
+    throw new IllegalStateException("model " + id + " was checkpointed with " + String.join(", ", checkpointed)
+        + ", but the configuration now says " + String.join(", ", asked) + "; a restore continues the checkpointed"
+        + " model as it was: restore with its settings, or train the new ones under another model id");
   }
 
   private void afterBatch(ModelSession s, long deadLetterCount) throws Exception {
@@ -242,7 +274,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     TrainerSnapshot.Capture snap = s.publish();
     String modelId = s.modelId();
     String method = s.config().methodName();
-    String config = models.json(modelId);
+    String config = ModelRegistry.toJson(s.config()); // what this model trains with
     captures.add(snap);
     publications.add(publisher.submit(() -> {
       try (snap) {

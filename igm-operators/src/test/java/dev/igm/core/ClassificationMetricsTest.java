@@ -94,4 +94,12 @@ class ClassificationMetricsTest {
         assertThat(ClassificationMetrics.macroF1(new int[0], new int[0])).isNaN();
         assertThat(ClassificationMetrics.meanAveragePrecision(new int[0], new float[0], 3)).isNaN();
     }
+
+    @Test
+    void nonFiniteRowsCountsTheRowsADivergedModelCannotBeScoredOn() {
+        float[] scores = {0.2f, 0.8f, Float.NaN, 0.5f, 0.5f, 0.5f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        assertThat(ClassificationMetrics.nonFiniteRows(scores, 2)).isEqualTo(2);
+        assertThat(ClassificationMetrics.allFinite(scores)).isFalse();
+        assertThat(ClassificationMetrics.allFinite(new float[] {0f, -0f, 1e30f})).isTrue();
+    }
 }

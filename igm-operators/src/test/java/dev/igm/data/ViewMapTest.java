@@ -60,4 +60,18 @@ class ViewMapTest {
     assertThatThrownBy(() -> ViewMap.parse("a=1;;2")).hasMessageContaining("empty column item");
     assertThatThrownBy(() -> ViewMap.parse("a b=1")).hasMessageContaining("bad modality name");
   }
+
+  @Test
+  void aSemicolonMayStartTheNextModalityWhenItsItemNamesOne() {
+    ViewMap m = ViewMap.parse("audio=audio_feats;video=video_feats");
+    assertThat(m.modalities()).containsExactly("audio", "video");
+    assertThat(m.items().get("audio")).containsExactly("audio_feats");
+    assertThat(m.items().get("video")).containsExactly("video_feats");
+    ViewMap mixed = ViewMap.parse("a=1;2;b=3-4,c=x");
+    assertThat(mixed.items().get("a")).containsExactly("1", "2");
+    assertThat(mixed.items().get("b")).containsExactly("3-4");
+    assertThat(mixed.items().get("c")).containsExactly("x");
+    assertThatThrownBy(() -> ViewMap.parse("a=1;a=2")).hasMessageContaining("'a' is given twice");
+    assertThatThrownBy(() -> ViewMap.parse("x;a=1")).hasMessageContaining("name=columns");
+  }
 }

@@ -13,12 +13,51 @@ import java.util.Map;
 /**
  * Acc / macro-F1 / MAP for each modality alone and fused, as scikit-learn computes them (docs/ALGORITHM.md, "Evaluation").
  * Keys: {@code <modality>.acc|f1|map}, {@code fused.acc|f1|map}; for {@code joint} also {@code mean-softmax.*}.
+ * A group whose scores are not all finite (a diverged model) gets NaN figures; {@link Report} counts those rows.
  */
 public final class Evaluation {
   private Evaluation() {}
 
+  /**
+   * The figures of one split and how many of its rows the model could not score: rows with a non-finite score in any
+   * group (a modality or the fusion).
+   */
+  public record Report(Map<String, Double> metrics, int rows, int nonFiniteRows) {
+    /** A model that gives a non-finite score to any row has diverged: its figures say NaN. */
+    public boolean diverged() {
+      return nonFiniteRows > 0;
+    }
+
+    /** No rows, no figures. */
+    public static Report empty() {
+      return new Report(new LinkedHashMap<>(), 0, 0);
+    }
+  }
+
+  /** The metric keys {@link #evaluate} reports for a model of {@code config}, in its order. */
+  public static List<String> metricKeys(IgmConfig config) {
+    List<String> groups = new ArrayList<>();
+    config.modalities().forEach(m -> groups.add(m.name()));
+    groups.add("fused");
+    if (config.method().fusesSummedLogits()) {
+      groups.add("mean-softmax");
+    }
+    List<String> keys = new ArrayList<>();
+    for (String g : groups) {
+      for (String m : List.of("acc", "f1", "map")) {
+        keys.add(g + "." + m);
+      }
+    }
+    return keys;
+  }
+
   /** Scores {@code rows} with the trainer's current model (in chunks, without training). */
   public static Map<String, Double> evaluate(IgmTrainer trainer, List<MultiViewRow> rows) {
+    return report(trainer, rows).metrics();
+  }
+
+  /** {@link #evaluate}, with the count of rows that got a non-finite score. */
+  public static Report report(IgmTrainer trainer, List<MultiViewRow> rows) {
     IgmConfig config = trainer.config();
     int c = config.numClasses();
     int n = rows.size();
@@ -42,14 +81,30 @@ public final class Evaluation {
       System.arraycopy(scores.meanSoftmax(), 0, meanSoftmax, start * c, (end - start) * c);
     }
     Map<String, Double> out = new LinkedHashMap<>();
+    boolean[] bad = new boolean[n];
     for (int j = 0; j < config.modalityCount(); j++) {
       put(out, config.modalities().get(j).name(), labels, perModality[j], c);
+      markNonFinite(bad, perModality[j], c);
     }
     put(out, "fused", labels, fused, c);
+    markNonFinite(bad, fused, c);
     if (config.method().fusesSummedLogits()) {
       put(out, "mean-softmax", labels, meanSoftmax, c);
+      markNonFinite(bad, meanSoftmax, c);
     }
-    return out;
+    int nonFinite = 0;
+    for (boolean b : bad) {
+      nonFinite += b ? 1 : 0;
+    }
+    return new Report(out, n, nonFinite);
+  }
+
+  private static void markNonFinite(boolean[] bad, float[] scores, int c) {
+    for (int i = 0; i < scores.length; i++) {
+      if (!Float.isFinite(scores[i])) {
+        bad[i / c] = true;
+      }
+    }
   }
 
   /** The row's views in the model's modality order. */

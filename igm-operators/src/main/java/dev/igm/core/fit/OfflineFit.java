@@ -11,7 +11,6 @@ import dev.igm.data.MultiViewDataset;
 import dev.igm.data.ReplayPlan;
 import dev.igm.data.ViewStandardizer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -25,15 +24,22 @@ public final class OfflineFit {
   public record EpochProgress(int epoch, int epochs, long batches, double meanLoss, long refused,
       Map<String, Double> valid, double seconds) {}
 
-  /** The outcome of a fit. */
+  /**
+   * The outcome of a fit. {@code nonFiniteValid}/{@code nonFiniteTest}: rows the final model gave a non-finite score
+   * (their split's figures are NaN then); {@link #diverged()} says whether there were any.
+   */
   public record Result(IgmTrainer trainer, Map<String, Double> valid, Map<String, Double> test, double seconds,
-      long batches, long refusedSteps) {}
+      long batches, long refusedSteps, int nonFiniteValid, int nonFiniteTest) {
+    public boolean diverged() {
+      return nonFiniteValid > 0 || nonFiniteTest > 0;
+    }
+  }
 
   private final MultiViewDataset dataset;
   private final IgmConfig config;
   private final int epochs;
   private final long shuffleSeed;
-  private TrainerSnapshot initFrom;
+  private SnapshotContinuation initFrom;
   private Consumer<EpochProgress> progress = p -> {};
 
   private OfflineFit(MultiViewDataset dataset, IgmConfig config, int epochs, long shuffleSeed) {
@@ -61,7 +67,20 @@ public final class OfflineFit {
       throw new IllegalArgumentException(
           "the dataset has " + dataset.classCount() + " classes, the model " + config.numClasses());
     }
+    if (dataset.rows(Split.TRAIN).isEmpty()) {
+      throw new IllegalArgumentException("the dataset " + dataset.name() + " has no TRAIN rows to fit on");
+    }
     return new OfflineFit(dataset, config, epochs, shuffleSeed);
+  }
+
+  /**
+   * Mini-batches per epoch of {@code dataset}'s TRAIN rows at {@code batchSize}, what MLA's α schedule counts
+   * ({@code mla.batches-per-epoch}). Batches are cut from the concatenated epochs, so an epoch holds
+   * rows / batch size of them on average: rounded to the nearest whole batch, at least 1.
+   */
+  public static int batchesPerEpoch(MultiViewDataset dataset, int batchSize) {
+    int rows = dataset.rows(Split.TRAIN).size();
+    return (int) Math.max(1, Math.round((double) rows / batchSize));
   }
 
   /** Standardises every view with statistics of the TRAIN rows (what replay does too). */
@@ -78,10 +97,18 @@ public final class OfflineFit {
     return out;
   }
 
-  /** Continue from a snapshot instead of a fresh initialisation. */
+  /**
+   * Continue the model of a snapshot instead of a fresh initialisation, with this fit's configuration (see
+   * {@link SnapshotContinuation}: the architecture must match, else an IllegalArgumentException names the difference).
+   */
   public OfflineFit initFrom(TrainerSnapshot snapshot) {
-    this.initFrom = snapshot;
+    this.initFrom = SnapshotContinuation.of(snapshot, config);
     return this;
+  }
+
+  /** What carries over from the {@link #initFrom} snapshot; empty without one. */
+  public List<String> initNotes() {
+    return initFrom == null ? List.of() : initFrom.notes();
   }
 
   public OfflineFit onEpoch(Consumer<EpochProgress> listener) {
@@ -100,7 +127,7 @@ public final class OfflineFit {
 
   public Result run() {
     long start = System.nanoTime();
-    IgmTrainer trainer = initFrom == null ? new IgmTrainer(config) : initFrom.restore();
+    IgmTrainer trainer = initFrom == null ? new IgmTrainer(config) : initFrom.start();
     try {
       List<ReplayPlan.Entry> plan = ReplayPlan.of(dataset, epochs, shuffleSeed, false).trainingEntries();
       int perEpoch = dataset.rows(Split.TRAIN).size();
@@ -124,11 +151,12 @@ public final class OfflineFit {
           lossCount = 0;
         }
       }
-      Map<String, Double> valid = dataset.rows(Split.VALID).isEmpty()
-          ? new LinkedHashMap<>() : Evaluation.evaluate(trainer, dataset.rows(Split.VALID));
-      Map<String, Double> test = dataset.rows(Split.TEST).isEmpty()
-          ? new LinkedHashMap<>() : Evaluation.evaluate(trainer, dataset.rows(Split.TEST));
-      return new Result(trainer, valid, test, (System.nanoTime() - start) / 1e9, trainer.batches(), trainer.refusedSteps());
+      Evaluation.Report valid = dataset.rows(Split.VALID).isEmpty()
+          ? Evaluation.Report.empty() : Evaluation.report(trainer, dataset.rows(Split.VALID));
+      Evaluation.Report test = dataset.rows(Split.TEST).isEmpty()
+          ? Evaluation.Report.empty() : Evaluation.report(trainer, dataset.rows(Split.TEST));
+      return new Result(trainer, valid.metrics(), test.metrics(), (System.nanoTime() - start) / 1e9, trainer.batches(),
+          trainer.refusedSteps(), valid.nonFiniteRows(), test.nonFiniteRows());
     } catch (RuntimeException e) {
       trainer.close();
       throw e;

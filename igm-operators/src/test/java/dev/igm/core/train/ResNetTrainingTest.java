@@ -14,31 +14,47 @@ import org.junit.jupiter.api.io.TempDir;
 /** IGM with a resnet18 modality (spectrogram-like [1,16,16]) beside a feature modality. */
 class ResNetTrainingTest {
 
+  /**
+   * IGM + SAM at lr 0.02, momentum 0.9, batch 8 sits on a chance-level plateau (one class predicted) for one to three
+   * epochs, and when it leaves it depends on float rounding, that is on the CPU's ATen/oneDNN kernels (18 steps of the
+   * resnet modality were enough with AVX-512 kernels, not with AVX2 ones); past the plateau it learns the view
+   * perfectly, though a late step at this rate can knock one seed off again. So "it learns" is asserted as a user would
+   * judge it, with margin on every kernel choice: after 4 epochs (24 steps of the resnet modality per seed), the
+   * median of three seeds is far above chance (1/3) and predicts every class. Measured with the AVX-512, AVX2 and
+   * generic/SSE4.1 kernels: every one of these runs at 1.0.
+   */
   @Test
   void igmLearnsTheSpectrogramView() {
     List<LabeledSample> train = Spectrograms.samples(96, 1);
     List<LabeledSample> test = Spectrograms.samples(90, 2);
-    try (IgmTrainer t = new IgmTrainer(Spectrograms.config("igm", false).build())) {
-      double before = accuracy(t, test, 0);
-      for (int epoch = 0; epoch < 3; epoch++) {
-        Synthetic.train(t, train);
+    List<double[]> runs = new ArrayList<>(); // {accuracy, classes predicted, seed}
+    for (long seed : new long[] {1, 2, 3}) {
+      try (IgmTrainer t = new IgmTrainer(Spectrograms.config("igm", false).seed(seed).headWidths(List.of(64, 32)).build())) {
+        for (int epoch = 0; epoch < 4; epoch++) {
+          Synthetic.train(t, train);
+        }
+        assertThat(t.refusedSteps()).isZero();
+        assertThat(t.flatMatrix(0, 0)).as("T of the resnet modality's 512-wide head input").isNotNull();
+        assertThat(t.flatMatrix(0, 0).dim()).isEqualTo(512);
+        float[] scores = scores(t, test, 0);
+        int[] labels = test.stream().mapToInt(LabeledSample::label).toArray();
+        long classes = java.util.Arrays.stream(ClassificationMetrics.predict(scores, 3)).distinct().count();
+        runs.add(new double[] {ClassificationMetrics.accuracy(labels, scores, 3), classes, seed});
       }
-      double after = accuracy(t, test, 0);
-      assertThat(t.refusedSteps()).isZero();
-      assertThat(t.flatMatrix(0, 0)).as("T of the resnet modality's 512-wide head input").isNotNull();
-      assertThat(t.flatMatrix(0, 0).dim()).isEqualTo(512);
-      assertThat(after).as("spectrogram accuracy (was %.2f before training)", before).isGreaterThan(0.7);
     }
+    runs.sort(java.util.Comparator.comparingDouble(r -> r[0]));
+    double[] median = runs.get(1);
+    String all = runs.stream().map(r -> String.format("seed %.0f: %.3f, %.0f classes", r[2], r[0], r[1])).toList().toString();
+    assertThat(median[0]).as("median spectrogram accuracy of %s (chance 0.33)", all).isGreaterThanOrEqualTo(0.8);
+    assertThat(median[1]).as("classes the median run predicts, %s", all).isEqualTo(3);
   }
 
-  private static double accuracy(IgmTrainer t, List<LabeledSample> data, int modality) {
+  private static float[] scores(IgmTrainer t, List<LabeledSample> data, int modality) {
     List<float[][]> inputs = new ArrayList<>();
-    int[] labels = new int[data.size()];
-    for (int i = 0; i < data.size(); i++) {
-      inputs.add(data.get(i).inputs());
-      labels[i] = data.get(i).label();
+    for (LabeledSample s : data) {
+      inputs.add(s.inputs());
     }
-    return ClassificationMetrics.accuracy(labels, t.score(inputs).perModality()[modality], 3);
+    return t.score(inputs).perModality()[modality];
   }
 
   @Test
