@@ -251,17 +251,9 @@ public final class ServingModel implements AutoCloseable {
       perModality.put(nets.get(j).name(), boxed(scores.perModality()[j], row * c, c));
     }
     List<Float> fused = boxed(scores.fused(), row * c, c);
-    return Prediction.newBuilder()
-        .setSampleId(sample.getSampleId())
-        .setModelId(snapshot.getModelId())
-        .setModelVersion(snapshot.getVersion())
-        .setSplit(sample.getSplit())
-        .setModalityProbabilities(perModality)
-        .setFusedProbabilities(fused)
-        .setPredicted(argmax(scores.fused(), row * c, c))
-        .setLabel(sample.getLabel())
-        .setEventTime(sample.getEventTime())
-        .build();
+    // The all-fields constructor: the builder checks every field against the schema again, per prediction.
+    return new Prediction(sample.getSampleId(), snapshot.getModelId(), snapshot.getVersion(), sample.getSplit(),
+        perModality, fused, argmax(scores.fused(), row * c, c), sample.getLabel(), sample.getEventTime());
   }
 
   /** Index of the largest value; ties go to the lowest index. */
