@@ -98,7 +98,8 @@ public final class ServeCommand implements Callable<Integer> {
   String modelStoreRoot;
 
   @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N",
-      description = "Most samples scored in one pass; 1 scores every sample on its own. Default: ${DEFAULT-VALUE}.")
+      description = "Most samples scored in one pass; 1 scores every sample on its own. Models with a resnet18 encoder "
+          + "need native memory for a batch's activations: use 16-32 for them. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
   @Option(names = "--batch-delay", defaultValue = "10ms", paramLabel = "DURATION",
