@@ -119,7 +119,10 @@ public final class ServingJob {
     KafkaSinkBuilder<T> b = KafkaSink.<T>builder()
         .setBootstrapServers(o.bootstrapServers())
         .setRecordSerializer(serializer)
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        // Kafka's producers wait up to linger.ms (5 ms since Kafka 4.0) for a send batch to fill: a lone prediction
+        // at a low rate would wait all of it. Under load batches fill anyway; a --kafka-property linger.ms overrides.
+        .setProperty("linger.ms", "1");
     o.kafkaProperties().forEach(b::setProperty);
     return b.build();
   }
