@@ -81,12 +81,16 @@ import picocli.CommandLine.Option;
           + "with as many partitions as the parallelism).",
       "",
       "ceiling: the same model's batched forward pass (inputs already decoded, --batch-size samples per pass) in a "
-          + "tight loop on the bench's own thread, before any job runs: what the hardware gives one scoring thread.",
+          + "tight loop on the bench's own thread, before any job runs: what the hardware gives one scoring thread, "
+          + "per second of wall time and per second of that thread's CPU time (the latter holds still when other work "
+          + "takes the CPUs away).",
       "throughput: --records samples sent as fast as possible (after 20,000 to warm up); records/s = records / "
-          + "(first send -> last prediction read back from the predictions topic); 'of ceiling' = records/s / ceiling. "
+          + "(first send -> last prediction read back from the predictions topic); 'of ceiling' = records/s / the "
+          + "ceiling's wall-time rate. "
           + "operator r/s = records / CPU seconds of the scoring threads in that phase (decode, score, build the "
           + "predictions, hand them to the Kafka sinks): what the operator gives per core, without the broker, "
-          + "the sources and the bench's own producer and consumer that share the machine with it.",
+          + "the sources and the bench's own producer and consumer that share the machine with it; its 'of ceiling' "
+          + "divides by the ceiling's CPU-time rate.",
       "latency: at each --rate (records/s; 'half' = half the throughput just measured), --latency-seconds of "
           + "samples; per sample, the time from its send to its prediction being read from the predictions topic: "
           + "p50, p99, max.",
@@ -136,6 +140,9 @@ public final class BenchServeCommand implements Callable<Integer> {
   /** @param operatorRate records per CPU second of the scoring threads (their work alone, as if on a core of their own) */
   private record Throughput(int parallelism, int records, double perSecond, double operatorRate, Batches batches) {}
 
+  /** The forward pass's rate per second of wall time and per second of the looping thread's CPU time. */
+  private record Ceiling(double wall, double cpu) {}
+
   private record Latency(int parallelism, int rate, int records, double p50, double p99, double max, Batches batches) {}
 
   /** Batch sizes the operator saw in one phase. */
@@ -164,7 +171,7 @@ public final class BenchServeCommand implements Callable<Integer> {
       MultiViewDataset ds = OfflineFit.prepare(BundledDatasets.segment(), true);
       ModelSnapshot published = trainAndWrite(ds);
       List<MultiViewRow> rows = ds.rows(Split.TEST);
-      double ceiling = ceiling(published, rows);
+      Ceiling ceiling = ceiling(published, rows);
       List<Throughput> throughputs = new ArrayList<>();
       List<Latency> latencies = new ArrayList<>();
       for (int p : parallelisms) {
@@ -176,14 +183,14 @@ public final class BenchServeCommand implements Callable<Integer> {
           + "timeout %s%n", bootstrap, Runtime.getRuntime().availableProcessors(), batching.maxRecords(), batchDelay,
           bufferTimeout);
       System.out.printf(Locale.ROOT, "load average (1, 5, 15 min): %s at the start, %s at the end%n", loadAtStart, loadAtEnd);
-      System.out.printf(Locale.ROOT, "ceiling: the model's batched forward pass, %d samples per pass, one thread: %,.0f records/s%n",
-          batching.maxRecords(), ceiling);
+      System.out.printf(Locale.ROOT, "ceiling: the model's batched forward pass, %d samples per pass, one thread: %,.0f "
+          + "records/s (%,.0f per CPU second)%n", batching.maxRecords(), ceiling.wall(), ceiling.cpu());
       System.out.println();
       System.out.printf(Locale.ROOT, "%-11s %10s %12s %11s %14s %11s %11s %10s %10s%n", "parallelism", "records",
           "records/s", "of ceiling", "operator r/s", "of ceiling", "batch mean", "batch p50", "batch max");
       for (Throughput t : throughputs) {
         System.out.printf(Locale.ROOT, "%-11d %10d %12.0f %11.2f %14.0f %11.2f %11.1f %10d %10d%n", t.parallelism(),
-            t.records(), t.perSecond(), t.perSecond() / ceiling, t.operatorRate(), t.operatorRate() / ceiling,
+            t.records(), t.perSecond(), t.perSecond() / ceiling.wall(), t.operatorRate(), t.operatorRate() / ceiling.cpu(),
             t.batches().mean(), t.batches().p50(), t.batches().max());
       }
       System.out.println();
@@ -220,7 +227,7 @@ public final class BenchServeCommand implements Callable<Integer> {
    * The published model, loaded as the job loads it, scoring batches of {@link #batchSize} TEST rows (already
    * decoded) in a loop on this thread: records/s.
    */
-  private double ceiling(ModelSnapshot published, List<MultiViewRow> rows) throws Exception {
+  private Ceiling ceiling(ModelSnapshot published, List<MultiViewRow> rows) throws Exception {
     IgmConfig config = ModelConfigJson.parse(published.getConfig());
     List<float[][]> batch = new ArrayList<>();
     for (int i = 0; i < batchSize; i++) {
@@ -232,7 +239,9 @@ public final class BenchServeCommand implements Callable<Integer> {
       while (System.nanoTime() < warmEnd) {
         model.scoreInputs(batch);
       }
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
       long passes = 0;
+      long cpuStart = mx.getCurrentThreadCpuTime();
       long start = System.nanoTime();
       long end = start + TimeUnit.SECONDS.toNanos(ceilingSeconds);
       long now;
@@ -241,9 +250,11 @@ public final class BenchServeCommand implements Callable<Integer> {
         passes++;
         now = System.nanoTime();
       } while (now < end);
-      double perSecond = passes * batchSize / ((now - start) / 1e9);
-      System.err.printf(Locale.ROOT, "igm bench-serve: ceiling %,.0f records/s (%d passes of %d)%n", perSecond, passes, batchSize);
-      return perSecond;
+      long cpu = mx.getCurrentThreadCpuTime() - cpuStart;
+      Ceiling c = new Ceiling(passes * batchSize / ((now - start) / 1e9), passes * batchSize / (cpu / 1e9));
+      System.err.printf(Locale.ROOT, "igm bench-serve: ceiling %,.0f records/s, %,.0f per CPU second (%d passes of %d)%n",
+          c.wall(), c.cpu(), passes, batchSize);
+      return c;
     }
   }
 
