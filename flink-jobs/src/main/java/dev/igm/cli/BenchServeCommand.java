@@ -10,8 +10,13 @@ import dev.igm.codec.TensorCodec;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.fit.Evaluation;
 import dev.igm.core.fit.OfflineFit;
+import dev.igm.core.serve.BatchingPolicy;
+import dev.igm.core.serve.ModelConfigJson;
+import dev.igm.core.serve.ModelStoreRoot;
 import dev.igm.core.serve.QualityGate;
+import dev.igm.core.serve.ServingModel;
 import dev.igm.core.serve.ServingPolicy;
+import dev.igm.core.serve.SnapshotLoader;
 import dev.igm.core.train.IgmTrainer;
 import dev.igm.core.train.LabeledSample;
 import dev.igm.core.train.TrainerSnapshot;
@@ -25,6 +30,9 @@ import dev.igm.kafka.LocalKafkaBroker;
 import dev.igm.local.EmbeddedFlink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +68,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code igm bench-serve}: throughput and end-to-end latency of the serving job on a real Kafka broker, for each
- * requested parallelism. Not a test: it prints measurements.
+ * requested parallelism, beside the model's own batched forward pass (the ceiling). Not a test: it prints
+ * measurements.
  */
 @Command(
     name = "bench-serve",
@@ -72,27 +81,51 @@ import picocli.CommandLine.Option;
           + "embedded Flink job at each requested parallelism, with fresh topics each time (samples and predictions "
           + "with as many partitions as the parallelism).",
       "",
-      "throughput: --records samples sent as fast as possible; records/s = records / (first send -> last "
-          + "prediction read back from the predictions topic).",
-      "latency: --latency-records samples sent at --rate records/s; per sample, the time from its send to its "
-          + "prediction being read from the predictions topic: p50, p99, max.",
+      "ceiling: the same model's batched forward pass (inputs already decoded, --batch-size samples per pass) in a "
+          + "tight loop on the bench's own thread, before any job runs: what the hardware gives one scoring thread, "
+          + "per second of wall time and per second of that thread's CPU time (the latter holds still when other work "
+          + "takes the CPUs away).",
+      "throughput: --records samples sent as fast as possible (after 20,000 to warm up); records/s = records / "
+          + "(first send -> last prediction read back from the predictions topic); 'of ceiling' = records/s / the "
+          + "ceiling's wall-time rate. "
+          + "operator r/s = records / CPU seconds of the scoring threads in that phase (decode, score, build the "
+          + "predictions, hand them to the Kafka sinks): what the operator gives per core, without the broker, "
+          + "the sources and the bench's own producer and consumer that share the machine with it; its 'of ceiling' "
+          + "divides by the ceiling's CPU-time rate.",
+      "latency: at each --rate (records/s; 'half' = half the throughput just measured), --latency-seconds of "
+          + "samples; per sample, the time from its send to its prediction being read from the predictions topic: "
+          + "p50, p99, max.",
+      "batches: the sizes of the batches the scoring operator scored in each phase (mean = samples / batches; p50 and "
+          + "max over the operator's window of its last 1,000 batches).",
+      "The load average (/proc/loadavg) is printed at the start and the end: the machine's other work shows in "
+          + "every figure.",
       ""
     })
 public final class BenchServeCommand implements Callable<Integer> {
   @Option(names = "--parallelism", split = ",", defaultValue = "1,2", description = "Parallelisms to measure. Default: ${DEFAULT-VALUE}.")
   List<Integer> parallelisms;
 
-  @Option(names = "--records", defaultValue = "20000", description = "Samples in the throughput phase. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--records", defaultValue = "100000", description = "Samples in the throughput phase. Default: ${DEFAULT-VALUE}.")
   int records;
 
-  @Option(names = "--latency-records", defaultValue = "3000", description = "Samples in the latency phase. Default: ${DEFAULT-VALUE}.")
-  int latencyRecords;
+  @Option(names = "--rate", split = ",", defaultValue = "100,half", paramLabel = "N|half",
+      description = "Send rates of the latency phases, records/s, or half (of the measured throughput). Default: ${DEFAULT-VALUE}.")
+  List<String> rates;
 
-  @Option(names = "--rate", defaultValue = "500", description = "Send rate of the latency phase, records/s. Default: ${DEFAULT-VALUE}.")
-  int rate;
+  @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency phase, seconds. Default: ${DEFAULT-VALUE}.")
+  int latencySeconds;
+
+  @Option(names = "--batch-size", defaultValue = "256", description = "The job's largest batch (igm serve --batch-size), and the ceiling's batch. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(names = "--batch-delay", defaultValue = "10ms", description = "The job's batch delay (igm serve --batch-delay). Default: ${DEFAULT-VALUE}.")
+  String batchDelay;
 
   @Option(names = "--buffer-timeout", defaultValue = "5ms", description = "Flink network buffer timeout of the job (igm serve's default). Default: ${DEFAULT-VALUE}.")
   String bufferTimeout;
+
+  @Option(names = "--ceiling-seconds", defaultValue = "3", description = "How long the ceiling's loop runs (after as long again to warm up). Default: ${DEFAULT-VALUE}.")
+  int ceilingSeconds;
 
   @Option(names = "--bootstrap", description = "Use this Kafka broker instead of starting a local one.")
   String bootstrap;
@@ -104,8 +137,31 @@ public final class BenchServeCommand implements Callable<Integer> {
   private final AvroBytes<MultimodalSample> sampleAvro = AvroBytes.of(MultimodalSample.class);
   private final TensorCodec codec = TensorCodec.create();
 
+  /** What one parallelism measured. */
+  /** @param operatorRate records per CPU second of the scoring threads (their work alone, as if on a core of their own) */
+  private record Throughput(int parallelism, int records, double perSecond, double operatorRate, Batches batches) {}
+
+  /** The forward pass's rate per second of wall time and per second of the looping thread's CPU time. */
+  private record Ceiling(double wall, double cpu) {}
+
+  private record Latency(int parallelism, int rate, int records, double p50, double p99, double max, Batches batches) {}
+
+  /** Batch sizes the operator saw in one phase. */
+  private record Batches(long batches, long samples, long p50, long max) {
+    double mean() {
+      return batches == 0 ? 0 : (double) samples / batches;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    BatchingPolicy batching = new BatchingPolicy(batchSize, ServeCommand.parseDuration(batchDelay));
+    for (String r : rates) {
+      if (!r.equals("half") && !r.matches("\\d+")) {
+        throw new IllegalArgumentException("--rate takes records/s or 'half', got '" + r + "'");
+      }
+    }
+    String loadAtStart = loadAverage();
     Files.createDirectories(workDir);
     LocalKafkaBroker local = null;
     try {
@@ -116,16 +172,35 @@ public final class BenchServeCommand implements Callable<Integer> {
       MultiViewDataset ds = OfflineFit.prepare(BundledDatasets.segment(), true);
       ModelSnapshot published = trainAndWrite(ds);
       List<MultiViewRow> rows = ds.rows(Split.TEST);
-      List<String> lines = new ArrayList<>();
-      lines.add(String.format(Locale.ROOT, "%-11s %10s %12s %10s %10s %10s %12s", "parallelism", "records", "records/s",
-          "p50 ms", "p99 ms", "max ms", "lat. records"));
+      Ceiling ceiling = ceiling(published, rows);
+      List<Throughput> throughputs = new ArrayList<>();
+      List<Latency> latencies = new ArrayList<>();
       for (int p : parallelisms) {
-        lines.add(measure(p, published, rows));
+        measure(p, published, rows, batching, throughputs, latencies);
+      }
+      String loadAtEnd = loadAverage();
+      System.out.println();
+      System.out.printf(Locale.ROOT, "igm bench-serve: broker %s, %d cores, batches of up to %d samples / %s, buffer "
+          + "timeout %s%n", bootstrap, Runtime.getRuntime().availableProcessors(), batching.maxRecords(), batchDelay,
+          bufferTimeout);
+      System.out.printf(Locale.ROOT, "load average (1, 5, 15 min): %s at the start, %s at the end%n", loadAtStart, loadAtEnd);
+      System.out.printf(Locale.ROOT, "ceiling: the model's batched forward pass, %d samples per pass, one thread: %,.0f "
+          + "records/s (%,.0f per CPU second)%n", batching.maxRecords(), ceiling.wall(), ceiling.cpu());
+      System.out.println();
+      System.out.printf(Locale.ROOT, "%-11s %10s %12s %11s %14s %11s %11s %10s %10s%n", "parallelism", "records",
+          "records/s", "of ceiling", "operator r/s", "of ceiling", "batch mean", "batch p50", "batch max");
+      for (Throughput t : throughputs) {
+        System.out.printf(Locale.ROOT, "%-11d %10d %12.0f %11.2f %14.0f %11.2f %11.1f %10d %10d%n", t.parallelism(),
+            t.records(), t.perSecond(), t.perSecond() / ceiling.wall(), t.operatorRate(), t.operatorRate() / ceiling.cpu(),
+            t.batches().mean(), t.batches().p50(), t.batches().max());
       }
       System.out.println();
-      System.out.printf(Locale.ROOT, "igm bench-serve: broker %s, %d cores, latency phase at %d records/s, buffer timeout %s%n",
-          bootstrap, Runtime.getRuntime().availableProcessors(), rate, bufferTimeout);
-      lines.forEach(System.out::println);
+      System.out.printf(Locale.ROOT, "%-11s %10s %10s %10s %10s %12s %11s %10s%n", "parallelism", "rate/s", "p50 ms",
+          "p99 ms", "max ms", "lat. records", "batch mean", "batch max");
+      for (Latency l : latencies) {
+        System.out.printf(Locale.ROOT, "%-11d %10d %10.1f %10.1f %10.1f %12d %11.1f %10d%n", l.parallelism(), l.rate(),
+            l.p50(), l.p99(), l.max(), l.records(), l.batches().mean(), l.batches().max());
+      }
       return 0;
     } finally {
       if (local != null) {
@@ -149,7 +224,43 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
   }
 
-  private String measure(int p, ModelSnapshot published, List<MultiViewRow> rows) throws Exception {
+  /**
+   * The published model, loaded as the job loads it, scoring batches of {@link #batchSize} TEST rows (already
+   * decoded) in a loop on this thread: records/s.
+   */
+  private Ceiling ceiling(ModelSnapshot published, List<MultiViewRow> rows) throws Exception {
+    IgmConfig config = ModelConfigJson.parse(published.getConfig());
+    List<float[][]> batch = new ArrayList<>();
+    for (int i = 0; i < batchSize; i++) {
+      batch.add(Evaluation.inputsOf(config, rows.get(i % rows.size())));
+    }
+    byte[] file = Files.readAllBytes(Path.of(URI.create(published.getUri())));
+    try (ServingModel model = new SnapshotLoader(uri -> file).load(published)) {
+      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(ceilingSeconds);
+      while (System.nanoTime() < warmEnd) {
+        model.scoreInputs(batch);
+      }
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      long passes = 0;
+      long cpuStart = mx.getCurrentThreadCpuTime();
+      long start = System.nanoTime();
+      long end = start + TimeUnit.SECONDS.toNanos(ceilingSeconds);
+      long now;
+      do {
+        model.scoreInputs(batch);
+        passes++;
+        now = System.nanoTime();
+      } while (now < end);
+      long cpu = mx.getCurrentThreadCpuTime() - cpuStart;
+      Ceiling c = new Ceiling(passes * batchSize / ((now - start) / 1e9), passes * batchSize / (cpu / 1e9));
+      System.err.printf(Locale.ROOT, "igm bench-serve: ceiling %,.0f records/s, %,.0f per CPU second (%d passes of %d)%n",
+          c.wall(), c.cpu(), passes, batchSize);
+      return c;
+    }
+  }
+
+  private void measure(int p, ModelSnapshot published, List<MultiViewRow> rows, BatchingPolicy batching,
+      List<Throughput> throughputs, List<Latency> latencies) throws Exception {
     String run = "bench-p" + p + "-" + UUID.randomUUID().toString().substring(0, 6);
     String samples = run + ".samples";
     String models = run + ".models";
@@ -161,35 +272,48 @@ public final class BenchServeCommand implements Callable<Integer> {
       producer.send(new ProducerRecord<>(models, MODEL.getBytes(StandardCharsets.UTF_8),
           AvroBytes.of(ModelSnapshot.class).encode(published))).get(30, TimeUnit.SECONDS);
     }
-    Configuration conf = EmbeddedFlink.bind(new Configuration(), null);
+    Configuration conf = ServingMetricsCapture.addTo(EmbeddedFlink.bind(new Configuration(), null));
     Path tmp = Files.createDirectories(workDir.resolve("flink-tmp"));
     conf.set(CoreOptions.TMP_DIRS, tmp.toAbsolutePath().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(p, conf);
-    ServingPolicy policy = new ServingPolicy(List.of(MODEL), ServingPolicy.BeforeFirstModel.HOLD, 100_000, QualityGate.OFF);
+    ServingPolicy policy = new ServingPolicy(List.of(MODEL), ServingPolicy.BeforeFirstModel.HOLD, 100_000, QualityGate.OFF,
+        ModelStoreRoot.of(workDir.resolve("model").toAbsolutePath().toString(), Path.of("/")));
     ServingJob.build(env, new ServingJobOptions(bootstrap, samples, models, predictions, dlq, run,
         ServingJobOptions.StartFrom.EARLIEST, p, Duration.ofSeconds(10), ServeCommand.parseDuration(bufferTimeout), policy,
-        Map.of()));
+        Map.of(), batching));
+    ServingMetricsCapture.clear();
     JobClient job = env.executeAsync(ServingJob.NAME + "-" + run);
     Map<String, Long> arrivals = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
     Thread reader = new Thread(() -> readPredictions(predictions, arrivals, stop), "bench-predictions");
     reader.start();
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      // Warm-up: job start, model load, JIT. Not measured.
-      Map<String, Long> warm = send(producer, samples, rows, run + "-w", 500, 0);
+      // Warm-up: job start, model load, JIT (the compiler threads take a core for seconds). Not measured.
+      Map<String, Long> warm = send(producer, samples, encode(rows, run + "-w", 20_000), 0);
       await(arrivals, warm.keySet(), Duration.ofMinutes(3), "warm-up");
 
-      Map<String, Long> burst = send(producer, samples, rows, run + "-t", records, 0);
+      long[] before = batchCounters();
+      long cpuBefore = scoringCpuNanos();
+      Map<String, Long> burst = send(producer, samples, encode(rows, run + "-t", records), 0);
       long first = burst.values().stream().mapToLong(Long::longValue).min().orElseThrow();
       await(arrivals, burst.keySet(), Duration.ofMinutes(5), "throughput phase");
       long last = burst.keySet().stream().mapToLong(arrivals::get).max().orElseThrow();
       double perSecond = records / ((last - first) / 1e9);
+      double operatorRate = records / ((scoringCpuNanos() - cpuBefore) / 1e9);
+      long lastSent = burst.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+      System.err.printf(Locale.ROOT, "igm bench-serve: parallelism %d: %d samples sent in %.2f s, the last prediction "
+          + "read %.2f s after the first send%n", p, records, (lastSent - first) / 1e9, (last - first) / 1e9);
+      throughputs.add(new Throughput(p, records, perSecond, operatorRate, batches(before)));
 
-      Map<String, Long> paced = send(producer, samples, rows, run + "-l", latencyRecords, rate);
-      await(arrivals, paced.keySet(), Duration.ofMinutes(3), "latency phase");
-      double[] ms = paced.entrySet().stream().mapToDouble(e -> (arrivals.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
-      return String.format(Locale.ROOT, "%-11d %10d %12.0f %10.1f %10.1f %10.1f %12d", p, records, perSecond,
-          percentile(ms, 50), percentile(ms, 99), ms[ms.length - 1], latencyRecords);
+      for (String r : rates) {
+        int rate = r.equals("half") ? (int) Math.max(1, Math.round(perSecond / 2)) : Integer.parseInt(r);
+        int n = Math.max(1, rate * latencySeconds);
+        before = batchCounters();
+        Map<String, Long> paced = send(producer, samples, encode(rows, run + "-l" + rate, n), rate);
+        await(arrivals, paced.keySet(), Duration.ofMinutes(3), "latency phase at " + rate + " records/s");
+        double[] ms = paced.entrySet().stream().mapToDouble(e -> (arrivals.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
+        latencies.add(new Latency(p, rate, n, percentile(ms, 50), percentile(ms, 99), ms[ms.length - 1], batches(before)));
+      }
     } finally {
       stop.set(true);
       reader.join(10_000);
@@ -197,12 +321,61 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
   }
 
-  /** Sends {@code n} samples (TEST rows in turn, fresh ids); {@code rate} > 0 paces them. Returns id -> send nanos. */
-  private Map<String, Long> send(KafkaProducer<byte[], byte[]> producer, String topic, List<MultiViewRow> rows,
-      String prefix, int n, int rate) throws Exception {
+  /**
+   * CPU time of the scoring operator's threads so far (the job runs in this process): decoding, scoring, building the
+   * predictions and handing them to the chained Kafka sinks.
+   */
+  private static long scoringCpuNanos() {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("score with the model in service")) {
+        sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+      }
+    }
+    return sum;
+  }
+
+  private static long[] batchCounters() {
+    return new long[] {ServingMetricsCapture.counter("batches"), ServingMetricsCapture.counter("batchedSamples")};
+  }
+
+  /**
+   * The batches scored since {@code before} was read: their number and mean size exactly; p50 and max over the
+   * operators' windows of their last 1,000 batches (the phase's own, unless it scored fewer).
+   */
+  private static Batches batches(long[] before) {
+    long[] now = batchCounters();
+    long[] recent = ServingMetricsCapture.histogramValues("batchSize");
+    long p50 = recent.length == 0 ? 0 : recent[Math.max(0, (int) Math.ceil(0.5 * recent.length) - 1)];
+    long max = recent.length == 0 ? 0 : recent[recent.length - 1];
+    return new Batches(now[0] - before[0], now[1] - before[1], p50, max);
+  }
+
+  /** {@code n} samples (TEST rows in turn, fresh ids), encoded: id -> Avro bytes, in send order. */
+  private Map<String, byte[]> encode(List<MultiViewRow> rows, String prefix, int n) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      MultiViewRow row = rows.get(i % rows.size());
+      String id = prefix + "-" + i;
+      Map<String, Tensor> modalities = new LinkedHashMap<>();
+      for (Map.Entry<String, float[]> v : row.views().entrySet()) {
+        modalities.put(v.getKey(), codec.encodeFloat32(v.getValue(), v.getValue().length));
+      }
+      MultimodalSample s = MultimodalSample.newBuilder().setSampleId(id).setStream("bench").setSplit(Split.TEST)
+          .setLabel(row.label()).setEventTime(Instant.now()).setModalities(modalities).build();
+      out.put(id, sampleAvro.encode(s));
+    }
+    return out;
+  }
+
+  /** Sends the encoded samples in order; {@code rate} > 0 paces them. Returns id -> send nanos. */
+  private Map<String, Long> send(KafkaProducer<byte[], byte[]> producer, String topic, Map<String, byte[]> encoded,
+      int rate) throws Exception {
     Map<String, Long> sent = new LinkedHashMap<>();
     long start = System.nanoTime();
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    for (Map.Entry<String, byte[]> e : encoded.entrySet()) {
       if (rate > 0) {
         long due = start + (long) (i * 1e9 / rate);
         long wait = due - System.nanoTime();
@@ -210,17 +383,9 @@ public final class BenchServeCommand implements Callable<Integer> {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
       }
-      MultiViewRow row = rows.get(i % rows.size());
-      String id = prefix + "-" + i;
-      Map<String, Tensor> modalities = new LinkedHashMap<>();
-      for (Map.Entry<String, float[]> v : row.views().entrySet()) {
-        modalities.put(v.getKey(), codec.encodeFloat32(v.getValue(), v.getValue().length));
-      }
-      long now = System.nanoTime();
-      MultimodalSample s = MultimodalSample.newBuilder().setSampleId(id).setStream("bench").setSplit(Split.TEST)
-          .setLabel(row.label()).setEventTime(Instant.now()).setModalities(modalities).build();
-      sent.put(id, now);
-      producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), sampleAvro.encode(s)));
+      i++;
+      sent.put(e.getKey(), System.nanoTime());
+      producer.send(new ProducerRecord<>(topic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue()));
     }
     producer.flush();
     return sent;
@@ -240,7 +405,9 @@ public final class BenchServeCommand implements Callable<Integer> {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           long now = System.nanoTime();
           try {
-            arrivals.putIfAbsent(avro.decode(r.value()).getSampleId(), now);
+            // The job keys each prediction by its sample id: no need to decode the value (the bench shares the CPUs).
+            String id = r.key() != null ? new String(r.key(), StandardCharsets.UTF_8) : avro.decode(r.value()).getSampleId();
+            arrivals.putIfAbsent(id, now);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
@@ -249,10 +416,19 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
   }
 
+  /** Waits until every id has a prediction; checks each id once it is reached (no full scan every time). */
   private static void await(Map<String, Long> arrivals, java.util.Set<String> ids, Duration timeout, String phase)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!arrivals.keySet().containsAll(ids)) {
+    List<String> waiting = new ArrayList<>(ids);
+    int next = 0;
+    while (true) {
+      while (next < waiting.size() && arrivals.containsKey(waiting.get(next))) {
+        next++;
+      }
+      if (next == waiting.size()) {
+        return;
+      }
       if (System.nanoTime() > deadline) {
         long got = ids.stream().filter(arrivals::containsKey).count();
         throw new IllegalStateException(phase + ": " + got + " of " + ids.size() + " predictions after " + timeout);
@@ -269,6 +445,16 @@ public final class BenchServeCommand implements Callable<Integer> {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return new KafkaProducer<>(p);
+  }
+
+  /** The 1, 5 and 15 minute load averages, or "n/a" where /proc/loadavg is missing. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
   }
 
   static double percentile(double[] sorted, double q) {

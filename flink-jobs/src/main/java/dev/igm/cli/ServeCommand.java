@@ -1,5 +1,7 @@
 package dev.igm.cli;
 
+import dev.igm.core.serve.BatchingPolicy;
+import dev.igm.core.serve.ModelStoreRoot;
 import dev.igm.core.serve.QualityGate;
 import dev.igm.core.serve.ServingPolicy;
 import dev.igm.jobs.ServingJob;
@@ -48,6 +50,16 @@ import picocli.CommandLine.Spec;
       "Samples that arrive before a model's first version are held (bounded) and scored when it arrives, or "
           + "rejected to the dead-letter topic (--before-first-model). Runs until cancelled (Ctrl-C for the "
           + "embedded target).",
+      "",
+      "Samples are scored in micro-batches: a batch is scored when it holds --batch-size samples, as soon as no more "
+          + "samples are waiting in the input (a lone sample is scored at once), when its oldest sample has waited "
+          + "--batch-delay, and before a new model version, a checkpoint or a watermark is processed; every sample "
+          + "is scored by the version in service when it arrived. A sample that cannot be scored goes to the "
+          + "dead-letter topic without affecting the others in its batch.",
+      "",
+      "Only snapshot files under --model-store-root are loaded: a version whose URI points elsewhere (another "
+          + "directory, another file system, a '..' segment, a symbolic link out of the store) is refused to the "
+          + "dead-letter topic and the current version stays in service.",
       ""
     })
 public final class ServeCommand implements Callable<Integer> {
@@ -90,6 +102,22 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--gate-margin", defaultValue = "0", description = "How much worse (absolute) a new version's metric may be and still replace the current one. Default: ${DEFAULT-VALUE}.")
   double gateMargin;
+
+  @Option(names = "--model-store-root", defaultValue = "var/models", paramLabel = "URI|PATH",
+      description = "The model store the snapshot files must lie under: a URI (file:/srv/models, s3://bucket/models) or a "
+          + "local path, relative to the project root like the training job's model.store. Use the training job's "
+          + "model.store. Default: ${DEFAULT-VALUE} (the training job's default).")
+  String modelStoreRoot;
+
+  @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N",
+      description = "Most samples scored in one pass; 1 scores every sample on its own. Models with a resnet18 encoder "
+          + "need native memory for a batch's activations: use 16-32 for them. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(names = "--batch-delay", defaultValue = "10ms", paramLabel = "DURATION",
+      description = "Longest a sample waits for its batch to fill while more samples keep arriving (a batch is scored "
+          + "at once when the input has no more waiting). Default: ${DEFAULT-VALUE}.")
+  String batchDelay;
 
   @Option(names = "--group-id", defaultValue = "igm-serve", description = "Consumer group of the samples source. Default: ${DEFAULT-VALUE}.")
   String groupId;
@@ -141,8 +169,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (!topicsReady()) {
       return 1;
     }
-    System.err.printf("igm serve: %s -> %s (models %s from %s, parallelism %d, target %s)%n", samplesTopic,
-        predictionsTopic, models, modelsTopic, parallelism, target.name().toLowerCase());
+    System.err.printf("igm serve: %s -> %s (models %s from %s, store %s, parallelism %d, batches of up to %d / %s,"
+        + " target %s)%n", samplesTopic, predictionsTopic, models, modelsTopic, options.policy().store(), parallelism,
+        options.batching().maxRecords(), options.batching().maxDelay().toMillis() + " ms", target.name().toLowerCase());
     if (target != Target.EMBEDDED) {
       StreamExecutionEnvironment env = environment();
       ServingJob.build(env, options);
@@ -214,9 +243,11 @@ public final class ServeCommand implements Callable<Integer> {
 
   ServingJobOptions options() {
     QualityGate gate = gateMetric == null || gateMetric.isBlank() ? QualityGate.OFF : new QualityGate(gateMetric, gateMargin);
-    ServingPolicy policy = new ServingPolicy(models, beforeFirstModel, holdCapacity, gate);
+    ModelStoreRoot store = ModelStoreRoot.of(modelStoreRoot, TrainJobConfig.projectRoot());
+    ServingPolicy policy = new ServingPolicy(models, beforeFirstModel, holdCapacity, gate, store);
+    BatchingPolicy batching = new BatchingPolicy(batchSize, parseDuration(batchDelay));
     return new ServingJobOptions(bootstrap, samplesTopic, modelsTopic, predictionsTopic, dlqTopic, groupId, samplesFrom,
-        parallelism, parseDuration(checkpointInterval), parseDuration(bufferTimeout), policy, kafkaProperties);
+        parallelism, parseDuration(checkpointInterval), parseDuration(bufferTimeout), policy, kafkaProperties, batching);
   }
 
   private StreamExecutionEnvironment environment() throws Exception {

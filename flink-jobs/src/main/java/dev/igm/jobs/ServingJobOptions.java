@@ -1,5 +1,6 @@
 package dev.igm.jobs;
 
+import dev.igm.core.serve.BatchingPolicy;
 import dev.igm.core.serve.ServingPolicy;
 import java.time.Duration;
 import java.util.Map;
@@ -18,9 +19,10 @@ import java.util.Map;
  * @param checkpointInterval checkpoint interval; null or zero disables checkpointing
  * @param bufferTimeout how long Flink's network buffers may wait to fill before they are sent (Flink's default is
  *     100 ms, which adds ~50 ms median latency between the sources and the scoring operator; null keeps Flink's)
- * @param policy served models, before-first-model policy, hold capacity, quality gate
+ * @param policy served models, before-first-model policy, hold capacity, quality gate, model store root
  * @param kafkaProperties Kafka client properties for the job's consumers and producers (security, tuning); the ones
  *     the job manages are refused (null = none)
+ * @param batching how samples are grouped into batches scored in one pass (null = {@link BatchingPolicy#DEFAULT})
  */
 public record ServingJobOptions(
     String bootstrapServers,
@@ -34,7 +36,8 @@ public record ServingJobOptions(
     Duration checkpointInterval,
     Duration bufferTimeout,
     ServingPolicy policy,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    BatchingPolicy batching) {
 
   /** Where the samples source starts when there is no checkpoint. */
   public enum StartFrom {
@@ -54,5 +57,14 @@ public record ServingJobOptions(
     }
     kafkaProperties = KafkaClientProperties.checked(
         kafkaProperties == null ? Map.of() : kafkaProperties, MANAGED_KAFKA_PROPERTIES, "Kafka property ");
+    batching = batching == null ? BatchingPolicy.DEFAULT : batching;
+  }
+
+  /** Options with the default batching. */
+  public ServingJobOptions(String bootstrapServers, String samplesTopic, String modelsTopic, String predictionsTopic,
+      String deadLetterTopic, String groupId, StartFrom samplesFrom, int parallelism, Duration checkpointInterval,
+      Duration bufferTimeout, ServingPolicy policy, Map<String, String> kafkaProperties) {
+    this(bootstrapServers, samplesTopic, modelsTopic, predictionsTopic, deadLetterTopic, groupId, samplesFrom,
+        parallelism, checkpointInterval, bufferTimeout, policy, kafkaProperties, BatchingPolicy.DEFAULT);
   }
 }

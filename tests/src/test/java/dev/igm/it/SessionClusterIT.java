@@ -232,7 +232,7 @@ class SessionClusterIT {
           "--bootstrap", KAFKA.bootstrapServers(), "--samples-topic", samples, "--models-topic", models,
           "--predictions-topic", predictions, "--dlq-topic", dlq, "--model", model, "--parallelism", "2",
           "--samples-from", "earliest", "--checkpoint-interval", "0", "--group-id", JobFixture.uniqueGroup("serve"),
-          "--target", "remote", "--jobmanager", cluster.jobManagerAddress()));
+          "--model-store-root", scratch.toString(), "--target", "remote", "--jobmanager", cluster.jobManagerAddress()));
       String jobId = awaitRunningJob(ServingJob.NAME, Duration.ofSeconds(90));
       try {
         for (int i = 0; i < 40; i++) {

@@ -2,9 +2,13 @@ package dev.igm.core.serve;
 
 import dev.igm.avro.MultimodalSample;
 import dev.igm.avro.Tensor;
+import dev.igm.codec.DType;
 import dev.igm.codec.TensorCodec;
+import dev.igm.core.InputRows;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.config.ModalitySpec;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /** A sample's tensors as the float inputs a model takes, in the model's modality order, checked before use. */
@@ -47,5 +51,55 @@ public final class SampleInputs {
       in[j] = values;
     }
     return in;
+  }
+
+  /**
+   * Checks {@code sample} as {@link #of} does and writes its inputs into row {@code row} of {@code rows} (one
+   * {@link InputRows} per modality of {@code config}, in its order), with no array per sample for float32 tensors.
+   * When it throws, the row may hold part of the sample: the caller writes the next sample into the same row.
+   */
+  public static void into(IgmConfig config, MultimodalSample sample, TensorCodec codec, InputRows[] rows, int row)
+      throws InvalidSampleException {
+    for (int j = 0; j < rows.length; j++) {
+      ModalitySpec spec = config.modalities().get(j);
+      Tensor t = sample.getModalities().get(spec.name());
+      if (t == null) {
+        throw new InvalidSampleException(
+            "sample " + sample.getSampleId() + " has no modality '" + spec.name() + "' (it has "
+                + sample.getModalities().keySet() + ")");
+      }
+      int count;
+      try {
+        DType dtype = codec.validate(t);
+        if (dtype == DType.FLOAT32) {
+          FloatBuffer values = t.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+          count = values.remaining();
+          if (count == spec.inputSize()) {
+            rows[j].put(row, values);
+          }
+        } else {
+          float[] values = codec.toFloatArray(t); // float16 and uint8 need converting anyway
+          count = values.length;
+          if (count == spec.inputSize()) {
+            rows[j].put(row, values);
+          }
+        }
+      } catch (IllegalArgumentException e) { // TensorFormatException: unknown dtype, bad byte length, int64
+        throw new InvalidSampleException("sample " + sample.getSampleId() + ", modality " + spec.name() + ": " + e.getMessage());
+      }
+      if (count != spec.inputSize()) {
+        throw new InvalidSampleException(
+            "sample " + sample.getSampleId() + ", modality " + spec.name() + ": shape " + t.getShape() + " has "
+                + count + " values, the model takes " + spec.inputSize() + " (shape " + spec.inputShape() + ")");
+      }
+      for (int i = 0; i < count; i++) {
+        float v = rows[j].get(row, i);
+        if (!Float.isFinite(v)) {
+          throw new InvalidSampleException(
+              "sample " + sample.getSampleId() + ", modality " + spec.name() + ": non-finite value " + v
+                  + " at index " + i + " of " + Arrays.toString(t.getShape().toArray()));
+        }
+      }
+    }
   }
 }

@@ -11,9 +11,10 @@ import java.util.List;
  * @param beforeFirstModel what happens to a sample while a model has no version in service yet
  * @param holdCapacity how many samples a parallel instance holds at most (all models together)
  * @param gate the quality gate new versions must pass
+ * @param store the model store root snapshot files must lie under
  */
-public record ServingPolicy(List<String> models, BeforeFirstModel beforeFirstModel, int holdCapacity, QualityGate gate)
-    implements Serializable {
+public record ServingPolicy(List<String> models, BeforeFirstModel beforeFirstModel, int holdCapacity, QualityGate gate,
+    ModelStoreRoot store) implements Serializable {
 
   /** Samples that arrive before a model's first version. */
   public enum BeforeFirstModel {
@@ -32,6 +33,12 @@ public record ServingPolicy(List<String> models, BeforeFirstModel beforeFirstMod
       throw new IllegalArgumentException("hold capacity must be >= 0, got " + holdCapacity);
     }
     gate = gate == null ? QualityGate.OFF : gate;
+    store = store == null ? ModelStoreRoot.ANYWHERE : store;
+  }
+
+  /** A policy that loads snapshot files from any URI (no model store root). */
+  public ServingPolicy(List<String> models, BeforeFirstModel beforeFirstModel, int holdCapacity, QualityGate gate) {
+    this(models, beforeFirstModel, holdCapacity, gate, ModelStoreRoot.ANYWHERE);
   }
 
   public boolean serves(String modelId) {

@@ -9,7 +9,7 @@ import java.io.IOException;
 @FunctionalInterface
 public interface SnapshotStore {
   /**
-   * The whole file at {@code uri}.
+   * The whole file at {@code uri} (a URI string, percent-encoded as {@code java.net.URI} writes it).
    *
    * @throws java.io.FileNotFoundException when there is no such file
    * @throws IOException when it cannot be read

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * What to do with a published version before any file is touched: ignore it (a model this job does not serve, or
- * a version not newer than the one in service), refuse it (quality gate), or load it.
+ * a version not newer than the one in service), refuse it (a file outside the model store, the quality gate), or
+ * load it.
  *
  * @param kind the decision
  * @param reason why, for logs and dead letters (empty for {@link Kind#LOAD})
@@ -15,6 +16,8 @@ public record VersionVerdict(Kind kind, String reason) {
     LOAD,
     NOT_SERVED,
     STALE,
+    /** The record names a file outside the model store root. */
+    OUTSIDE_STORE,
     REFUSED_BY_GATE
   }
 
@@ -25,6 +28,15 @@ public record VersionVerdict(Kind kind, String reason) {
    * @param current the version in service, or null
    */
   public static VersionVerdict of(boolean served, ModelSnapshot current, ModelSnapshot candidate, QualityGate gate) {
+    return of(served, current, candidate, gate, ModelStoreRoot.ANYWHERE);
+  }
+
+  /**
+   * As {@link #of(boolean, ModelSnapshot, ModelSnapshot, QualityGate)}, and a newer version whose URI is outside
+   * {@code store} is refused before the quality gate is asked (the URI alone decides, so every instance agrees).
+   */
+  public static VersionVerdict of(boolean served, ModelSnapshot current, ModelSnapshot candidate, QualityGate gate,
+      ModelStoreRoot store) {
     if (!served) {
       return new VersionVerdict(Kind.NOT_SERVED, "model " + candidate.getModelId() + " is not served by this job");
     }
@@ -32,6 +44,10 @@ public record VersionVerdict(Kind kind, String reason) {
       return new VersionVerdict(Kind.STALE,
           "version " + candidate.getVersion() + " of " + candidate.getModelId() + " is not newer than version "
               + current.getVersion() + " in service");
+    }
+    Optional<String> outside = store.refusal(candidate.getUri());
+    if (outside.isPresent()) {
+      return new VersionVerdict(Kind.OUTSIDE_STORE, outside.get());
     }
     Optional<String> refusal = gate.refusal(current, candidate);
     return refusal.map(r -> new VersionVerdict(Kind.REFUSED_BY_GATE, r)).orElse(new VersionVerdict(Kind.LOAD, ""));

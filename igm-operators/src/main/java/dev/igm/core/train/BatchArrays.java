@@ -52,15 +52,6 @@ final class BatchArrays {
     return out;
   }
 
-  /** As {@link #stack}, for inputs without labels (scoring). */
-  static float[] stackInputs(List<float[][]> inputs, int j, int d) {
-    float[] flat = new float[inputs.size() * d];
-    for (int s = 0; s < inputs.size(); s++) {
-      System.arraycopy(inputs.get(s)[j], 0, flat, s * d, d);
-    }
-    return flat;
-  }
-
   static int[] labels(List<LabeledSample> batch) {
     int[] y = new int[batch.size()];
     for (int i = 0; i < y.length; i++) {

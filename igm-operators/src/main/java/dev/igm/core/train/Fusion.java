@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Bits: the mean is computed here in Java exactly as the engine would compute it on the probability tensors — each
  * product {@code p·w} and each partial sum rounded to float32 (float64 for a float64 trainer), in modality order.
  */
-final class Fusion {
+public final class Fusion {
   enum Rule {
     MEAN_SOFTMAX,
     SUMMED_LOGITS,
@@ -32,12 +32,22 @@ final class Fusion {
     this.modality = modality;
   }
 
+  /** The fusion a model of {@code config} is scored by, in training and in serving alike. */
+  public static Fusion of(dev.igm.core.config.IgmConfig config) {
+    return MethodParts.fusion(config);
+  }
+
+  /** An empty sheet for {@code n} samples of {@code config}'s model (float32 logits). */
+  public static ScoreSheet sheet(dev.igm.core.config.IgmConfig config, int n) {
+    return new ScoreSheet(n, config.numClasses(), config.modalityCount(), false);
+  }
+
   /** Whether the sheet must carry the softmax of the summed logits. */
-  boolean needsLogitSum() {
+  public boolean needsLogitSum() {
     return rule == Rule.SUMMED_LOGITS;
   }
 
-  Scores fuse(ScoreSheet sheet) {
+  public Scores fuse(ScoreSheet sheet) {
     int m = sheet.modalities();
     for (int j = 0; j < m; j++) {
       if (!sheet.has(j)) {

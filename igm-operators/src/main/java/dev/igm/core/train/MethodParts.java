@@ -72,12 +72,17 @@ record MethodParts(
         new LearningRateSchedule(config.lr(), config.lrDecayBatches(), config.lrDecayFactor(),
             config.lrWarmupBatches()));
 
-    Fusion.Rule rule = switch (method) {
+    return new MethodParts(schedule, estimator, modifier, statistics, optimizers, fusion(config));
+  }
+
+  /** The fusion of {@code config}'s method (also what a served model of that method fuses by). */
+  static Fusion fusion(IgmConfig config) {
+    Fusion.Rule rule = switch (config.method()) {
       case JOINT -> Fusion.Rule.SUMMED_LOGITS; // its own training objective
       case UNIMODAL -> Fusion.Rule.ONE_MODALITY; // the only head it trains
       case MLA, IGM_NOSAM, IGM -> Fusion.Rule.MEAN_SOFTMAX;
     };
-    Fusion fusion = new Fusion(rule, config.fusionWeights(), target);
-    return new MethodParts(schedule, estimator, modifier, statistics, optimizers, fusion);
+    int target = config.method() == Method.UNIMODAL ? config.modalityIndex(config.unimodalTarget()) : -1;
+    return new Fusion(rule, config.fusionWeights(), target);
   }
 }

@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.DataType;
  * {@link IgmTrainer#offerScored}, from a training step's own unperturbed pass on the same samples with the same
  * parameters. The first logits offered for a modality count. {@link Fusion} turns a complete sheet into {@link Scores}.
  */
-final class ScoreSheet {
+public final class ScoreSheet {
   private final int n;
   private final int classes;
   private final boolean wide;
@@ -43,7 +43,7 @@ final class ScoreSheet {
   }
 
   /** Modality {@code j}'s logits for the samples (n × classes); ignored when the modality has scores already. */
-  void modality(int j, NDArray logits) {
+  public void modality(int j, NDArray logits) {
     if (perModality[j] != null) {
       return;
     }
@@ -55,7 +55,7 @@ final class ScoreSheet {
   }
 
   /** The sum of all modalities' logits, in modality order. */
-  void logitSum(NDArray sum) {
+  public void logitSum(NDArray sum) {
     if (logitSumSoftmax == null) {
       logitSumSoftmax = sum.softmax(1).toType(DataType.FLOAT32, false).toFloatArray();
     }

@@ -3,6 +3,8 @@ package dev.igm.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import dev.igm.core.InferenceMode;
+import dev.igm.core.InputRows;
 import dev.igm.core.model.ModalityNet;
 import dev.igm.core.model.Pass;
 import java.util.List;
@@ -18,11 +20,13 @@ final class Scorer implements AutoCloseable {
   private final BatchArrays arrays;
   private final Fusion fusion;
   private final BackgroundWorker worker = new BackgroundWorker("igm-scoring", "prequential scoring");
+  private final InputRows[] rows;
 
   Scorer(List<ModalityNet> nets, BatchArrays arrays, Fusion fusion) {
     this.nets = nets;
     this.arrays = arrays;
     this.fusion = fusion;
+    this.rows = new InputRows[nets.size()];
   }
 
   /** Scores samples without training (an inference pass per modality). */
@@ -83,15 +87,14 @@ final class Scorer implements AutoCloseable {
   /** Inference-pass scores of the modalities {@code which} selects (and their logit sum when the fusion needs it). */
   private void scoreInto(ScoreSheet sheet, List<float[][]> inputs, boolean[] which) {
     int n = inputs.size();
-    try (NDScope ignored = new NDScope()) {
+    try (InferenceMode inference = InferenceMode.enter(); NDScope ignored = new NDScope()) {
       NDArray logitSum = null;
       for (int j = 0; j < nets.size(); j++) {
         if (!which[j]) {
           continue;
         }
         ModalityNet net = nets.get(j);
-        int d = net.spec().inputSize();
-        NDArray x = arrays.input(BatchArrays.stackInputs(inputs, j, d), n, d);
+        NDArray x = input(j, inputs);
         NDArray logits = net.forward(x, net.parameters(), Pass.INFERENCE).logits;
         sheet.modality(j, logits);
         logitSum = logitSum == null ? logits : logitSum.add(logits);
@@ -100,6 +103,24 @@ final class Scorer implements AutoCloseable {
         sheet.logitSum(logitSum); // reuse is all or none under this fusion: this is the sum over every modality
       }
     }
+  }
+
+  /**
+   * Modality {@code j}'s inputs as an n×d array of the compute type, written into that modality's reused native rows
+   * (no array allocated per batch). The rows of one modality are written by one thread at a time: the training thread
+   * and the worker score disjoint modalities, and a batch's scoring ends before the next batch's begins.
+   */
+  private NDArray input(int j, List<float[][]> inputs) {
+    int n = inputs.size();
+    if (rows[j] == null) {
+      rows[j] = new InputRows(nets.get(j).spec().inputSize(), n);
+    }
+    InputRows r = rows[j];
+    r.ensureCapacity(n);
+    for (int s = 0; s < n; s++) {
+      r.put(s, inputs.get(s)[j]);
+    }
+    return r.array(arrays.manager(), n).toType(arrays.dtype(), false);
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.igm.flink.serve;
 
 import dev.igm.core.serve.SnapshotStore;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
@@ -17,7 +19,7 @@ public final class FlinkFileSystemSnapshotStore implements SnapshotStore {
 
   @Override
   public byte[] read(String uri) throws IOException {
-    Path path = new Path(uri);
+    Path path = path(uri);
     FileSystem fs = FileSystem.get(path.toUri());
     FileStatus status = fs.getFileStatus(path); // FileNotFoundException when absent
     if (status.isDir()) {
@@ -28,6 +30,19 @@ public final class FlinkFileSystemSnapshotStore implements SnapshotStore {
     }
     try (FSDataInputStream in = fs.open(path)) {
       return in.readAllBytes();
+    }
+  }
+
+  /**
+   * A URI's path is percent-decoded ({@code %20} is a space), as the URIs the model store writes are encoded;
+   * Flink's {@code Path(String)} would take {@code %20} literally. A string that is not a valid URI (a hand-written
+   * path with a space) is read as Flink reads it.
+   */
+  private static Path path(String uri) {
+    try {
+      return new Path(new URI(uri));
+    } catch (URISyntaxException e) {
+      return new Path(uri);
     }
   }
 }

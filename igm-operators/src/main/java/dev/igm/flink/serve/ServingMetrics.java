@@ -5,11 +5,16 @@ import java.util.Map;
 import java.util.function.IntSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The serving operator's Flink metrics, under the group {@code igm_serving} of each parallel instance; per model
  * a subgroup {@code model_<id>} with the version in service ({@code -1} before the first) and the last load time.
+ * Batches: {@code batches} and {@code batchedSamples} count the scored batches and the samples in them (their ratio
+ * is the mean batch size), {@code batchSize} is the size distribution of the last 1,000 batches and
+ * {@code samplesBatchedNow} the samples waiting in the open batch.
  */
 public final class ServingMetrics {
   final Counter predictions;
@@ -23,10 +28,14 @@ public final class ServingMetrics {
   final Counter versionsUnusable;
   final Counter modelRecordsCorrupt;
   final Counter modelRecordsNotServed;
+  final Counter versionsOutsideStore;
+  final Counter batches;
+  final Counter batchedSamples;
+  final Histogram batchSize;
 
   private final Map<String, long[]> versionAndLoadMillis = new HashMap<>();
 
-  ServingMetrics(MetricGroup parent, Iterable<String> models, IntSupplier heldNow) {
+  ServingMetrics(MetricGroup parent, Iterable<String> models, IntSupplier heldNow, IntSupplier batchedNow) {
     MetricGroup g = parent.addGroup("igm_serving");
     predictions = g.counter("predictions");
     samplesHeld = g.counter("samplesHeld");
@@ -39,7 +48,12 @@ public final class ServingMetrics {
     versionsUnusable = g.counter("versionsUnusable");
     modelRecordsCorrupt = g.counter("modelRecordsCorrupt");
     modelRecordsNotServed = g.counter("modelRecordsNotServed");
+    versionsOutsideStore = g.counter("versionsOutsideStore");
+    batches = g.counter("batches");
+    batchedSamples = g.counter("batchedSamples");
+    batchSize = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
     g.gauge("samplesHeldNow", (Gauge<Integer>) heldNow::getAsInt);
+    g.gauge("samplesBatchedNow", (Gauge<Integer>) batchedNow::getAsInt);
     for (String model : models) {
       long[] cell = {-1, 0};
       versionAndLoadMillis.put(model, cell);
@@ -47,6 +61,12 @@ public final class ServingMetrics {
       m.gauge("version", (Gauge<Long>) () -> cell[0]);
       m.gauge("loadMillis", (Gauge<Long>) () -> cell[1]);
     }
+  }
+
+  void batchScored(int samples) {
+    batches.inc();
+    batchedSamples.inc(samples);
+    batchSize.update(samples);
   }
 
   void inService(String model, long version, long loadMillis) {
