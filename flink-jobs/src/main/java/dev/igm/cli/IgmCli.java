@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       BenchTrainCommand.class,
       DemoCommand.class,
       FitCommand.class,
+      MakeAvDatasetCommand.class,
       ReplayCommand.class,
       ReportCommand.class,
       ServeCommand.class,
