@@ -24,7 +24,7 @@ public record Difficulty(double snrLowDb, double snrHighDb, int resolutionLow, i
     double occlusionLow, double occlusionHigh, double pixelNoise, int frames, int frameSize, double clipSeconds) {
 
   /** The defaults of {@code igm make-av-dataset}, chosen from measured unimodal accuracies (docs/AV_BENCHMARK.md). */
-  public static final Difficulty DEFAULT = new Difficulty(-12, 6, 7, 14, 0.35, 0.6, 0.25, 2, 64, 3.0);
+  public static final Difficulty DEFAULT = new Difficulty(-6, 12, 8, 14, 0.3, 0.5, 0.2, 2, 64, 3.0);
 
   public Difficulty {
     if (!(snrLowDb <= snrHighDb) || !Double.isFinite(snrLowDb) || !Double.isFinite(snrHighDb)) {

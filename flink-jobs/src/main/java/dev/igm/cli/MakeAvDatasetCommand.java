@@ -51,19 +51,19 @@ public final class MakeAvDatasetCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of every random choice (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--snr-db", paramLabel = "LO:HI", defaultValue = "-12:6",
+  @Option(names = "--snr-db", paramLabel = "LO:HI", defaultValue = "-6:12",
       description = "Speech-to-noise ratio range in dB, uniform per clip (default ${DEFAULT-VALUE}).")
   String snrDb;
 
-  @Option(names = "--item-resolution", paramLabel = "LO:HI", defaultValue = "7:14",
+  @Option(names = "--item-resolution", paramLabel = "LO:HI", defaultValue = "8:14",
       description = "Side (px) the 28 px item is reduced to before drawing, uniform per clip; lower is blurrier (default ${DEFAULT-VALUE}).")
   String itemResolution;
 
-  @Option(names = "--occlusion", paramLabel = "LO:HI", defaultValue = "0.35:0.6",
+  @Option(names = "--occlusion", paramLabel = "LO:HI", defaultValue = "0.3:0.5",
       description = "Side of each frame's occluding rectangle as a fraction of the frame, uniform per frame (default ${DEFAULT-VALUE}).")
   String occlusion;
 
-  @Option(names = "--pixel-noise", paramLabel = "X", defaultValue = "0.25",
+  @Option(names = "--pixel-noise", paramLabel = "X", defaultValue = "0.2",
       description = "Largest pixel-noise standard deviation, a fraction of the full range; per clip uniform in [0, X] (default ${DEFAULT-VALUE}).")
   double pixelNoise;
 

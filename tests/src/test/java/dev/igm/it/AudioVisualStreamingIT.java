@@ -18,7 +18,6 @@ import dev.igm.data.layout.LayoutOptions;
 import dev.igm.data.layout.LayoutSource;
 import dev.igm.data.layout.PaperLayouts;
 import dev.igm.jobs.TrainJobConfig;
-import dev.igm.jobs.TrainingJob;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The paper's setting end to end on a tiny generated CREMA-D-layout folder: {@code igm replay --layout cremad}
- * (reduced spectrogram, two frames per clip) to a real broker, the streaming job of config/train-cremad.yaml (models
- * igm and joint, both modalities on ResNet-18, deterministic) trains it, and each model's final tensors are
+ * (reduced spectrogram, two frames per clip) to a real broker, {@code igm train --config config/train-cremad.yaml}
+ * (models igm and joint, both modalities on ResNet-18, deterministic; tiny input shapes set with {@code --set}) trains
+ * it, and each model's final tensors are
  * bit-identical to an offline {@link IgmTrainer} fed the same layout's samples in the replay's order — what
  * {@code igm fit} on the same layout and seed computes.
  */
@@ -78,9 +78,12 @@ class AudioVisualStreamingIT {
         "metrics.every.batches=4",
         // each model's keyed state is ~180 MB (two trunks, momentum, covariances): checkpoint it rarely
         "flink.execution.checkpointing.interval=30s"));
-    TrainJobConfig config = TrainJobConfig.load(JobFixture.projectRoot().resolve("config/train-cremad.yaml"), overrides);
+    Path yaml = JobFixture.projectRoot().resolve("config/train-cremad.yaml");
+    TrainJobConfig config = TrainJobConfig.load(yaml, overrides);
     assertThat(config.models().keySet()).containsExactly("igm", "joint");
-    TrainingJob.run(config);
+    List<String> train = new ArrayList<>(List.of("train", "--config", yaml.toString()));
+    overrides.forEach(o -> train.addAll(List.of("--set", o)));
+    assertThat(IgmCli.run(train.toArray(String[]::new))).as("igm train exit code").isZero();
     long trained = System.nanoTime();
 
     int batches = TRAIN * EPOCHS / BATCH;
