@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
       BenchTrainCommand.class,
       DemoCommand.class,
       FitCommand.class,
+      MakeAvDatasetCommand.class,
       ReplayCommand.class,
       ReportCommand.class,
       ServeCommand.class,

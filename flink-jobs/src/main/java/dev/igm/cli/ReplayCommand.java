@@ -49,12 +49,14 @@ import picocli.CommandLine.Spec;
       "  igm replay --dataset segment --epochs 5 --create-topic",
       "  igm replay --file data.csv --views 'audio=1-40,video=41-80' --label class --valid-fraction 0.1",
       "  igm replay --layout cremad --root /data/CREMA --image-size 112 --rate 200",
+      "  igm replay --layout cremad --root av-bench --image-size 32 --spectrogram-size 64x64 --frames 2 --epochs 10",
       "",
       "Layouts (as github.com/njustkmg/IJCAI25-IGM lays them out; evaluation preprocessing for every split):",
       "  cremad           annotations/{train,test}.csv, AudioWAV/<clip>.wav, Image-01-FPS/<clip>/*.jpg",
-      "                   audio [257,188] log-STFT, visual [3,1,S,S]",
+      "                   audio [1,257,188] log-STFT, visual [3,F,S,S] (F = 1 unless --frames)",
       "  kinetics-sounds  annotations/{train,test}.csv (youtube_id,label), {train,test}_wav/<id>.wav,",
-      "                   {train,test}_img/Image-01-FPS/<id>/*.jpg; audio [257,1003], visual [3,3,S,S]",
+      "                   {train,test}_img/Image-01-FPS/<id>/*.jpg; audio [1,257,1003], visual [3,F,S,S] (F = 3)",
+      "                   (both: audio [1,H,W] with --spectrogram-size HxW)",
       "  twitter2015      annotations/{train,dev,test}.tsv (Label, ImageID, String), twitter2015_images/<ImageID>",
       "                   text int64 [max-words] word ids, image [3,S,S]",
       "  sarcasm          annotations/{train,valid,test}_data.json, images/<file>; text, image as twitter2015",
@@ -81,6 +83,15 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--image-size", paramLabel = "S", defaultValue = "224", description = "Layouts: side of resized images and frames (default ${DEFAULT-VALUE}, the reference's).")
   int imageSize;
+
+  @Option(names = "--spectrogram-size", paramLabel = "HxW", converter = GridSizeConverter.class,
+      description = "cremad, kinetics-sounds: average-pool the log-STFT (257 bins x frames) to H x W, as PyTorch's"
+          + " adaptive_avg_pool2d (default: full size, the reference's; e.g. 64x64 for a CPU).")
+  LayoutOptions.GridSize spectrogramSize;
+
+  @Option(names = "--frames", paramLabel = "F", defaultValue = "0",
+      description = "cremad, kinetics-sounds: the first F frames of each clip (default: the reference's, 1 and 3).")
+  int frames;
 
   @Option(names = "--max-words", paramLabel = "N", defaultValue = "50", description = "Layouts: words per text (default ${DEFAULT-VALUE}).")
   int maxWords;
@@ -256,6 +267,18 @@ public final class ReplayCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code HxW} to a grid size; a malformed one is a usage error naming the option. */
+  static final class GridSizeConverter implements CommandLine.ITypeConverter<LayoutOptions.GridSize> {
+    @Override
+    public LayoutOptions.GridSize convert(String value) {
+      try {
+        return LayoutOptions.GridSize.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   private boolean matched(String option) {
     return spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
   }
@@ -269,7 +292,10 @@ public final class ReplayCommand implements Callable<Integer> {
       if (root == null) {
         throw new IllegalArgumentException("--layout " + layout + " needs --root DIR");
       }
-      return new LayoutSource(PaperLayouts.open(layout, root, new LayoutOptions(imageSize, maxWords)));
+      return new LayoutSource(PaperLayouts.open(layout, root, new LayoutOptions(imageSize, maxWords, spectrogramSize, frames)));
+    }
+    if (spectrogramSize != null || frames != 0) {
+      throw new IllegalArgumentException("--spectrogram-size and --frames apply to --layout cremad or kinetics-sounds, not to a table");
     }
     return new TableSource(data.load());
   }

@@ -60,4 +60,53 @@ class ReplayCommandTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("--layout", "cremad", "twitter2015", "nvgesture", "sk_{color,depth}.avi", "--bootstrap", "--rate", "--event-time", "--create-topic");
   }
+
+  @Test
+  void spectrogramSizeAndFramesReachTheAudioVisualLayoutsOnly() throws Exception {
+    Files.createDirectories(dir.resolve("crema/annotations"));
+    Files.writeString(dir.resolve("crema/annotations/train.csv"), "c1,HAP\n");
+    Files.writeString(dir.resolve("crema/annotations/test.csv"), "c2,SAD\n");
+    for (String clip : new String[] {"c1", "c2"}) {
+      writeWav(dir.resolve("crema/AudioWAV/" + clip + ".wav"));
+      for (int f = 1; f <= 2; f++) {
+        Path frame = dir.resolve("crema/Image-01-FPS/" + clip + "/" + f + ".png");
+        Files.createDirectories(frame.getParent());
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(10, 10, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", frame.toFile());
+      }
+    }
+    String root = dir.resolve("crema").toString();
+    Run ok = run("replay", "--layout", "cremad", "--root", root, "--image-size", "8", "--spectrogram-size", "32x16",
+        "--frames", "2", "--dry-run", "--no-progress");
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("encoded (dry run): 2 records");
+    Run tooBig = run("replay", "--layout", "cremad", "--root", root, "--spectrogram-size", "300x16", "--dry-run", "--no-progress");
+    assertThat(tooBig.code()).isEqualTo(2);
+    assertThat(tooBig.err()).contains("spectrogram size 300x16 exceeds crema-d's spectrogram of 257x188");
+    Run tooMany = run("replay", "--layout", "cremad", "--root", root, "--frames", "3", "--dry-run", "--no-progress");
+    assertThat(tooMany.code()).isEqualTo(2);
+    assertThat(tooMany.err()).contains("2 frames, need 3");
+    Run malformed = run("replay", "--layout", "cremad", "--root", root, "--spectrogram-size", "64", "--dry-run");
+    assertThat(malformed.code()).isEqualTo(2);
+    assertThat(malformed.err()).contains("--spectrogram-size", "must be HxW");
+    Run table = run("replay", "--dataset", "segment", "--frames", "2", "--dry-run", "--no-progress");
+    assertThat(table.code()).isEqualTo(2);
+    assertThat(table.err()).contains("apply to --layout cremad or kinetics-sounds");
+  }
+
+  /** Half a second of a 440 Hz tone, 16-bit mono at 22,050 Hz. */
+  private static void writeWav(Path file) throws Exception {
+    int n = 11_025;
+    byte[] pcm = new byte[2 * n];
+    for (int i = 0; i < n; i++) {
+      short v = (short) (8000 * Math.sin(2 * Math.PI * 440 * i / 22_050.0));
+      pcm[2 * i] = (byte) v;
+      pcm[2 * i + 1] = (byte) (v >> 8);
+    }
+    Files.createDirectories(file.getParent());
+    javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(22_050, 16, 1, true, false);
+    try (javax.sound.sampled.AudioInputStream in =
+        new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(pcm), format, n)) {
+      javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, file.toFile());
+    }
+  }
 }

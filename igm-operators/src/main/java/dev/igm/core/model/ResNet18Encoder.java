@@ -15,10 +15,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ResNet-18 trunk for 2-D inputs (spectrograms {@code [1,H,W]}, frames {@code [C,H,W]}), trained from scratch, as the
- * reference code's {@code models/Resnet.py} + {@code AudioEncoder}: conv 7×7/2 → BN → ReLU → max-pool 3×3/2 → four
- * stages of two BasicBlocks (64, 128, 256, 512 channels; stride 2 from stage 2 on, 1×1 conv + BN shortcut where the
- * shape changes) → adaptive average pool to 1×1 → flatten: z is 512-d.
+ * ResNet-18 trunk for spectrograms {@code [1,H,W]} (or {@code [H,W]}), images {@code [C,H,W]} and clips of frames
+ * {@code [C,F,H,W]}, trained from scratch, as the reference code's {@code models/Resnet.py} + {@code AudioEncoder} /
+ * {@code VideoEncoder}: conv 7×7/2 → BN → ReLU → max-pool 3×3/2 → four stages of two BasicBlocks (64, 128, 256, 512
+ * channels; stride 2 from stage 2 on, 1×1 conv + BN shortcut where the shape changes) → average pool → flatten: z is
+ * 512-d.
+ *
+ * <p><b>Clips.</b> A {@code [C,F,H,W]} sample (channel, frame, height, width: the layout the CREMA-D and
+ * Kinetics-Sounds readers write) is run as the reference's visual path runs it: the frames are folded into the batch
+ * ({@code [N,C,F,H,W] → [N,F,C,H,W] → [N·F,C,H,W]}), the same trunk is applied to every frame, and the last feature
+ * maps are averaged over frames and positions together — the reference's {@code adaptive_avg_pool3d(v, 1)} over
+ * {@code (F, h, w)}. Every frame has the same {@code h×w}, so that is the mean over frames of each frame's global
+ * average pool, which is how it is computed here. Average pooling because it is the reference's choice (so a model
+ * trained here matches one trained there), because it does not depend on frame order (the readers take frames in file
+ * name order, the reference in {@code os.listdir} order), and because one frame ({@code F = 1}) gives exactly the
+ * features of the same image as {@code [C,H,W]}. BatchNorm in a training pass normalises with statistics over all
+ * {@code N·F} frames of the batch, and the running statistics move once per applied step with those — the reference's
+ * behaviour, since its BatchNorm sees the folded batch.
  *
  * <p>Written functionally on NDArrays so that {@link #forward} can run on substitute parameter arrays (SAM's θ+ε as
  * separate leaves). Parameter and buffer names are torchvision's ({@code conv1.weight}, {@code layer2.0.downsample.1.bias},
@@ -44,6 +57,7 @@ final class ResNet18Encoder extends AbstractEncoder {
   private record BasicBlock(ConvBn first, ConvBn second, ConvBn shortcut) {}
 
   private final int channels;
+  private final int frames;
   private final int height;
   private final int width;
   private final boolean frozen;
@@ -53,18 +67,14 @@ final class ResNet18Encoder extends AbstractEncoder {
 
   ResNet18Encoder(NDManager manager, ModalitySpec spec, Rng rng, DataType dtype) {
     List<Integer> s = spec.inputShape();
-    if (s.size() == 2) {
-      channels = 1;
-      height = s.get(0);
-      width = s.get(1);
-    } else if (s.size() == 3) {
-      channels = s.get(0);
-      height = s.get(1);
-      width = s.get(2);
-    } else {
-      throw new IllegalArgumentException("modality " + spec.name() + ": a resnet18 encoder needs input.shape [C, H, W]"
-          + " or [H, W], not " + s);
+    if (s.size() < 2 || s.size() > 4) {
+      throw new IllegalArgumentException("modality " + spec.name() + ": a resnet18 encoder needs input.shape [H, W],"
+          + " [C, H, W] or [C, F, H, W] (channel, frame, height, width), not " + s);
     }
+    channels = s.size() == 2 ? 1 : s.get(0);
+    frames = s.size() == 4 ? s.get(1) : 1;
+    height = s.get(s.size() - 2);
+    width = s.get(s.size() - 1);
     this.frozen = spec.encoderFrozen();
     stem = convBn(manager, "conv1", "bn1", channels, 64, 7, 2, 3, rng, dtype);
     int in = 64;
@@ -120,7 +130,11 @@ final class ResNet18Encoder extends AbstractEncoder {
   public NDArray forward(NDArray x, List<NDArray> p, Pass pass) {
     Pass mode = frozen ? Pass.INFERENCE : pass;
     long n = x.getShape().get(0);
-    NDArray h = Activation.relu(convBn(stem, x.reshape(n, channels, height, width), p, mode));
+    NDArray images = frames == 1
+        ? x.reshape(n, channels, height, width)
+        // [N, C, F, H, W] → [N, F, C, H, W] → [N·F, C, H, W]: every frame an image of the batch
+        : x.reshape(n, channels, frames, height, width).transpose(0, 2, 1, 3, 4).reshape(n * frames, channels, height, width);
+    NDArray h = Activation.relu(convBn(stem, images, p, mode));
     h = Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
     for (BasicBlock b : blocks) {
       NDArray out = Activation.relu(convBn(b.first(), h, p, mode));
@@ -128,7 +142,9 @@ final class ResNet18Encoder extends AbstractEncoder {
       NDArray skip = b.shortcut() == null ? h : convBn(b.shortcut(), h, p, mode);
       h = Activation.relu(out.add(skip));
     }
-    return Pool.globalAvgPool2d(h).reshape(n, outputDim());
+    NDArray perImage = Pool.globalAvgPool2d(h).reshape(n * frames, outputDim());
+    // one frame: the image's features as they are (no mean over a single frame, so F = 1 equals [C, H, W] exactly)
+    return frames == 1 ? perImage : perImage.reshape(n, frames, outputDim()).mean(new int[] {1});
   }
 
   private NDArray convBn(ConvBn c, NDArray h, List<NDArray> p, Pass mode) {

@@ -19,12 +19,16 @@ import java.util.stream.Stream;
  * The audio-visual layouts of the reference code: CREMA-D ({@code datasets/CREMA.py}) and Kinetics-Sounds
  * ({@code datasets/KS.py}). Each sample is a WAV file and a folder of JPEG frames (1 fps). Modalities:
  * <ul>
- *   <li>{@code audio}: float32 {@code [257, T]}, the log-magnitude STFT (n_fft 512, hop 353) of the clip resampled and
- *       cropped as the reference does (CREMA-D: 22,050 Hz, tiled 3×, first 3 s → T = 188; Kinetics-Sounds: 35,400 Hz,
- *       doubled until ≥ 10 s, first 10 s → T = 1003), clipped to [−1, 1];
+ *   <li>{@code audio}: float32 {@code [1, 257, T]}, the log-magnitude STFT (n_fft 512, hop 353) of the clip resampled
+ *       and cropped as the reference does (CREMA-D: 22,050 Hz, tiled 3×, first 3 s → T = 188; Kinetics-Sounds:
+ *       35,400 Hz, doubled until ≥ 10 s, first 10 s → T = 1003), clipped to [−1, 1]; one channel first, as the
+ *       reference's training loop hands it to its ResNet ({@code unsqueeze(1)}). With a
+ *       {@linkplain LayoutOptions#spectrogram() spectrogram size} {@code H×W}: {@code [1, H, W]}, that STFT average-pooled
+ *       by {@link SpectrogramPool} (a CPU-sized input; the reference's full size is for a GPU);
  *   <li>{@code visual}: float32 {@code [3, F, S, S]} (channel, frame, height, width, the reference's permuted layout),
- *       the first F frames of the folder in name order (CREMA-D: F = 1, Kinetics-Sounds: F = 3), each resized to S×S
- *       (bilinear) and normalised with the ImageNet statistics.
+ *       the first F frames of the folder in name order (CREMA-D: F = 1, Kinetics-Sounds: F = 3, or
+ *       {@linkplain LayoutOptions#frames() as asked}), each resized to S×S (bilinear) and normalised with the ImageNet
+ *       statistics.
  * </ul>
  * The reference's evaluation transform is used for every split: random crops and flips are training-time augmentation,
  * which belongs to the consumer, not to a replayed record. The reference lists a folder with {@code os.listdir}
@@ -38,15 +42,22 @@ public final class AudioVisualLayout extends AbstractLayout {
   private final UnaryOperator<float[]> crop;
   private final int frames;
   private final ImageTensor images;
+  private final LayoutOptions.GridSize pooled;
   private final LogSpectrogram spectrogram = new LogSpectrogram(N_FFT, HOP);
   private final TensorCodec codec = TensorCodec.create();
 
   private AudioVisualLayout(String name, List<String> classNames, List<LayoutItem> items, List<String> skipped,
-      int sampleRate, UnaryOperator<float[]> crop, int frames, LayoutOptions options) {
+      int sampleRate, int clipSamples, UnaryOperator<float[]> crop, int frames, LayoutOptions options) {
     super(name, classNames, List.of("audio", "visual"), items, skipped);
     this.sampleRate = sampleRate;
     this.crop = crop;
-    this.frames = frames;
+    this.frames = options.frames() > 0 ? options.frames() : frames;
+    this.pooled = options.spectrogram();
+    if (pooled != null && (pooled.height() > spectrogram.bins() || pooled.width() > spectrogram.frames(clipSamples))) {
+      // refused when the layout is opened, not at the first record
+      throw new IllegalArgumentException("spectrogram size " + pooled + " exceeds " + name + "'s spectrogram of "
+          + spectrogram.bins() + "x" + spectrogram.frames(clipSamples) + " (frequency bins x frames): it can only be reduced");
+    }
     this.images = new ImageTensor(options.imageSize(), ImageTensor.Filter.BILINEAR, ImageTensor.IMAGENET_MEAN,
         ImageTensor.IMAGENET_STD);
   }
@@ -84,7 +95,7 @@ public final class AudioVisualLayout extends AbstractLayout {
     int rate = 22_050;
     int length = rate * 3;
     UnaryOperator<float[]> crop = y -> clip(Arrays.copyOf(tile(y, 3), Math.min(length, 3 * y.length)));
-    return new AudioVisualLayout("crema-d", classes, items, skipped, rate, crop, 1, options);
+    return new AudioVisualLayout("crema-d", classes, items, skipped, rate, length, crop, 1, options);
   }
 
   /**
@@ -141,7 +152,7 @@ public final class AudioVisualLayout extends AbstractLayout {
       }
       return clip(Arrays.copyOf(s, length));
     };
-    return new AudioVisualLayout("kinetics-sounds", classes, items, skipped, rate, crop, 3, options);
+    return new AudioVisualLayout("kinetics-sounds", classes, items, skipped, rate, length, crop, 3, options);
   }
 
   @Override
@@ -151,6 +162,17 @@ public final class AudioVisualLayout extends AbstractLayout {
     WavAudio wav = WavAudio.read(wavFile);
     float[] audio = crop.apply(Resampler.resample(wav.samples(), wav.rate(), sampleRate));
     float[] spec = spectrogram.compute(audio);
+    int bins = spectrogram.bins();
+    int columns = spectrogram.frames(audio.length);
+    if (pooled != null) {
+      try {
+        spec = SpectrogramPool.pool(spec, bins, columns, pooled.height(), pooled.width());
+      } catch (IllegalArgumentException e) {
+        throw new DatasetFormatException(wavFile + ": " + e.getMessage() + " (" + item.origin() + ")", e);
+      }
+      bins = pooled.height();
+      columns = pooled.width();
+    }
 
     List<Path> frameFiles = frameFiles(frameDir);
     if (frameFiles.size() < frames) {
@@ -167,7 +189,7 @@ public final class AudioVisualLayout extends AbstractLayout {
       }
     }
     Map<String, Tensor> out = new LinkedHashMap<>();
-    out.put("audio", codec.encodeFloat32(spec, spectrogram.bins(), spectrogram.frames(audio.length)));
+    out.put("audio", codec.encodeFloat32(spec, 1, bins, columns));
     out.put("visual", codec.encodeFloat32(visual, 3, frames, s, s));
     return out;
   }

@@ -15,6 +15,10 @@ public final class PaperLayouts {
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException("layout root " + root + " is not a directory");
     }
+    if (options.setsAudioVisualOptions() && !name.equals("cremad") && !name.equals("kinetics-sounds")) {
+      throw new IllegalArgumentException("a spectrogram size and a frame count apply to the audio-visual layouts"
+          + " (cremad, kinetics-sounds), not to " + name);
+    }
     return switch (name) {
       case "cremad" -> AudioVisualLayout.cremaD(root, options);
       case "kinetics-sounds" -> AudioVisualLayout.kineticsSounds(root, options);

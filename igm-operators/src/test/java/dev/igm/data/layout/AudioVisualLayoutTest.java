@@ -49,7 +49,7 @@ class AudioVisualLayoutTest {
 
     Map<String, Tensor> t = crema.load(crema.items().get(0));
     // 1.2 s at 22,050 Hz tiled 3× and cut to 3 s = 66,150 samples → 1 + 66150/353 = 188 frames
-    assertThat(codec.shape(t.get("audio"))).containsExactly(257, 188);
+    assertThat(codec.shape(t.get("audio"))).containsExactly(1, 257, 188);
     float[] spec = codec.toFloatArray(t.get("audio"));
     int peak = 0;
     for (int f = 0; f < 257; f++) {
@@ -117,7 +117,54 @@ class AudioVisualLayoutTest {
         .containsExactly("kinetics-sounds/train/vidA", "kinetics-sounds/train/vidB", "kinetics-sounds/test/vidD");
     assertThat(ks.skipped()).containsExactly("kinetics-sounds/train/vidC");
     Map<String, Tensor> t = ks.load(ks.items().get(2));
-    assertThat(codec.shape(t.get("audio"))).containsExactly(257, 1003); // 10 s at 35,400 Hz, hop 353
+    assertThat(codec.shape(t.get("audio"))).containsExactly(1, 257, 1003); // 10 s at 35,400 Hz, hop 353
     assertThat(codec.shape(t.get("visual"))).containsExactly(3, 3, 8, 8);
+  }
+
+  @Test
+  void aSpectrogramSizePoolsTheLogStftAndAFrameCountTakesMoreFrames() throws IOException {
+    cremaFixture();
+    DatasetLayout full = PaperLayouts.open("cremad", root, SMALL);
+    DatasetLayout reduced = PaperLayouts.open("cremad", root, new LayoutOptions(8, 50, LayoutOptions.GridSize.parse("64x48"), 2));
+    Map<String, Tensor> f = full.load(full.items().get(0));
+    Map<String, Tensor> r = reduced.load(reduced.items().get(0));
+    assertThat(codec.shape(r.get("audio"))).containsExactly(1, 64, 48);
+    float[] spec = codec.toFloatArray(f.get("audio"));
+    // row 5 of 64 averages bins floor(5·257/64) = 20 .. ceil(6·257/64) − 1 = 24; column 7 of 48 frames 27 .. 31
+    double sum = 0;
+    for (int bin = 20; bin <= 24; bin++) {
+      for (int t = 27; t <= 31; t++) {
+        sum += spec[bin * 188 + t];
+      }
+    }
+    assertThat(codec.toFloatArray(r.get("audio"))[5 * 48 + 7]).isCloseTo((float) (sum / 25), org.assertj.core.data.Offset.offset(1e-5f));
+    // the 1 kHz tone (bin 23) lands in row 5 (bins 20..24), the highest of every column
+    float[] pooled = codec.toFloatArray(r.get("audio"));
+    for (int row = 0; row < 64; row++) {
+      if (row != 5) {
+        assertThat(pooled[row * 48 + 20]).isLessThan(pooled[5 * 48 + 20]);
+      }
+    }
+    assertThat(codec.shape(r.get("visual"))).containsExactly(3, 2, 8, 8);
+    float[] visual = codec.toFloatArray(r.get("visual"));
+    // channel 0: frame 0 (pink, red = 255) then frame 1 (black), 64 values each
+    assertThat(visual[0]).isCloseTo((1f - 0.485f) / 0.229f, org.assertj.core.data.Offset.offset(0.08f));
+    assertThat(visual[64]).isCloseTo((0f - 0.485f) / 0.229f, org.assertj.core.data.Offset.offset(0.08f));
+    assertThat(visual[2 * 64]).as("channel 1, frame 0").isCloseTo((0f - 0.456f) / 0.224f, org.assertj.core.data.Offset.offset(0.08f));
+    assertThat(codec.toFloatArray(f.get("visual"))).hasSize(3 * 64).startsWith(visual[0]);
+
+    assertThatThrownBy(() -> PaperLayouts.open("cremad", root, new LayoutOptions(8, 50, new LayoutOptions.GridSize(64, 189), 0)))
+        .hasMessageContaining("exceeds crema-d's spectrogram of 257x188");
+    DatasetLayout threeFrames = PaperLayouts.open("cremad", root, new LayoutOptions(8, 50, null, 3));
+    assertThatThrownBy(() -> threeFrames.load(threeFrames.items().get(0)))
+        .isInstanceOf(DatasetFormatException.class).hasMessageContaining("2 frames, need 3");
+  }
+
+  @Test
+  void audioVisualOptionsAreRefusedByOtherLayouts() {
+    assertThatThrownBy(() -> PaperLayouts.open("twitter2015", root, new LayoutOptions(8, 50, null, 2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("audio-visual layouts");
+    assertThatThrownBy(() -> LayoutOptions.GridSize.parse("64by64")).hasMessageContaining("HxW");
+    assertThat(LayoutOptions.GridSize.parse(" 64X32 ")).isEqualTo(new LayoutOptions.GridSize(64, 32));
   }
 }
