@@ -89,11 +89,11 @@ public final class IgmCli implements Callable<Integer> {
   /** The command line with the product's error handling (what {@link #run} executes; tests set its out/err). */
   public static CommandLine commandLine() {
     verbose = false;
-    return new CommandLine(new IgmCli())
+    return HelpLayout.apply(new CommandLine(new IgmCli())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setUsageHelpAutoWidth(true)
         .setParameterExceptionHandler(IgmCli::reportBadArguments)
-        .setExecutionExceptionHandler(IgmCli::reportError);
+        .setExecutionExceptionHandler(IgmCli::reportError));
   }
 
   /**

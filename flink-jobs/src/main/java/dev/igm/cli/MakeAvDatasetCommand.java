@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
     name = "make-av-dataset",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    usageHelpWidth = 110,
     description = {
       "Writes an audio-visual benchmark in the CREMA-D layout (annotations/{train,test}.csv, AudioWAV/<clip>.wav,",
       "Image-01-FPS/<clip>/*.jpg) that 'igm replay --layout cremad' reads: six clothing classes stored under",

@@ -35,7 +35,6 @@ import picocli.CommandLine.Spec;
     name = "replay",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    usageHelpWidth = 110,
     description = {
       "Replays a dataset to a Kafka topic as Avro MultimodalSample records (key = sample id), in exactly the order",
       "'igm fit' trains on it: per epoch the TRAIN rows shuffled by --shuffle-seed, then VALID/TEST rows (after the",
