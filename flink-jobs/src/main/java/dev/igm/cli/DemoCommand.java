@@ -14,6 +14,7 @@ import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
 import dev.igm.local.LocalScripts;
+import dev.igm.local.OutputFolder;
 import dev.igm.local.OwnedDirectories;
 import dev.igm.local.ShutdownActions;
 import dev.igm.replay.KafkaReplayer;
@@ -28,7 +29,6 @@ import dev.igm.report.TestPredictions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
     try (ShutdownActions.Registration dropPartial =
              ShutdownActions.register("remove " + work, () -> LocalScripts.deleteRecursively(work))) {
       run(ds, plan, work);
-      replace(target, work);
+      OutputFolder.moveIntoPlace(work, target);
     } catch (Exception | Error e) {
       LocalScripts.deleteRecursively(work);
       throw e;
@@ -158,18 +158,6 @@ public final class DemoCommand implements Callable<Integer> {
       new HtmlReport(TauSettings.defaults()).withTest(table, source).write(log, work.resolve("report"));
       System.out.println("TEST (" + ds.rows(Split.TEST).size() + " rows, predictions of the streaming job)");
       System.out.print(table.text());
-    }
-  }
-
-  /** Puts the finished {@code work} folder where {@code target} is, replacing an earlier run's. */
-  private static void replace(Path target, Path work) throws IOException {
-    if (Files.exists(target)) {
-      Path old = OwnedDirectories.create(target.getParent(), target.getFileName() + ".old-");
-      Files.move(target, old.resolve("previous"), StandardCopyOption.ATOMIC_MOVE);
-      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-      LocalScripts.deleteRecursively(old);
-    } else {
-      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
