@@ -218,8 +218,8 @@ public final class DatasetSource {
       }
       if (!ds.rows(Split.TEST).isEmpty()) {
         throw new IllegalArgumentException("--test-fraction would carve TEST rows, but the data has "
-            + ds.rows(Split.TEST).size() + " TEST rows of its own (" + (testFile != null ? "--test-file" : "its split column")
-            + "); drop the option");
+            + ds.rows(Split.TEST).size() + " TEST rows of its own (" + (testFile != null ? "--test-file"
+                : files.isEmpty() ? "the bundled dataset's TEST file" : "its split column") + "); drop the option");
       }
       ds = ValidationSplit.carve(ds, Split.TEST, testFraction, seed, true);
       carvedTest = true;

@@ -151,13 +151,6 @@ public final class FitCommand implements Callable<Integer> {
     checkKnobSources(gridSpec);
     checkOut();
     MultiViewDataset ds = data.load();
-    err.printf(Locale.ROOT, "dataset %s: %d classes, views %s, %s%n", ds.name(), ds.classCount(), ds.viewWidths(),
-        data.describeSplits(ds));
-    data.notes().forEach(err::println);
-    String noTest = data.noTestWarning(ds);
-    if (noTest != null) {
-      err.println(noTest);
-    }
     boolean hasValid = !ds.rows(Split.VALID).isEmpty();
     if (gridSpec.combinations().size() > 1 && !hasValid) {
       throw new IllegalArgumentException("--grid selects on the VALID rows, and there are none"
@@ -168,6 +161,13 @@ public final class FitCommand implements Callable<Integer> {
           + " none: give --valid-fraction F or a split column with VALID rows, or drop the option");
     }
     boolean bestEpoch = epochSelection == null ? hasValid : epochSelection == EpochSelection.best;
+    err.printf(Locale.ROOT, "dataset %s: %d classes, views %s, %s%n", ds.name(), ds.classCount(), ds.viewWidths(),
+        data.describeSplits(ds));
+    data.notes().forEach(err::println);
+    String noTest = data.noTestWarning(ds);
+    if (noTest != null) {
+      err.println(noTest);
+    }
     TrainerSnapshot snapshot = initFrom == null ? null : TrainerSnapshot.read(initFrom);
     IgmConfig snapshotConfig = snapshot == null ? null : SnapshotContinuation.configOf(snapshot);
     List<String> methodList = methods != null ? methods
