@@ -36,31 +36,36 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains models offline on a multi-view dataset, in exactly the batch order a streamed replay delivers,",
-      "evaluates them on VALID and TEST (Acc / macro-F1 / MAP per modality and fused), and writes for each method",
-      "a snapshot (model.safetensors + model.json) and metrics.json under --out. Both record the configuration",
-      "the model was actually trained with. --out is written whole or not at all, and never replaced silently.",
+      // one string per paragraph: picocli wraps each to the terminal's width
+      "Trains models offline on a multi-view dataset, in exactly the batch order a streamed replay delivers,"
+          + " evaluates them on VALID and TEST (Acc / macro-F1 / MAP per modality and fused), and writes for each"
+          + " method a snapshot (model.safetensors + model.json) and metrics.json under --out. Both record the"
+          + " configuration the model was actually trained with. --out is written whole or not at all, and never"
+          + " replaced silently.",
       "",
-      "VALID is scored after every epoch; the model kept is the one of the epoch with the best VALID score",
-      "(--select-by; ties: the earliest epoch), unless --epoch-selection last. With --grid, every combination is",
-      "trained (each keeping its best epoch) and the one with the best VALID score is kept. The TEST split is",
-      "never used for selection. A model that diverges (non-finite scores) gets NaN figures, is marked diverged",
-      "and never wins the selection.",
+      "VALID is scored after every epoch; the model kept is the one of the epoch with the best VALID score"
+          + " (--select-by; ties: the earliest epoch), unless --epoch-selection last. With --grid, every combination"
+          + " is trained (each keeping its best epoch) and the one with the best VALID score is kept. The TEST split"
+          + " is never used for selection. A model that diverges (non-finite scores) gets NaN figures, is marked"
+          + " diverged and never wins the selection.",
       "",
-      "MLA's alpha follows 0.1^(1 + b/nb) over each epoch (b: the batch within the epoch, nb: TRAIN rows / batch",
-      "size, rounded), unless --set mla.alpha=A asks for a constant or --set mla.batches-per-epoch=N for another nb.",
+      "MLA's alpha follows 0.1^(1 + b/nb) over each epoch (b: the batch within the epoch, nb: TRAIN rows / batch"
+          + " size, rounded), unless --set mla.alpha=A asks for a constant or --set mla.batches-per-epoch=N for"
+          + " another nb.",
       "",
-      "With --init-from, the snapshot's model (same modalities, encoders, head widths and classes) is trained on",
-      "with this command's settings; a setting not given here keeps the snapshot's value. Its optimizer state,",
-      "covariances, T and MLA projectors carry over where the new settings use them (the log says which).",
-      "",
+      "With --init-from, the snapshot's model (same modalities, encoders, head widths and classes) is trained on"
+          + " with this command's settings; a setting not given here keeps the snapshot's value. Its optimizer"
+          + " state, covariances, T and MLA projectors carry over where the new settings use them (the log says"
+          + " which).",
     },
     footer = {
       "",
       "Examples:",
-      "  igm fit --methods joint,mla,igm --epochs 30 --grid 'lr=0.01,0.05;tau=0.4,1.0'",
-      "  igm fit --file data.csv --views 'visible=1,2,5,6,text=7-20' --missing mean --test-fraction 0.2",
-      "  igm fit --file a=a.csv --file b=b.csv --join-column id --label class --out target/ab",
+      "  igm fit --methods joint,mla,igm --grid 'lr=0.01,0.05;tau=0.4,1.0'",
+      "  igm fit --file data.csv --views 'visible=1,2,5,6,text=7-20' --missing mean",
+      "  igm fit --file data.csv --test-fraction 0.2 --epoch-selection last",
+      "  igm fit --file a=a.csv --file b=b.csv --join-column id --label class",
+      "  igm fit --dataset segment --out target/igm-fit --force",
     })
 public final class FitCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;

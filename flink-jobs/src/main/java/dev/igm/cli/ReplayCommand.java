@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  igm replay --dataset segment --epochs 5 --create-topic",
       "  igm replay --file data.csv --views 'audio=1-40,video=41-80' --label class --valid-fraction 0.1",
-      "  igm replay --file a=a.csv --file b=b.csv --join-column id --label class --missing mean",
+      "  igm replay --file a=a.csv --file b=b.csv --join-column id --label class",
       "  igm replay --layout cremad --root /data/CREMA --image-size 112 --rate 200",
       "",
       "Layouts (as github.com/njustkmg/IJCAI25-IGM lays them out; evaluation preprocessing for every split):",
