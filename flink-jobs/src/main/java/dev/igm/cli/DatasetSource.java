@@ -5,64 +5,108 @@ import dev.igm.data.ArffReader;
 import dev.igm.data.BundledDatasets;
 import dev.igm.data.CsvReader;
 import dev.igm.data.MultiViewDataset;
+import dev.igm.data.MissingValues;
+import dev.igm.data.MissingValuesException;
 import dev.igm.data.NpzReader;
+import dev.igm.data.TableJoin;
 import dev.igm.data.TableOptions;
 import dev.igm.data.TableReader;
 import dev.igm.data.ValidationSplit;
+import dev.igm.data.ViewMap;
 import dev.igm.data.ViewStandardizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Where a command's table comes from (the bundled dataset or a multi-view table), its splits and its
- * standardisation. {@code igm fit} and {@code igm replay} share it, so the same flags give the same rows, splits and
- * values in both. An option that would not take effect with the others given is refused with the reason.
+ * Where a command's table comes from (the bundled dataset, a multi-view table, or one file per view joined on a row
+ * id), its missing values, its splits and its standardisation. {@code igm fit} and {@code igm replay} share it, so the
+ * same flags give the same rows, splits and values in both (imputed values included: their means come from the TRAIN
+ * rows of the same splits). An option that would not take effect with the others given is refused with the reason.
  */
 public final class DatasetSource {
   enum Format { arff, csv, tsv, npy, npz }
+
+  enum Missing { error, mean, drop }
 
   static final double DEFAULT_VALID_FRACTION = 0.2;
   static final long DEFAULT_SPLIT_SEED = 1;
 
   @Spec(Spec.Target.MIXEE) CommandLine.Model.CommandSpec command;
 
+  /** What {@link #load} did to the rows, one line each, for the log. */
+  private final List<String> notes = new ArrayList<>();
+
+  /** What {@link #load} did, for the output files (metrics.json). */
+  private final Map<String, Object> record = new LinkedHashMap<>();
+
   /** Whether {@link #load} carved VALID rows out of TRAIN. */
   private boolean carved;
+
+  /** Whether {@link #load} carved TEST rows out of TRAIN. */
+  private boolean carvedTest;
 
   @Option(names = "--dataset", paramLabel = "NAME",
       description = "A bundled dataset: segment (UCI Image Segmentation, views shape/colour; TRAIN 1500, TEST 810).")
   String dataset;
 
-  @Option(names = "--file", paramLabel = "PATH",
-      description = "A table: .arff, .csv, .tsv, .npz, .npy (with its directory's other arrays).")
-  Path file;
+  @Option(names = "--file", paramLabel = "[VIEW=]PATH",
+      description = {"A table: .arff, .csv, .tsv, .npz, .npy (with its directory's other arrays).",
+          "Repeat it for views in separate files, one file per view, joined on --join-column;"
+              + " VIEW= names the view (default: the file name without extension)."})
+  List<String> files = new ArrayList<>();
+
+  @Option(names = "--join-column", paramLabel = "COL",
+      description = "Several --file tables: the row id column they are joined on.")
+  String joinColumn;
+
+  @Option(names = "--drop-unmatched",
+      description = "Several --file tables: drop rows whose id some file lacks (default: an error that counts them).")
+  boolean dropUnmatched;
 
   @Option(names = "--format", paramLabel = "FMT",
       description = "Table format when the file name does not say: ${COMPLETION-CANDIDATES}.")
   Format format;
 
   @Option(names = "--views", paramLabel = "SPEC",
-      description = "Columns per modality, e.g. 'shape=1-9,colour=10-19' (1-based positions or column names; ';' joins"
-          + " items). .npz/.npy: an item may name a whole array, e.g. 'audio=audio_feats;video=video_feats', positions"
-          + " count the columns of the matrix X. Default: one modality 'features' with every column (all of X).")
+      description = {"Columns per view: name=columns, views separated by ',' or ';'; columns are 1-based positions,"
+          + " ranges or column names. Examples:",
+          "  shape=1-9,colour=10-19",
+          "  visible=1,2,5,6",
+          "  audio=a1,a2,video=v1",
+          ".npz/.npy: a column item may name a whole array (audio=audio_feats,video=video_feats); positions count"
+              + " the columns of the matrix X. Default: one view 'features' with every column (all of X)."})
   String views;
 
   @Option(names = "--label", paramLabel = "COL",
-      description = "Label column (default: the last one); .npz/.npy: the labels array (default y).")
+      description = "Label column (default: the last one; several --file tables: required); .npz/.npy: the labels"
+          + " array (default y).")
   String label;
 
   @Option(names = "--split-column", paramLabel = "COL",
       description = "Column holding TRAIN/VALID/TEST per row (any case; other values are an error); .npz/.npy: the"
-          + " splits array (those strings, or 0/1/2). Default: none, every row TRAIN, no TEST figures (see --test-file).")
+          + " splits array (those strings, or 0/1/2). Default: none, every row TRAIN (see --test-fraction, --test-file).")
   String splitColumn;
 
   @Option(names = "--test-file", paramLabel = "PATH", description = "A second table of the same layout whose rows are all TEST.")
   Path testFile;
+
+  @Option(names = "--missing", paramLabel = "POLICY",
+      description = "Missing feature values (empty, ?, NA, N/A, NaN, null): error (default) refuses the table;"
+          + " mean fills each with its feature's mean over the TRAIN rows; drop drops the rows that have any.")
+  Missing missing;
+
+  @Option(names = "--test-fraction", paramLabel = "F",
+      description = "Data without TEST rows: carve this stratified fraction of the TRAIN rows into TEST (before the"
+          + " VALID carve). Refused when the data has TEST rows of its own.")
+  Double testFraction;
 
   @Option(names = "--valid-fraction", paramLabel = "F",
       description = "Data without VALID rows: carve this stratified fraction of the TRAIN rows into VALID (default "
@@ -70,7 +114,7 @@ public final class DatasetSource {
   Double validFraction;
 
   @Option(names = "--split-seed", paramLabel = "S",
-      description = "Seed of the VALID carve (default " + DEFAULT_SPLIT_SEED + ").")
+      description = "Seed of the TEST and VALID carves (default " + DEFAULT_SPLIT_SEED + ").")
   Long splitSeed;
 
   @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -79,14 +123,15 @@ public final class DatasetSource {
 
   /** Whether a table input (bundled or file) was named. */
   public boolean given() {
-    return dataset != null || file != null;
+    return dataset != null || !files.isEmpty();
   }
 
   /** The options given that only concern a table (--file, --dataset and their companions), as typed. */
   List<String> tableOptionsGiven() {
     List<String> given = new ArrayList<>();
-    for (String name : List.of("--dataset", "--file", "--format", "--views", "--label", "--split-column", "--test-file",
-        "--valid-fraction", "--split-seed", "--standardize", "--no-standardize")) {
+    for (String name : List.of("--dataset", "--file", "--join-column", "--drop-unmatched", "--format", "--views",
+        "--label", "--split-column", "--test-file", "--missing", "--test-fraction", "--valid-fraction", "--split-seed",
+        "--standardize", "--no-standardize")) {
       if (matched(name)) {
         given.add(name);
       }
@@ -94,36 +139,35 @@ public final class DatasetSource {
     return given;
   }
 
-  /** Loads the dataset with TRAIN / VALID / TEST assigned and, unless switched off, standardised. */
+  /**
+   * Loads the dataset: rows read (and joined), missing values dropped or imputed, TRAIN / VALID / TEST assigned and,
+   * unless switched off, standardised.
+   */
   public MultiViewDataset load() {
-    if (dataset != null && file != null) {
+    notes.clear();
+    record.clear();
+    if (dataset != null && !files.isEmpty()) {
       throw new IllegalArgumentException("give either --dataset or --file, not both");
     }
-    if (file == null) {
+    if (files.isEmpty()) {
       List<String> fileOnly = new ArrayList<>();
-      for (String name : List.of("--format", "--views", "--label", "--split-column", "--test-file")) {
+      for (String name : List.of("--join-column", "--drop-unmatched", "--format", "--views", "--label",
+          "--split-column", "--test-file", "--missing")) {
         if (matched(name)) {
           fileOnly.add(name);
         }
       }
       if (!fileOnly.isEmpty()) {
         throw new IllegalArgumentException(String.join(", ", fileOnly) + " describe(s) a --file table; the bundled"
-            + " dataset has its own views, label and splits");
+            + " dataset has its own views, label and splits, and no missing values");
       }
     }
+    Missing policy = missing == null ? Missing.error : missing;
     MultiViewDataset ds;
-    if (file != null) {
-      TableOptions.Builder b = TableOptions.builder().labelColumn(label).splitColumn(splitColumn);
-      if (views != null) {
-        b.viewMap(views);
-      }
-      TableOptions options = b.build();
-      ds = readTable(file, options);
-      if (testFile != null) {
-        // Pin the class order of the first table, so that the test table's labels index the same classes.
-        MultiViewDataset test = readTable(testFile, options.toBuilder().classNames(ds.classNames()).build());
-        ds = MultiViewDataset.concat(ds.name(), ds, test.withSplit(Split.TEST));
-      }
+    if (files.size() > 1) {
+      ds = readJoined(policy);
+    } else if (files.size() == 1) {
+      ds = readSingle(policy);
     } else {
       String name = dataset == null ? "segment" : dataset;
       if (!name.equals("segment")) {
@@ -131,35 +175,223 @@ public final class DatasetSource {
       }
       ds = BundledDatasets.segment();
     }
+    if (policy == Missing.drop) {
+      MissingValues.Dropped dropped = MissingValues.dropRows(ds);
+      ds = dropped.dataset();
+      notes.add("missing values: dropped " + dropped.total() + " rows with any (" + splitCounts(dropped.dropped()) + ")");
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("policy", "drop");
+      m.put("rowsDropped", names(dropped.dropped()));
+      record.put("missing", m);
+      if (ds.size() == 0) {
+        throw new IllegalArgumentException("--missing drop dropped every row: every row misses some value");
+      }
+    }
+    ds = carve(ds);
+    if (policy == Missing.mean) {
+      Map<Split, int[]> counts = MissingValues.count(ds);
+      ds = MissingValues.Imputer.fit(ds).apply(ds);
+      Map<String, Object> cells = new LinkedHashMap<>();
+      Map<String, Object> rows = new LinkedHashMap<>();
+      counts.forEach((s, c) -> {
+        cells.put(s.name(), c[0]);
+        rows.put(s.name(), c[1]);
+      });
+      notes.add("missing values: filled " + counts.values().stream().mapToInt(c -> c[0]).sum() + " cells in "
+          + counts.values().stream().mapToInt(c -> c[1]).sum() + " rows with their feature's TRAIN mean (rows per"
+          + " split: " + rows + ")");
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("policy", "mean (of the TRAIN rows)");
+      m.put("cellsFilled", cells);
+      m.put("rowsWithMissing", rows);
+      record.put("missing", m);
+    }
+    return standardize ? ViewStandardizer.fit(ds).apply(ds) : ds;
+  }
+
+  /** TEST, then VALID rows carved out of TRAIN where asked for (and allowed). */
+  private MultiViewDataset carve(MultiViewDataset ds) {
+    long seed = splitSeed == null ? DEFAULT_SPLIT_SEED : splitSeed;
+    if (testFraction != null) {
+      if (!(testFraction > 0 && testFraction < 1)) {
+        throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
+      }
+      if (!ds.rows(Split.TEST).isEmpty()) {
+        throw new IllegalArgumentException("--test-fraction would carve TEST rows, but the data has "
+            + ds.rows(Split.TEST).size() + " TEST rows of its own (" + (testFile != null ? "--test-file"
+                : files.isEmpty() ? "the bundled dataset's TEST file" : "its split column") + "); drop the option");
+      }
+      ds = ValidationSplit.carve(ds, Split.TEST, testFraction, seed, true);
+      carvedTest = true;
+      record.put("testCarved", Map.of("fraction", testFraction, "seed", seed));
+    }
     double fraction = validFraction == null ? DEFAULT_VALID_FRACTION : validFraction;
     if (!(fraction >= 0 && fraction < 1)) {
       throw new IllegalArgumentException("--valid-fraction must be in [0, 1), got " + fraction);
     }
     if (!ds.rows(Split.VALID).isEmpty()) {
-      if (validFraction != null || splitSeed != null) {
-        throw new IllegalArgumentException((validFraction != null ? "--valid-fraction" : "--split-seed")
-            + " would carve VALID rows, but the data has " + ds.rows(Split.VALID).size()
-            + " VALID rows of its own (from its split column); drop the option");
+      if (validFraction != null) {
+        throw new IllegalArgumentException("--valid-fraction would carve VALID rows, but the data has "
+            + ds.rows(Split.VALID).size() + " VALID rows of its own (from its split column); drop the option");
       }
     } else if (fraction > 0) {
-      ds = ValidationSplit.carve(ds, fraction, splitSeed == null ? DEFAULT_SPLIT_SEED : splitSeed);
+      ds = ValidationSplit.carve(ds, fraction, seed);
       carved = true;
-    } else if (splitSeed != null) {
-      throw new IllegalArgumentException("--split-seed seeds the VALID carve, but --valid-fraction 0 carves none");
+      record.put("validCarved", Map.of("fraction", fraction, "seed", seed));
     }
-    return standardize ? ViewStandardizer.fit(ds).apply(ds) : ds;
+    if (splitSeed != null && !carved && !carvedTest) {
+      throw new IllegalArgumentException("--split-seed seeds the TEST and VALID carves, but "
+          + (ds.rows(Split.VALID).isEmpty() ? "--valid-fraction 0 carves none"
+              : "the data has " + ds.rows(Split.VALID).size() + " VALID rows of its own")
+          + " and no --test-fraction is given; drop the option");
+    }
+    return ds;
+  }
+
+  private MultiViewDataset readSingle(Missing policy) {
+    for (String option : List.of("--join-column", "--drop-unmatched")) {
+      if (matched(option)) {
+        throw new IllegalArgumentException(option + " joins several --file tables (one per view); a single table's"
+            + " views come from --views");
+      }
+    }
+    ViewFileArg arg = ViewFileArg.parse(files.get(0));
+    if (arg.view() != null) {
+      throw new IllegalArgumentException("--file " + files.get(0) + ": VIEW=PATH names the view of one of several"
+          + " joined files; a single table's views come from --views");
+    }
+    TableOptions.Builder b = TableOptions.builder().labelColumn(label).splitColumn(splitColumn)
+        .keepMissing(policy != Missing.error);
+    if (views != null) {
+      b.viewMap(views);
+    }
+    TableOptions options = b.build();
+    MultiViewDataset ds = withMissingHint(() -> readTable(arg.path(), options));
+    if (testFile != null) {
+      // Pin the class order of the first table, so that the test table's labels index the same classes.
+      MultiViewDataset test = withMissingHint(
+          () -> readTable(testFile, options.toBuilder().classNames(ds.classNames()).build()));
+      return MultiViewDataset.concat(ds.name(), ds, test.withSplit(Split.TEST));
+    }
+    return ds;
+  }
+
+  private MultiViewDataset readJoined(Missing policy) {
+    if (joinColumn == null) {
+      throw new IllegalArgumentException("several --file tables are joined on a row id column: name it with"
+          + " --join-column COL");
+    }
+    if (label == null) {
+      throw new IllegalArgumentException("several --file tables: name the label column with --label COL (it may be"
+          + " in any of the files)");
+    }
+    for (String option : List.of("--views", "--test-file")) {
+      if (matched(option)) {
+        throw new IllegalArgumentException(option + " describes a single table; with several --file tables each file"
+            + " is one view (name it with --file VIEW=PATH) and TEST rows come from --split-column or --test-fraction");
+      }
+    }
+    TableJoin.TextFormat textFormat = null;
+    if (format != null) {
+      textFormat = switch (format) {
+        case arff -> TableJoin.TextFormat.ARFF;
+        case csv -> TableJoin.TextFormat.CSV;
+        case tsv -> TableJoin.TextFormat.TSV;
+        case npy, npz -> throw new IllegalArgumentException("--format " + format + ": joined views are text tables"
+            + " (.csv, .tsv, .arff); an .npz holds several views already (--views)");
+      };
+    }
+    List<TableJoin.ViewFile> viewFiles = new ArrayList<>();
+    for (String f : files) {
+      ViewFileArg arg = ViewFileArg.parse(f);
+      String view = arg.view() != null ? arg.view() : stem(arg.path());
+      if (arg.view() == null && !ViewMap.validModalityName(view)) {
+        throw new IllegalArgumentException("--file " + f + ": the view would be named '" + view + "', which is not"
+            + " a view name (letters, digits, _ . -); name it: --file NAME=" + f);
+      }
+      viewFiles.add(new TableJoin.ViewFile(view, arg.path(), textFormat));
+    }
+    TableOptions options = TableOptions.builder().labelColumn(label).splitColumn(splitColumn).joinColumn(joinColumn)
+        .keepMissing(policy != Missing.error).build();
+    TableJoin.Result joined;
+    try {
+      joined = withMissingHint(() -> TableJoin.read(viewFiles, options, dropUnmatched));
+    } catch (TableJoin.UnmatchedRowsException e) {
+      throw new IllegalArgumentException(e.getMessage() + "; keep only the rows in every file with --drop-unmatched", e);
+    }
+    notes.addAll(joined.notes());
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("column", joinColumn);
+    Map<String, String> fileOf = new LinkedHashMap<>();
+    viewFiles.forEach(v -> fileOf.put(v.view(), v.path().toString()));
+    j.put("files", fileOf);
+    j.put("notes", joined.notes());
+    record.put("join", j);
+    return joined.dataset();
+  }
+
+  /** A missing-values refusal says which option handles it. */
+  private static <T> T withMissingHint(java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (MissingValuesException e) {
+      throw new IllegalArgumentException(e.getMessage() + "; give --missing mean (fill each with its feature's TRAIN"
+          + " mean) or --missing drop (drop those rows)", e);
+    }
+  }
+
+  /** {@code --file [VIEW=]PATH}: a view name only where the text before '=' is one and the whole is no file. */
+  record ViewFileArg(String view, Path path) {
+    static ViewFileArg parse(String text) {
+      int eq = text.indexOf('=');
+      if (eq > 0 && ViewMap.validModalityName(text.substring(0, eq)) && !Files.exists(Path.of(text))) {
+        return new ViewFileArg(text.substring(0, eq), Path.of(text.substring(eq + 1)));
+      }
+      return new ViewFileArg(null, Path.of(text));
+    }
+  }
+
+  private static String stem(Path p) {
+    String name = p.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  private static String splitCounts(Map<Split, Integer> counts) {
+    StringBuilder b = new StringBuilder();
+    counts.forEach((s, n) -> b.append(b.length() == 0 ? "" : ", ").append(s).append(' ').append(n));
+    return b.toString();
+  }
+
+  private static Map<String, Integer> names(Map<Split, Integer> counts) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    counts.forEach((s, n) -> out.put(s.name(), n));
+    return out;
+  }
+
+  /** What {@link #load} did to the rows (joins, missing values), one line each; empty when nothing. */
+  List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  /** What {@link #load} did, for metrics.json: joins, missing values, carves. */
+  Map<String, Object> record() {
+    return new LinkedHashMap<>(record);
   }
 
   /** One line about the splits for the log: their sizes and where they come from. */
   String describeSplits(MultiViewDataset ds) {
     String from;
-    if (file == null) {
+    if (files.isEmpty()) {
       from = "the bundled dataset's TRAIN/TEST";
     } else {
       from = splitColumn != null ? "split column '" + splitColumn + "'" : "no split column: every row TRAIN";
       if (testFile != null) {
         from += ", TEST rows from " + testFile.getFileName();
       }
+    }
+    if (carvedTest) {
+      from += ", TEST carved from TRAIN";
     }
     if (carved) {
       from += ", VALID carved from TRAIN";
@@ -174,7 +406,8 @@ public final class DatasetSource {
     }
     return "warning: the data has no TEST rows, so there are no TEST figures"
         + (splitColumn == null ? " (no split column named)" : " (split column '" + splitColumn + "' names none)")
-        + "; name the column or array of TRAIN/VALID/TEST with --split-column, or give a TEST table with --test-file";
+        + "; carve some with --test-fraction F, name the column or array of TRAIN/VALID/TEST with --split-column,"
+        + " or give a TEST table with --test-file";
   }
 
   private boolean matched(String option) {

@@ -13,9 +13,7 @@ import dev.igm.data.TableSource;
 import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
-import dev.igm.local.LocalScripts;
-import dev.igm.local.OwnedDirectories;
-import dev.igm.local.ShutdownActions;
+import dev.igm.local.OutputFolder;
 import dev.igm.replay.KafkaReplayer;
 import dev.igm.replay.ProducerSettings;
 import dev.igm.replay.ReplayProgress;
@@ -28,7 +26,6 @@ import dev.igm.report.TestPredictions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,19 +80,9 @@ public final class DemoCommand implements Callable<Integer> {
     Path target = resolve(out).toAbsolutePath().normalize();
     // Everything goes to a new folder first; it replaces --out only when complete, so an interrupted run keeps the
     // previous report, and leaves nothing of its own behind.
-    Path parent = target.getParent();
-    String partial = target.getFileName() + ".partial-";
-    for (Path stale : OwnedDirectories.stale(parent, partial)) {
-      LocalScripts.deleteRecursively(stale);
-    }
-    Path work = OwnedDirectories.create(parent, partial);
-    try (ShutdownActions.Registration dropPartial =
-             ShutdownActions.register("remove " + work, () -> LocalScripts.deleteRecursively(work))) {
-      run(ds, plan, work);
-      replace(target, work);
-    } catch (Exception | Error e) {
-      LocalScripts.deleteRecursively(work);
-      throw e;
+    try (OutputFolder output = OutputFolder.stage(target)) {
+      run(ds, plan, output.work());
+      output.commit();
     }
     System.err.printf(Locale.ROOT, "igm demo: done in %.1fs; table %s, report %s%n", (System.nanoTime() - t0) / 1e9,
         target.resolve("table.md"), target.resolve("report").resolve("index.html"));
@@ -158,18 +145,6 @@ public final class DemoCommand implements Callable<Integer> {
       new HtmlReport(TauSettings.defaults()).withTest(table, source).write(log, work.resolve("report"));
       System.out.println("TEST (" + ds.rows(Split.TEST).size() + " rows, predictions of the streaming job)");
       System.out.print(table.text());
-    }
-  }
-
-  /** Puts the finished {@code work} folder where {@code target} is, replacing an earlier run's. */
-  private static void replace(Path target, Path work) throws IOException {
-    if (Files.exists(target)) {
-      Path old = OwnedDirectories.create(target.getParent(), target.getFileName() + ".old-");
-      Files.move(target, old.resolve("previous"), StandardCopyOption.ATOMIC_MOVE);
-      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-      LocalScripts.deleteRecursively(old);
-    } else {
-      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 

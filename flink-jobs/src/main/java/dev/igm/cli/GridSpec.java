@@ -44,6 +44,11 @@ public final class GridSpec {
     return java.util.Collections.unmodifiableSet(axes.keySet());
   }
 
+  /** The values the grid gives {@code knob}. */
+  public List<String> values(String knob) {
+    return List.copyOf(axes.get(knob));
+  }
+
   /** All combinations; one empty map when the grid is empty. */
   public List<Map<String, String>> combinations() {
     List<Map<String, String>> out = new ArrayList<>();

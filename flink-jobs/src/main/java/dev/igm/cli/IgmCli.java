@@ -1,5 +1,6 @@
 package dev.igm.cli;
 
+import dev.igm.core.config.DidYouMean;
 import dev.igm.data.DatasetFormatException;
 import dev.igm.kafka.KafkaPreflight;
 import dev.igm.local.EmbeddedFlink;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -117,10 +117,9 @@ public final class IgmCli implements Callable<Integer> {
           : cmd.getSubcommands().keySet());
       line.append("unknown ").append(option ? "option '" : (cmd.getSubcommands().isEmpty() ? "argument '" : "command '"))
           .append(word).append("'");
-      List<String> near = nearest(word, known);
+      List<String> near = DidYouMean.nearest(word, known);
       if (!near.isEmpty()) {
-        line.append("; did you mean ").append(String.join(" or ", near.stream().map(n -> "'" + n + "'").toList()))
-            .append("?");
+        line.append("; did you mean ").append(DidYouMean.quoted(near)).append("?");
       }
     } else {
       line.append(e.getMessage());
@@ -148,36 +147,6 @@ public final class IgmCli implements Callable<Integer> {
       }
     }
     return null;
-  }
-
-  /** Up to two known names within edit distance 2 of {@code word} (transpositions count one), closest first. */
-  static List<String> nearest(String word, List<String> known) {
-    return known.stream()
-        .filter(k -> distance(word, k) <= Math.max(1, Math.min(2, k.length() / 3)))
-        .sorted(Comparator.comparingInt((String k) -> distance(word, k)).thenComparing(k -> k))
-        .limit(2)
-        .toList();
-  }
-
-  /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
-  static int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    return d[a.length()][b.length()];
   }
 
   /**

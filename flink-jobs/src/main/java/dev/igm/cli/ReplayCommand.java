@@ -47,6 +47,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  igm replay --dataset segment --epochs 5 --create-topic",
       "  igm replay --file data.csv --views 'audio=1-40,video=41-80' --label class --valid-fraction 0.1",
+      "  igm replay --file a=a.csv --file b=b.csv --join-column id --label class",
       "  igm replay --layout cremad --root /data/CREMA --image-size 112 --rate 200",
       "  igm replay --layout cremad --root av-bench --image-size 32 --spectrogram-size 64x64 --frames 2 --epochs 10",
       "",
@@ -177,6 +178,9 @@ public final class ReplayCommand implements Callable<Integer> {
     }
     int trainRows = source.index().rows(Split.TRAIN).size();
     out.println("splits: " + source.index().splitCounts());
+    if (source instanceof TableSource) {
+      data.notes().forEach(out::println); // rows joined, dropped or imputed: as igm fit logs them
+    }
     out.println("plan: " + plan.entries().size() + " records = " + epochs + " epoch(s) × " + trainRows
         + " TRAIN rows + " + (plan.entries().size() - plan.trainingEntries().size()) + " VALID/TEST records; shuffle seed "
         + shuffleSeed + (evalEveryEpoch ? ", evaluation every epoch" : ""));

@@ -1,6 +1,9 @@
 package dev.igm.jobs;
 
+import dev.igm.core.config.ConfigProblems;
+import dev.igm.core.config.DidYouMean;
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmSettings;
 import dev.igm.core.config.Setting;
 import dev.igm.local.EmbeddedFlink;
 import java.io.IOException;
@@ -23,7 +26,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * The training job's configuration: one YAML file plus {@code --set key=value} overrides, validated once into this
  * immutable object. Nested YAML maps are flattened to dotted keys ({@code kafka: {bootstrap: x}} is
- * {@code kafka.bootstrap}); an unknown key is an error, so a typo never goes unnoticed.
+ * {@code kafka.bootstrap}); an unknown key is an error, so a typo never goes unnoticed. Every problem of a
+ * configuration is reported at once ({@link ConfigProblems.Failure}), an unknown key with the nearest known names.
  *
  * <ul>
  *   <li>{@code flink.<key>}: any Flink configuration key, passed through verbatim (defaults below: RocksDB,
@@ -108,36 +112,43 @@ public final class TrainJobConfig {
       Map<String, Object> map = tree == null ? Map.of() : (Map<String, Object>) tree;
       try {
         return fromTree(map, overrides);
+      } catch (ConfigProblems.Failure e) {
+        throw e.in(yaml.toString());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(yaml + ": " + e.getMessage(), e);
       }
     }
   }
 
-  /** From a parsed YAML tree (nested maps allowed) and {@code key=value} overrides. */
+  /** From a parsed YAML tree (nested maps allowed) and {@code key=value} overrides; every problem at once. */
   @SuppressWarnings("unchecked")
   public static TrainJobConfig fromTree(Map<String, Object> tree, List<String> overrides) {
+    ConfigProblems problems = new ConfigProblems();
     Map<String, Object> flat = new LinkedHashMap<>();
     flatten("", tree, flat);
     List<Map<String, Object>> modelList = new ArrayList<>();
     Object models = flat.remove("models");
     if (models != null) {
       if (!(models instanceof List)) {
-        throw new IllegalArgumentException("models must be a list of {id: ..., <model knobs>}");
-      }
-      for (Object o : (List<Object>) models) {
-        if (!(o instanceof Map)) {
-          throw new IllegalArgumentException("each entry of models must be a map with an id, got " + o);
+        problems.add("models must be a list of {id: ..., <model knobs>}");
+      } else {
+        for (Object o : (List<Object>) models) {
+          if (!(o instanceof Map)) {
+            problems.add("each entry of models must be a map with an id, got " + o);
+            continue;
+          }
+          Map<String, Object> m = new LinkedHashMap<>();
+          flatten("", (Map<String, Object>) o, m);
+          modelList.add(m);
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        flatten("", (Map<String, Object>) o, m);
-        modelList.add(m);
       }
     }
+    Set<String> fromOverrides = new java.util.HashSet<>();
     for (String o : overrides == null ? List.<String>of() : overrides) {
       int eq = o.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("override '" + o + "' is not key=value");
+        problems.add("override '" + o + "' is not key=value");
+        continue;
       }
       String key = o.substring(0, eq).trim();
       Object value = parseValue(o.substring(eq + 1));
@@ -146,16 +157,21 @@ public final class TrainJobConfig {
         int dot = rest.indexOf('.');
         String id = dot < 0 ? rest : rest.substring(0, dot);
         Map<String, Object> model = modelList.stream().filter(m -> id.equals(String.valueOf(m.get("id")))).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("override " + key + ": no model with id '" + id + "'"));
-        if (dot < 0) {
-          throw new IllegalArgumentException("override " + key + ": name a knob, e.g. models." + id + ".batch.size=32");
+            .orElse(null);
+        if (model == null) {
+          List<String> ids = modelList.stream().map(m -> String.valueOf(m.get("id"))).toList();
+          problems.add("override " + key + ": no model with id '" + id + "'" + DidYouMean.hint(id, ids));
+        } else if (dot < 0) {
+          problems.add("override " + key + ": name a knob, e.g. models." + id + ".batch.size=32");
+        } else {
+          model.put(rest.substring(dot + 1), value);
         }
-        model.put(rest.substring(dot + 1), value);
       } else {
         flat.put(key, value);
+        fromOverrides.add(key);
       }
     }
-    return build(flat, modelList);
+    return build(flat, modelList, fromOverrides, problems);
   }
 
   private static Object parseValue(String text) {
@@ -180,15 +196,17 @@ public final class TrainJobConfig {
     }
   }
 
-  private static TrainJobConfig build(Map<String, Object> flat, List<Map<String, Object>> modelList) {
+  private static TrainJobConfig build(Map<String, Object> flat, List<Map<String, Object>> modelList,
+      Set<String> fromOverrides, ConfigProblems problems) {
     Path root = projectRoot();
     Map<Setting<?>, Object> values = new LinkedHashMap<>();
     Map<String, String> flink = flinkDefaults();
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
     Map<String, Object> defaults = new LinkedHashMap<>();
-    Set<String> unknown = new TreeSet<>();
+    boolean unknownKeys = false;
     for (Map.Entry<String, Object> e : flat.entrySet()) {
       String k = e.getKey();
+      String origin = fromOverrides.contains(k) ? "--set " : "";
       if (k.startsWith("flink.")) {
         flink.put(k.substring("flink.".length()), e.getValue() == null ? null : String.valueOf(e.getValue()));
       } else if (k.startsWith(KAFKA_PROPERTIES)) {
@@ -196,18 +214,28 @@ public final class TrainJobConfig {
           kafkaProperties.put(k.substring(KAFKA_PROPERTIES.length()), String.valueOf(e.getValue()));
         }
       } else if (k.startsWith("model.defaults.")) {
-        defaults.put(k.substring("model.defaults.".length()), e.getValue());
+        String knob = k.substring("model.defaults.".length());
+        // checked here once, not once per model; a model gets the defaults that are valid
+        try {
+          checkKnob(IgmSettings.named(knob), e.getValue());
+          defaults.put(knob, e.getValue());
+        } catch (IllegalArgumentException ex) {
+          problems.add(origin + k + ": " + ex.getMessage());
+        }
       } else if (JobSettings.named(k) != null) {
+        Setting<?> setting = JobSettings.named(k);
         if (e.getValue() != null) {
-          values.put(JobSettings.named(k), JobSettings.named(k).parse(e.getValue()));
+          problems.attempt(() -> values.put(setting, check(setting, setting.parse(e.getValue()))));
         }
       } else {
-        unknown.add(k);
+        unknownKeys = true;
+        problems.add("unknown setting '" + k + "'" + DidYouMean.hint(k, candidates(k))
+            + (origin.isEmpty() ? "" : " (from --set)"));
       }
     }
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown setting(s) " + unknown + "; known: " + JobSettings.ALL
-          + ", flink.<any Flink key>, kafka.properties.<any Kafka client property>, model.defaults.<knob>, models");
+    if (unknownKeys) {
+      problems.note("known settings: those of docs/CONFIGURATION.md, flink.<any Flink key>, kafka.properties.<any"
+          + " Kafka client property>, model.defaults.<knob>, models");
     }
     flink.values().removeIf(v -> v == null);
     // paths: absolute, under the project root when relative
@@ -221,19 +249,17 @@ public final class TrainJobConfig {
         flink.put(k, root.resolve(flink.get(k)).toAbsolutePath().normalize().toString());
       }
     }
-    for (Map.Entry<Setting<?>, Object> e : values.entrySet()) {
-      check(e.getKey(), e.getValue());
-    }
     values.put(JobSettings.MODEL_STORE, toUri(root, get(values, JobSettings.MODEL_STORE)));
 
-    if (modelList.isEmpty()) {
-      throw new IllegalArgumentException("no models: add a list 'models: [{id: igm, method: igm}, ...]'");
+    if (modelList.isEmpty() && problems.isEmpty()) {
+      problems.add("no models: add a list 'models: [{id: igm, method: igm}, ...]'");
     }
     LinkedHashMap<String, IgmConfig> models = new LinkedHashMap<>();
     for (Map<String, Object> m : modelList) {
       Object id = m.get("id");
       if (id == null || !String.valueOf(id).matches("[A-Za-z0-9_\\-]+")) {
-        throw new IllegalArgumentException("every model needs an id of [A-Za-z0-9_-], got " + id);
+        problems.add("every model needs an id of [A-Za-z0-9_-], got " + id);
+        continue;
       }
       Map<String, Object> knobs = new LinkedHashMap<>(defaults);
       m.forEach((k, v) -> {
@@ -241,7 +267,8 @@ public final class TrainJobConfig {
           knobs.put(k, v);
         }
       });
-      try {
+      ConfigProblems modelProblems = new ConfigProblems();
+      modelProblems.attempt(() -> {
         if (knobs.containsKey("mla.alpha") && knobs.containsKey("mla.batches-per-epoch")) {
           throw new IllegalArgumentException("mla.alpha (a constant alpha) and mla.batches-per-epoch (alpha by the"
               + " batch of the epoch) exclude each other: give one");
@@ -249,39 +276,80 @@ public final class TrainJobConfig {
         if (models.put(String.valueOf(id), IgmConfig.fromMap(knobs).build()) != null) {
           throw new IllegalArgumentException("model id '" + id + "' is used twice");
         }
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("model " + id + ": " + e.getMessage(), e);
-      }
+      });
+      modelProblems.list().forEach(p -> problems.add("model " + id + ": " + p));
     }
-    TrainJobConfig c = new TrainJobConfig(values, flink,
-        KafkaClientProperties.checked(kafkaProperties, MANAGED_KAFKA_PROPERTIES, KAFKA_PROPERTIES), models, root);
-    c.validate();
+    Map<String, String> checkedKafka = new LinkedHashMap<>();
+    problems.attempt(() -> checkedKafka.putAll(
+        KafkaClientProperties.checked(kafkaProperties, MANAGED_KAFKA_PROPERTIES, KAFKA_PROPERTIES)));
+    TrainJobConfig c = new TrainJobConfig(values, flink, java.util.Collections.unmodifiableMap(checkedKafka), models,
+        root);
+    c.validate(problems);
+    problems.throwIfAny();
     return c;
   }
 
-  private void validate() {
+  /** The names an unknown key may have meant: the job's keys, and the prefixed families with the key's tail. */
+  private static List<String> candidates(String key) {
+    List<String> out = new ArrayList<>();
+    for (Setting<?> s : JobSettings.ALL) {
+      out.add(s.key());
+    }
+    out.add("models");
+    for (String knob : IgmSettings.keys()) {
+      out.add("model.defaults." + knob);
+    }
+    // a mistyped prefix: kafka.propertis.linger.ms may be kafka.properties.linger.ms
+    for (int dot = key.indexOf('.'); dot > 0; dot = key.indexOf('.', dot + 1)) {
+      String tail = key.substring(dot + 1);
+      for (String prefix : List.of("flink.", KAFKA_PROPERTIES)) {
+        out.add(prefix + tail);
+      }
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void checkKnob(Setting<T> s, Object raw) {
+    if (raw != null) {
+      s.validate(s.parse(raw));
+    }
+  }
+
+  /** The checks across settings; their problems join those already found. */
+  private void validate(ConfigProblems problems) {
     if (kafkaBootstrap() == null || kafkaBootstrap().isBlank()) {
-      throw new IllegalArgumentException("kafka.bootstrap is required (host:port of a Kafka broker)");
+      problems.add("kafka.bootstrap is required (host:port of a Kafka broker)");
     }
     if (target() == Target.REMOTE && jobManager() == null) {
-      throw new IllegalArgumentException("target remote needs jobmanager: host:port");
+      problems.add("target remote needs jobmanager: host:port");
     }
     if (target() == Target.EMBEDDED && (jobManager() != null || values.containsKey(JobSettings.REMOTE_JARS))) {
-      throw new IllegalArgumentException((jobManager() != null ? "jobmanager" : "remote.jars")
+      problems.add((jobManager() != null ? "jobmanager" : "remote.jars")
           + " is set, but target is embedded (a MiniCluster in this process): set target: remote, or drop it");
     }
-    IgmConfig first = models.values().iterator().next();
+    int parallelism;
+    try {
+      parallelism = parallelism();
+    } catch (NumberFormatException e) {
+      problems.add("flink.parallelism.default must be an integer, got '" + flink.get("parallelism.default") + "'");
+      parallelism = 1;
+    }
+    IgmConfig first = models.isEmpty() ? null : models.values().iterator().next();
     for (Map.Entry<String, IgmConfig> e : models.entrySet()) {
       IgmConfig c = e.getValue();
       // one validator serves all models: they must agree on what a valid sample is
       if (!c.modalities().equals(first.modalities()) || c.numClasses() != first.numClasses()) {
-        throw new IllegalArgumentException("model " + e.getKey() + " has other modalities or num.classes than model "
+        problems.add("model " + e.getKey() + " has other modalities or num.classes than model "
             + models.keySet().iterator().next() + "; models of one job train on one stream and must agree on them");
       }
-      if (c.deterministic() && parallelism() != 1) {
-        throw new IllegalArgumentException("model " + e.getKey() + " is deterministic: that needs parallelism 1 "
+      if (c.deterministic() && parallelism != 1) {
+        problems.add("model " + e.getKey() + " is deterministic: that needs parallelism 1 "
             + "(flink.parallelism.default) and a single-partition samples topic, so that samples keep their order");
       }
+    }
+    if (!problems.isEmpty()) {
+      return;
     }
     if (!"rocksdb".equalsIgnoreCase(flink.get("state.backend.type"))) {
       // allowed (e.g. hashmap for experiments), but not what production runs
@@ -500,7 +568,7 @@ public final class TrainJobConfig {
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> void check(Setting<T> s, Object value) {
-    s.validate((T) value);
+  private static <T> Object check(Setting<T> s, Object value) {
+    return s.validate((T) value);
   }
 }

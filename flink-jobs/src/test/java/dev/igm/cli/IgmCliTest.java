@@ -70,12 +70,4 @@ class IgmCliTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).doesNotContain("igm dev").containsPattern("igm \\d+\\.\\d+\\.\\d+").contains("Flink 2.2.1");
   }
-
-  @Test
-  void editDistanceCountsATranspositionOnce() {
-    assertThat(IgmCli.distance("dmeo", "demo")).isEqualTo(1);
-    assertThat(IgmCli.distance("tarin", "train")).isEqualTo(1);
-    assertThat(IgmCli.distance("serve", "serve")).isZero();
-    assertThat(IgmCli.nearest("rplay", List.of("replay", "report", "serve"))).containsExactly("replay");
-  }
 }

@@ -24,13 +24,14 @@ class OptionsTakeEffectOrAreRefusedTest {
   }
 
   private CliRun fit(String... args) {
-    String[] all = new String[args.length + 5];
+    String[] all = new String[args.length + 6];
     all[0] = "fit";
     System.arraycopy(args, 0, all, 1, args.length);
     all[args.length + 1] = "--quiet";
     all[args.length + 2] = "--epochs";
     all[args.length + 3] = "1";
     all[args.length + 4] = "--out=" + dir.resolve("out");
+    all[args.length + 5] = "--force"; // every call writes the same folder
     return CliRun.of(all);
   }
 

@@ -17,7 +17,9 @@ import java.util.Map;
  * Reads Weka ARFF files (dense data): numeric/real/integer attributes are features, one nominal attribute is the class
  * (by default the last attribute; {@link TableOptions#labelColumn()} names another), an optional nominal or string
  * attribute holds the split. Lines starting with {@code %} are comments; names and values may be quoted. Missing
- * values ({@code ?}), sparse rows, date and relational attributes are rejected with the file and line.
+ * feature values ({@code ?}, or empty, {@code NA}, {@code NaN}, {@code null}) are NaN when
+ * {@link TableOptions#keepMissing()}, else the table is refused with how many rows have them; sparse rows, date and
+ * relational attributes are rejected with the file and line.
  * Class names are the nominal declaration order (unless {@link TableOptions#classNames()} pins another order).
  */
 public final class ArffReader {
@@ -33,6 +35,11 @@ public final class ArffReader {
    * @param sourceName file name used in the sample ids (its stem) and in error messages
    */
   public static MultiViewDataset read(InputStream in, String sourceName, TableOptions options) {
+    return assemble(in, sourceName, options).finish();
+  }
+
+  /** Every row read into an assembler (for {@link TableAssembler#finish()} or, in a join, {@link TableAssembler#part()}). */
+  static TableAssembler assemble(InputStream in, String sourceName, TableOptions options) {
     try {
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
       List<String> names = new ArrayList<>();
@@ -77,7 +84,7 @@ public final class ArffReader {
       if (assembler == null) {
         throw new DatasetFormatException(sourceName + ": no @data section");
       }
-      return assembler.finish();
+      return assembler;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + sourceName, e);
     }
@@ -142,7 +149,7 @@ public final class ArffReader {
     TableAssembler.Roles roles = TableAssembler.roles(source, names, options);
     int label = roles.label();
     int split = roles.split();
-    if (kinds.get(label) != Kind.NOMINAL) {
+    if (label >= 0 && kinds.get(label) != Kind.NOMINAL) {
       throw new DatasetFormatException(source + ": the class attribute '" + names.get(label) + "' must be nominal");
     }
     Map<Integer, String> nonFeature = new HashMap<>();
@@ -151,12 +158,18 @@ public final class ArffReader {
         nonFeature.put(i, "a " + kinds.get(i).name().toLowerCase(Locale.ROOT) + " attribute");
       }
     }
-    nonFeature.put(label, "the class attribute");
+    if (label >= 0) {
+      nonFeature.put(label, "the class attribute");
+    }
     if (split >= 0) {
       nonFeature.put(split, "the split attribute");
     }
-    List<String> classes = options.classNames() != null ? options.classNames() : nominalValues.get(label);
-    return new TableAssembler(source, TextFields.stem(source), names, label, split, nonFeature, classes, options);
+    if (roles.id() >= 0) {
+      nonFeature.put(roles.id(), "the join attribute");
+    }
+    List<String> classes = options.classNames() != null ? options.classNames()
+        : label >= 0 ? nominalValues.get(label) : null;
+    return new TableAssembler(source, TextFields.stem(source), names, roles, nonFeature, classes, options);
   }
 
   private static String abbreviate(String s) {

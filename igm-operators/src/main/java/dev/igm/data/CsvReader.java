@@ -16,7 +16,8 @@ import java.util.Map;
  * Reads delimited text with a header row ({@link TableOptions#delimiter()}, default comma; double-quoted fields with
  * {@code ""} escapes, within one line). The label column is {@link TableOptions#labelColumn()} (default: the last
  * column); an optional {@link TableOptions#splitColumn()} holds TRAIN/VALID/TEST. Every other column may be a feature.
- * Empty lines are skipped; empty or {@code ?} cells are errors naming the file and line.
+ * Empty lines are skipped; missing feature values (empty, {@code ?}, {@code NA}, {@code N/A}, {@code NaN}, {@code null})
+ * are NaN when {@link TableOptions#keepMissing()}, else the table is refused with how many rows have them.
  */
 public final class CsvReader {
   private CsvReader() {}
@@ -27,6 +28,11 @@ public final class CsvReader {
 
   /** @param sourceName file name used in the sample ids (its stem) and in error messages */
   public static MultiViewDataset read(InputStream in, String sourceName, TableOptions options) {
+    return assemble(in, sourceName, options).finish();
+  }
+
+  /** Every row read into an assembler (for {@link TableAssembler#finish()} or, in a join, {@link TableAssembler#part()}). */
+  static TableAssembler assemble(InputStream in, String sourceName, TableOptions options) {
     try {
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
       TableAssembler assembler = null;
@@ -53,7 +59,7 @@ public final class CsvReader {
       if (assembler == null) {
         throw new DatasetFormatException(sourceName + ": empty file (expected a header row)");
       }
-      return assembler.finish();
+      return assembler;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + sourceName, e);
     }
@@ -65,11 +71,15 @@ public final class CsvReader {
     }
     TableAssembler.Roles roles = TableAssembler.roles(source, columns, options);
     Map<Integer, String> nonFeature = new HashMap<>();
-    nonFeature.put(roles.label(), "the label column");
+    if (roles.label() >= 0) {
+      nonFeature.put(roles.label(), "the label column");
+    }
     if (roles.split() >= 0) {
       nonFeature.put(roles.split(), "the split column");
     }
-    return new TableAssembler(source, TextFields.stem(source), columns, roles.label(), roles.split(), nonFeature,
-        options.classNames(), options);
+    if (roles.id() >= 0) {
+      nonFeature.put(roles.id(), "the join column");
+    }
+    return new TableAssembler(source, TextFields.stem(source), columns, roles, nonFeature, options.classNames(), options);
   }
 }

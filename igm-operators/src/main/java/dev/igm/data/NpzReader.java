@@ -166,12 +166,12 @@ public final class NpzReader {
     Map<String, float[][]> views = new LinkedHashMap<>();
     if (options.viewArrays() != null && !options.viewArrays().isEmpty()) {
       for (Map.Entry<String, String> e : options.viewArrays().entrySet()) {
-        views.put(e.getKey(), rowsOf(arrayForView(src, source, e.getValue(), e.getKey(), reserved), null, n,
+        views.put(e.getKey(), rowsOf(arrayForView(src, source, e.getValue(), e.getKey(), reserved), null, n, options,
             src.where(e.getValue())));
       }
     } else if (options.viewMap() == null) {
       NpyArray x = require(src, source, options.featuresArray(), "features");
-      views.put(ViewMap.DEFAULT_MODALITY, rowsOf(x, null, n, src.where(options.featuresArray())));
+      views.put(ViewMap.DEFAULT_MODALITY, rowsOf(x, null, n, options, src.where(options.featuresArray())));
     } else {
       views.putAll(viewsFromMap(src, source, options, n, reserved));
     }
@@ -263,7 +263,7 @@ public final class NpzReader {
       for (String item : view.getValue()) {
         if (names.contains(item) || reserved.containsKey(item)) {
           claim(owner, "array '" + item + "'", modality, source);
-          parts.add(rowsOf(arrayForView(src, source, item, modality, reserved), null, n, src.where(item)));
+          parts.add(rowsOf(arrayForView(src, source, item, modality, reserved), null, n, options, src.where(item)));
           continue;
         }
         java.util.regex.Matcher m = POSITIONS.matcher(item);
@@ -294,7 +294,7 @@ public final class NpzReader {
           claim(owner, "column " + c + " of '" + options.featuresArray() + "'", modality, source);
           cols[c - from] = c - 1;
         }
-        parts.add(rowsOf(x, cols, n, xWhere));
+        parts.add(rowsOf(x, cols, n, options, xWhere));
       }
       views.put(modality, concat(parts, n));
     }
@@ -332,7 +332,8 @@ public final class NpzReader {
     return out;
   }
 
-  private static float[][] rowsOf(NpyArray a, int[] columns, int n, String where) {
+  /** The rows of a feature array; NaN is a missing value (kept, or counted and refused), infinities are errors. */
+  private static float[][] rowsOf(NpyArray a, int[] columns, int n, TableOptions options, String where) {
     if (!a.isFloat() && !a.isInteger()) {
       throw new DatasetFormatException(where + ": features must be numeric, found dtype " + a.dtype());
     }
@@ -341,6 +342,8 @@ public final class NpzReader {
           + java.util.Arrays.toString(a.shape()));
     }
     float[][] out = new float[n][];
+    int missingRows = 0;
+    String firstMissing = null;
     for (int r = 0; r < n; r++) {
       float[] row = a.rowAsFloats(r);
       if (columns != null) {
@@ -350,12 +353,23 @@ public final class NpzReader {
         }
         row = sel;
       }
+      boolean missing = false;
       for (int i = 0; i < row.length; i++) {
-        if (!Float.isFinite(row[i])) {
+        if (Float.isNaN(row[i])) {
+          missing = true;
+          if (firstMissing == null) {
+            firstMissing = "row " + r + " column " + (i + 1);
+          }
+        } else if (!Float.isFinite(row[i])) {
           throw new DatasetFormatException(where + ": row " + r + " has a non-finite value at column " + (i + 1));
         }
       }
+      missingRows += missing ? 1 : 0;
       out[r] = row;
+    }
+    if (missingRows > 0 && !options.keepMissing()) {
+      throw new MissingValuesException(where + ": " + missingRows + " of " + n + " rows have missing feature values"
+          + " (NaN), the first at " + firstMissing);
     }
     return out;
   }

@@ -25,6 +25,11 @@ import java.util.Map;
  * @param splitsArray optional NPZ/NPY-directory array of splits: ints 0/1/2 (TRAIN/VALID/TEST) or strings; null → none
  * @param viewArrays optional NPZ/NPY-directory per-view arrays, modality → array name (each (n, ...) flattened per row);
  *     when set, {@code featuresArray} and {@code viewMap} are not used
+ * @param keepMissing missing feature values ({@link MissingValues#SPELLINGS} in text tables, NaN in numpy arrays) are
+ *     kept as NaN, for {@link MissingValues} to drop or impute; false: a table with any is refused, the message saying
+ *     how many rows have them and where the first is
+ * @param joinColumn text tables read as one view of a {@link TableJoin}: the row id column (never a feature); the
+ *     label and split columns are then optional (a file may lack them)
  */
 public record TableOptions(
     String datasetName,
@@ -37,7 +42,9 @@ public record TableOptions(
     String featuresArray,
     String labelsArray,
     String splitsArray,
-    Map<String, String> viewArrays) {
+    Map<String, String> viewArrays,
+    boolean keepMissing,
+    String joinColumn) {
 
   public TableOptions {
     if (defaultSplit == null) {
@@ -69,6 +76,8 @@ public record TableOptions(
     b.labelsArray = labelsArray;
     b.splitsArray = splitsArray;
     b.viewArrays = viewArrays;
+    b.keepMissing = keepMissing;
+    b.joinColumn = joinColumn;
     return b;
   }
 
@@ -84,6 +93,8 @@ public record TableOptions(
     private String labelsArray;
     private String splitsArray;
     private Map<String, String> viewArrays;
+    private boolean keepMissing;
+    private String joinColumn;
 
     private Builder() {}
 
@@ -100,10 +111,12 @@ public record TableOptions(
     public Builder labelsArray(String v) { labelsArray = v; return this; }
     public Builder splitsArray(String v) { splitsArray = v; return this; }
     public Builder viewArrays(Map<String, String> v) { viewArrays = v; return this; }
+    public Builder keepMissing(boolean v) { keepMissing = v; return this; }
+    public Builder joinColumn(String v) { joinColumn = v; return this; }
 
     public TableOptions build() {
       return new TableOptions(datasetName, viewMap, labelColumn, splitColumn, defaultSplit, delimiter, classNames,
-          featuresArray, labelsArray, splitsArray, viewArrays);
+          featuresArray, labelsArray, splitsArray, viewArrays, keepMissing, joinColumn);
     }
   }
 }

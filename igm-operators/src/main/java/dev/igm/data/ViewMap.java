@@ -10,18 +10,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which table columns form which modality. Spec syntax: modalities separated by {@code ,} (or by {@code ;} when the
- * next item starts with {@code name=}), each {@code name=item;item;...}, where an item is a 1-based inclusive attribute
- * position or range ({@code 3}, {@code 1-9}) or a column name ({@code a1}, {@code region-centroid-col}); in a numpy
- * archive, an item may also name a whole array ({@code audio=audio_feats;video=video_feats}). Items that consist only
- * of digits (with one optional {@code -}) are positions. Examples: {@code shape=1-9,colour=10-19}, {@code audio=a1;a2;a3},
- * {@code visual=1-4;v5}. Positions count every column of the table, the label and split columns included (as in ARFF
- * "attributes 1–9"). Modalities keep the order of the spec; features keep the order of the items. A column whose name
- * contains {@code ,}, {@code ;} or {@code =}, or consists only of digits, is selected by its position.
+ * Which table columns form which modality. Spec grammar: a list of items separated by {@code ,} or {@code ;} (the two
+ * mean the same); an item {@code name=x} starts the view {@code name} with its first column item {@code x}, and every
+ * following item without {@code =} adds a column to the view started last. A column item is a 1-based inclusive
+ * attribute position or range ({@code 3}, {@code 1-9}) or a column name ({@code a1}, {@code region-centroid-col}); in a
+ * numpy archive it may also name a whole array ({@code audio=audio_feats;video=video_feats}). Items that consist only of
+ * digits (with one optional {@code -}) are positions. So {@code visible=1,2,5,6}, {@code visible=1-4,7},
+ * {@code shape=1-9,colour=10-19}, {@code shape=1-9;colour=10-19} and {@code audio=a1,a2,video=v1} are all valid.
+ * Positions count every column of the table, the label and split columns included (as in ARFF "attributes 1–9").
+ * Modalities keep the order of the spec; features keep the order of the items. A column whose name contains
+ * {@code ,}, {@code ;} or {@code =}, or consists only of digits, is selected by its position.
  */
 public final class ViewMap {
   /** The name of the single modality used when no view map is configured. */
   public static final String DEFAULT_MODALITY = "features";
+
+  /** The accepted forms, for error messages. */
+  public static final String FORMS = "accepted forms: 'name=1-4,7', 'name=1,2,5,6', 'a=1-9,b=10-19', 'a=col1,col2,b=col3'";
 
   private static final Pattern RANGE = Pattern.compile("(\\d+)(?:-(\\d+))?");
   private static final Pattern MODALITY_NAME = Pattern.compile("[A-Za-z0-9_.\\-]+");
@@ -34,52 +39,57 @@ public final class ViewMap {
     this.spec = spec;
   }
 
+  /** Whether {@code name} may name a modality: letters, digits, {@code _ . -}. */
+  public static boolean validModalityName(String name) {
+    return name != null && MODALITY_NAME.matcher(name).matches();
+  }
+
   /** Parses a spec; throws IllegalArgumentException naming the problem (syntax, duplicate modality, empty view, bad range). */
   public static ViewMap parse(String spec) {
     if (spec == null || spec.isBlank()) {
-      throw new IllegalArgumentException("view map is empty: expected e.g. 'shape=1-9,colour=10-19'");
+      throw new IllegalArgumentException("view map is empty (" + FORMS + ")");
     }
     LinkedHashMap<String, List<String>> items = new LinkedHashMap<>();
-    for (String part : spec.split(",", -1)) {
-      if (part.indexOf('=') < 0) {
-        throw new IllegalArgumentException("view map '" + spec + "': '" + part.trim() + "' is not of the form name=columns");
+    List<String> list = null;
+    String name = null;
+    for (String token : spec.split("[,;]", -1)) {
+      int eq = token.indexOf('=');
+      String item = token;
+      if (eq >= 0) {
+        name = token.substring(0, eq).trim();
+        item = token.substring(eq + 1);
+        if (!MODALITY_NAME.matcher(name).matches()) {
+          throw new IllegalArgumentException("view map '" + spec + "': bad modality name '" + name
+              + "' (letters, digits, _ . - only; " + FORMS + ")");
+        }
+        if (items.containsKey(name)) {
+          throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' is given twice");
+        }
+        list = new ArrayList<>();
+        items.put(name, list);
+      } else if (list == null) {
+        throw new IllegalArgumentException("view map '" + spec + "': '" + token.trim()
+            + "' comes before any name=columns (" + FORMS + ")");
       }
-      List<String> list = null;
-      String name = null;
-      for (String token : part.split(";", -1)) {
-        int eq = token.indexOf('=');
-        if (eq < 0 && list == null) {
-          throw new IllegalArgumentException("view map '" + spec + "': '" + part.trim() + "' is not of the form name=columns");
-        }
-        String item = token;
-        if (eq >= 0) {
-          // 'name=' starts a modality: after ',' as always, or after ';' (audio=audio_feats;video=video_feats)
-          name = token.substring(0, eq).trim();
-          item = token.substring(eq + 1);
-          if (!MODALITY_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("view map '" + spec + "': bad modality name '" + name + "' (letters, digits, _ . - only)");
-          }
-          if (items.containsKey(name)) {
-            throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' is given twice");
-          }
-          list = new ArrayList<>();
-          items.put(name, list);
-        }
-        String t = item.trim();
-        if (t.isEmpty()) {
-          throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' has an empty column item");
-        }
-        Matcher m = RANGE.matcher(t);
-        if (m.matches()) {
-          long from = Long.parseLong(m.group(1));
-          long to = m.group(2) == null ? from : Long.parseLong(m.group(2));
-          if (from < 1 || to < from) {
-            throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' has bad range '" + t
-                + "' (1-based, inclusive, from <= to)");
-          }
-        }
-        list.add(t);
+      String t = item.trim();
+      if (t.indexOf('=') >= 0) {
+        throw new IllegalArgumentException("view map '" + spec + "': '" + token.trim() + "' has two '=': separate the"
+            + " views with ',' (" + FORMS + ")");
       }
+      if (t.isEmpty()) {
+        throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' has an empty column item ("
+            + FORMS + ")");
+      }
+      Matcher m = RANGE.matcher(t);
+      if (m.matches()) {
+        long from = Long.parseLong(m.group(1));
+        long to = m.group(2) == null ? from : Long.parseLong(m.group(2));
+        if (from < 1 || to < from) {
+          throw new IllegalArgumentException("view map '" + spec + "': modality '" + name + "' has bad range '" + t
+              + "' (1-based, inclusive, from <= to)");
+        }
+      }
+      list.add(t);
     }
     items.replaceAll((k, v) -> List.copyOf(v));
     return new ViewMap(items, spec.trim());

@@ -79,8 +79,12 @@ class ArffReaderTest {
   void missingValueNamesFileLineAndAttribute() throws IOException {
     Path p = write("missing.arff", HEADER + "1,?,3,train,a\n");
     assertThatThrownBy(() -> ArffReader.read(p, TableOptions.defaults()))
-        .hasMessageStartingWith("missing.arff line 12: missing value '?'")
-        .hasMessageContaining("x2");
+        .isInstanceOf(MissingValuesException.class)
+        .hasMessageStartingWith("missing.arff: 1 of 1 rows have missing feature values")
+        .hasMessageContaining("'?' at line 12 in attribute 2 ('x2')");
+    MultiViewDataset kept = ArffReader.read(p, TableOptions.builder().keepMissing(true).build());
+    assertThat(kept.row(0).view(ViewMap.DEFAULT_MODALITY)[1]).isNaN();
+    assertThat(kept.row(0).view(ViewMap.DEFAULT_MODALITY)[0]).isEqualTo(1f);
   }
 
   @Test

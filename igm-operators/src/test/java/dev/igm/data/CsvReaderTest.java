@@ -70,9 +70,11 @@ class CsvReaderTest {
         .isInstanceOf(DatasetFormatException.class)
         .hasMessage("short.csv line 4: expected 3 values, found 2");
     assertThatThrownBy(() -> CsvReader.read(write("empty.csv", "a,b,y\n1,,x\n"), TableOptions.defaults()))
-        .hasMessageStartingWith("empty.csv line 2: missing value (empty) in attribute 2 ('b')");
-    assertThatThrownBy(() -> CsvReader.read(write("nan.csv", "a,b,y\n1,NaN,x\n"), TableOptions.defaults()))
-        .hasMessageStartingWith("nan.csv line 2: non-finite value");
+        .isInstanceOf(MissingValuesException.class)
+        .hasMessageStartingWith("empty.csv: 1 of 1 rows have missing feature values")
+        .hasMessageContaining("an empty cell at line 2 in attribute 2 ('b')");
+    assertThatThrownBy(() -> CsvReader.read(write("inf.csv", "a,b,y\n1,Infinity,x\n"), TableOptions.defaults()))
+        .hasMessageStartingWith("inf.csv line 2: non-finite value");
     assertThatThrownBy(() -> CsvReader.read(write("split.csv", "a,s,y\n1,later,x\n"),
         TableOptions.builder().splitColumn("s").build()))
         .hasMessageStartingWith("split.csv line 2: split 'later'");

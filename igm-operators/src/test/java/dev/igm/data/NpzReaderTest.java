@@ -103,7 +103,13 @@ class NpzReaderTest {
     g.put("X", npy("<f4", new int[] {3, 4}, f4(0, 1, 2, 3, 4, 5, Float.NaN, 7, 8, 9, 10, 11)));
     Path nan = NpyFixtures.npz(dir.resolve("nan.npz"), g, true);
     assertThatThrownBy(() -> NpzReader.read(nan, TableOptions.defaults()))
-        .hasMessageStartingWith("nan.npz entry X.npy: row 1 has a non-finite value at column 3");
+        .isInstanceOf(MissingValuesException.class)
+        .hasMessage("nan.npz entry X.npy: 1 of 3 rows have missing feature values (NaN), the first at row 1 column 3");
+    Map<String, byte[]> h = matrixLayout();
+    h.put("X", npy("<f4", new int[] {3, 4}, f4(0, 1, 2, 3, 4, 5, Float.NEGATIVE_INFINITY, 7, 8, 9, 10, 11)));
+    Path inf = NpyFixtures.npz(dir.resolve("inf.npz"), h, true);
+    assertThatThrownBy(() -> NpzReader.read(inf, TableOptions.builder().keepMissing(true).build()))
+        .hasMessageStartingWith("inf.npz entry X.npy: row 1 has a non-finite value at column 3");
 
     Path noLabels = NpyFixtures.npz(dir.resolve("nolabels.npz"), Map.of("X", matrixLayout().get("X")), true);
     assertThatThrownBy(() -> NpzReader.read(noLabels, TableOptions.defaults()))

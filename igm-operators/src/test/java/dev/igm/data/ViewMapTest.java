@@ -74,4 +74,31 @@ class ViewMapTest {
     assertThatThrownBy(() -> ViewMap.parse("a=1;a=2")).hasMessageContaining("'a' is given twice");
     assertThatThrownBy(() -> ViewMap.parse("x;a=1")).hasMessageContaining("name=columns");
   }
+
+  @Test
+  void aCommaListOfColumnsIsOneViewAndCommaOrSemicolonMeanTheSame() {
+    ViewMap visible = ViewMap.parse("visible=1,2,5,6");
+    assertThat(visible.modalities()).containsExactly("visible");
+    assertThat(visible.items().get("visible")).containsExactly("1", "2", "5", "6");
+    assertThat(visible.resolve(COLS, Map.of(), "t.csv").get("visible")).containsExactly(0, 1, 4, 5);
+    assertThat(ViewMap.parse("v=1-4,6").items().get("v")).containsExactly("1-4", "6");
+    ViewMap two = ViewMap.parse("audio=1,2, video=4-5");
+    assertThat(two.items().get("audio")).containsExactly("1", "2");
+    assertThat(two.items().get("video")).containsExactly("4-5");
+    for (String spec : List.of("audio=a1,a2,video=v-1", "audio=a1;a2;video=v-1", "audio=a1;a2,video=v-1")) {
+      Map<String, int[]> r = ViewMap.parse(spec).resolve(COLS, Map.of(), "t.csv");
+      assertThat(r.keySet()).as(spec).containsExactly("audio", "video");
+      assertThat(r.get("audio")).as(spec).containsExactly(0, 1);
+      assertThat(r.get("video")).as(spec).containsExactly(3);
+    }
+  }
+
+  @Test
+  void errorsShowTheAcceptedForms() {
+    assertThatThrownBy(() -> ViewMap.parse("1,2,visible=3")).hasMessageContaining("'1' comes before any name=columns")
+        .hasMessageContaining("'name=1,2,5,6'").hasMessageContaining("'name=1-4,7'");
+    assertThatThrownBy(() -> ViewMap.parse("a=1-3 b=4-6")).hasMessageContaining("two '='")
+        .hasMessageContaining("accepted forms");
+    assertThatThrownBy(() -> ViewMap.parse("")).hasMessageContaining("accepted forms");
+  }
 }

@@ -80,6 +80,58 @@ class ReplayIT {
     }
   }
 
+  /** Only the dataset options of igm fit and igm replay (the same mixin both use). */
+  @picocli.CommandLine.Command(name = "data")
+  static final class DatasetOptions {
+    @picocli.CommandLine.Mixin dev.igm.cli.DatasetSource data = new dev.igm.cli.DatasetSource();
+  }
+
+  /**
+   * A user's table in two files (one per view, joined on a row id) with missing values filled with TRAIN means: the
+   * records replayed carry exactly the numbers igm fit's dataset options load, the filled ones included.
+   */
+  @Test
+  void aJoinedTableWithMissingValuesReplaysTheNumbersFitTrainsOn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    StringBuilder a = new StringBuilder("id,a1,a2,cls\n");
+    StringBuilder b = new StringBuilder("id,b1,split\n");
+    for (int i = 0; i < 50; i++) {
+      a.append("s").append(i).append(',').append(i % 6 == 2 ? "NA" : Integer.toString(i % 3 + i % 5)).append(',')
+          .append(i % 4).append(",c").append(i % 3).append('\n');
+      b.append("s").append(i).append(',').append(i % 9 == 4 ? "?" : Double.toString(i * 0.5)).append(',')
+          .append(i < 30 ? "train" : i < 40 ? "valid" : "test").append('\n');
+    }
+    java.nio.file.Path fa = java.nio.file.Files.writeString(dir.resolve("a.csv"), a);
+    java.nio.file.Path fb = java.nio.file.Files.writeString(dir.resolve("b.csv"), b);
+    String[] options = {"--file", fa.toString(), "--file", fb.toString(), "--join-column", "id", "--label", "cls",
+        "--split-column", "split", "--missing", "mean"};
+    DatasetOptions fitOptions = new DatasetOptions();
+    new picocli.CommandLine(fitOptions).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(options);
+    MultiViewDataset expected = fitOptions.data.load();
+    // the filled cells hold the TRAIN mean (standardised like every value): not NaN, and equal for every filled row
+    assertThat(expected.row(2).view("a")[0]).isEqualTo(expected.row(8).view("a")[0]).isNotNaN();
+
+    String topic = KAFKA.uniqueTopic("replay-own");
+    List<String> args = new ArrayList<>(List.of("replay"));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--bootstrap", KAFKA.bootstrapServers(), "--topic", topic, "--create-topic", "--no-progress",
+        "--shuffle-seed", "3"));
+    assertThat(IgmCli.run(args.toArray(String[]::new))).isZero();
+
+    List<ReplayPlan.Entry> plan = ReplayPlan.of(expected, 1, 3, false).entries();
+    List<ConsumerRecord<byte[], byte[]>> records = consume(topic, plan.size());
+    assertThat(records).hasSize(plan.size());
+    for (int i = 0; i < plan.size(); i++) {
+      MultimodalSample s = avro.decode(records.get(i).value());
+      ReplayPlan.Entry entry = plan.get(i);
+      assertThat(s.getSampleId()).isEqualTo(entry.sampleId());
+      for (String m : List.of("a", "b")) {
+        assertThat(codec.toFloatArray(s.getModalities().get(m))).as("%s of %s", m, entry.sampleId())
+            .containsExactly(entry.row().view(m));
+      }
+    }
+  }
+
   private int replay(String topic) {
     return IgmCli.run("replay", "--dataset", "segment", "--epochs", Integer.toString(EPOCHS),
         "--shuffle-seed", Long.toString(SHUFFLE_SEED), "--bootstrap", KAFKA.bootstrapServers(), "--topic", topic,

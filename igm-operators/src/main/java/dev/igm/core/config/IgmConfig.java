@@ -157,12 +157,17 @@ public final class IgmConfig {
     }
   }
 
-  /** A builder from documented knob names; unknown keys are an error (a typo must not be silently ignored). */
+  /**
+   * A builder from documented knob names; unknown keys and unreadable values are an error (a typo must not be silently
+   * ignored), all of them reported at once ({@link ConfigProblems.Failure}), an unknown key with the nearest names.
+   */
   public static Builder fromMap(Map<String, Object> map) {
     Builder b = builder();
+    ConfigProblems problems = new ConfigProblems();
     for (Map.Entry<String, Object> e : map.entrySet()) {
-      b.set(e.getKey(), e.getValue());
+      problems.attempt(() -> b.set(e.getKey(), e.getValue()));
     }
+    problems.throwIfAny();
     return b;
   }
 
@@ -255,9 +260,11 @@ public final class IgmConfig {
         require(names.add(s.name()), "modality '" + s.name() + "' is listed twice");
       }
       Map<Setting<?>, Object> all = new LinkedHashMap<>();
+      ConfigProblems problems = new ConfigProblems();
       for (Setting<?> s : ALL) {
-        all.put(s, checked(s));
+        problems.attempt(() -> all.put(s, checked(s)));
       }
+      problems.throwIfAny(); // every knob that breaks its requirement, at once
       IgmConfig config = new IgmConfig(all);
       if (config.method() == Method.UNIMODAL) {
         require(config.modalityIndex(config.unimodalTarget()) >= 0,

@@ -177,6 +177,11 @@ public final class IgmSettings {
       ADAM_EPS, LR_DECAY_BATCHES, LR_DECAY_FACTOR, LR_WARMUP_BATCHES, MLA_ALPHA, MLA_BATCHES_PER_EPOCH, SEED,
       DETERMINISTIC, FUSION_WEIGHTS);
 
+  /** Every knob's name. */
+  public static List<String> keys() {
+    return ALL.stream().map(Setting::key).toList();
+  }
+
   /** The knob named {@code key}; an unknown name is an error (a typo must not be silently ignored). */
   public static Setting<?> named(String key) {
     for (Setting<?> s : ALL) {
@@ -184,6 +189,6 @@ public final class IgmSettings {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown model setting '" + key + "'");
+    throw new IllegalArgumentException("unknown model setting '" + key + "'" + DidYouMean.hint(key, keys()));
   }
 }

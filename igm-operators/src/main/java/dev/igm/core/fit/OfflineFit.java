@@ -17,19 +17,27 @@ import java.util.function.Consumer;
 
 /**
  * {@code igm fit}: trains one model offline on a multi-view dataset, batch by batch in exactly the order a streamed
- * replay of the same dataset delivers (the shared {@link ReplayPlan}), and evaluates it on VALID and TEST.
+ * replay of the same dataset delivers (the shared {@link ReplayPlan}), and evaluates it on VALID after every epoch and
+ * on VALID and TEST at the end. With {@link #selectBestEpoch} the model kept is the one of the epoch with the best
+ * VALID score (ties: the earliest), not the last epoch's: its state is captured whenever VALID improves, and restored
+ * at the end.
  */
 public final class OfflineFit {
-  /** Progress after each epoch. */
+  /** Progress after each epoch; {@code best}: this epoch's VALID score is the best so far (best-epoch selection). */
   public record EpochProgress(int epoch, int epochs, long batches, double meanLoss, long refused,
-      Map<String, Double> valid, double seconds) {}
+      Map<String, Double> valid, double seconds, boolean best) {}
+
+  /** One epoch's VALID figures (empty without VALID rows) and its rows with a non-finite score. */
+  public record EpochScore(int epoch, long batches, double meanLoss, Map<String, Double> valid, int nonFiniteValid) {}
 
   /**
-   * The outcome of a fit. {@code nonFiniteValid}/{@code nonFiniteTest}: rows the final model gave a non-finite score
-   * (their split's figures are NaN then); {@link #diverged()} says whether there were any.
+   * The outcome of a fit. {@code trainer}: the model kept (of epoch {@code epoch}); {@code valid}/{@code test} its
+   * figures; {@code batches}, {@code refusedSteps} its counters; {@code seconds} the whole fit's. {@code
+   * nonFiniteValid}/{@code nonFiniteTest}: rows the model gave a non-finite score (their split's figures are NaN then);
+   * {@link #diverged()} says whether there were any. {@code curve}: every epoch's VALID figures.
    */
   public record Result(IgmTrainer trainer, Map<String, Double> valid, Map<String, Double> test, double seconds,
-      long batches, long refusedSteps, int nonFiniteValid, int nonFiniteTest) {
+      long batches, long refusedSteps, int nonFiniteValid, int nonFiniteTest, int epoch, List<EpochScore> curve) {
     public boolean diverged() {
       return nonFiniteValid > 0 || nonFiniteTest > 0;
     }
@@ -41,6 +49,7 @@ public final class OfflineFit {
   private final long shuffleSeed;
   private SnapshotContinuation initFrom;
   private Consumer<EpochProgress> progress = p -> {};
+  private String selectBy;
 
   private OfflineFit(MultiViewDataset dataset, IgmConfig config, int epochs, long shuffleSeed) {
     this.dataset = dataset;
@@ -111,6 +120,23 @@ public final class OfflineFit {
     return initFrom == null ? List.of() : initFrom.notes();
   }
 
+  /**
+   * Keep the model of the epoch with the highest VALID {@code metric} (a key of {@link Evaluation#metricKeys}; ties:
+   * the earliest epoch; an epoch with a non-finite score never counts) instead of the last epoch's. Needs VALID rows.
+   */
+  public OfflineFit selectBestEpoch(String metric) {
+    if (dataset.rows(Split.VALID).isEmpty()) {
+      throw new IllegalArgumentException("choosing the best epoch on VALID needs VALID rows, and " + dataset.name()
+          + " has none");
+    }
+    if (!Evaluation.metricKeys(config).contains(metric)) {
+      throw new IllegalArgumentException(metric + " is not a metric of method " + config.methodName() + " (metrics: "
+          + Evaluation.metricKeys(config) + ")");
+    }
+    this.selectBy = metric;
+    return this;
+  }
+
   public OfflineFit onEpoch(Consumer<EpochProgress> listener) {
     this.progress = listener;
     return this;
@@ -128,9 +154,13 @@ public final class OfflineFit {
   public Result run() {
     long start = System.nanoTime();
     IgmTrainer trainer = initFrom == null ? new IgmTrainer(config) : initFrom.start();
+    TrainerSnapshot.Capture best = null;
     try {
       List<ReplayPlan.Entry> plan = ReplayPlan.of(dataset, epochs, shuffleSeed, false).trainingEntries();
       int perEpoch = dataset.rows(Split.TRAIN).size();
+      List<EpochScore> curve = new ArrayList<>();
+      int bestEpoch = epochs;
+      double bestScore = Double.NaN;
       double lossSum = 0;
       long lossCount = 0;
       for (int i = 0; i < plan.size(); i++) {
@@ -142,24 +172,56 @@ public final class OfflineFit {
           }
         }
         if ((i + 1) % perEpoch == 0) {
-          Map<String, Double> valid = dataset.rows(Split.VALID).isEmpty()
-              ? Map.of() : Evaluation.evaluate(trainer, dataset.rows(Split.VALID));
-          progress.accept(new EpochProgress((i + 1) / perEpoch, epochs, trainer.batches(),
-              lossCount == 0 ? Double.NaN : lossSum / lossCount, trainer.refusedSteps(), valid,
-              (System.nanoTime() - start) / 1e9));
+          int epoch = (i + 1) / perEpoch;
+          Evaluation.Report valid = dataset.rows(Split.VALID).isEmpty()
+              ? Evaluation.Report.empty() : Evaluation.report(trainer, dataset.rows(Split.VALID));
+          double meanLoss = lossCount == 0 ? Double.NaN : lossSum / lossCount;
+          curve.add(new EpochScore(epoch, trainer.batches(), meanLoss, valid.metrics(), valid.nonFiniteRows()));
+          boolean improved = false;
+          if (selectBy != null) {
+            double score = valid.metrics().getOrDefault(selectBy, Double.NaN);
+            // strictly better: on a tie the earlier epoch stays; a model with non-finite scores never counts
+            if (valid.nonFiniteRows() == 0 && !Double.isNaN(score) && (Double.isNaN(bestScore) || score > bestScore)) {
+              improved = true;
+              bestScore = score;
+              bestEpoch = epoch;
+              if (epoch < epochs) {
+                if (best != null) {
+                  best.close();
+                }
+                best = TrainerSnapshot.captureLater(trainer, null);
+              } else if (best != null) {
+                best.close(); // the last epoch is the best: the trainer itself is the model
+                best = null;
+              }
+            }
+          }
+          progress.accept(new EpochProgress(epoch, epochs, trainer.batches(), meanLoss, trainer.refusedSteps(),
+              valid.metrics(), (System.nanoTime() - start) / 1e9, improved));
           lossSum = 0;
           lossCount = 0;
         }
       }
+      if (best != null && bestEpoch < epochs) {
+        // the model of the best epoch replaces the last one's
+        IgmTrainer chosen = best.encode().restore();
+        trainer.close();
+        trainer = chosen;
+      }
+      int epoch = selectBy == null ? epochs : bestEpoch;
       Evaluation.Report valid = dataset.rows(Split.VALID).isEmpty()
           ? Evaluation.Report.empty() : Evaluation.report(trainer, dataset.rows(Split.VALID));
       Evaluation.Report test = dataset.rows(Split.TEST).isEmpty()
           ? Evaluation.Report.empty() : Evaluation.report(trainer, dataset.rows(Split.TEST));
       return new Result(trainer, valid.metrics(), test.metrics(), (System.nanoTime() - start) / 1e9, trainer.batches(),
-          trainer.refusedSteps(), valid.nonFiniteRows(), test.nonFiniteRows());
+          trainer.refusedSteps(), valid.nonFiniteRows(), test.nonFiniteRows(), epoch, List.copyOf(curve));
     } catch (RuntimeException e) {
       trainer.close();
       throw e;
+    } finally {
+      if (best != null) {
+        best.close();
+      }
     }
   }
 }

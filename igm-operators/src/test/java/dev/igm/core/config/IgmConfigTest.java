@@ -55,6 +55,22 @@ class IgmConfigTest {
   }
 
   @Test
+  void everyProblemOfAMapIsReportedAtOnceWithTheNearestNames() {
+    Map<String, Object> m = new LinkedHashMap<>(base().build().toMap());
+    m.put("phase.batchez", 3);
+    m.put("lr", "fast");
+    m.put("tua", 0.5);
+    assertThatThrownBy(() -> IgmConfig.fromMap(m)).isInstanceOf(ConfigProblems.Failure.class)
+        .hasMessage("3 problems: lr must be a number, got 'fast'; unknown model setting 'phase.batchez' (did you mean"
+            + " 'phase.batches'?); unknown model setting 'tua' (did you mean 'tau'?)");
+    Map<String, Object> checks = new LinkedHashMap<>(base().build().toMap());
+    checks.put("tau", -1);
+    checks.put("momentum", 2);
+    assertThatThrownBy(() -> IgmConfig.fromMap(checks).build())
+        .hasMessage("2 problems: tau must be finite and >= 0, got -1.0; momentum must be in [0, 1), got 2.0");
+  }
+
+  @Test
   void badSettingsAreRejectedWithTheirName() {
     assertThatThrownBy(() -> base().set("phase.batchez", 3)).hasMessageContaining("unknown model setting 'phase.batchez'");
     assertThatThrownBy(() -> base().tau(-1).build()).hasMessageContaining("tau");

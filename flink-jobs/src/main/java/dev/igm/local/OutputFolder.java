@@ -1,0 +1,88 @@
+package dev.igm.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A command's output folder, written whole or not at all: the command writes into a new folder beside the target
+ * ({@code <target>.partial-<pid>-<random>}), and {@link #commit()} moves it into place once complete, so an interrupted
+ * or failed run leaves the previous results as they were and nothing of its own (a shutdown action removes the
+ * partial folder on Ctrl-C; one a killed run left is swept by the next run). A target that already holds something
+ * is replaced only when the command says so.
+ */
+public final class OutputFolder implements AutoCloseable {
+  private final Path target;
+  private final Path work;
+  private final ShutdownActions.Registration removal;
+  private boolean committed;
+
+  private OutputFolder(Path target, Path work, ShutdownActions.Registration removal) {
+    this.target = target;
+    this.work = work;
+    this.removal = removal;
+  }
+
+  /** Sweeps partial folders of runs that are gone, and starts a new one for {@code target}. */
+  public static OutputFolder stage(Path target) throws IOException {
+    Path abs = target.toAbsolutePath().normalize();
+    Path parent = abs.getParent();
+    String prefix = abs.getFileName() + ".partial-";
+    for (Path stale : OwnedDirectories.stale(parent, prefix)) {
+      LocalScripts.deleteRecursively(stale);
+    }
+    Path work = OwnedDirectories.create(parent, prefix);
+    return new OutputFolder(abs, work,
+        ShutdownActions.register("remove " + work, () -> LocalScripts.deleteRecursively(work)));
+  }
+
+  /** Where to write. */
+  public Path work() {
+    return work;
+  }
+
+  /** The folder the results end up in. */
+  public Path target() {
+    return target;
+  }
+
+  /** Moves the complete folder into place, replacing what the target held. */
+  public void commit() throws IOException {
+    moveIntoPlace(work, target);
+    committed = true;
+  }
+
+  /** Removes the partial folder unless committed. */
+  @Override
+  public void close() {
+    removal.close();
+    if (!committed) {
+      LocalScripts.deleteRecursively(work);
+    }
+  }
+
+  /** The names of what {@code dir} holds (sorted), or an empty list when it does not exist or is empty. */
+  public static List<String> contents(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> children = Files.list(dir)) {
+      return children.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+    }
+  }
+
+  /** Puts the finished {@code work} folder where {@code target} is, replacing an earlier run's (a rename each). */
+  public static void moveIntoPlace(Path work, Path target) throws IOException {
+    if (Files.exists(target)) {
+      Path old = OwnedDirectories.create(target.getParent(), target.getFileName() + ".old-");
+      Files.move(target, old.resolve("previous"), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+      LocalScripts.deleteRecursively(old);
+    } else {
+      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+}
