@@ -65,6 +65,11 @@ public final class IgmCli implements Callable<Integer> {
    * problem and exit code 2. Anything else is a failure of the product: the stack trace and exit code 1.
    */
   private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (e instanceof dev.igm.kafka.KafkaAccess.Refused) {
+      // Kafka refused or did not answer (credentials, certificate, listener): the user's to fix, said in one line
+      cmd.getErr().println("igm " + cmd.getCommandName() + ": " + e.getMessage());
+      return 1;
+    }
     if (e instanceof IllegalArgumentException || e instanceof java.io.FileNotFoundException
         || e instanceof java.nio.file.NoSuchFileException) {
       cmd.getErr().println("igm " + cmd.getCommandName() + ": " + e.getMessage());

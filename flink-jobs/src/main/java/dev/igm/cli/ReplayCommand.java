@@ -131,7 +131,10 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--max-request-size", paramLabel = "BYTES", defaultValue = "" + ProducerSettings.DEFAULT_MAX_REQUEST_BYTES, description = "Producer max.request.size, the largest record (default ${DEFAULT-VALUE}).")
   int maxRequestBytes;
 
-  @Option(names = "--producer-prop", paramLabel = "KEY=VALUE", description = "Any other producer property (repeatable); wins over the settings above.")
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
+
+  @Option(names = "--producer-prop", hidden = true, paramLabel = "KEY=VALUE",
+      description = "Deprecated spelling of --kafka-property.")
   Map<String, String> producerProps = new LinkedHashMap<>();
 
   @Option(names = "--dry-run", description = "Read and encode every record, send nothing (checks a dataset; measures the encoder).")
@@ -147,6 +150,7 @@ public final class ReplayCommand implements Callable<Integer> {
     ReplaySource source;
     ReplayPlan plan;
     SampleEncoder encoder;
+    Map<String, String> kafkaProperties;
     try {
       source = source();
       plan = ReplayPlan.of(source.index(), epochs, shuffleSeed, evalEveryEpoch);
@@ -155,6 +159,8 @@ public final class ReplayCommand implements Callable<Integer> {
           ? EventClock.wall(Clock.systemUTC())
           : EventClock.synthetic(eventStart.toEpochMilli(), eventIntervalMs);
       encoder = new SampleEncoder(streamName, clock);
+      KafkaClientOptions.warnDeprecated("replay", "--producer-prop", !producerProps.isEmpty());
+      kafkaProperties = kafka.resolve(producerProps);
     } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
       err.println("igm replay: " + e.getMessage());
       return 2;
@@ -181,14 +187,15 @@ public final class ReplayCommand implements Callable<Integer> {
       if (dryRun) {
         summary = replayer.dryRun(plan, source, encoder, progress);
       } else {
-        boolean exists = TopicCheck.ensure(bootstrap, topic, createTopic, partitions, maxRequestBytes, 15_000);
+        boolean exists = TopicCheck.ensure(bootstrap, kafkaProperties, topic, createTopic, partitions, maxRequestBytes,
+            15_000);
         if (!exists) {
           err.println("igm replay: topic " + topic + " does not exist on " + bootstrap
               + "; relying on the broker's auto-creation (pass --create-topic to create it explicitly)");
         }
         out.println("sending to " + bootstrap + " topic " + topic + (rate > 0 ? " at most " + rate + " records/s" : ""));
         out.flush();
-        ProducerSettings settings = new ProducerSettings(bootstrap, lingerMs, batchBytes, maxRequestBytes, producerProps);
+        ProducerSettings settings = new ProducerSettings(bootstrap, lingerMs, batchBytes, maxRequestBytes, kafkaProperties);
         summary = replayer.replay(plan, source, encoder, settings, progress);
       }
     } catch (ReplayException e) {

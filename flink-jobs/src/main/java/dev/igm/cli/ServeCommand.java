@@ -5,20 +5,20 @@ import dev.igm.core.serve.ServingPolicy;
 import dev.igm.jobs.ServingJob;
 import dev.igm.jobs.ServingJobOptions;
 import dev.igm.jobs.TrainJobConfig;
+import dev.igm.kafka.KafkaAccess;
 import dev.igm.local.EmbeddedFlink;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code igm serve}: the model-serving job. */
@@ -84,9 +84,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--group-id", defaultValue = "igm-serve", description = "Consumer group of the samples source. Default: ${DEFAULT-VALUE}.")
   String groupId;
 
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property for the job's"
-      + " consumers and producers (repeatable), e.g. security.protocol=SASL_SSL; the ones the job sets itself are refused.")
-  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+  /** Kafka client properties for the job's consumers and producers; the ones the job sets itself are refused. */
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
   @Option(names = "--samples-from", defaultValue = "committed", paramLabel = "committed|earliest|latest",
       description = "Where a start without a checkpoint reads the samples topic from (committed: the group's offsets, else the beginning). Default: ${DEFAULT-VALUE}.")
@@ -116,17 +115,28 @@ public final class ServeCommand implements Callable<Integer> {
           + " machine only); 0.0.0.0 exposes them, and Flink's REST API accepts job submissions without authentication.")
   String bindAddress;
 
+  @Option(names = "--web-port", paramLabel = "PORT",
+      description = "Port of the embedded cluster's web UI and REST API (default: a free one; the URL is printed).")
+  Integer webPort;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT[-PORT]",
+      description = "Serve the job's metrics for Prometheus at http://<bind address>:PORT/metrics (embedded target;"
+          + " a range takes the first free port). Default: none.")
+  String metricsPort;
+
   @Option(names = "--tmp-dir", defaultValue = "var/tmp/flink", description = "Flink's io.tmp.dirs for the embedded target. Default: ${DEFAULT-VALUE}.")
   Path tmpDir;
 
   @Override
   public Integer call() throws Exception {
     ServingJobOptions options = options();
+    // credentials and certificates are checked before anything is deployed: a refusal ends here, in one line
+    KafkaAccess.check(bootstrap, options.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
     StreamExecutionEnvironment env = environment();
     ServingJob.build(env, options);
     System.err.printf("igm serve: %s -> %s (models %s from %s, parallelism %d, target %s)%n", samplesTopic,
         predictionsTopic, models, modelsTopic, parallelism, target.name().toLowerCase());
-    env.execute(ServingJob.NAME);
+    env.execute(ServingJob.jobName(groupId));
     return 0;
   }
 
@@ -134,12 +144,16 @@ public final class ServeCommand implements Callable<Integer> {
     QualityGate gate = gateMetric == null || gateMetric.isBlank() ? QualityGate.OFF : new QualityGate(gateMetric, gateMargin);
     ServingPolicy policy = new ServingPolicy(models, beforeFirstModel, holdCapacity, gate);
     return new ServingJobOptions(bootstrap, samplesTopic, modelsTopic, predictionsTopic, dlqTopic, groupId, samplesFrom,
-        parallelism, parseDuration(checkpointInterval), parseDuration(bufferTimeout), policy, kafkaProperties);
+        parallelism, parseDuration(checkpointInterval), parseDuration(bufferTimeout), policy, kafka.resolve());
   }
 
   private StreamExecutionEnvironment environment() throws Exception {
     if (target == Target.EMBEDDED) {
-      return embeddedEnvironment(parallelism, tmpDir, bindAddress);
+      return embeddedEnvironment(parallelism, tmpDir, bindAddress, webPort, metricsPort);
+    }
+    if (metricsPort != null || webPort != null) {
+      throw new IllegalArgumentException("--metrics-port and --web-port are for the embedded target; a remote cluster"
+          + " has its own web UI and metrics reporters");
     }
     Configuration conf = new Configuration();
     if (jobmanager == null || !jobmanager.matches("[^:]+:\\d+")) {
@@ -166,9 +180,27 @@ public final class ServeCommand implements Callable<Integer> {
    */
   public static StreamExecutionEnvironment embeddedEnvironment(int parallelism, Path tmpDir, String bindAddress)
       throws IOException {
-    Configuration conf = EmbeddedFlink.bind(new Configuration(), EmbeddedFlink.checkBindAddress(bindAddress));
+    return embeddedEnvironment(parallelism, tmpDir, bindAddress, null, null);
+  }
+
+  /**
+   * As {@link #embeddedEnvironment(int, Path, String)}, with the web UI on {@code webPort} (null: a free port) and a
+   * Prometheus endpoint on {@code metricsPort} (null: none); prints both URLs.
+   */
+  public static StreamExecutionEnvironment embeddedEnvironment(int parallelism, Path tmpDir, String bindAddress,
+      Integer webPort, String metricsPort) throws IOException {
+    Configuration conf = new Configuration();
     Files.createDirectories(tmpDir);
     conf.set(CoreOptions.TMP_DIRS, tmpDir.toAbsolutePath().toString());
+    if (webPort != null) {
+      conf.setString("rest.bind-port", Integer.toString(webPort));
+      conf.setString("rest.port", Integer.toString(webPort));
+    }
+    EmbeddedFlink.bind(conf, EmbeddedFlink.checkBindAddress(bindAddress));
+    if (metricsPort != null) {
+      EmbeddedFlink.prometheus(conf, metricsPort);
+    }
+    EmbeddedFlink.announce("igm serve", conf);
     return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
   }
 

@@ -2,11 +2,13 @@ package dev.igm.cli;
 
 import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingJob;
+import dev.igm.kafka.KafkaAccess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code igm train}: the streaming training job. */
@@ -29,13 +31,17 @@ import picocli.CommandLine.Option;
       "Configuration: one YAML file (see config/train-segment.yaml); nested keys flatten to dotted names.",
       "  kafka.bootstrap, kafka.group.id, kafka.delivery (exactly-once | at-least-once)",
       "  kafka.properties.<key>: any Kafka client property for the consumer and the producers,",
-      "    e.g. kafka.properties.security.protocol: SASL_SSL (the ones the job manages are refused)",
+      "    e.g. kafka.properties.security.protocol: SASL_SSL (the ones the job manages are refused);",
+      "    kafka.properties-file: a Java properties file of them (passwords stay off the command line)",
       "  topics.samples|dlq|metrics|predictions|models",
       "  input.bounded (stop at the latest offsets at start), input.starting.offsets (committed|earliest|latest)",
       "  model.store (any Flink file-system URI; relative = under the project), snapshot.every.batches,",
+      "  model.store.keep (newest committed versions kept per model, plus those a serving job has in service;",
+      "    default 10, 0 keeps all),",
       "  metrics.every.batches, blas.threads (OpenBLAS threads of the trainers; default 0 = OPENBLAS_NUM_THREADS),",
       "  target (embedded | remote), jobmanager (host:port), remote.jars,",
-      "  embedded.bind-address (where the embedded cluster listens; default 127.0.0.1)",
+      "  embedded.bind-address (where the embedded cluster listens; default 127.0.0.1),",
+      "  embedded.metrics-port (Prometheus endpoint of the embedded cluster; default none)",
       "  flink.<key>: any Flink setting, e.g. flink.execution.checkpointing.interval: 10s,",
       "    flink.execution.checkpointing.dir, flink.state.backend.type: rocksdb, flink.parallelism.default",
       "  model.defaults.<knob> and models: [{id: igm, method: igm, <knob>: ...}] (knobs as in igm fit)",
@@ -73,6 +79,18 @@ public final class TrainCommand implements Callable<Integer> {
           + " without authentication.")
   String bindAddress;
 
+  @Option(names = "--web-port", paramLabel = "PORT",
+      description = "Port of the embedded cluster's web UI and REST API (flink.rest.port; default: a free one, printed).")
+  Integer webPort;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT[-PORT]",
+      description = "Serve the job's metrics for Prometheus at http://<bind address>:PORT/metrics (embedded.metrics-port;"
+          + " a range takes the first free port). Default: none.")
+  String metricsPort;
+
+  /** Kafka client properties: {@code --kafka-property K=V} is {@code --set kafka.properties.K=V}. */
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -94,6 +112,17 @@ public final class TrainCommand implements Callable<Integer> {
     if (bindAddress != null) {
       all.add("embedded.bind-address=" + bindAddress);
     }
+    if (metricsPort != null) {
+      all.add("embedded.metrics-port=" + metricsPort);
+    }
+    if (webPort != null) {
+      all.add("flink.rest.bind-port=" + webPort);
+      all.add("flink.rest.port=" + webPort);
+    }
+    if (kafka.file != null) {
+      all.add("kafka.properties-file=" + kafka.file.toAbsolutePath());
+    }
+    kafka.properties.forEach((k, v) -> all.add("kafka.properties." + k + "=" + v));
     TrainJobConfig job;
     try {
       job = TrainJobConfig.load(config, all);
@@ -105,6 +134,8 @@ public final class TrainCommand implements Callable<Integer> {
       System.out.print(job.describe());
       return 0;
     }
+    // credentials and certificates are checked before anything is deployed or written: a refusal ends here
+    KafkaAccess.check(job.kafkaBootstrap(), job.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
     TrainingJob.run(job);
     return 0;
   }

@@ -31,6 +31,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *   <li>{@code kafka.properties.<key>}: any Kafka client property, given to the source's consumer and every sink's
  *       producer (security, SASL, timeouts, compression, {@code linger.ms} ...); the ones this job manages itself
  *       (servers, group, transactions, isolation, serializers) are refused with the setting to use instead.
+ *       {@code kafka.properties-file}: a Java properties file of them (secrets stay out of the command line); a
+ *       {@code kafka.properties.<key>} wins over the file's.
  *   <li>{@code model.defaults.<knob>}: model knobs shared by every model; {@code models}: a list of {@code {id, knobs}}.
  *       Override one model's knob with {@code models.<id>.<knob>=v}.
  * </ul>
@@ -55,12 +57,14 @@ public final class TrainJobConfig {
     DEFAULTS.put("target", "embedded");
     DEFAULTS.put("jobmanager", null);
     DEFAULTS.put("embedded.bind-address", EmbeddedFlink.LOOPBACK);
+    DEFAULTS.put("embedded.metrics-port", null);
     DEFAULTS.put("remote.jars", null);
     DEFAULTS.put("kafka.bootstrap", null);
     DEFAULTS.put("kafka.group.id", "igm-train");
     DEFAULTS.put("kafka.delivery", "exactly-once");
     DEFAULTS.put("kafka.transactional.id.prefix", null);
     DEFAULTS.put("kafka.transaction.timeout.ms", 600_000);
+    DEFAULTS.put("kafka.properties-file", null);
     DEFAULTS.put("topics.samples", "igm.samples");
     DEFAULTS.put("topics.dlq", "igm.samples.dlq");
     DEFAULTS.put("topics.metrics", "igm.metrics");
@@ -71,6 +75,7 @@ public final class TrainJobConfig {
     DEFAULTS.put("input.max.tensor.bytes", 64L << 20);
     DEFAULTS.put("input.max.record.bytes", (64L << 20) + (1L << 20));
     DEFAULTS.put("model.store", "var/models");
+    DEFAULTS.put("model.store.keep", 10);
     DEFAULTS.put("snapshot.every.batches", 1000);
     DEFAULTS.put("metrics.every.batches", 10);
     DEFAULTS.put("blas.threads", 0);
@@ -274,6 +279,12 @@ public final class TrainJobConfig {
         throw new IllegalArgumentException("model " + id + ": " + e.getMessage(), e);
       }
     }
+    Object file = values.get("kafka.properties-file");
+    if (file != null && !String.valueOf(file).isBlank()) {
+      Map<String, String> fromFile = KafkaClientProperties.load(root.resolve(String.valueOf(file).trim()));
+      fromFile.putAll(kafkaProperties);
+      kafkaProperties = fromFile;
+    }
     TrainJobConfig c = new TrainJobConfig(values, flink,
         KafkaClientProperties.checked(kafkaProperties, MANAGED_KAFKA_PROPERTIES, KAFKA_PROPERTIES), models, root);
     c.validate();
@@ -286,6 +297,10 @@ public final class TrainJobConfig {
     }
     target();
     embeddedBindAddress();
+    embeddedMetricsPort();
+    if (modelStoreKeep() < 0) {
+      throw new IllegalArgumentException("model.store.keep must be >= 0 (0 keeps every version), got " + modelStoreKeep());
+    }
     delivery();
     startingOffsets();
     if (target() == Target.REMOTE && jobManager() == null) {
@@ -350,6 +365,12 @@ public final class TrainJobConfig {
   /** Where the embedded cluster's listeners (REST, blob server) bind; loopback unless the user exposes them. */
   public String embeddedBindAddress() {
     return EmbeddedFlink.checkBindAddress(String.valueOf(values.get("embedded.bind-address")));
+  }
+
+  /** The embedded cluster's Prometheus endpoint: a port or a range, or null for none. */
+  public String embeddedMetricsPort() {
+    Object v = values.get("embedded.metrics-port");
+    return v == null || String.valueOf(v).isBlank() ? null : EmbeddedFlink.checkMetricsPort(String.valueOf(v));
   }
 
   public String jobManager() {
@@ -428,6 +449,14 @@ public final class TrainJobConfig {
 
   public String modelStore() {
     return str("model.store");
+  }
+
+  /**
+   * How many published versions of each model the model store keeps (the newest ones whose records are committed,
+   * plus those a serving job has in service); 0 keeps every version.
+   */
+  public int modelStoreKeep() {
+    return (int) lng("model.store.keep");
   }
 
   public int snapshotEveryBatches() {

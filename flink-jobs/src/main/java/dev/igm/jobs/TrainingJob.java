@@ -30,6 +30,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -110,14 +111,24 @@ public final class TrainingJob {
       return StreamExecutionEnvironment.createRemoteEnvironment(
           hp[0], Integer.parseInt(hp[1]), flink, config.remoteJars().toArray(String[]::new));
     }
-    return StreamExecutionEnvironment.getExecutionEnvironment(EmbeddedFlink.bind(flink, config.embeddedBindAddress()));
+    EmbeddedFlink.bind(flink, config.embeddedBindAddress());
+    if (config.embeddedMetricsPort() != null) {
+      EmbeddedFlink.prometheus(flink, config.embeddedMetricsPort());
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    if (env instanceof LocalStreamEnvironment) {
+      // not when Flink runs this main() itself (flink run, application mode): the job then runs on that cluster
+      EmbeddedFlink.announce("igm train", flink);
+    }
+    return env;
   }
 
   /** Adds the job graph to {@code env}. */
   public static void build(StreamExecutionEnvironment env, TrainJobConfig config) {
     ModelRegistry models = new ModelRegistry(config.models());
     TrainerSettings settings = new TrainerSettings(config.snapshotEveryBatches(), config.metricsEveryBatches(),
-        config.modelStore(), config.failAfterBatches(), config.batchDelayMillis(), config.blasThreads());
+        config.modelStore(), config.modelStoreKeep(), config.failAfterBatches(), config.batchDelayMillis(),
+        config.blasThreads());
 
     DataStream<RawRecord> raw = env.fromSource(new RestoredBoundedKafkaSource<>(source(config)), WatermarkStrategy.noWatermarks(),
             "kafka: " + config.samplesTopic())

@@ -78,6 +78,7 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawReco
   private transient ListState<HeldSample> heldState;
   private transient List<ModelSnapshot> toRestore;
   private transient ServingMetrics metrics;
+  private transient InServiceMarker marker;
   private transient String instance;
 
   /** Creates the model store on the task (stores need not be serializable). */
@@ -131,6 +132,7 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawReco
       toRestore = List.of();
     }
     metrics = new ServingMetrics(getRuntimeContext().getMetricGroup(), policy.models(), held::size);
+    marker = new InServiceMarker(getRuntimeContext());
     for (ModelSnapshot s : toRestore) {
       if (!policy.serves(s.getModelId())) {
         continue;
@@ -197,7 +199,7 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawReco
       Consumer<DeadLetter> dead, long now) {
     try {
       out.collect(model.score(sample));
-      metrics.predictions.inc();
+      metrics.scored(raw.timestamp, now);
     } catch (InvalidSampleException e) {
       metrics.samplesInvalid.inc();
       dead.accept(DeadLetters.of(raw, "model " + model + " cannot score it: " + e.getMessage(), now));
@@ -267,6 +269,7 @@ public final class ModelServingFunction extends BroadcastProcessFunction<RawReco
     }
     metrics.versionsLoaded.inc();
     metrics.inService(s.getModelId(), s.getVersion(), millis);
+    marker.inService(s);
   }
 
   private ModelSnapshot currentOf(ReadOnlyBroadcastState<String, byte[]> state, String modelId) throws Exception {
