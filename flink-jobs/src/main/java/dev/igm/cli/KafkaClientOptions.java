@@ -41,10 +41,11 @@ public final class KafkaClientOptions {
   }
 
   /** Prints the deprecation warning of an old option spelling that was used. */
-  static void warnDeprecated(String command, String old, boolean used) {
+  static void warnDeprecated(java.io.PrintWriter err, String command, String old, boolean used) {
     if (used) {
-      System.err.println("igm " + command + ": " + old + " is deprecated and will be removed; use --kafka-property"
+      err.println("igm " + command + ": " + old + " is deprecated and will be removed; use --kafka-property"
           + " KEY=VALUE (or --kafka-properties-file FILE), as every command does");
+      err.flush();
     }
   }
 }

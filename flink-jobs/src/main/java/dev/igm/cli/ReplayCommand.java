@@ -159,7 +159,7 @@ public final class ReplayCommand implements Callable<Integer> {
           ? EventClock.wall(Clock.systemUTC())
           : EventClock.synthetic(eventStart.toEpochMilli(), eventIntervalMs);
       encoder = new SampleEncoder(streamName, clock);
-      KafkaClientOptions.warnDeprecated("replay", "--producer-prop", !producerProps.isEmpty());
+      KafkaClientOptions.warnDeprecated(err, "replay", "--producer-prop", !producerProps.isEmpty());
       kafkaProperties = kafka.resolve(producerProps);
     } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
       err.println("igm replay: " + e.getMessage());

@@ -96,6 +96,25 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    TrainJobConfig job;
+    try {
+      job = TrainJobConfig.load(config, settings());
+    } catch (IllegalArgumentException e) {
+      System.err.println("igm train: " + e.getMessage());
+      return 2;
+    }
+    if (printConfig) {
+      System.out.print(job.describe());
+      return 0;
+    }
+    // credentials and certificates are checked before anything is deployed or written: a refusal ends here
+    KafkaAccess.check(job.kafkaBootstrap(), job.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
+    TrainingJob.run(job);
+    return 0;
+  }
+
+  /** The {@code --set} overrides plus those the other options stand for, in the job configuration's keys. */
+  List<String> settings() {
     List<String> all = new ArrayList<>(overrides);
     if (bounded) {
       all.add("input.bounded=true");
@@ -123,20 +142,6 @@ public final class TrainCommand implements Callable<Integer> {
       all.add("kafka.properties-file=" + kafka.file.toAbsolutePath());
     }
     kafka.properties.forEach((k, v) -> all.add("kafka.properties." + k + "=" + v));
-    TrainJobConfig job;
-    try {
-      job = TrainJobConfig.load(config, all);
-    } catch (IllegalArgumentException e) {
-      System.err.println("igm train: " + e.getMessage());
-      return 2;
-    }
-    if (printConfig) {
-      System.out.print(job.describe());
-      return 0;
-    }
-    // credentials and certificates are checked before anything is deployed or written: a refusal ends here
-    KafkaAccess.check(job.kafkaBootstrap(), job.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
-    TrainingJob.run(job);
-    return 0;
+    return all;
   }
 }

@@ -175,7 +175,8 @@ public final class TrainJobConfig {
         throw new IllegalArgumentException("override '" + o + "' is not key=value");
       }
       String key = o.substring(0, eq).trim();
-      Object value = parseValue(o.substring(eq + 1));
+      // Kafka client properties are strings to Kafka: kept verbatim (a JAAS line is no YAML)
+      Object value = key.startsWith(KAFKA_PROPERTIES) ? o.substring(eq + 1).trim() : parseValue(o.substring(eq + 1));
       if (key.startsWith("models.")) {
         String rest = key.substring("models.".length());
         int dot = rest.indexOf('.');
