@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       // one line per command; keep the list in this order
       BenchServeCommand.class,
+      BenchSoakCommand.class,
       BenchTrainCommand.class,
       DemoCommand.class,
       FitCommand.class,

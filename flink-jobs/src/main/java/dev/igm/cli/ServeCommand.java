@@ -87,6 +87,10 @@ public final class ServeCommand implements Callable<Integer> {
   /** Kafka client properties for the job's consumers and producers; the ones the job sets itself are refused. */
   @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
+  @Option(names = "--no-kafka-check", description = "Do not connect to Kafka before deploying the job (for a client that"
+      + " cannot reach the brokers the cluster reaches); a refused password or certificate then shows in the job.")
+  boolean noKafkaCheck;
+
   @Option(names = "--samples-from", defaultValue = "committed", paramLabel = "committed|earliest|latest",
       description = "Where a start without a checkpoint reads the samples topic from (committed: the group's offsets, else the beginning). Default: ${DEFAULT-VALUE}.")
   ServingJobOptions.StartFrom samplesFrom;
@@ -131,7 +135,9 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServingJobOptions options = options();
     // credentials and certificates are checked before anything is deployed: a refusal ends here, in one line
-    KafkaAccess.check(bootstrap, options.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
+    if (!noKafkaCheck) {
+      KafkaAccess.check(bootstrap, options.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
+    }
     StreamExecutionEnvironment env = environment();
     ServingJob.build(env, options);
     System.err.printf("igm serve: %s -> %s (models %s from %s, parallelism %d, target %s)%n", samplesTopic,

@@ -91,6 +91,10 @@ public final class TrainCommand implements Callable<Integer> {
   /** Kafka client properties: {@code --kafka-property K=V} is {@code --set kafka.properties.K=V}. */
   @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
+  @Option(names = "--no-kafka-check", description = "Do not connect to Kafka before deploying the job (for a client that"
+      + " cannot reach the brokers the cluster reaches); a refused password or certificate then shows in the job.")
+  boolean noKafkaCheck;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -103,12 +107,18 @@ public final class TrainCommand implements Callable<Integer> {
       System.err.println("igm train: " + e.getMessage());
       return 2;
     }
+    if (webPort != null && job.target() == TrainJobConfig.Target.REMOTE) {
+      System.err.println("igm train: --web-port is for the embedded target; a remote cluster has its own web UI");
+      return 2;
+    }
     if (printConfig) {
       System.out.print(job.describe());
       return 0;
     }
     // credentials and certificates are checked before anything is deployed or written: a refusal ends here
-    KafkaAccess.check(job.kafkaBootstrap(), job.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
+    if (!noKafkaCheck) {
+      KafkaAccess.check(job.kafkaBootstrap(), job.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
+    }
     TrainingJob.run(job);
     return 0;
   }

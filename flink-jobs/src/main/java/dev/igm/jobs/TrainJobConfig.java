@@ -307,6 +307,10 @@ public final class TrainJobConfig {
     if (target() == Target.REMOTE && jobManager() == null) {
       throw new IllegalArgumentException("target remote needs jobmanager: host:port");
     }
+    if (target() == Target.REMOTE && embeddedMetricsPort() != null) {
+      throw new IllegalArgumentException("embedded.metrics-port is for the embedded target; a remote cluster serves its"
+          + " metrics with its own reporters (metrics.reporter.* in its configuration)");
+    }
     if (snapshotEveryBatches() < 1 || metricsEveryBatches() < 1) {
       throw new IllegalArgumentException("snapshot.every.batches and metrics.every.batches must be >= 1");
     }

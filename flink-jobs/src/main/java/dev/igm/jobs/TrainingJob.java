@@ -67,7 +67,7 @@ public final class TrainingJob {
 
   /** Runs the job to completion (a bounded input) or until it is cancelled; blocks. */
   public static JobExecutionResult run(TrainJobConfig config) throws Exception {
-    StreamExecutionEnvironment env = environment(config);
+    StreamExecutionEnvironment env = environment(config, true);
     build(env, config);
     logStart(config);
     JobExecutionResult result = env.execute(config.jobName());
@@ -82,7 +82,7 @@ public final class TrainingJob {
 
   /** Submits the job and returns at once (tests cancel it through the client). */
   public static JobClient start(TrainJobConfig config) throws Exception {
-    StreamExecutionEnvironment env = environment(config);
+    StreamExecutionEnvironment env = environment(config, true);
     build(env, config);
     logStart(config);
     JobClient client = env.executeAsync(config.jobName());
@@ -101,6 +101,11 @@ public final class TrainingJob {
 
   /** The execution environment: embedded MiniCluster (default) or a remote JobManager, with the job's Flink settings. */
   public static StreamExecutionEnvironment environment(TrainJobConfig config) throws Exception {
+    return environment(config, false);
+  }
+
+  /** As {@link #environment(TrainJobConfig)}; with {@code announce}, logs an embedded cluster's web UI and metrics URLs. */
+  private static StreamExecutionEnvironment environment(TrainJobConfig config, boolean announce) throws Exception {
     config.createLocalDirectories();
     Configuration flink = Configuration.fromMap(config.flinkConfiguration());
     if (config.target() == TrainJobConfig.Target.REMOTE) {
@@ -116,7 +121,7 @@ public final class TrainingJob {
       EmbeddedFlink.prometheus(flink, config.embeddedMetricsPort());
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    if (env instanceof LocalStreamEnvironment) {
+    if (announce && env instanceof LocalStreamEnvironment) {
       // not when Flink runs this main() itself (flink run, application mode): the job then runs on that cluster
       EmbeddedFlink.announce("igm train", flink);
     }
