@@ -23,6 +23,10 @@
 #   FLINK_SLOTS           task slots per TaskManager (default 2)
 #   FLINK_JM_MEMORY       jobmanager.memory.process.size (default 1024m)
 #   FLINK_TM_MEMORY       taskmanager.memory.process.size (default 1536m)
+#   FLINK_METRICS_PORTS   Prometheus endpoints of the JobManager and TaskManagers, on 127.0.0.1: a port range, each
+#                         process takes the first free port of it (default 9249-9259); "none" for no endpoint. Flink's
+#                         own Prometheus reporter binds every interface, so these run the product's reporter
+#                         (dev.igm.metrics.BoundPrometheusReporterFactory: the same metrics, bound to one address)
 #   FLINK_PROPERTIES      extra config.yaml lines ("key: value", one a line); a key given here replaces the default
 #   FLINK_JVM_OPTS        extra JVM options for every process
 #   FLINK_EXTRA_CLASSPATH jars appended to every process's classpath (flink-dist's lib/ equivalent), e.g. native
@@ -50,6 +54,7 @@ SLOTS="${FLINK_SLOTS:-2}"
 JM_MEMORY="${FLINK_JM_MEMORY:-1024m}"
 TM_MEMORY="${FLINK_TM_MEMORY:-1536m}"
 EXTRA_PROPERTIES="${FLINK_PROPERTIES:-}"
+METRICS_PORTS="${FLINK_METRICS_PORTS:-9249-9259}"
 EXTRA_CLASSPATH="${FLINK_EXTRA_CLASSPATH:-}"
 JVM_OPTS="-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 ${FLINK_JVM_OPTS:-}"
 START_TIMEOUT="${FLINK_START_TIMEOUT:-120}"
@@ -133,9 +138,10 @@ json_string() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
 ensure_classpath() {
   if [[ ! -s "$CLASSPATH_FILE" ]]; then
     echo "flink-cluster.sh: $CLASSPATH_FILE missing; resolving the Flink jars with Maven" >&2
-    command -v mvn >/dev/null || die "mvn not found; build the deploy modules first (mvn -pl deploy,deploy/flink generate-resources)"
-    mvn -B -ntp -q -f "$ROOT/pom.xml" -pl deploy,deploy/flink generate-resources >&2 \
-      || die "mvn -pl deploy,deploy/flink generate-resources failed"
+    command -v mvn >/dev/null || die "mvn not found; build the deploy modules first (mvn -pl deploy,deploy/prometheus,deploy/flink compile)"
+    # compile, not only generate-resources: the classpath lists deploy/prometheus's classes (the metrics reporter)
+    mvn -B -ntp -q -f "$ROOT/pom.xml" -pl deploy,deploy/prometheus,deploy/flink compile >&2 \
+      || die "mvn -pl deploy,deploy/prometheus,deploy/flink compile failed"
     [[ -s "$CLASSPATH_FILE" ]] || die "$CLASSPATH_FILE still missing after the Maven build"
   fi
   CP="$(cat "$CLASSPATH_FILE")"
@@ -193,6 +199,12 @@ write_config() {
   # (deploy/target/flink.classpath) and must be loaded from there: a JVM loads a native library for one class loader
   # only, and a job's class loader is replaced at every failover.
   set_key classloader.parent-first-patterns.additional "ai.djl.;org.bytedeco."
+  # Metrics for Prometheus, on loopback like everything else (deploy/prometheus is on the classpath).
+  if [[ "$METRICS_PORTS" != none ]]; then
+    set_key metrics.reporter.prom.factory.class dev.igm.metrics.BoundPrometheusReporterFactory
+    set_key metrics.reporter.prom.bind-address "$HOST"
+    set_key metrics.reporter.prom.port "$METRICS_PORTS"
+  fi
 
   local line key value
   while IFS= read -r line; do
@@ -346,6 +358,18 @@ cmd_start() {
   done
   echo "Flink cluster ready: $NUM_TM TaskManagers, $(printf '%s' "$overview" | json_number slots-total) slots, version $(printf '%s' "$overview" | json_string flink-version)"
   echo "Flink REST endpoint http://$HOST:$rest_port (JobManager RPC $HOST:$(recorded jobmanager.rpc.port))"
+  print_metrics_endpoints
+}
+
+# The Prometheus endpoints the processes logged (the reporter picks its port at start, from the range).
+print_metrics_endpoints() {
+  local f url
+  for f in "$LOG_DIR/jobmanager.log" "$LOG_DIR"/taskmanager-*.log; do
+    [[ -f "$f" ]] || continue
+    url="$(grep -o 'Prometheus metrics endpoint http://[^ ]*' "$f" 2>/dev/null | tail -n 1 | sed 's/.* //')" || true
+    [[ -n "$url" ]] && echo "Prometheus metrics of $(basename "$f" .log): $url"
+  done
+  return 0
 }
 
 stop_pids() {
@@ -411,6 +435,7 @@ cmd_status() {
   else
     echo "REST endpoint http://$HOST:$rest_port not answering"
   fi
+  print_metrics_endpoints
 }
 
 json_escape() {

@@ -2,7 +2,7 @@ package dev.igm.cli;
 
 import dev.igm.core.config.DidYouMean;
 import dev.igm.data.DatasetFormatException;
-import dev.igm.kafka.KafkaPreflight;
+import dev.igm.kafka.KafkaAccess;
 import dev.igm.local.EmbeddedFlink;
 import dev.igm.local.ShutdownActions;
 import dev.igm.replay.ReplayException;
@@ -40,6 +40,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       // one line per command; keep the list in this order
       BenchServeCommand.class,
+      BenchSoakCommand.class,
       BenchTrainCommand.class,
       DemoCommand.class,
       FitCommand.class,
@@ -164,7 +165,7 @@ public final class IgmCli implements Callable<Integer> {
     } else if (userError(e)) {
       cmd.getErr().println(name + ": " + describe(e));
       code = 2;
-    } else if (e instanceof KafkaPreflight.UnreachableException || e instanceof ReplayException) {
+    } else if (e instanceof KafkaAccess.Refused || e instanceof ReplayException) {
       cmd.getErr().println(name + ": " + e.getMessage());
       code = 1;
     } else {

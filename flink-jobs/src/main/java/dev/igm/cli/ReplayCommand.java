@@ -119,7 +119,7 @@ public final class ReplayCommand implements Callable<Integer> {
   long eventIntervalMs;
 
   // ---- Kafka
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:KAFKA_BOOTSTRAP:-localhost:9092}", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else localhost:9092; now ${DEFAULT-VALUE}).")
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:KAFKA_BOOTSTRAP:-127.0.0.1:9092}", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092, the local broker of deploy/local/kafka.sh; now ${DEFAULT-VALUE}).")
   String bootstrap;
 
   @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "igm.samples", description = "Topic to write (default ${DEFAULT-VALUE}).")
@@ -143,7 +143,10 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--max-request-size", paramLabel = "BYTES", defaultValue = "" + ProducerSettings.DEFAULT_MAX_REQUEST_BYTES, description = "Producer max.request.size, the largest record (default ${DEFAULT-VALUE}).")
   int maxRequestBytes;
 
-  @Option(names = "--producer-prop", paramLabel = "KEY=VALUE", description = "Any other producer property (repeatable); wins over the settings above.")
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
+
+  @Option(names = "--producer-prop", hidden = true, paramLabel = "KEY=VALUE",
+      description = "Deprecated spelling of --kafka-property.")
   Map<String, String> producerProps = new LinkedHashMap<>();
 
   @Option(names = "--dry-run", description = "Read and encode every record, send nothing (checks a dataset; measures the encoder).")
@@ -159,7 +162,9 @@ public final class ReplayCommand implements Callable<Integer> {
     ReplaySource source;
     ReplayPlan plan;
     SampleEncoder encoder;
+    Map<String, String> kafkaProperties;
     try {
+      KafkaClientOptions.warnDeprecated(err, "replay", "--producer-prop", !producerProps.isEmpty());
       checkOptions();
       source = source();
       plan = ReplayPlan.of(source.index(), epochs, shuffleSeed, evalEveryEpoch);
@@ -168,6 +173,7 @@ public final class ReplayCommand implements Callable<Integer> {
           ? EventClock.wall(Clock.systemUTC())
           : EventClock.synthetic(eventStart.toEpochMilli(), eventIntervalMs);
       encoder = new SampleEncoder(streamName, clock);
+      kafkaProperties = kafka.resolve(producerProps);
     } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
       err.println("igm replay: " + e.getMessage());
       return 2;
@@ -209,14 +215,15 @@ public final class ReplayCommand implements Callable<Integer> {
       if (dryRun) {
         summary = replayer.dryRun(plan, source, encoder, progress);
       } else {
-        boolean exists = TopicCheck.ensure(bootstrap, topic, createTopic, partitions, maxRequestBytes, 15_000);
+        boolean exists = TopicCheck.ensure(bootstrap, kafkaProperties, topic, createTopic, partitions, maxRequestBytes,
+            15_000);
         if (!exists) {
           err.println("igm replay: topic " + topic + " does not exist on " + bootstrap
               + "; relying on the broker's auto-creation (pass --create-topic to create it explicitly)");
         }
         out.println("sending to " + bootstrap + " topic " + topic + (rate > 0 ? " at most " + rate + " records/s" : ""));
         out.flush();
-        ProducerSettings settings = new ProducerSettings(bootstrap, lingerMs, batchBytes, maxRequestBytes, producerProps);
+        ProducerSettings settings = new ProducerSettings(bootstrap, lingerMs, batchBytes, maxRequestBytes, kafkaProperties);
         summary = replayer.replay(plan, source, encoder, settings, progress);
       }
     } catch (ReplayException e) {
@@ -262,7 +269,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
     if (dryRun) {
       for (String option : List.of("--bootstrap", "--create-topic", "--partitions", "--linger-ms", "--batch-size",
-          "--max-request-size", "--producer-prop")) {
+          "--max-request-size", "--producer-prop", "--kafka-property", "--kafka-properties-file")) {
         if (matched(option)) {
           throw new IllegalArgumentException(option + " concerns sending to Kafka, and --dry-run sends nothing");
         }

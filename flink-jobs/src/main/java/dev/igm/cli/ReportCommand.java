@@ -1,5 +1,6 @@
 package dev.igm.cli;
 
+import dev.igm.kafka.KafkaAccess;
 import dev.igm.report.HtmlReport;
 import dev.igm.report.MetricsTable;
 import dev.igm.report.TestPredictions;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -51,7 +53,7 @@ import picocli.CommandLine.Spec;
       "                  \"record\": \"DeadLetter\" (see the README).",
       "",
       "Examples:",
-      "  igm report --bootstrap localhost:9092",
+      "  igm report --bootstrap 127.0.0.1:9092",
       "  igm report --metrics-file metrics.jsonl --out target/r --model-tau igm=1.0",
       ""
     })
@@ -80,9 +82,8 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--no-test", description = "Do not read the predictions topic (no TEST table).")
   boolean noTest;
 
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-      description = "Extra Kafka consumer setting (security, client id), repeatable.")
-  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+  /** Kafka consumer settings (security, client id). */
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
   @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS",
       description = "Time allowed for reading each topic. Default: ${DEFAULT-VALUE}.")
@@ -127,6 +128,9 @@ public final class ReportCommand implements Callable<Integer> {
           MetricsFileReader.readInto(f, log);
         }
       } else {
+        Map<String, String> kafkaProperties = kafka.resolve();
+        KafkaAccess.check(bootstrap, kafkaProperties,
+            Duration.ofSeconds(Math.min(timeoutSeconds, KafkaAccess.DEFAULT_TIMEOUT.toSeconds())));
         KafkaMetricsReader reader =
             new KafkaMetricsReader(bootstrap, Duration.ofSeconds(timeoutSeconds), kafkaProperties);
         log = reader.read(metricsTopic, noDlq ? null : dlqTopic);
@@ -135,7 +139,7 @@ public final class ReportCommand implements Callable<Integer> {
               TestPredictions.read(bootstrap, predictionsTopic, kafkaProperties, Duration.ofSeconds(timeoutSeconds)));
         }
       }
-    } catch (IOException | TimeoutException e) {
+    } catch (IOException | TimeoutException | KafkaAccess.Refused e) {
       // A missing topic or file, a bad line, a broker that does not answer: the message says it, a trace would not.
       System.err.println("igm report: " + e.getMessage());
       return 1;

@@ -16,9 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +26,7 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -67,7 +66,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:KAFKA_BOOTSTRAP:-127.0.0.1:9092}", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092, the local broker of deploy/local/kafka.sh; now ${DEFAULT-VALUE}).")
   String bootstrap;
 
   @Option(names = "--samples-topic", defaultValue = "igm.samples", description = "Topic of the samples to score. Default: ${DEFAULT-VALUE}.")
@@ -122,9 +121,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--group-id", defaultValue = "igm-serve", description = "Consumer group of the samples source. Default: ${DEFAULT-VALUE}.")
   String groupId;
 
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property for the job's"
-      + " consumers and producers (repeatable), e.g. security.protocol=SASL_SSL; the ones the job sets itself are refused.")
-  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+  /** Kafka client properties for the job's consumers and producers; the ones the job sets itself are refused. */
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
+
+  @Option(names = "--no-kafka-check", description = "Do not connect to Kafka before deploying the job (for a client that"
+      + " cannot reach the brokers the cluster reaches); a refused password or certificate then shows in the job.")
+  boolean noKafkaCheck;
 
   @Option(names = "--samples-from", defaultValue = "committed", paramLabel = "committed|earliest|latest",
       description = "Where a start without a checkpoint reads the samples topic from (committed: the group's offsets, else the beginning). Default: ${DEFAULT-VALUE}.")
@@ -154,6 +156,15 @@ public final class ServeCommand implements Callable<Integer> {
           + " machine only); 0.0.0.0 exposes them, and Flink's REST API accepts job submissions without authentication.")
   String bindAddress;
 
+  @Option(names = "--web-port", paramLabel = "PORT",
+      description = "Port of the embedded cluster's web UI and REST API (default: a free one; the URL is printed).")
+  Integer webPort;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT[-PORT]",
+      description = "Serve the job's metrics for Prometheus at http://<bind address>:PORT/metrics (embedded target;"
+          + " a range takes the first free port). Default: none.")
+  String metricsPort;
+
   @Option(names = "--tmp-dir", defaultValue = "var/tmp/flink", description = "Flink's io.tmp.dirs for the embedded target. Default: ${DEFAULT-VALUE}.")
   Path tmpDir;
 
@@ -166,22 +177,24 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     checkOptions();
     ServingJobOptions options = options();
-    if (!topicsReady()) {
+    // the broker answers, accepts the credentials and certificates, and has the topics: else one line, and nothing
+    // is deployed
+    if (!noKafkaCheck && !topicsReady(options.kafkaProperties())) {
       return 1;
     }
     System.err.printf("igm serve: %s -> %s (models %s from %s, store %s, parallelism %d, batches of up to %d / %s,"
         + " target %s)%n", samplesTopic, predictionsTopic, models, modelsTopic, options.policy().store(), parallelism,
         options.batching().maxRecords(), options.batching().maxDelay().toMillis() + " ms", target.name().toLowerCase());
     if (target != Target.EMBEDDED) {
-      StreamExecutionEnvironment env = environment();
+      StreamExecutionEnvironment env = remoteEnvironment();
       ServingJob.build(env, options);
-      env.execute(ServingJob.NAME);
+      env.execute(ServingJob.jobName(groupId));
       return 0;
     }
     try (RunScratch scratch = RunScratch.under(TrainJobConfig.projectRoot().resolve(tmpDir))) {
-      StreamExecutionEnvironment env = embeddedEnvironment(parallelism, scratch.dir(), bindAddress);
+      StreamExecutionEnvironment env = embeddedEnvironment(parallelism, scratch.dir(), bindAddress, webPort, metricsPort);
       ServingJob.build(env, options);
-      JobClient job = env.executeAsync(ServingJob.NAME);
+      JobClient job = env.executeAsync(ServingJob.jobName(groupId));
       try (ShutdownActions.Registration cancel = ShutdownActions.register("cancel the serving job", () -> cancel(job))) {
         job.getJobExecutionResult().get();
       }
@@ -193,7 +206,7 @@ public final class ServeCommand implements Callable<Integer> {
    * The broker answers and the topics exist: one line saying what is missing instead of a job that restarts forever
    * (a source on a missing topic fails, and every restart logs the Kafka client's errors).
    */
-  private boolean topicsReady() throws InterruptedException {
+  private boolean topicsReady(java.util.Map<String, String> kafkaProperties) throws InterruptedException {
     Duration patience = parseDuration(waitForTopics);
     KafkaPreflight.topics(bootstrap, kafkaProperties, Duration.ofSeconds(15)); // unreachable: one line, exit 1
     Set<String> missing = KafkaPreflight.awaitTopics(bootstrap, kafkaProperties, List.of(samplesTopic, modelsTopic),
@@ -233,6 +246,9 @@ public final class ServeCommand implements Callable<Integer> {
       }
     } else if (matched("--tmp-dir")) {
       throw new IllegalArgumentException("--tmp-dir is the embedded target's temp folder; a remote cluster has its own");
+    } else if (metricsPort != null || webPort != null) {
+      throw new IllegalArgumentException("--metrics-port and --web-port are for the embedded target; a remote cluster"
+          + " has its own web UI and metrics reporters");
     }
   }
 
@@ -247,13 +263,10 @@ public final class ServeCommand implements Callable<Integer> {
     ServingPolicy policy = new ServingPolicy(models, beforeFirstModel, holdCapacity, gate, store);
     BatchingPolicy batching = new BatchingPolicy(batchSize, parseDuration(batchDelay));
     return new ServingJobOptions(bootstrap, samplesTopic, modelsTopic, predictionsTopic, dlqTopic, groupId, samplesFrom,
-        parallelism, parseDuration(checkpointInterval), parseDuration(bufferTimeout), policy, kafkaProperties, batching);
+        parallelism, parseDuration(checkpointInterval), parseDuration(bufferTimeout), policy, kafka.resolve(), batching);
   }
 
-  private StreamExecutionEnvironment environment() throws Exception {
-    if (target == Target.EMBEDDED) {
-      return embeddedEnvironment(parallelism, tmpDir, bindAddress);
-    }
+  private StreamExecutionEnvironment remoteEnvironment() throws Exception {
     Configuration conf = new Configuration();
     if (jobmanager == null || !jobmanager.matches("[^:]+:\\d+")) {
       throw new IllegalArgumentException("--target remote needs --jobmanager HOST:PORT (the cluster's REST address)");
@@ -279,9 +292,27 @@ public final class ServeCommand implements Callable<Integer> {
    */
   public static StreamExecutionEnvironment embeddedEnvironment(int parallelism, Path tmpDir, String bindAddress)
       throws IOException {
-    Configuration conf = EmbeddedFlink.bind(new Configuration(), EmbeddedFlink.checkBindAddress(bindAddress));
+    return embeddedEnvironment(parallelism, tmpDir, bindAddress, null, null);
+  }
+
+  /**
+   * As {@link #embeddedEnvironment(int, Path, String)}, with the web UI on {@code webPort} (null: a free port) and a
+   * Prometheus endpoint on {@code metricsPort} (null: none); prints both URLs.
+   */
+  public static StreamExecutionEnvironment embeddedEnvironment(int parallelism, Path tmpDir, String bindAddress,
+      Integer webPort, String metricsPort) throws IOException {
+    Configuration conf = new Configuration();
     Files.createDirectories(tmpDir);
     conf.set(CoreOptions.TMP_DIRS, tmpDir.toAbsolutePath().toString());
+    if (webPort != null) {
+      conf.setString("rest.bind-port", Integer.toString(webPort));
+      conf.setString("rest.port", Integer.toString(webPort));
+    }
+    EmbeddedFlink.bind(conf, EmbeddedFlink.checkBindAddress(bindAddress));
+    if (metricsPort != null) {
+      EmbeddedFlink.prometheus(conf, metricsPort);
+    }
+    EmbeddedFlink.announce("igm serve", conf);
     return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
   }
 

@@ -2,11 +2,13 @@ package dev.igm.cli;
 
 import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingJob;
+import dev.igm.kafka.KafkaAccess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code igm train}: the streaming training job. */
@@ -29,13 +31,17 @@ import picocli.CommandLine.Option;
       "Configuration: one YAML file (see config/train-segment.yaml); nested keys flatten to dotted names.",
       "  kafka.bootstrap, kafka.group.id, kafka.delivery (exactly-once | at-least-once)",
       "  kafka.properties.<key>: any Kafka client property for the consumer and the producers,",
-      "    e.g. kafka.properties.security.protocol: SASL_SSL (the ones the job manages are refused)",
+      "    e.g. kafka.properties.security.protocol: SASL_SSL (the ones the job manages are refused);",
+      "    kafka.properties-file: a Java properties file of them (passwords stay off the command line)",
       "  topics.samples|dlq|metrics|predictions|models",
       "  input.bounded (stop at the latest offsets at start), input.starting.offsets (committed|earliest|latest)",
       "  model.store (any Flink file-system URI; relative = under the project), snapshot.every.batches,",
+      "  model.store.keep (newest committed versions kept per model, plus those a serving job has in service;",
+      "    default 10, 0 keeps all),",
       "  metrics.every.batches, blas.threads (OpenBLAS threads of the trainers; default 0 = OPENBLAS_NUM_THREADS),",
       "  target (embedded | remote), jobmanager (host:port), remote.jars,",
-      "  embedded.bind-address (where the embedded cluster listens; default 127.0.0.1)",
+      "  embedded.bind-address (where the embedded cluster listens; default 127.0.0.1),",
+      "  embedded.metrics-port (Prometheus endpoint of the embedded cluster; default none)",
       "  flink.<key>: any Flink setting, e.g. flink.execution.checkpointing.interval: 10s,",
       "    flink.execution.checkpointing.dir, flink.state.backend.type: rocksdb, flink.parallelism.default",
       "  model.defaults.<knob> and models: [{id: igm, method: igm, <knob>: ...}] (knobs as in igm fit)",
@@ -81,37 +87,45 @@ public final class TrainCommand implements Callable<Integer> {
       + " rate and lag otherwise).")
   boolean noProgress;
 
+  @Option(names = "--web-port", paramLabel = "PORT",
+      description = "Port of the embedded cluster's web UI and REST API (flink.rest.port; default: a free one, printed).")
+  Integer webPort;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT[-PORT]",
+      description = "Serve the job's metrics for Prometheus at http://<bind address>:PORT/metrics (embedded.metrics-port;"
+          + " a range takes the first free port). Default: none.")
+  String metricsPort;
+
+  /** Kafka client properties: {@code --kafka-property K=V} is {@code --set kafka.properties.K=V}. */
+  @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
+
+  @Option(names = "--no-kafka-check", description = "Do not connect to Kafka before deploying the job (for a client that"
+      + " cannot reach the brokers the cluster reaches); a refused password or certificate then shows in the job.")
+  boolean noKafkaCheck;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
   @Override
   public Integer call() throws Exception {
-    List<String> all = new ArrayList<>(overrides);
     TrainJobConfig job;
     try {
-      if (bounded) {
-        add(all, "--bounded", "input.bounded", "true");
-      }
-      if (restore != null) {
-        add(all, "--restore", "flink.execution.state-recovery.path", restore);
-      }
-      if (target != null) {
-        add(all, "--target", "target", target);
-      }
-      if (jobManager != null) {
-        add(all, "--jobmanager", "jobmanager", jobManager);
-      }
-      if (bindAddress != null) {
-        add(all, "--bind-address", "embedded.bind-address", bindAddress);
-      }
-      job = TrainJobConfig.load(config, all);
+      job = TrainJobConfig.load(config, settings());
     } catch (IllegalArgumentException e) {
       System.err.println("igm train: " + e.getMessage());
+      return 2;
+    }
+    if (webPort != null && job.target() == TrainJobConfig.Target.REMOTE) {
+      System.err.println("igm train: --web-port is for the embedded target; a remote cluster has its own web UI");
       return 2;
     }
     if (printConfig) {
       System.out.print(job.describe());
       return 0;
+    }
+    // credentials and certificates are checked before anything is deployed or written: a refusal ends here
+    if (!noKafkaCheck) {
+      KafkaAccess.check(job.kafkaBootstrap(), job.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
     }
     TrainingProgress[] progress = new TrainingProgress[1];
     try {
@@ -122,6 +136,38 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The {@code --set} overrides plus those the other options stand for, in the job configuration's keys. */
+  List<String> settings() {
+    List<String> all = new ArrayList<>(overrides);
+    if (bounded) {
+      add(all, "--bounded", "input.bounded", "true");
+    }
+    if (restore != null) {
+      add(all, "--restore", "flink.execution.state-recovery.path", restore);
+    }
+    if (target != null) {
+      add(all, "--target", "target", target);
+    }
+    if (jobManager != null) {
+      add(all, "--jobmanager", "jobmanager", jobManager);
+    }
+    if (bindAddress != null) {
+      add(all, "--bind-address", "embedded.bind-address", bindAddress);
+    }
+    if (metricsPort != null) {
+      add(all, "--metrics-port", "embedded.metrics-port", metricsPort);
+    }
+    if (webPort != null) {
+      add(all, "--web-port", "flink.rest.bind-port", Integer.toString(webPort));
+      add(all, "--web-port", "flink.rest.port", Integer.toString(webPort));
+    }
+    if (kafka.file != null) {
+      add(all, "--kafka-properties-file", "kafka.properties-file", kafka.file.toAbsolutePath().toString());
+    }
+    kafka.properties.forEach((k, v) -> add(all, "--kafka-property", "kafka.properties." + k, v));
+    return all;
   }
 
   /** Adds the setting an option stands for; the same setting also given with --set is a conflict, not an override. */

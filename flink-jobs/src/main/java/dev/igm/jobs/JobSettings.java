@@ -30,6 +30,11 @@ public final class JobSettings {
           + "0.0.0.0 exposes them to every network the machine is on: Flink's REST API accepts job submissions "
           + "without authentication.");
 
+  public static final Setting<String> EMBEDDED_METRICS_PORT = Setting.key("embedded.metrics-port").text()
+      .defaultText("(none)").check(JobSettings::metricsPort, "a port or a range PORT-PORT")
+      .help("Serve the embedded cluster's metrics for Prometheus at http://<embedded.bind-address>:PORT/metrics (a "
+          + "range takes the first free port). Embedded target only; a remote cluster has its own reporters.");
+
   public static final Setting<List<String>> REMOTE_JARS = Setting.key("remote.jars").type(
       new Setting.Type<List<String>>("list of paths", r -> r.value() instanceof List<?> l
           ? l.stream().map(o -> String.valueOf(o).trim()).toList()
@@ -39,6 +44,11 @@ public final class JobSettings {
 
   public static final Setting<String> KAFKA_BOOTSTRAP = Setting.key("kafka.bootstrap").text()
       .help("host:port of the Kafka brokers. Required.");
+
+  public static final Setting<String> KAFKA_PROPERTIES_FILE = Setting.key("kafka.properties-file").text()
+      .defaultText("(none)").help("A Java properties file of Kafka client properties (security.protocol, "
+          + "sasl.jaas.config, ssl.truststore.location, ...) for every consumer and producer of the job; "
+          + "kafka.properties.<key> entries override it. A relative path is under the project.");
 
   public static final Setting<String> GROUP_ID = Setting.key("kafka.group.id").text().defaultValue("igm-train")
       .help("Consumer group of the samples source (its committed offsets are where a new job starts).");
@@ -85,6 +95,11 @@ public final class JobSettings {
   public static final Setting<String> MODEL_STORE = Setting.key("model.store").text().defaultValue("var/models")
       .help("Where snapshot files go: any Flink file-system URI; a relative path is under the project.");
 
+  public static final Setting<Integer> MODEL_STORE_KEEP = Setting.key("model.store.keep").integer()
+      .defaultValue(10).check(v -> v >= 0, ">= 0 (0 keeps every version)")
+      .help("Versions of each model kept in the model store: the newest ones whose records are committed, plus any "
+          + "version a serving job has in service; older files are deleted. 0 keeps every version.");
+
   public static final Setting<Integer> SNAPSHOT_EVERY_BATCHES = Setting.key("snapshot.every.batches").integer()
       .defaultValue(1000).check(v -> v >= 1, ">= 1")
       .help("Publish a model version every this many batches (and at the end of a bounded input).");
@@ -105,10 +120,11 @@ public final class JobSettings {
       .defaultValue(0L).check(v -> v >= 0, ">= 0").help("Debug: sleep this long after each trained batch.");
 
   /** Every key of the job itself, in the order of the reference page. */
-  public static final List<Setting<?>> ALL = List.of(JOB_NAME, TARGET, JOBMANAGER, EMBEDDED_BIND_ADDRESS, REMOTE_JARS, KAFKA_BOOTSTRAP,
+  public static final List<Setting<?>> ALL = List.of(JOB_NAME, TARGET, JOBMANAGER, EMBEDDED_BIND_ADDRESS, EMBEDDED_METRICS_PORT, REMOTE_JARS,
+      KAFKA_BOOTSTRAP, KAFKA_PROPERTIES_FILE,
       GROUP_ID, DELIVERY, TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT_MS, SAMPLES_TOPIC, DLQ_TOPIC, METRICS_TOPIC,
       PREDICTIONS_TOPIC, MODELS_TOPIC, BOUNDED, STARTING_OFFSETS, MAX_TENSOR_BYTES, MAX_RECORD_BYTES, MODEL_STORE,
-      SNAPSHOT_EVERY_BATCHES, METRICS_EVERY_BATCHES, BLAS_THREADS, FAIL_AFTER_BATCHES, BATCH_DELAY_MS);
+      MODEL_STORE_KEEP, SNAPSHOT_EVERY_BATCHES, METRICS_EVERY_BATCHES, BLAS_THREADS, FAIL_AFTER_BATCHES, BATCH_DELAY_MS);
 
   /** A prefix or list key passed through or expanded, with what it holds. */
   public record Prefix(String key, String help) {}
@@ -125,6 +141,15 @@ public final class JobSettings {
   private static boolean resolvable(String address) {
     try {
       EmbeddedFlink.checkBindAddress(address);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static boolean metricsPort(String port) {
+    try {
+      EmbeddedFlink.checkMetricsPort(port);
       return true;
     } catch (IllegalArgumentException e) {
       return false;

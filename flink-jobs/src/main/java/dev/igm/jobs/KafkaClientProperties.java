@@ -1,8 +1,14 @@
 package dev.igm.jobs;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Kafka client properties a user hands to a job (security, SASL, timeouts, compression, {@code linger.ms} ...), for its
@@ -40,5 +46,24 @@ public final class KafkaClientProperties {
       m.put(k, null);
     }
     return Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * The properties in a Java properties file ({@code --kafka-properties-file}, {@code kafka.properties-file}): where
+   * passwords and JAAS settings belong, rather than on a command line every local user can read.
+   */
+  public static Map<String, String> load(Path file) {
+    Properties p = new Properties();
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the Kafka properties file " + file + ": "
+          + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
+      out.put(key, p.getProperty(key).strip());
+    }
+    return out;
   }
 }

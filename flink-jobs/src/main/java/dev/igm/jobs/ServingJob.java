@@ -43,6 +43,14 @@ public final class ServingJob {
 
   private ServingJob() {}
 
+  /**
+   * The job's name for consumer group {@code groupId}: the serving jobs of one Kafka cluster differ by group, and the
+   * name is what identifies a serving job's instances in the model store's in-service markers.
+   */
+  public static String jobName(String groupId) {
+    return NAME + "_" + groupId;
+  }
+
   /** Adds the job's sources, operator and sinks to {@code env}. */
   public static void build(StreamExecutionEnvironment env, ServingJobOptions o) {
     if (o.checkpointInterval() != null && !o.checkpointInterval().isZero()) {

@@ -35,6 +35,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *   <li>{@code kafka.properties.<key>}: any Kafka client property, given to the source's consumer and every sink's
  *       producer (security, SASL, timeouts, compression, {@code linger.ms} ...); the ones this job manages itself
  *       (servers, group, transactions, isolation, serializers) are refused with the setting to use instead.
+ *       {@code kafka.properties-file}: a Java properties file of them (secrets stay out of the command line); a
+ *       {@code kafka.properties.<key>} wins over the file's.
  *   <li>{@code model.defaults.<knob>}: model knobs shared by every model; {@code models}: a list of {@code {id, knobs}}.
  *       Override one model's knob with {@code models.<id>.<knob>=v}.
  * </ul>
@@ -151,7 +153,8 @@ public final class TrainJobConfig {
         continue;
       }
       String key = o.substring(0, eq).trim();
-      Object value = parseValue(o.substring(eq + 1));
+      // Kafka client properties are strings to Kafka: kept verbatim (a JAAS line is no YAML)
+      Object value = key.startsWith(KAFKA_PROPERTIES) ? o.substring(eq + 1).trim() : parseValue(o.substring(eq + 1));
       if (key.startsWith("models.")) {
         String rest = key.substring("models.".length());
         int dot = rest.indexOf('.');
@@ -279,9 +282,16 @@ public final class TrainJobConfig {
       });
       modelProblems.list().forEach(p -> problems.add("model " + id + ": " + p));
     }
+    // a properties file first, the kafka.properties.<key> entries over it
+    Map<String, String> clientProperties = new LinkedHashMap<>();
+    String file = get(values, JobSettings.KAFKA_PROPERTIES_FILE);
+    if (file != null && !file.isBlank()) {
+      problems.attempt(() -> clientProperties.putAll(KafkaClientProperties.load(root.resolve(file.trim()))));
+    }
+    clientProperties.putAll(kafkaProperties);
     Map<String, String> checkedKafka = new LinkedHashMap<>();
     problems.attempt(() -> checkedKafka.putAll(
-        KafkaClientProperties.checked(kafkaProperties, MANAGED_KAFKA_PROPERTIES, KAFKA_PROPERTIES)));
+        KafkaClientProperties.checked(clientProperties, MANAGED_KAFKA_PROPERTIES, KAFKA_PROPERTIES)));
     TrainJobConfig c = new TrainJobConfig(values, flink, java.util.Collections.unmodifiableMap(checkedKafka), models,
         root);
     c.validate(problems);
@@ -327,6 +337,10 @@ public final class TrainJobConfig {
     if (target() == Target.EMBEDDED && (jobManager() != null || values.containsKey(JobSettings.REMOTE_JARS))) {
       problems.add((jobManager() != null ? "jobmanager" : "remote.jars")
           + " is set, but target is embedded (a MiniCluster in this process): set target: remote, or drop it");
+    }
+    if (target() == Target.REMOTE && embeddedMetricsPort() != null) {
+      problems.add("embedded.metrics-port is for the embedded target; a remote cluster serves its metrics with its"
+          + " own reporters (metrics.reporter.* in its configuration)");
     }
     int parallelism;
     try {
@@ -393,6 +407,12 @@ public final class TrainJobConfig {
   /** Where the embedded cluster's listeners (REST, blob server) bind; loopback unless the user exposes them. */
   public String embeddedBindAddress() {
     return EmbeddedFlink.checkBindAddress(get(JobSettings.EMBEDDED_BIND_ADDRESS));
+  }
+
+  /** The embedded cluster's Prometheus endpoint: a port or a range, or null for none. */
+  public String embeddedMetricsPort() {
+    String v = get(JobSettings.EMBEDDED_METRICS_PORT);
+    return v == null || v.isBlank() ? null : EmbeddedFlink.checkMetricsPort(v);
   }
 
   public String jobManager() {
@@ -471,6 +491,14 @@ public final class TrainJobConfig {
 
   public String modelStore() {
     return get(JobSettings.MODEL_STORE);
+  }
+
+  /**
+   * How many published versions of each model the model store keeps (the newest ones whose records are committed,
+   * plus those a serving job has in service); 0 keeps every version.
+   */
+  public int modelStoreKeep() {
+    return get(JobSettings.MODEL_STORE_KEEP);
   }
 
   public int snapshotEveryBatches() {

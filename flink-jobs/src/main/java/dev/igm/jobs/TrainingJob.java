@@ -119,6 +119,9 @@ public final class TrainingJob {
       StreamExecutionEnvironment env = environment(config, flink);
       build(env, config);
       logStart(config);
+      if (embedded(config)) {
+        EmbeddedFlink.announce("igm train", flink);
+      }
       JobClient client = env.executeAsync(config.jobName());
       LOG.info("Job {} submitted as {}", config.jobName(), client.getJobID());
       EmbeddedScratch owned = scratch;
@@ -163,7 +166,14 @@ public final class TrainingJob {
   public static Configuration flinkConfiguration(TrainJobConfig config) throws IOException {
     config.createLocalDirectories();
     Configuration flink = Configuration.fromMap(config.flinkConfiguration());
-    return config.target() == TrainJobConfig.Target.REMOTE ? flink : EmbeddedFlink.bind(flink, config.embeddedBindAddress());
+    if (config.target() == TrainJobConfig.Target.REMOTE) {
+      return flink;
+    }
+    EmbeddedFlink.bind(flink, config.embeddedBindAddress());
+    if (config.embeddedMetricsPort() != null) {
+      EmbeddedFlink.prometheus(flink, config.embeddedMetricsPort());
+    }
+    return flink;
   }
 
   private static StreamExecutionEnvironment environment(TrainJobConfig config, Configuration flink) {
@@ -182,7 +192,8 @@ public final class TrainingJob {
   public static void build(StreamExecutionEnvironment env, TrainJobConfig config) {
     ModelRegistry models = new ModelRegistry(config.models());
     TrainerSettings settings = new TrainerSettings(config.snapshotEveryBatches(), config.metricsEveryBatches(),
-        config.modelStore(), config.failAfterBatches(), config.batchDelayMillis(), config.blasThreads());
+        config.modelStore(), config.modelStoreKeep(), config.failAfterBatches(), config.batchDelayMillis(),
+        config.blasThreads());
 
     DataStream<RawRecord> raw = env.fromSource(new RestoredBoundedKafkaSource<>(source(config)), WatermarkStrategy.noWatermarks(),
             "kafka: " + config.samplesTopic())

@@ -23,13 +23,6 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 public final class KafkaPreflight {
   private KafkaPreflight() {}
 
-  /** The broker did not answer, or refused us (authentication, TLS); the message names the cause in one line. */
-  public static final class UnreachableException extends RuntimeException {
-    UnreachableException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
   /** The topics on the cluster at {@code bootstrap}, asked with {@code clientProperties} (security settings). */
   public static Set<String> topics(String bootstrap, Map<String, String> clientProperties, Duration timeout) {
     Properties p = new Properties();
@@ -40,14 +33,11 @@ public final class KafkaPreflight {
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
     try (Admin admin = Admin.create(p)) {
       return admin.listTopics(new ListTopicsOptions().timeoutMs(ms)).names().get(ms + 1000L, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new UnreachableException("cannot reach Kafka at " + bootstrap + " within " + timeout.toSeconds() + " s ("
-          + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
-          + "); is the broker running? (deploy/local/kafka.sh start, or --bootstrap)", cause);
+    } catch (TimeoutException | ExecutionException | org.apache.kafka.common.KafkaException e) {
+      throw new KafkaAccess.Refused(KafkaAccess.explain(e, bootstrap, timeout), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new UnreachableException("interrupted while asking " + bootstrap + " for its topics", e);
+      throw new KafkaAccess.Refused("interrupted while asking " + bootstrap + " for its topics", e);
     }
   }
 

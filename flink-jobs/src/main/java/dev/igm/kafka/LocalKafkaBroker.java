@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  *   String bootstrap = kafka.bootstrapServers();
  * }
  * }</pre>
+ *
+ * <p>{@link Builder#saslSsl()} gives the client listener TLS with SASL/SCRAM-SHA-512 instead of PLAINTEXT
+ * ({@code KAFKA_SECURITY=sasl_ssl}): the script makes the certificates and the users, and
+ * {@link #clientProperties()} / {@link #clientPropertiesFile()} are what a client needs to connect.
  */
 public final class LocalKafkaBroker extends LocalService {
 
@@ -45,11 +49,13 @@ public final class LocalKafkaBroker extends LocalService {
 
   private final String heapOpts;
   private final int nice;
+  private final boolean saslSsl;
 
   private LocalKafkaBroker(Builder b) {
     super(b, "Kafka broker", SCRIPT, "KAFKA", true, b.port, b.controllerPort);
     this.heapOpts = b.heapOpts;
     this.nice = b.nice;
+    this.saslSsl = b.saslSsl;
   }
 
   public static Builder builder() {
@@ -99,6 +105,37 @@ public final class LocalKafkaBroker extends LocalService {
     if (nice > 0) {
       env.put("KAFKA_NICE", Integer.toString(nice));
     }
+    env.put("KAFKA_SECURITY", saslSsl ? "sasl_ssl" : "plaintext");
+  }
+
+  /** Whether the client listener takes SASL_SSL (SCRAM-SHA-512 over TLS) rather than PLAINTEXT. */
+  public boolean saslSsl() {
+    return saslSsl;
+  }
+
+  /**
+   * The client settings of a {@link Builder#saslSsl()} broker ({@code security.protocol}, {@code sasl.mechanism},
+   * {@code sasl.jaas.config} with the client user's password, the truststore), as the script wrote them to
+   * {@link #clientPropertiesFile()}; empty for a PLAINTEXT broker.
+   */
+  public Map<String, String> clientProperties() {
+    if (!saslSsl) {
+      return Map.of();
+    }
+    Properties p = new Properties();
+    try (var in = java.nio.file.Files.newBufferedReader(clientPropertiesFile())) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + clientPropertiesFile(), e);
+    }
+    Map<String, String> out = new java.util.TreeMap<>();
+    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+    return out;
+  }
+
+  /** {@code <data dir>/client.properties}: the file a client passes as {@code --kafka-properties-file}. */
+  public Path clientPropertiesFile() {
+    return dataDir().resolve("client.properties");
   }
 
   /** {@code 127.0.0.1:<port>}. */
@@ -127,7 +164,7 @@ public final class LocalKafkaBroker extends LocalService {
 
   /** Creates topics with one partition (replication factor 1); existing topics are fine. */
   public void createTopics(String... names) {
-    createTopics(bootstrapServers(), 1, names);
+    createTopics(bootstrapServers(), clientProperties(), 1, names);
   }
 
   /**
@@ -136,7 +173,14 @@ public final class LocalKafkaBroker extends LocalService {
    * @param partitions partitions per topic
    */
   public static void createTopics(String bootstrapServers, int partitions, String... names) {
+    createTopics(bootstrapServers, Map.of(), partitions, names);
+  }
+
+  /** As {@link #createTopics(String, int, String...)}, with client properties (security) for the Admin client. */
+  public static void createTopics(String bootstrapServers, Map<String, String> clientProperties, int partitions,
+      String... names) {
     Properties p = new Properties();
+    p.putAll(clientProperties);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
@@ -182,6 +226,7 @@ public final class LocalKafkaBroker extends LocalService {
     private int controllerPort = 0;
     private String heapOpts;
     private int nice;
+    private boolean saslSsl;
 
     private Builder() {
       super(Duration.ofSeconds(90));
@@ -214,6 +259,15 @@ public final class LocalKafkaBroker extends LocalService {
         throw new IllegalArgumentException("nice must be 0..19 (raising priority needs privileges), got " + nice);
       }
       this.nice = nice;
+      return this;
+    }
+
+    /**
+     * SASL_SSL on the client listener: TLS (a private CA and a certificate for 127.0.0.1, made by the script with
+     * keytool) and SASL/SCRAM-SHA-512 (users made when the storage is formatted).
+     */
+    public Builder saslSsl() {
+      this.saslSsl = true;
       return this;
     }
 

@@ -40,6 +40,14 @@ public final class EmbeddedScratch implements AutoCloseable {
         RunScratch run = RunScratch.under(base);
         made.add(run);
         conf.setString(key, run.dir().toString());
+        if (key.equals("io.tmp.dirs")) {
+          // the web UI's files go with the run's other temporary files (EmbeddedFlink#bind put them under the old
+          // io.tmp.dirs), so that they too are gone when the run ends
+          String web = conf.toMap().get("web.tmpdir");
+          if (web == null || web.equals(base + "/flink-web")) {
+            conf.setString("web.tmpdir", run.dir().resolve("flink-web").toString());
+          }
+        }
       }
     } catch (IOException | RuntimeException e) {
       made.forEach(RunScratch::close);

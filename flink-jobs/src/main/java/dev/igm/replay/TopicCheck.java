@@ -1,5 +1,7 @@
 package dev.igm.replay;
 
+import dev.igm.kafka.KafkaAccess;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -28,7 +31,17 @@ public final class TopicCheck {
    */
   public static boolean ensure(String bootstrap, String topic, boolean create, int partitions, int maxMessageBytes,
       int timeoutMs) {
+    return ensure(bootstrap, Map.of(), topic, create, partitions, maxMessageBytes, timeoutMs);
+  }
+
+  /**
+   * As {@link #ensure(String, String, boolean, int, int, int)}, with Kafka client properties (security): a refused
+   * password or an untrusted certificate fails here, with a message that names it.
+   */
+  public static boolean ensure(String bootstrap, Map<String, String> clientProperties, String topic, boolean create,
+      int partitions, int maxMessageBytes, int timeoutMs) {
     Properties p = new Properties();
+    p.putAll(clientProperties);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
@@ -52,10 +65,14 @@ public final class TopicCheck {
         }
       }
       return true;
-    } catch (TimeoutException | ExecutionException e) {
-      throw new ReplayException("cannot reach Kafka at " + bootstrap + " within " + timeoutMs / 1000 + " s ("
-          + (e.getCause() != null ? e.getCause().getMessage() : "timed out") + "); is the broker running? "
-          + "(deploy/local/kafka.sh start, or --bootstrap / KAFKA_BOOTSTRAP)", e);
+    } catch (TimeoutException | ExecutionException | KafkaException e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw new ReplayException("cannot reach Kafka at " + bootstrap + " within " + timeoutMs / 1000 + " s ("
+            + (cause.getMessage() != null ? cause.getMessage() : "timed out") + "); is the broker running, and does"
+            + " security.protocol match its listener? (deploy/local/kafka.sh start, or --bootstrap / KAFKA_BOOTSTRAP)", e);
+      }
+      throw new ReplayException(KafkaAccess.explain(cause, bootstrap, Duration.ofMillis(timeoutMs)), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ReplayException("interrupted while checking topic " + topic, e);

@@ -3,6 +3,7 @@ package dev.igm.report;
 import dev.igm.avro.DeadLetter;
 import dev.igm.avro.TrainingMetrics;
 import dev.igm.codec.AvroBytes;
+import dev.igm.kafka.KafkaAccess;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +50,14 @@ public final class KafkaMetricsReader {
   /** Reads the metrics topic (required to exist) and, when {@code dlqTopic} is not null, the dead-letter topic. */
   public MetricsLog read(String metricsTopic, String dlqTopic) throws IOException, TimeoutException {
     MetricsLog log = new MetricsLog();
-    readMetrics(metricsTopic, log);
-    if (dlqTopic != null) {
-      readDeadLetters(dlqTopic, log);
+    try {
+      readMetrics(metricsTopic, log);
+      if (dlqTopic != null) {
+        readDeadLetters(dlqTopic, log);
+      }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // refused credentials, an untrusted certificate, a client setting that does not work: said in one line
+      throw new IOException(KafkaAccess.explain(e, bootstrapServers, timeout), e);
     }
     return log;
   }

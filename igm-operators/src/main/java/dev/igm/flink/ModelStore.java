@@ -34,7 +34,7 @@ public final class ModelStore {
    * copy of the whole file in memory).
    */
   public Written write(String modelId, long version, TrainerSnapshot.Capture snapshot) throws IOException {
-    String stem = String.format("v%08d", version);
+    String stem = stem(version);
     Path dir = new Path(root, modelId);
     Path tensors = new Path(dir, stem + ".safetensors");
     Path meta = new Path(dir, stem + ".json");
@@ -49,6 +49,11 @@ public final class ModelStore {
       out.write(snapshot.metadata().getBytes(StandardCharsets.UTF_8));
     }
     return new Written(tensors.makeQualified(fs).toUri().toString(), HexFormat.of().formatHex(sha256.digest()));
+  }
+
+  /** The file name of a version without extension: {@code v00000042}. */
+  static String stem(long version) {
+    return String.format("v%08d", version);
   }
 
   private static MessageDigest sha256() {

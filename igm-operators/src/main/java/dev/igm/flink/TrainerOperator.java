@@ -70,6 +70,11 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   private transient ConcurrentHashMap<String, ModelView> views;
   private transient ValueState<SessionState> state;
   private transient ModelStore store;
+  private transient ModelStoreRetention retention;
+  /** Per model, the newest version whose record has been emitted. */
+  private transient Map<String, Long> emittedVersions;
+  /** Per checkpoint, the newest version of each model whose record that checkpoint's transactions hold. */
+  private transient TreeMap<Long, Map<String, Long>> versionsByCheckpoint;
   private transient Map<String, Counter> trainedCounters;
   private transient TreeMap<Long, Long> checkpointStarts;
   private transient TreeMap<Long, Boolean> checkpointHadTraining;
@@ -106,6 +111,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     views = new ConcurrentHashMap<>();
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("igm-session", SessionState.class));
     store = new ModelStore(settings.modelStoreUri());
+    retention = new ModelStoreRetention(settings.modelStoreUri(), settings.keepVersions());
+    emittedVersions = new HashMap<>();
+    versionsByCheckpoint = new TreeMap<>();
     publications = new ArrayDeque<>();
     captures = ConcurrentHashMap.newKeySet();
     publisher = Executors.newSingleThreadExecutor(r -> {
@@ -302,6 +310,7 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
       }
       publications.poll();
       output.collect(snapshotTag, new StreamRecord<>(record));
+      emittedVersions.put(record.getModelId(), record.getVersion());
     }
   }
 
@@ -344,6 +353,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     long id = context.getCheckpointId();
     checkpointStarts.put(id, t0);
     checkpointHadTraining.put(id, sessions.values().stream().anyMatch(s -> s.version() > 0));
+    if (!emittedVersions.isEmpty()) {
+      versionsByCheckpoint.put(id, new HashMap<>(emittedVersions));
+    }
     checkpoints.add(1);
     if (bytes > 0) { // a checkpoint with no session touched since the previous one captures nothing
       capturedCheckpoints.add(1);
@@ -365,6 +377,33 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     }
     checkpointStarts.headMap(checkpointId).clear();
     checkpointHadTraining.headMap(checkpointId).clear();
+    Map<String, Long> committed = versionsByCheckpoint.remove(checkpointId);
+    versionsByCheckpoint.headMap(checkpointId).clear();
+    if (committed != null && settings.keepVersions() > 0) {
+      pruneModelStore(committed);
+    }
+  }
+
+  /**
+   * The records of {@code committed} versions are now committed: older files can go (on the publisher thread, after
+   * the writes queued before; a failure is logged, training goes on).
+   */
+  private void pruneModelStore(Map<String, Long> committed) {
+    if (publisher.isShutdown()) {
+      return;
+    }
+    publisher.submit(() -> {
+      committed.forEach((modelId, version) -> {
+        try {
+          var deleted = retention.prune(modelId, version);
+          if (!deleted.isEmpty()) {
+            LOG.debug("Model {}: versions {} deleted from the model store (newest committed: {})", modelId, deleted, version);
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("Model {}: model store retention failed (nothing deleted this time): {}", modelId, e.toString());
+        }
+      });
+    });
   }
 
   @Override

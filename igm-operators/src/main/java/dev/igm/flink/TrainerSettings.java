@@ -9,6 +9,8 @@ import java.io.Serializable;
  * @param snapshotEveryBatches publish a model snapshot every this many batches (and at the end of a bounded input)
  * @param metricsEveryBatches emit a TrainingMetrics record every this many batches
  * @param modelStoreUri root of the model store (any Flink file-system URI)
+ * @param keepVersions published versions of each model the store keeps (the newest committed ones, plus those a
+ *     serving job has in service; see {@link ModelStoreRetention}); 0 keeps all
  * @param failAfterBatches debug: throw once, in the first execution attempt, when a model reaches this many batches
  *     after a checkpoint holding trained state completed (0 = never)
  * @param batchDelayMillis debug: sleep this long after each trained batch (slows a run down for cancel tests)
@@ -16,12 +18,15 @@ import java.io.Serializable;
  *     0 = leave the library's setting, i.e. OPENBLAS_NUM_THREADS)
  */
 public record TrainerSettings(
-    int snapshotEveryBatches, int metricsEveryBatches, String modelStoreUri, long failAfterBatches, long batchDelayMillis,
-    int blasThreads)
+    int snapshotEveryBatches, int metricsEveryBatches, String modelStoreUri, int keepVersions, long failAfterBatches,
+    long batchDelayMillis, int blasThreads)
     implements Serializable {
   public TrainerSettings {
     if (snapshotEveryBatches < 1 || metricsEveryBatches < 1) {
       throw new IllegalArgumentException("snapshot and metrics cadences must be >= 1 batch");
+    }
+    if (keepVersions < 0) {
+      throw new IllegalArgumentException("keepVersions must be >= 0 (0 = keep all), got " + keepVersions);
     }
     if (blasThreads < 0) {
       throw new IllegalArgumentException("blasThreads must be >= 0 (0 = leave as is), got " + blasThreads);

@@ -35,7 +35,7 @@ public final class OperatorRun implements AutoCloseable {
   /** A harness over a fresh operator; {@code restoreFrom} (may be null) is the state it starts from. */
   public OperatorRun(Map<String, dev.igm.core.config.IgmConfig> models, Path store, OperatorSubtaskState restoreFrom,
       long firstCheckpointId) throws Exception {
-    TrainerSettings settings = new TrainerSettings(1000, 3, store.toUri().toString(), 0, 0, 0);
+    TrainerSettings settings = new TrainerSettings(1000, 3, store.toUri().toString(), 0, 0, 0, 0);
     TrainerOperator op = new TrainerOperator(new ModelRegistry(models), settings, METRICS, MODELS);
     harness = new KeyedOneInputStreamOperatorTestHarness<>(op, (KeySelector<ModelSample, String>) s -> s.modelId,
         Types.STRING);

@@ -62,7 +62,7 @@ public final class Release1Writer {
   static final OutputTag<ModelSnapshot> MODELS = new OutputTag<>("models") {};
 
   static KeyedOneInputStreamOperatorTestHarness<String, ModelSample, Prediction> harness(Path store) throws Exception {
-    TrainerSettings settings = new TrainerSettings(1000, 3, store.toUri().toString(), 0, 0, 0);
+    TrainerSettings settings = new TrainerSettings(1000, 3, store.toUri().toString(), 0, 0, 0, 0);
     TrainerOperator op = new TrainerOperator(new ModelRegistry(Release1.operatorModels()), settings, METRICS, MODELS);
     return new KeyedOneInputStreamOperatorTestHarness<>(op, (KeySelector<ModelSample, String>) s -> s.modelId,
         Types.STRING);

@@ -10,6 +10,7 @@ import dev.igm.jobs.ServingJobOptions;
 import dev.igm.jobs.TrainJobConfig;
 import dev.igm.jobs.TrainingJob;
 import dev.igm.kafka.LocalKafkaBroker;
+import dev.igm.local.LocalScripts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Flink clusters of the training and serving jobs (REST endpoint, blob server, RPC, data exchange) bind to loopback.
  * Flink's REST API accepts jar uploads and job submissions without authentication, so a listener on a public
  * interface would let anyone who reaches the machine run code in it. The sockets are read from {@code /proc} while
- * the jobs run; {@code embedded.bind-address} is the explicit way to expose them, and it takes effect.
+ * the jobs run, with their web UIs and Prometheus endpoints on; {@code embedded.bind-address} is the explicit way to
+ * expose them, and it takes effect.
  */
 class LoopbackListenersIT {
   private static LocalKafkaBroker broker;
@@ -52,17 +54,22 @@ class LoopbackListenersIT {
   void brokerAndEmbeddedTrainingAndServingJobsListenOnLoopbackOnly() throws Exception {
     List<ListeningSockets.Listener> before = ListeningSockets.of(ProcessHandle.current().pid());
     JobFixture.Topics topics = topics("loopback");
-    JobClient training = TrainingJob.start(trainingConfig(topics, "loopback"));
+    int trainMetrics = LocalScripts.freePort("127.0.0.1");
+    int serveMetrics = LocalScripts.freePort("127.0.0.1", trainMetrics);
+    JobClient training = TrainingJob.start(trainingConfig(topics, "loopback", "embedded.metrics-port=" + trainMetrics));
     JobClient serving = null;
     try {
       awaitRunning(training);
-      serving = startServing(topics);
+      serving = startServing(topics, serveMetrics);
       awaitRunning(serving);
 
       List<ListeningSockets.Listener> jobs = new ArrayList<>(ListeningSockets.of(ProcessHandle.current().pid()));
       jobs.removeAll(before);
       assertThat(jobs).as("the embedded clusters' REST endpoints and blob servers, at least").hasSizeGreaterThanOrEqualTo(2);
       assertThat(jobs).as("listeners of this process's embedded Flink clusters").allMatch(ListeningSockets.Listener::loopback);
+      for (int port : List.of(trainMetrics, serveMetrics)) {
+        assertThat(jobs).as("the Prometheus endpoint on port %d", port).anyMatch(l -> l.address().getPort() == port);
+      }
 
       List<ListeningSockets.Listener> kafka = ListeningSockets.of(broker.pid());
       assertThat(kafka).as("the broker's client and controller listeners, at least").hasSizeGreaterThanOrEqualTo(2);
@@ -105,8 +112,9 @@ class LoopbackListenersIT {
         o.toArray(String[]::new));
   }
 
-  private static JobClient startServing(JobFixture.Topics t) throws Exception {
-    StreamExecutionEnvironment env = ServeCommand.embeddedEnvironment(1, scratch.resolve("serve-tmp"), null);
+  private static JobClient startServing(JobFixture.Topics t, int metricsPort) throws Exception {
+    StreamExecutionEnvironment env = ServeCommand.embeddedEnvironment(1, scratch.resolve("serve-tmp"), null, null,
+        Integer.toString(metricsPort));
     ServingJob.build(env, new ServingJobOptions(broker.bootstrapServers(), t.samples(), t.models(), t.predictions(),
         t.dlq(), JobFixture.uniqueGroup("serve"), ServingJobOptions.StartFrom.EARLIEST, 1, Duration.ofSeconds(10),
         Duration.ofMillis(5), new ServingPolicy(List.of("igm"), ServingPolicy.BeforeFirstModel.HOLD, 100, QualityGate.OFF),

@@ -27,8 +27,8 @@ class ServeCommandIT {
     Run r = serve("--model", "igm", "--bootstrap", "127.0.0.1:" + port);
     assertThat(r.code()).as(String.join("\n", r.lines())).isEqualTo(1);
     assertThat(r.lines()).hasSize(1);
-    assertThat(r.lines().get(0)).startsWith("igm serve: cannot reach Kafka at 127.0.0.1:" + port)
-        .contains("is the broker running?");
+    assertThat(r.lines().get(0)).startsWith("igm serve: no answer from Kafka at 127.0.0.1:" + port)
+        .contains("is the broker running");
   }
 
   @Test

@@ -228,12 +228,13 @@ class SessionClusterIT {
         TopicTail tail = new TopicTail(KAFKA.bootstrapServers(), predictions)) {
       producer.send(new ProducerRecord<>(models, utf8(model), AvroBytes.of(ModelSnapshot.class).encode(v1))).get(30, TimeUnit.SECONDS);
       // igm serve --target remote, as a user runs it (blocks until the job ends; the test cancels it)
+      String group = JobFixture.uniqueGroup("serve");
       CompletableFuture<Integer> cli = CompletableFuture.supplyAsync(() -> IgmCli.run("serve",
           "--bootstrap", KAFKA.bootstrapServers(), "--samples-topic", samples, "--models-topic", models,
           "--predictions-topic", predictions, "--dlq-topic", dlq, "--model", model, "--parallelism", "2",
-          "--samples-from", "earliest", "--checkpoint-interval", "0", "--group-id", JobFixture.uniqueGroup("serve"),
+          "--samples-from", "earliest", "--checkpoint-interval", "0", "--group-id", group,
           "--model-store-root", scratch.toString(), "--target", "remote", "--jobmanager", cluster.jobManagerAddress()));
-      String jobId = awaitRunningJob(ServingJob.NAME, Duration.ofSeconds(90));
+      String jobId = awaitRunningJob(ServingJob.jobName(group), Duration.ofSeconds(90));
       try {
         for (int i = 0; i < 40; i++) {
           MultimodalSample s = ServingModels.sample("cluster-" + i, random);

@@ -21,8 +21,14 @@ final class TopicTail implements AutoCloseable {
   private volatile RuntimeException failure;
 
   TopicTail(String bootstrap, String topic) {
+    this(bootstrap, java.util.Map.of(), topic);
+  }
+
+  /** With client properties (a secured broker's). */
+  TopicTail(String bootstrap, java.util.Map<String, String> clientProperties, String topic) {
     this.topic = topic;
     Properties c = new Properties();
+    c.putAll(clientProperties);
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "it-tail-" + UUID.randomUUID());
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

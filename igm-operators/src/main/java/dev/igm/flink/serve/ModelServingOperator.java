@@ -112,6 +112,7 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
   private transient BroadcastState<String, byte[]> inService;
   private transient List<ModelSnapshot> toRestore;
   private transient ServingMetrics metrics;
+  private transient InServiceMarker marker;
   private transient String instance;
   private transient MailboxExecutor mailbox;
   /** Samples received so far; the idle probe compares it across one turn of the task loop. */
@@ -195,6 +196,7 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
       mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
     }
     metrics = new ServingMetrics(getMetricGroup(), policy.models(), held::size, batch::size);
+    marker = new InServiceMarker(getRuntimeContext());
     for (ModelSnapshot s : toRestore) {
       if (!policy.serves(s.getModelId())) {
         continue;
@@ -381,7 +383,7 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
   private void emit(ServingModel model, ServingModel.Outcome outcome, RawRecord raw, long now, boolean hasTimestamp,
       long timestamp) {
     if (outcome.scored()) {
-      metrics.predictions.inc();
+      metrics.scored(hasTimestamp ? timestamp : 0, now);
       output.collect(stamped(predictionOut.replace(outcome.prediction()), hasTimestamp, timestamp));
     } else {
       metrics.samplesInvalid.inc();
@@ -496,6 +498,7 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     }
     metrics.versionsLoaded.inc();
     metrics.inService(s.getModelId(), s.getVersion(), millis);
+    marker.inService(s);
   }
 
   private ModelSnapshot currentOf(String modelId) throws Exception {

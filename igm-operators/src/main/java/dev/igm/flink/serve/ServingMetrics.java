@@ -14,7 +14,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * a subgroup {@code model_<id>} with the version in service ({@code -1} before the first) and the last load time.
  * Batches: {@code batches} and {@code batchedSamples} count the scored batches and the samples in them (their ratio
  * is the mean batch size), {@code batchSize} is the size distribution of the last 1,000 batches and
- * {@code samplesBatchedNow} the samples waiting in the open batch.
+ * {@code samplesBatchedNow} the samples waiting in the open batch. {@code latencyMillis}: a histogram of the time
+ * from a sample's Kafka record timestamp to its prediction (the last 1,000 predictions: queueing, holding before a
+ * first model, batching, scoring).
  */
 public final class ServingMetrics {
   final Counter predictions;
@@ -32,6 +34,7 @@ public final class ServingMetrics {
   final Counter batches;
   final Counter batchedSamples;
   final Histogram batchSize;
+  final Histogram latencyMillis;
 
   private final Map<String, long[]> versionAndLoadMillis = new HashMap<>();
 
@@ -54,6 +57,7 @@ public final class ServingMetrics {
     batchSize = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
     g.gauge("samplesHeldNow", (Gauge<Integer>) heldNow::getAsInt);
     g.gauge("samplesBatchedNow", (Gauge<Integer>) batchedNow::getAsInt);
+    latencyMillis = g.histogram("latencyMillis", new DescriptiveStatisticsHistogram(1000));
     for (String model : models) {
       long[] cell = {-1, 0};
       versionAndLoadMillis.put(model, cell);
@@ -67,6 +71,14 @@ public final class ServingMetrics {
     batches.inc();
     batchedSamples.inc(samples);
     batchSize.update(samples);
+  }
+
+  /** A prediction was made at {@code now} for a sample whose Kafka record has timestamp {@code recordTimestamp}. */
+  void scored(long recordTimestamp, long now) {
+    predictions.inc();
+    if (recordTimestamp > 0 && now >= recordTimestamp) {
+      latencyMillis.update(now - recordTimestamp);
+    }
   }
 
   void inService(String model, long version, long loadMillis) {
