@@ -41,6 +41,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -71,13 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Training job configuration (models, Flink settings). Default: ${DEFAULT-VALUE}.")
   Path config;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT[-PORT]",
-      description = "Serve the training job's metrics for Prometheus at http://127.0.0.1:PORT/metrics. Default: none.")
-  String metricsPort;
-
-  @Option(names = "--web-port", paramLabel = "PORT",
-      description = "Port of the embedded cluster's web UI (default: a free one; the URL is printed).")
-  Integer webPort;
+  @Mixin EmbeddedClusterOptions cluster = new EmbeddedClusterOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -114,13 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
           "flink.execution.checkpointing.dir=" + work.resolve("checkpoints").toUri(),
           "flink.execution.checkpointing.interval=5s",
           "model.defaults.seed=" + seed));
-      if (metricsPort != null) {
-        overrides.add("embedded.metrics-port=" + metricsPort);
-      }
-      if (webPort != null) {
-        overrides.add("flink.rest.bind-port=" + webPort);
-        overrides.add("flink.rest.port=" + webPort);
-      }
+      cluster.jobSettings().forEach(s -> overrides.add(s.key() + "=" + s.value()));
       TrainJobConfig jobConfig = TrainJobConfig.load(resolve(config), overrides);
       // this replay's epochs are known here, unlike in a stream: an MLA model that asks for neither a constant alpha
       // nor its own epoch length follows alpha's per-epoch schedule over them

@@ -151,19 +151,7 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Jar(s) shipped to a remote cluster (remote target): this product's classes and the dependencies the cluster lacks. Default: flink-jobs/target/igm-flink-jobs-job.jar (written by mvn package).")
   List<File> jobJars;
 
-  @Option(names = "--bind-address", paramLabel = "ADDRESS",
-      description = "Interface the embedded cluster's REST endpoint and blob server listen on. Default: 127.0.0.1 (this"
-          + " machine only); 0.0.0.0 exposes them, and Flink's REST API accepts job submissions without authentication.")
-  String bindAddress;
-
-  @Option(names = "--web-port", paramLabel = "PORT",
-      description = "Port of the embedded cluster's web UI and REST API (default: a free one; the URL is printed).")
-  Integer webPort;
-
-  @Option(names = "--metrics-port", paramLabel = "PORT[-PORT]",
-      description = "Serve the job's metrics for Prometheus at http://<bind address>:PORT/metrics (embedded target;"
-          + " a range takes the first free port). Default: none.")
-  String metricsPort;
+  @Mixin EmbeddedClusterOptions cluster = new EmbeddedClusterOptions();
 
   @Option(names = "--tmp-dir", defaultValue = "var/tmp/flink", description = "Flink's io.tmp.dirs for the embedded target. Default: ${DEFAULT-VALUE}.")
   Path tmpDir;
@@ -192,7 +180,8 @@ public final class ServeCommand implements Callable<Integer> {
       return 0;
     }
     try (RunScratch scratch = RunScratch.under(TrainJobConfig.projectRoot().resolve(tmpDir))) {
-      StreamExecutionEnvironment env = embeddedEnvironment(parallelism, scratch.dir(), bindAddress, webPort, metricsPort);
+      StreamExecutionEnvironment env = embeddedEnvironment(parallelism, scratch.dir(), cluster.bindAddress,
+          cluster.webPort, cluster.metricsPort);
       ServingJob.build(env, options);
       JobClient job = env.executeAsync(ServingJob.jobName(groupId));
       try (ShutdownActions.Registration cancel = ShutdownActions.register("cancel the serving job", () -> cancel(job))) {
@@ -246,9 +235,9 @@ public final class ServeCommand implements Callable<Integer> {
       }
     } else if (matched("--tmp-dir")) {
       throw new IllegalArgumentException("--tmp-dir is the embedded target's temp folder; a remote cluster has its own");
-    } else if (metricsPort != null || webPort != null) {
-      throw new IllegalArgumentException("--metrics-port and --web-port are for the embedded target; a remote cluster"
-          + " has its own web UI and metrics reporters");
+    } else if (cluster.anyGiven()) {
+      throw new IllegalArgumentException("--bind-address, --web-port and --metrics-port are for the embedded target;"
+          + " a remote cluster has its own listeners, web UI and metrics reporters");
     }
   }
 

@@ -77,24 +77,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--jobmanager", paramLabel = "HOST:PORT", description = "The JobManager's REST address for --target remote.")
   String jobManager;
 
-  @Option(names = "--bind-address", paramLabel = "ADDRESS",
-      description = "Interface the embedded cluster's REST endpoint and blob server listen on (embedded.bind-address;"
-          + " default 127.0.0.1, this machine only). 0.0.0.0 exposes them: Flink's REST API accepts job submissions"
-          + " without authentication.")
-  String bindAddress;
-
   @Option(names = "--no-progress", description = "No progress line (records read, percentage and ETA when bounded,"
       + " rate and lag otherwise).")
   boolean noProgress;
 
-  @Option(names = "--web-port", paramLabel = "PORT",
-      description = "Port of the embedded cluster's web UI and REST API (flink.rest.port; default: a free one, printed).")
-  Integer webPort;
-
-  @Option(names = "--metrics-port", paramLabel = "PORT[-PORT]",
-      description = "Serve the job's metrics for Prometheus at http://<bind address>:PORT/metrics (embedded.metrics-port;"
-          + " a range takes the first free port). Default: none.")
-  String metricsPort;
+  @Mixin EmbeddedClusterOptions cluster = new EmbeddedClusterOptions();
 
   /** Kafka client properties: {@code --kafka-property K=V} is {@code --set kafka.properties.K=V}. */
   @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
@@ -115,7 +102,7 @@ public final class TrainCommand implements Callable<Integer> {
       System.err.println("igm train: " + e.getMessage());
       return 2;
     }
-    if (webPort != null && job.target() == TrainJobConfig.Target.REMOTE) {
+    if (cluster.webPort != null && job.target() == TrainJobConfig.Target.REMOTE) {
       System.err.println("igm train: --web-port is for the embedded target; a remote cluster has its own web UI");
       return 2;
     }
@@ -153,15 +140,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (jobManager != null) {
       add(all, "--jobmanager", "jobmanager", jobManager);
     }
-    if (bindAddress != null) {
-      add(all, "--bind-address", "embedded.bind-address", bindAddress);
-    }
-    if (metricsPort != null) {
-      add(all, "--metrics-port", "embedded.metrics-port", metricsPort);
-    }
-    if (webPort != null) {
-      add(all, "--web-port", "flink.rest.bind-port", Integer.toString(webPort));
-      add(all, "--web-port", "flink.rest.port", Integer.toString(webPort));
+    for (EmbeddedClusterOptions.JobSetting s : cluster.jobSettings()) {
+      add(all, s.option(), s.key(), s.value());
     }
     if (kafka.file != null) {
       add(all, "--kafka-properties-file", "kafka.properties-file", kafka.file.toAbsolutePath().toString());

@@ -1,5 +1,9 @@
 package dev.igm.it;
 
+import static dev.igm.it.ServingOutputs.byId;
+import static dev.igm.it.ServingOutputs.decode;
+import static dev.igm.it.ServingOutputs.publish;
+import static dev.igm.it.ServingOutputs.reasons;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.igm.avro.DeadLetter;
@@ -278,56 +282,18 @@ class ServingBatchIT {
     return SnapshotRecords.announce(s.getModelId(), version, s.getMethod(), uri, s.getSha256(), s.getConfig(), s.getMetrics());
   }
 
-  private void publish(KafkaProducer<byte[], byte[]> producer, String topic, ModelSnapshot s) throws Exception {
-    producer.send(new ProducerRecord<>(topic, s.getModelId().getBytes(StandardCharsets.UTF_8),
-        AvroBytes.of(ModelSnapshot.class).encode(s))).get(30, TimeUnit.SECONDS);
-  }
-
-  private Map<String, Prediction> awaitPredictions(TopicTail predictions, List<String> ids) throws InterruptedException {
-    Set<String> wanted = Set.copyOf(ids);
-    Map<String, Prediction> all = byId(predictions.await(r -> byId(r).keySet().containsAll(wanted), WAIT,
-        "predictions of " + ids.size() + " samples"));
-    Map<String, Prediction> out = new LinkedHashMap<>();
-    ids.forEach(id -> out.put(id, all.get(id)));
-    return out;
-  }
-
-  private Map<String, Prediction> byId(List<ConsumerRecord<byte[], byte[]>> records) {
-    Map<String, Prediction> out = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      Prediction p = decode(predictionAvro, r.value());
-      Prediction previous = out.put(p.getSampleId(), p);
-      assertThat(previous).as("one prediction per sample (%s)", p.getSampleId()).isNull();
-    }
-    return out;
-  }
-
-  private List<String> reasons(List<ConsumerRecord<byte[], byte[]>> records) {
-    return records.stream().map(r -> decode(deadLetterAvro, r.value()).getReason()).toList();
-  }
-
   private static List<String> concat(List<String> a, List<String> b) {
     List<String> out = new ArrayList<>(a);
     out.addAll(b);
     return out;
   }
 
-  /** The sum of a serving counter over the job's parallel instances. */
-  private static long counter(JobID job, String name) {
-    long sum = 0;
-    for (Map.Entry<String, Metric> e : METRICS.findMetrics(job, name).entrySet()) {
-      if (e.getKey().contains("igm_serving") && e.getValue() instanceof Counter c) {
-        sum += c.getCount();
-      }
-    }
-    return sum;
+  private static Map<String, Prediction> awaitPredictions(TopicTail predictions, List<String> ids)
+      throws InterruptedException {
+    return ServingOutputs.awaitPredictions(predictions, ids, WAIT);
   }
 
-  private static <T extends org.apache.avro.specific.SpecificRecord> T decode(AvroBytes<T> avro, byte[] bytes) {
-    try {
-      return avro.decode(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private static long counter(JobID job, String name) {
+    return ServingOutputs.counter(METRICS, job, name);
   }
 }

@@ -1,5 +1,8 @@
 package dev.igm.it;
 
+import static dev.igm.it.ServingOutputs.byId;
+import static dev.igm.it.ServingOutputs.decode;
+import static dev.igm.it.ServingOutputs.reasons;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.igm.avro.DeadLetter;
@@ -252,11 +255,6 @@ class ServingJobIT {
     return ids;
   }
 
-  private void publish(KafkaProducer<byte[], byte[]> producer, Topics t, ModelSnapshot s) throws Exception {
-    producer.send(new ProducerRecord<>(t.models, s.getModelId().getBytes(StandardCharsets.UTF_8), snapshotAvro.encode(s)))
-        .get(30, TimeUnit.SECONDS);
-  }
-
   /**
    * Sends batches until one is scored entirely by {@code version}. A sample and a model record reach a subtask on
    * different inputs, so samples sent just after a publication may still meet the old version; once a subtask
@@ -277,40 +275,6 @@ class ServingJobIT {
     }
   }
 
-  private Map<String, Prediction> awaitPredictions(TopicTail predictions, List<String> ids) throws InterruptedException {
-    Set<String> wanted = Set.copyOf(ids);
-    Map<String, Prediction> all = byId(predictions.await(r -> byId(r).keySet().containsAll(wanted), WAIT,
-        "predictions of " + ids.size() + " samples"));
-    Map<String, Prediction> out = new LinkedHashMap<>();
-    ids.forEach(id -> out.put(id, all.get(id)));
-    return out;
-  }
-
-  private Map<String, Prediction> byId(List<ConsumerRecord<byte[], byte[]>> records) {
-    Map<String, Prediction> out = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      Prediction p = decode(predictionAvro, r.value());
-      Prediction previous = out.put(p.getSampleId(), p);
-      assertThat(previous).as("one prediction per sample (%s)", p.getSampleId()).isNull();
-    }
-    return out;
-  }
-
-  private List<String> reasons(List<ConsumerRecord<byte[], byte[]>> records) {
-    return records.stream().map(r -> decode(deadLetterAvro, r.value()).getReason()).toList();
-  }
-
-  /** The sum of a counter over the job's parallel instances. */
-  private static long counter(JobID job, String name) {
-    long sum = 0;
-    for (Map.Entry<String, Metric> e : METRICS.findMetrics(job, name).entrySet()) {
-      if (e.getKey().contains("igm_serving") && e.getValue() instanceof Counter c) {
-        sum += c.getCount();
-      }
-    }
-    return sum;
-  }
-
   private static void awaitCounter(JobID job, String name, long value) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (counter(job, name) < value) {
@@ -326,11 +290,16 @@ class ServingJobIT {
     Files.write(file, bytes);
   }
 
-  private static <T extends org.apache.avro.specific.SpecificRecord> T decode(AvroBytes<T> avro, byte[] bytes) {
-    try {
-      return avro.decode(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private static Map<String, Prediction> awaitPredictions(TopicTail predictions, List<String> ids)
+      throws InterruptedException {
+    return ServingOutputs.awaitPredictions(predictions, ids, WAIT);
+  }
+
+  private static long counter(JobID job, String name) {
+    return ServingOutputs.counter(METRICS, job, name);
+  }
+
+  private static void publish(KafkaProducer<byte[], byte[]> producer, Topics t, ModelSnapshot s) throws Exception {
+    ServingOutputs.publish(producer, t.models(), s);
   }
 }

@@ -24,29 +24,16 @@ public final class SampleInputs {
     float[][] in = new float[config.modalityCount()][];
     for (int j = 0; j < in.length; j++) {
       ModalitySpec spec = config.modalities().get(j);
-      Tensor t = sample.getModalities().get(spec.name());
-      if (t == null) {
-        throw new InvalidSampleException(
-            "sample " + sample.getSampleId() + " has no modality '" + spec.name() + "' (it has "
-                + sample.getModalities().keySet() + ")");
-      }
+      Tensor t = tensor(sample, spec);
       float[] values;
       try {
         values = codec.toFloatArray(t);
       } catch (IllegalArgumentException e) { // TensorFormatException: unknown dtype, bad byte length, int64
-        throw new InvalidSampleException("sample " + sample.getSampleId() + ", modality " + spec.name() + ": " + e.getMessage());
+        throw new InvalidSampleException(where(sample, spec) + e.getMessage());
       }
-      if (values.length != spec.inputSize()) {
-        throw new InvalidSampleException(
-            "sample " + sample.getSampleId() + ", modality " + spec.name() + ": shape " + t.getShape() + " has "
-                + values.length + " values, the model takes " + spec.inputSize() + " (shape " + spec.inputShape() + ")");
-      }
+      checkCount(sample, spec, t, values.length);
       for (int i = 0; i < values.length; i++) {
-        if (!Float.isFinite(values[i])) {
-          throw new InvalidSampleException(
-              "sample " + sample.getSampleId() + ", modality " + spec.name() + ": non-finite value " + values[i]
-                  + " at index " + i + " of " + Arrays.toString(t.getShape().toArray()));
-        }
+        checkFinite(sample, spec, t, values[i], i);
       }
       in[j] = values;
     }
@@ -62,12 +49,7 @@ public final class SampleInputs {
       throws InvalidSampleException {
     for (int j = 0; j < rows.length; j++) {
       ModalitySpec spec = config.modalities().get(j);
-      Tensor t = sample.getModalities().get(spec.name());
-      if (t == null) {
-        throw new InvalidSampleException(
-            "sample " + sample.getSampleId() + " has no modality '" + spec.name() + "' (it has "
-                + sample.getModalities().keySet() + ")");
-      }
+      Tensor t = tensor(sample, spec);
       int count;
       try {
         DType dtype = codec.validate(t);
@@ -85,21 +67,41 @@ public final class SampleInputs {
           }
         }
       } catch (IllegalArgumentException e) { // TensorFormatException: unknown dtype, bad byte length, int64
-        throw new InvalidSampleException("sample " + sample.getSampleId() + ", modality " + spec.name() + ": " + e.getMessage());
+        throw new InvalidSampleException(where(sample, spec) + e.getMessage());
       }
-      if (count != spec.inputSize()) {
-        throw new InvalidSampleException(
-            "sample " + sample.getSampleId() + ", modality " + spec.name() + ": shape " + t.getShape() + " has "
-                + count + " values, the model takes " + spec.inputSize() + " (shape " + spec.inputShape() + ")");
-      }
+      checkCount(sample, spec, t, count);
       for (int i = 0; i < count; i++) {
-        float v = rows[j].get(row, i);
-        if (!Float.isFinite(v)) {
-          throw new InvalidSampleException(
-              "sample " + sample.getSampleId() + ", modality " + spec.name() + ": non-finite value " + v
-                  + " at index " + i + " of " + Arrays.toString(t.getShape().toArray()));
-        }
+        checkFinite(sample, spec, t, rows[j].get(row, i), i);
       }
+    }
+  }
+
+  private static Tensor tensor(MultimodalSample sample, ModalitySpec spec) throws InvalidSampleException {
+    Tensor t = sample.getModalities().get(spec.name());
+    if (t == null) {
+      throw new InvalidSampleException("sample " + sample.getSampleId() + " has no modality '" + spec.name()
+          + "' (it has " + sample.getModalities().keySet() + ")");
+    }
+    return t;
+  }
+
+  private static String where(MultimodalSample sample, ModalitySpec spec) {
+    return "sample " + sample.getSampleId() + ", modality " + spec.name() + ": ";
+  }
+
+  private static void checkCount(MultimodalSample sample, ModalitySpec spec, Tensor t, int count)
+      throws InvalidSampleException {
+    if (count != spec.inputSize()) {
+      throw new InvalidSampleException(where(sample, spec) + "shape " + t.getShape() + " has " + count
+          + " values, the model takes " + spec.inputSize() + " (shape " + spec.inputShape() + ")");
+    }
+  }
+
+  private static void checkFinite(MultimodalSample sample, ModalitySpec spec, Tensor t, float v, int i)
+      throws InvalidSampleException {
+    if (!Float.isFinite(v)) {
+      throw new InvalidSampleException(where(sample, spec) + "non-finite value " + v + " at index " + i + " of "
+          + Arrays.toString(t.getShape().toArray()));
     }
   }
 }

@@ -17,20 +17,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** A small trained two-modality model (a: 6, b: 4, three classes), its snapshot record, and samples for it. */
-final class ServeFixtures {
+/**
+ * A small trained two-modality model (a: 6, b: 4, three classes), its snapshot record, and samples for it; the serving
+ * operator's tests use the same model.
+ */
+public final class ServeFixtures {
   static final TensorCodec CODEC = TensorCodec.create();
 
   private ServeFixtures() {}
 
-  static IgmConfig config(long seed) {
+  public static IgmConfig config(long seed) {
     return IgmConfig.builder().method("igm-nosam")
         .addModality(ModalitySpec.features("a", 6)).addModality(ModalitySpec.features("b", 4))
         .numClasses(3).headWidths(List.of(16, 8)).batchSize(8).phaseBatches(2).lr(0.05).seed(seed).deterministic(true)
         .build();
   }
 
-  static TrainerSnapshot trained(long seed) {
+  /** A model of {@link #config} trained on 48 synthetic samples. */
+  public static TrainerSnapshot trained(long seed) {
     try (IgmTrainer t = new IgmTrainer(config(seed))) {
       Random r = new Random(seed);
       for (int s = 0; s < 48; s++) {
@@ -46,7 +50,7 @@ final class ServeFixtures {
         .setConfig(new ObjectMapper().writeValueAsString(snap.metadataMap().get("config"))).setMetrics(metrics).build();
   }
 
-  static float[][] inputs(Random r) {
+  public static float[][] inputs(Random r) {
     float[] a = new float[6];
     float[] b = new float[4];
     for (int i = 0; i < a.length; i++) {

@@ -12,6 +12,7 @@ import dev.igm.codec.AvroBytes;
 import dev.igm.codec.TensorCodec;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.config.ModalitySpec;
+import dev.igm.core.serve.ServeFixtures;
 import dev.igm.core.train.IgmTrainer;
 import dev.igm.core.train.LabeledSample;
 import dev.igm.core.train.Scores;
@@ -44,22 +45,12 @@ final class OperatorFixtures {
 
   private OperatorFixtures() {}
 
-  static IgmConfig config(long seed) {
-    return IgmConfig.builder().method("igm-nosam")
-        .addModality(ModalitySpec.features("a", 6)).addModality(ModalitySpec.features("b", 4))
-        .numClasses(3).headWidths(List.of(16, 8)).batchSize(8).phaseBatches(2).lr(0.05).seed(seed).deterministic(true)
-        .build();
+  static TrainerSnapshot trained(long seed) {
+    return ServeFixtures.trained(seed);
   }
 
-  /** A model of {@link #config} trained on 48 synthetic samples. */
-  static TrainerSnapshot trained(long seed) {
-    try (IgmTrainer t = new IgmTrainer(config(seed))) {
-      Random r = new Random(seed);
-      for (int s = 0; s < 48; s++) {
-        t.offer(new LabeledSample("s" + s, s % 3, inputs(r)));
-      }
-      return TrainerSnapshot.capture(t, Map.of());
-    }
+  static float[][] inputs(Random r) {
+    return ServeFixtures.inputs(r);
   }
 
   /** Writes {@code snap} to {@code file} and returns the record announcing it as {@code modelId} v{@code version}. */
@@ -71,18 +62,6 @@ final class OperatorFixtures {
 
   static ModelSnapshot announce(TrainerSnapshot snap, String uri, String modelId, long version) {
     return SnapshotRecords.announce(modelId, version, "igm-nosam", uri, snap.sha256(), snap.metadata(), Map.of());
-  }
-
-  static float[][] inputs(Random r) {
-    float[] a = new float[6];
-    float[] b = new float[4];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = (float) r.nextGaussian();
-    }
-    for (int i = 0; i < b.length; i++) {
-      b[i] = (float) r.nextGaussian();
-    }
-    return new float[][] {a, b};
   }
 
   static MultimodalSample sample(String id, float[][] in) {
