@@ -56,6 +56,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Measures the streaming training job under sustained load (a soak test).",
+      "",
       "Runs the streaming training job for --minutes against a replay that keeps it",
       "busy, with a checkpoint every --checkpoint-interval, and reports every",
       "--sample-every: samples trained per second per model, checkpoints completed",

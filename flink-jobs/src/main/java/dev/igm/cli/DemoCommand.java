@@ -52,6 +52,8 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
+      "The whole pipeline on this machine in one command: a local broker, a replay, training, a report.",
+      "",
       "End-to-end demo on this machine: starts a real local Kafka broker, replays the bundled UCI Image Segmentation",
       "data (views shape and colour) to topic igm.samples, runs the streaming training job (igm and joint side by",
       "side, config/train-segment.yaml) on embedded Flink until the replay is consumed, prints Acc / macro-F1 / MAP per modality and fused on the TEST records, writes a report and stops the broker."

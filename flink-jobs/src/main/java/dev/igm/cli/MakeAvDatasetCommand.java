@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Writes an audio-visual benchmark in the CREMA-D layout, made from Debian packages.",
+      "",
       "Writes an audio-visual benchmark in the CREMA-D layout (annotations/{train,test}.csv, AudioWAV/<clip>.wav,",
       "Image-01-FPS/<clip>/*.jpg) that 'igm replay --layout cremad' reads: six clothing classes stored under",
       "CREMA-D's codes (NEU top, HAP pullover, SAD dress, FEA coat, DIS shirt, ANG bag). Frames: a degraded",

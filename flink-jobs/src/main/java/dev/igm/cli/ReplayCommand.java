@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Replays a dataset to a Kafka topic, in the order 'igm fit' trains on it.",
+      "",
       "Replays a dataset to a Kafka topic as Avro MultimodalSample records (key = sample id), in exactly the order",
       "'igm fit' trains on it: per epoch the TRAIN rows shuffled by --shuffle-seed, then VALID/TEST rows (after the",
       "last epoch, or after every epoch with --eval-every-epoch). Sample ids are <row id>@<epoch>, stable across runs.",

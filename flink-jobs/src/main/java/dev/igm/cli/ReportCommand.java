@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Writes an HTML training report from the metrics topic (or a metrics file).",
+      "",
       // Lines under 80 characters: picocli wraps at 80 and would break them mid-sentence.
       "Writes a training report to --out: index.html with a summary table per model",
       "(method, batches, samples trained, final prequential accuracy per modality",

@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Scores a stream of samples with the newest published version of each served model.",
+      "",
       "Scores a stream of MultimodalSample records with the newest published version of each served model and "
           + "writes Prediction records tagged with the model id and version.",
       "",
