@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.igm.avro.Split;
 import dev.igm.core.config.ConfigProblems;
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.IgmSettings;
 import dev.igm.core.fit.Evaluation;
 import dev.igm.core.fit.OfflineFit;
@@ -450,7 +451,7 @@ public final class FitCommand implements Callable<Integer> {
   }
 
   private IgmConfig config(MultiViewDataset ds, String method, Map<String, String> combo, IgmConfig snapshotConfig) {
-    IgmConfig.Builder b;
+    IgmConfigBuilder b;
     if (snapshotConfig != null) {
       // continue the snapshot's model: its encoders (fit has no options for them) and, unless given here, its knobs
       b = snapshotConfig.toBuilder().modalities(snapshotConfig.modalities());

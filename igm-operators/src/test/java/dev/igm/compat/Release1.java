@@ -3,6 +3,7 @@ package dev.igm.compat;
 import dev.igm.avro.Prediction;
 import dev.igm.avro.Split;
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.ModalitySpec;
 import dev.igm.core.ingest.ValidSample;
 import dev.igm.core.model.Rng;
@@ -48,7 +49,7 @@ public final class Release1 {
       case "igm-nosam-interleaved" -> "igm-nosam";
       default -> throw new IllegalArgumentException(variant);
     };
-    IgmConfig.Builder b = IgmConfig.builder()
+    IgmConfigBuilder b = IgmConfig.builder()
         .method(method)
         .addModality(ModalitySpec.features("shape", 9))
         .addModality(ModalitySpec.features("colour", 10))

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.ModalitySpec;
 import org.junit.jupiter.api.Test;
 
 /** A restore with model settings other than the checkpointed ones is refused, naming them, not silently ignored. */
 class RestoredConfigTest {
-  private static IgmConfig.Builder model() {
+  private static IgmConfigBuilder model() {
     return IgmConfig.builder().method("igm").addModality(ModalitySpec.features("shape", 9))
         .addModality(ModalitySpec.features("colour", 10)).numClasses(7).batchSize(16).lr(0.01).deterministic(true);
   }

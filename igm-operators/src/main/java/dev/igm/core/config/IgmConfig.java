@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Every knob of one model, validated once in {@link Builder#build()}. Immutable. The knobs themselves (name, type,
+ * Every knob of one model, validated once in {@link IgmConfigBuilder#build()}. Immutable. The knobs themselves (name, type,
  * default, check, help) are described once in {@link IgmSettings}; docs/CONFIGURATION.md lists them, and
  * docs/ALGORITHM.md says what they do to the mathematics.
  *
@@ -48,14 +48,14 @@ public final class IgmConfig {
 
   private final Map<Setting<?>, Object> values;
 
-  private IgmConfig(Map<Setting<?>, Object> values) {
+  IgmConfig(Map<Setting<?>, Object> values) {
     this.values = values;
   }
 
-  public static Builder builder() { return new Builder(); }
+  public static IgmConfigBuilder builder() { return new IgmConfigBuilder(); }
 
   /** A builder pre-filled with this configuration, for variations. */
-  public Builder toBuilder() { return fromMap(toMap()); }
+  public IgmConfigBuilder toBuilder() { return fromMap(toMap()); }
 
   /** The value of any knob. */
   @SuppressWarnings("unchecked")
@@ -161,8 +161,8 @@ public final class IgmConfig {
    * A builder from documented knob names; unknown keys and unreadable values are an error (a typo must not be silently
    * ignored), all of them reported at once ({@link ConfigProblems.Failure}), an unknown key with the nearest names.
    */
-  public static Builder fromMap(Map<String, Object> map) {
-    Builder b = builder();
+  public static IgmConfigBuilder fromMap(Map<String, Object> map) {
+    IgmConfigBuilder b = builder();
     ConfigProblems problems = new ConfigProblems();
     for (Map.Entry<String, Object> e : map.entrySet()) {
       problems.attempt(() -> b.set(e.getKey(), e.getValue()));
@@ -179,119 +179,4 @@ public final class IgmConfig {
 
   @Override
   public String toString() { return "IgmConfig" + toMap(); }
-
-  /** Fluent builder; {@link #build()} validates every knob once. */
-  public static final class Builder {
-    private final Map<Setting<?>, Object> values = new LinkedHashMap<>();
-
-    private Builder() {}
-
-    /** Sets any knob to a typed value (checked in {@link #build()}). */
-    public <T> Builder with(Setting<T> setting, T value) {
-      values.put(setting, value);
-      return this;
-    }
-
-    /** Sets one knob by its documented name (values may be strings, as from a command-line override). */
-    public Builder set(String key, Object v) { return parsed(IgmSettings.named(key), v); }
-
-    private <T> Builder parsed(Setting<T> s, Object raw) {
-      return with(s, s.parse(raw));
-    }
-
-    /** {@code joint}, {@code unimodal-<name>}, {@code mla}, {@code igm-nosam} or {@code igm}. */
-    public Builder method(String name) { return set(METHOD.key(), name); }
-    public Builder modalities(List<ModalitySpec> specs) { return with(MODALITIES, List.copyOf(specs)); }
-
-    public Builder addModality(ModalitySpec spec) {
-      List<ModalitySpec> specs = new java.util.ArrayList<>(get(MODALITIES));
-      specs.add(spec);
-      return modalities(specs);
-    }
-
-    public Builder numClasses(int n) { return with(NUM_CLASSES, n); }
-    public Builder headWidths(List<Integer> widths) { return with(HEAD_WIDTHS, List.copyOf(widths)); }
-    public Builder batchSize(int n) { return with(BATCH_SIZE, n); }
-    public Builder schedule(Schedule s) { return with(SCHEDULE, s); }
-    public Builder phaseBatches(int n) { return with(PHASE_BATCHES, n); }
-    public Builder tRefreshBatches(int n) { return with(T_REFRESH_BATCHES, n); }
-    public Builder tau(double t) { return with(TAU, t); }
-    public Builder covarianceReset(CovarianceReset r) { return with(COVARIANCE_RESET, r); }
-    public Builder covarianceDecay(double g) { return with(COVARIANCE_DECAY, g); }
-    public Builder samVariant(SamVariant v) { return with(SAM_VARIANT, v); }
-    public Builder samRho(double rho) { return with(SAM_RHO, rho); }
-    public Builder samRhoEncoder(double rho) { return with(SAM_RHO_ENCODER, Double.isNaN(rho) ? null : rho); }
-    public Builder samFlatRatio(double r) { return with(SAM_FLAT_RATIO, r); }
-    public Builder samMixupAlpha(double a) { return with(SAM_MIXUP_ALPHA, a); }
-    public Builder optimizer(OptimizerKind k) { return with(OPTIMIZER, k); }
-    public Builder lr(double v) { return with(LR, v); }
-    public Builder momentum(double v) { return with(MOMENTUM, v); }
-    public Builder weightDecay(double v) { return with(WEIGHT_DECAY, v); }
-
-    public Builder adam(double beta1, double beta2, double eps) {
-      return with(ADAM_BETA1, beta1).with(ADAM_BETA2, beta2).with(ADAM_EPS, eps);
-    }
-
-    public Builder lrDecay(int everyBatches, double factor) {
-      return with(LR_DECAY_BATCHES, everyBatches).with(LR_DECAY_FACTOR, factor);
-    }
-
-    public Builder lrWarmup(int batches) { return with(LR_WARMUP_BATCHES, batches); }
-    public Builder mlaAlpha(double a) { return with(MLA_ALPHA, a); }
-    public Builder mlaBatchesPerEpoch(int n) { return with(MLA_BATCHES_PER_EPOCH, n); }
-    public Builder seed(long s) { return with(SEED, s); }
-    public Builder deterministic(boolean d) { return with(DETERMINISTIC, d); }
-
-    public Builder fusionWeights(List<Double> w) {
-      return with(FUSION_WEIGHTS, w == null ? List.of() : List.copyOf(w));
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> T get(Setting<T> s) {
-      return values.containsKey(s) ? (T) values.get(s) : s.defaultValue();
-    }
-
-    /** Validates every knob and their combinations. */
-    public IgmConfig build() {
-      List<ModalitySpec> modalities = get(MODALITIES);
-      require(!modalities.isEmpty(), "at least one modality is required");
-      Set<String> names = new HashSet<>();
-      for (ModalitySpec s : modalities) {
-        require(names.add(s.name()), "modality '" + s.name() + "' is listed twice");
-      }
-      Map<Setting<?>, Object> all = new LinkedHashMap<>();
-      ConfigProblems problems = new ConfigProblems();
-      for (Setting<?> s : ALL) {
-        problems.attempt(() -> all.put(s, checked(s)));
-      }
-      problems.throwIfAny(); // every knob that breaks its requirement, at once
-      IgmConfig config = new IgmConfig(all);
-      if (config.method() == Method.UNIMODAL) {
-        require(config.modalityIndex(config.unimodalTarget()) >= 0,
-            "method " + config.methodName() + " names no configured modality");
-      }
-      if (config.method().alternating()) {
-        require(modalities.size() >= 2,
-            "method " + config.methodName() + " alternates between modalities: configure at least two");
-      }
-      if (!config.fusionWeights().isEmpty()) {
-        require(config.fusionWeights().size() == modalities.size(), "fusion.weights needs one weight per modality");
-      }
-      return config;
-    }
-
-    private <T> T checked(Setting<T> s) {
-      T v = get(s);
-      if (v == null && s.required()) {
-        throw new IllegalArgumentException(s.key() + " is required");
-      }
-      return v == null ? null : s.validate(v); // null: a derived default (sam.rho.encoder)
-    }
-
-    private static void require(boolean ok, String message) {
-      if (!ok) {
-        throw new IllegalArgumentException(message);
-      }
-    }
-  }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class IgmConfigTest {
-  private static IgmConfig.Builder base() {
+  private static IgmConfigBuilder base() {
     return IgmConfig.builder()
         .addModality(ModalitySpec.features("audio", 8))
         .addModality(new ModalitySpec("video", List.of(4, 3), "mlp", List.of(16, 8), null, false))

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.ModalitySpec;
 import dev.igm.core.model.Rng;
 import dev.igm.core.train.IgmTrainer;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** Continuing a snapshot with another configuration: the settings asked for, the state that has a meaning. */
 class SnapshotContinuationTest {
 
-  private static IgmConfig.Builder config(String method) {
+  private static IgmConfigBuilder config(String method) {
     return IgmConfig.builder().method(method)
         .addModality(ModalitySpec.features("a", 6))
         .addModality(ModalitySpec.features("b", 4))

@@ -3,6 +3,7 @@ package dev.igm.core.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.ModalitySpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class PrequentialScoringTest {
 
-  private static void assertSameAsScoreThenOffer(String method, UnaryOperator<IgmConfig.Builder> knobs) {
+  private static void assertSameAsScoreThenOffer(String method, UnaryOperator<IgmConfigBuilder> knobs) {
     IgmConfig config = knobs.apply(Synthetic.config(method)).build();
     List<LabeledSample> data = Synthetic.samples(8 * 14 + 3, 11);
     int batches = 0;

@@ -3,6 +3,7 @@ package dev.igm.core.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.ModalitySpec;
 import dev.igm.core.model.Rng;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class ResNetClipTrainingTest {
     return out;
   }
 
-  static IgmConfig.Builder config(String method) {
+  static IgmConfigBuilder config(String method) {
     return IgmConfig.builder()
         .method(method)
         .addModality(new ModalitySpec("visual", List.of(3, 2, S, S), "resnet18", List.of(), null, false))

@@ -1,6 +1,7 @@
 package dev.igm.core.train;
 
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.ModalitySpec;
 import dev.igm.core.model.Rng;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ final class Spectrograms {
     return new ModalitySpec("spec", List.of(1, SIZE, SIZE), "resnet18", List.of(), null, frozen);
   }
 
-  static IgmConfig.Builder config(String method, boolean frozen) {
+  static IgmConfigBuilder config(String method, boolean frozen) {
     return IgmConfig.builder()
         .method(method)
         .addModality(resnet(frozen))

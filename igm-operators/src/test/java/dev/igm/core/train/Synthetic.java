@@ -1,6 +1,7 @@
 package dev.igm.core.train;
 
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.ModalitySpec;
 import dev.igm.core.model.Rng;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class Synthetic {
     return out;
   }
 
-  static IgmConfig.Builder config(String method) {
+  static IgmConfigBuilder config(String method) {
     return IgmConfig.builder()
         .method(method)
         .addModality(ModalitySpec.features("a", 6))

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import dev.igm.core.config.IgmConfig;
+import dev.igm.core.config.IgmConfigBuilder;
 import dev.igm.core.config.ModalitySpec;
 import dev.igm.core.model.ModalityNet;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ class TorchScriptEncoderTest {
   private static final int IN = 6;
   private static final int OUT = 5;
 
-  private static IgmConfig.Builder config(String method, ModalitySpec a) {
+  private static IgmConfigBuilder config(String method, ModalitySpec a) {
     return IgmConfig.builder()
         .method(method)
         .addModality(a)
