@@ -19,6 +19,7 @@ import dev.igm.replay.ProducerSettings;
 import dev.igm.replay.ReplayProgress;
 import dev.igm.report.HtmlReport;
 import dev.igm.report.KafkaMetricsReader;
+import dev.igm.report.MetricsFileWriter;
 import dev.igm.report.MetricsLog;
 import dev.igm.report.MetricsTable;
 import dev.igm.report.TauSettings;
@@ -146,9 +147,19 @@ public final class DemoCommand implements Callable<Integer> {
         throw new IllegalStateException("the training job published no TEST predictions");
       }
       Files.writeString(work.resolve("table.md"), table.markdown());
-      MetricsLog log = new KafkaMetricsReader(bootstrap, Duration.ofSeconds(60), Map.of()).read("igm.metrics", "igm.samples.dlq");
+      // the broker goes when the demo ends: the records go with the report, which names them, not the broker
+      Path report = work.resolve("report");
+      Files.createDirectories(report);
+      MetricsLog log;
+      try (MetricsFileWriter saved = MetricsFileWriter.create(report.resolve("metrics.jsonl"))) {
+        log = new KafkaMetricsReader(bootstrap, Duration.ofSeconds(60), Map.of()).copyingTo(saved)
+            .read("igm.metrics", "igm.samples.dlq");
+      }
+      log.replaceSources("topics igm.metrics and igm.samples.dlq of the demo's own broker (stopped when the demo"
+          + " ended), " + log.recordCount() + " metrics records, saved beside this report as metrics.jsonl ('igm report"
+          + " --metrics-file metrics.jsonl' reads them again)");
       String source = "the streaming job's predictions on the demo's own broker (stopped when the demo ended)";
-      new HtmlReport(TauSettings.defaults()).withTest(table, source).write(log, work.resolve("report"));
+      new HtmlReport(TauSettings.defaults()).withTest(table, source).write(log, report);
       System.out.println("TEST (" + ds.rows(Split.TEST).size() + " rows, predictions of the streaming job)");
       System.out.print(table.text());
     }

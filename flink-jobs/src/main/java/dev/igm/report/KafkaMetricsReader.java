@@ -35,6 +35,7 @@ public final class KafkaMetricsReader {
   private final String bootstrapServers;
   private final Duration timeout;
   private final Map<String, String> extraProperties;
+  private final MetricsFileWriter copy;
 
   /**
    * @param bootstrapServers {@code host:port[,host:port...]}
@@ -42,9 +43,20 @@ public final class KafkaMetricsReader {
    * @param extraProperties further consumer settings (security, client id), applied last
    */
   public KafkaMetricsReader(String bootstrapServers, Duration timeout, Map<String, String> extraProperties) {
+    this(bootstrapServers, timeout, extraProperties, null);
+  }
+
+  private KafkaMetricsReader(String bootstrapServers, Duration timeout, Map<String, String> extraProperties,
+      MetricsFileWriter copy) {
     this.bootstrapServers = bootstrapServers;
     this.timeout = timeout;
     this.extraProperties = Map.copyOf(extraProperties);
+    this.copy = copy;
+  }
+
+  /** A reader that also writes every record it decodes to {@code file} (a report that outlives its broker). */
+  public KafkaMetricsReader copyingTo(MetricsFileWriter file) {
+    return new KafkaMetricsReader(bootstrapServers, timeout, extraProperties, file);
   }
 
   /** Reads the metrics topic (required to exist) and, when {@code dlqTopic} is not null, the dead-letter topic. */
@@ -66,7 +78,11 @@ public final class KafkaMetricsReader {
     AvroBytes<TrainingMetrics> avro = AvroBytes.of(TrainingMetrics.class);
     long n = readTopic(topic, true, value -> {
       try {
-        log.add(avro.decode(value));
+        TrainingMetrics m = avro.decode(value);
+        log.add(m);
+        if (copy != null) {
+          copy.write(m);
+        }
       } catch (IOException e) {
         LOG.warn("Skipping an undecodable record of {}: {}", topic, e.getMessage());
         log.addUnreadable(topic);
@@ -80,7 +96,11 @@ public final class KafkaMetricsReader {
     AvroBytes<DeadLetter> avro = AvroBytes.of(DeadLetter.class);
     long n = readTopic(topic, false, value -> {
       try {
-        log.add(avro.decode(value));
+        DeadLetter d = avro.decode(value);
+        log.add(d);
+        if (copy != null) {
+          copy.write(d);
+        }
       } catch (IOException e) {
         LOG.warn("Skipping an undecodable record of {}: {}", topic, e.getMessage());
         log.addUnreadable(topic);

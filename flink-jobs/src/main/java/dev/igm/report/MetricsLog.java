@@ -39,6 +39,13 @@ public final class MetricsLog {
     return this;
   }
 
+  /** Says where the records came from in one description instead of those noted so far. */
+  public MetricsLog replaceSources(String description) {
+    sources.clear();
+    sources.add(description);
+    return this;
+  }
+
   /** Notes where the records came from (a topic at a broker, a file), for the report's header. */
   public MetricsLog addSource(String description) {
     sources.add(description);
