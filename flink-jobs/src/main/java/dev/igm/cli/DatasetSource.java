@@ -14,6 +14,12 @@ import dev.igm.data.TableReader;
 import dev.igm.data.ValidationSplit;
 import dev.igm.data.ViewMap;
 import dev.igm.data.ViewStandardizer;
+import dev.igm.codec.TensorCodec;
+import dev.igm.core.config.ModalitySpec;
+import dev.igm.data.layout.LayoutOptions;
+import dev.igm.data.layout.LayoutSource;
+import dev.igm.data.layout.LayoutTensors;
+import dev.igm.data.layout.PaperLayouts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,10 +32,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Where a command's table comes from (the bundled dataset, a multi-view table, or one file per view joined on a row
- * id), its missing values, its splits and its standardisation. {@code igm fit} and {@code igm replay} share it, so the
- * same flags give the same rows, splits and values in both (imputed values included: their means come from the TRAIN
- * rows of the same splits). An option that would not take effect with the others given is refused with the reason.
+ * Where a command's data comes from (the bundled dataset, a multi-view table, one file per view joined on a row id, or
+ * a paper dataset's layout of media files), its missing values, its splits and its standardisation. {@code igm fit}
+ * and {@code igm replay} share it, so the same flags give the same rows, splits and values in both (imputed values
+ * included: their means come from the TRAIN rows of the same splits; a layout's VALID carve included). An option that
+ * would not take effect with the others given is refused with the reason.
  */
 public final class DatasetSource {
   enum Format { arff, csv, tsv, npy, npz }
@@ -52,6 +59,33 @@ public final class DatasetSource {
 
   /** Whether {@link #load} carved TEST rows out of TRAIN. */
   private boolean carvedTest;
+
+  /** The shapes of a layout's modalities, once {@link #load} decoded a layout; empty for a table. */
+  private final Map<String, List<Integer>> layoutShapes = new LinkedHashMap<>();
+
+  @Option(names = "--layout", paramLabel = "NAME",
+      description = "A paper dataset layout: cremad, kinetics-sounds, twitter2015, sarcasm, nvgesture (needs --root).")
+  String layout;
+
+  @Option(names = "--root", paramLabel = "DIR", description = "Root folder of the --layout dataset.")
+  Path root;
+
+  @Option(names = "--image-size", paramLabel = "S", defaultValue = "224",
+      description = "Layouts: side of resized images and frames (default ${DEFAULT-VALUE}, the reference's).")
+  int imageSize;
+
+  @Option(names = "--spectrogram-size", paramLabel = "HxW", converter = GridSizeConverter.class,
+      description = "cremad, kinetics-sounds: average-pool the log-STFT (257 bins x frames) to H x W, as PyTorch's"
+          + " adaptive_avg_pool2d (default: full size, the reference's; e.g. 64x64 for a CPU).")
+  LayoutOptions.GridSize spectrogramSize;
+
+  @Option(names = "--frames", paramLabel = "F", defaultValue = "0",
+      description = "cremad, kinetics-sounds: the first F frames of each clip (default: the reference's, 1 and 3).")
+  int frames;
+
+  @Option(names = "--max-words", paramLabel = "N", defaultValue = "50",
+      description = "Layouts: words per text (default ${DEFAULT-VALUE}).")
+  int maxWords;
 
   @Option(names = "--dataset", paramLabel = "NAME",
       description = "A bundled dataset: segment (UCI Image Segmentation, views shape/colour; TRAIN 1500, TEST 810).")
@@ -126,6 +160,76 @@ public final class DatasetSource {
     return dataset != null || !files.isEmpty();
   }
 
+  /** Whether a layout was named. */
+  boolean layoutGiven() {
+    return layout != null;
+  }
+
+  /**
+   * The layout's samples, indexed with the splits this source assigns (its TRAIN/TEST annotation files, and VALID
+   * carved out of TRAIN by {@code --valid-fraction} / {@code --split-seed} as for a table). Refuses the options of a
+   * table, and a second input.
+   */
+  LayoutSource layoutSource() {
+    notes.clear();
+    record.clear();
+    if (given()) {
+      throw new IllegalArgumentException("give exactly one input: --dataset, --file or --layout");
+    }
+    List<String> table = tableOptionsGiven();
+    table.removeAll(List.of("--valid-fraction", "--split-seed"));
+    if (!table.isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", table) + " describe(s) a --file table or the bundled"
+          + " dataset; a --layout dataset has its own views, labels and splits");
+    }
+    if (root == null) {
+      throw new IllegalArgumentException("--layout " + layout + " needs --root DIR");
+    }
+    LayoutSource source = new LayoutSource(
+        PaperLayouts.open(layout, root, new LayoutOptions(imageSize, maxWords, spectrogramSize, frames)));
+    record.put("layout", Map.of("name", layout, "root", root.toString(), "imageSize", imageSize, "maxWords", maxWords,
+        "spectrogramSize", spectrogramSize == null ? "full" : spectrogramSize.toString(), "frames", frames));
+    return source.withIndex(carve(source.index()));
+  }
+
+  /** Refuses the layout options without a layout. */
+  void checkLayoutOptions() {
+    if (layout != null) {
+      return;
+    }
+    for (String option : List.of("--root", "--image-size", "--max-words", "--spectrogram-size", "--frames")) {
+      if (matched(option)) {
+        throw new IllegalArgumentException(option + " applies to --layout datasets only");
+      }
+    }
+  }
+
+  /**
+   * The modalities a model of {@code ds} has: one feature view each for a table; for a layout, each modality with its
+   * tensor's shape and the ResNet-18 encoder (spectrograms [1, H, W], images [3, S, S], clips [3, F, S, S]).
+   */
+  List<ModalitySpec> modalities(MultiViewDataset ds) {
+    if (layoutShapes.isEmpty()) {
+      return dev.igm.core.fit.OfflineFit.featureModalities(ds);
+    }
+    List<ModalitySpec> out = new ArrayList<>();
+    layoutShapes.forEach((m, shape) -> out.add(shape.size() == 1 ? ModalitySpec.features(m, shape.get(0))
+        : new ModalitySpec(m, shape, "resnet18", List.of(), null, false)));
+    return out;
+  }
+
+  /** {@code HxW} to a grid size; a malformed one is a usage error naming the option. */
+  static final class GridSizeConverter implements CommandLine.ITypeConverter<LayoutOptions.GridSize> {
+    @Override
+    public LayoutOptions.GridSize convert(String value) {
+      try {
+        return LayoutOptions.GridSize.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   /** The options given that only concern a table (--file, --dataset and their companions), as typed. */
   List<String> tableOptionsGiven() {
     List<String> given = new ArrayList<>();
@@ -144,6 +248,17 @@ public final class DatasetSource {
    * unless switched off, standardised.
    */
   public MultiViewDataset load() {
+    checkLayoutOptions();
+    layoutShapes.clear();
+    if (layout != null) {
+      LayoutSource source = layoutSource();
+      int total = source.index().size();
+      ProgressLine line = ProgressLine.onStderr("igm: decoding " + layout + ":", "samples");
+      LayoutTensors tensors = LayoutTensors.load(source, TensorCodec.create(), n -> line.update(n, total, ""));
+      line.done();
+      layoutShapes.putAll(tensors.shapes());
+      return tensors.dataset();
+    }
     notes.clear();
     record.clear();
     if (dataset != null && !files.isEmpty()) {
@@ -382,7 +497,9 @@ public final class DatasetSource {
   /** One line about the splits for the log: their sizes and where they come from. */
   String describeSplits(MultiViewDataset ds) {
     String from;
-    if (files.isEmpty()) {
+    if (layout != null) {
+      from = "the layout's TRAIN/TEST annotation files";
+    } else if (files.isEmpty()) {
       from = "the bundled dataset's TRAIN/TEST";
     } else {
       from = splitColumn != null ? "split column '" + splitColumn + "'" : "no split column: every row TRAIN";

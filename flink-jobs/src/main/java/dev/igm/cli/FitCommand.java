@@ -67,6 +67,8 @@ import picocli.CommandLine.Spec;
       "  igm fit --file data.csv --test-fraction 0.2 --epoch-selection last",
       "  igm fit --file a=a.csv --file b=b.csv --join-column id --label class",
       "  igm fit --dataset segment --out target/igm-fit --force",
+      "  igm fit --layout cremad --root av-bench --image-size 32 --spectrogram-size 64x64 --frames 2 \\",
+      "      --methods joint,igm --epochs 10 --set lr.warmup.batches=150",
     })
 public final class FitCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
@@ -456,7 +458,7 @@ public final class FitCommand implements Callable<Integer> {
       // continue the snapshot's model: its encoders (fit has no options for them) and, unless given here, its knobs
       b = snapshotConfig.toBuilder().modalities(snapshotConfig.modalities());
     } else {
-      b = IgmConfig.builder().modalities(OfflineFit.featureModalities(ds)).seed(DEFAULT_SEED);
+      b = IgmConfig.builder().modalities(data.modalities(ds)).seed(DEFAULT_SEED);
     }
     b.method(method).numClasses(ds.classCount()).deterministic(true);
     if (seed != null) {

@@ -6,9 +6,7 @@ import dev.igm.data.ReplayPlan;
 import dev.igm.data.ReplaySource;
 import dev.igm.data.SampleEncoder;
 import dev.igm.data.TableSource;
-import dev.igm.data.layout.LayoutOptions;
 import dev.igm.data.layout.LayoutSource;
-import dev.igm.data.layout.PaperLayouts;
 import dev.igm.data.layout.TextImageLayout;
 import dev.igm.replay.KafkaReplayer;
 import dev.igm.replay.ProducerSettings;
@@ -77,26 +75,6 @@ public final class ReplayCommand implements Callable<Integer> {
   // ---- input
   @Mixin DatasetSource data = new DatasetSource();
 
-  @Option(names = "--layout", paramLabel = "NAME", description = "A paper dataset layout: cremad, kinetics-sounds, twitter2015, sarcasm, nvgesture (needs --root).")
-  String layout;
-
-  @Option(names = "--root", paramLabel = "DIR", description = "Root folder of the --layout dataset.")
-  Path root;
-
-  @Option(names = "--image-size", paramLabel = "S", defaultValue = "224", description = "Layouts: side of resized images and frames (default ${DEFAULT-VALUE}, the reference's).")
-  int imageSize;
-
-  @Option(names = "--spectrogram-size", paramLabel = "HxW", converter = GridSizeConverter.class,
-      description = "cremad, kinetics-sounds: average-pool the log-STFT (257 bins x frames) to H x W, as PyTorch's"
-          + " adaptive_avg_pool2d (default: full size, the reference's; e.g. 64x64 for a CPU).")
-  LayoutOptions.GridSize spectrogramSize;
-
-  @Option(names = "--frames", paramLabel = "F", defaultValue = "0",
-      description = "cremad, kinetics-sounds: the first F frames of each clip (default: the reference's, 1 and 3).")
-  int frames;
-
-  @Option(names = "--max-words", paramLabel = "N", defaultValue = "50", description = "Layouts: words per text (default ${DEFAULT-VALUE}).")
-  int maxWords;
 
   // ---- plan
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Passes over the TRAIN rows (default ${DEFAULT-VALUE}).")
@@ -243,21 +221,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   /** Refuses options that would not take effect with the others given. */
   private void checkOptions() {
-    if (layout != null) {
-      List<String> table = data.tableOptionsGiven();
-      table.remove("--dataset");
-      table.remove("--file");
-      if (!table.isEmpty()) {
-        throw new IllegalArgumentException(String.join(", ", table) + " describe(s) a --file table or the bundled"
-            + " dataset; a --layout dataset has its own views, labels and splits");
-      }
-    } else {
-      for (String option : List.of("--root", "--image-size", "--max-words")) {
-        if (matched(option)) {
-          throw new IllegalArgumentException(option + " applies to --layout datasets only");
-        }
-      }
-    }
+    data.checkLayoutOptions();
     if (eventTime == EventTime.wall) {
       for (String option : List.of("--event-start", "--event-interval-ms")) {
         if (matched(option)) {
@@ -279,35 +243,17 @@ public final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code HxW} to a grid size; a malformed one is a usage error naming the option. */
-  static final class GridSizeConverter implements CommandLine.ITypeConverter<LayoutOptions.GridSize> {
-    @Override
-    public LayoutOptions.GridSize convert(String value) {
-      try {
-        return LayoutOptions.GridSize.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
   private boolean matched(String option) {
     return spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 
   private ReplaySource source() {
-    int inputs = (data.given() ? 1 : 0) + (layout != null ? 1 : 0);
+    int inputs = (data.given() ? 1 : 0) + (data.layoutGiven() ? 1 : 0);
     if (inputs != 1) {
       throw new IllegalArgumentException("give exactly one input: --dataset, --file or --layout (see igm replay --help)");
     }
-    if (layout != null) {
-      if (root == null) {
-        throw new IllegalArgumentException("--layout " + layout + " needs --root DIR");
-      }
-      return new LayoutSource(PaperLayouts.open(layout, root, new LayoutOptions(imageSize, maxWords, spectrogramSize, frames)));
-    }
-    if (spectrogramSize != null || frames != 0) {
-      throw new IllegalArgumentException("--spectrogram-size and --frames apply to --layout cremad or kinetics-sounds, not to a table");
+    if (data.layoutGiven()) {
+      return data.layoutSource();
     }
     return new TableSource(data.load());
   }

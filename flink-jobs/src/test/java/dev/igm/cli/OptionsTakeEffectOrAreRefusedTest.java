@@ -91,6 +91,16 @@ class OptionsTakeEffectOrAreRefusedTest {
   // ---------------------------------------------------------------------------------------------------- fit: data
 
   @Test
+  void layoutOptionsWithoutALayoutAndTableOptionsWithOneAreRefused() {
+    refused(fit("--dataset", "segment", "--spectrogram-size", "64x64"), "--spectrogram-size applies to --layout");
+    refused(fit("--image-size", "32"), "--image-size applies to --layout");
+    refused(fit("--layout", "cremad", "--root", dir.toString(), "--missing", "mean"),
+        "--missing describe(s) a --file table", "a --layout dataset has its own views");
+    refused(fit("--layout", "cremad", "--root", dir.toString(), "--dataset", "segment"), "give exactly one input");
+    refused(fit("--layout", "cremad"), "--layout cremad needs --root DIR");
+  }
+
+  @Test
   void tableOptionsWithoutATableAreRefused() {
     refused(fit("--dataset", "segment", "--views", "a=1-3"), "--views describe(s) a --file table");
     refused(fit("--label", "cls"), "--label describe(s) a --file table");

@@ -90,7 +90,7 @@ class ReplayCommandTest {
     assertThat(malformed.err()).contains("--spectrogram-size", "must be HxW");
     Run table = run("replay", "--dataset", "segment", "--frames", "2", "--dry-run", "--no-progress");
     assertThat(table.code()).isEqualTo(2);
-    assertThat(table.err()).contains("apply to --layout cremad or kinetics-sounds");
+    assertThat(table.err()).contains("--frames applies to --layout datasets only");
   }
 
   /** Half a second of a 440 Hz tone, 16-bit mono at 22,050 Hz. */

@@ -12,6 +12,7 @@ import dev.igm.codec.TensorCodec;
 import dev.igm.core.config.IgmConfig;
 import dev.igm.core.train.IgmTrainer;
 import dev.igm.core.train.LabeledSample;
+import dev.igm.core.train.TrainerSnapshot;
 import dev.igm.data.ReplayPlan;
 import dev.igm.data.layout.DatasetLayout;
 import dev.igm.data.layout.LayoutOptions;
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * (reduced spectrogram, two frames per clip) to a real broker, {@code igm train --config config/train-cremad.yaml}
  * (models igm and joint, both modalities on ResNet-18, deterministic; tiny input shapes set with {@code --set}) trains
  * it, and each model's final tensors are
- * bit-identical to an offline {@link IgmTrainer} fed the same layout's samples in the replay's order — what
- * {@code igm fit} on the same layout and seed computes.
+ * bit-identical to an offline {@link IgmTrainer} fed the same layout's samples in the replay's order, and to what
+ * {@code igm fit --layout} on the same layout, options and seed writes.
  */
 @Timeout(480) // a hung job must fail CI, not stall it (a minute on a quiet 2-core machine)
 class AudioVisualStreamingIT {
@@ -47,7 +48,7 @@ class AudioVisualStreamingIT {
   private static final int TRAIN = 12;
   private static final int TEST = 6;
   private static final int EPOCHS = 2;
-  private static final long SHUFFLE_SEED = 7;
+  private static final long SHUFFLE_SEED = 42; // the models' seed in config/train-cremad.yaml: igm fit's --seed is both
   private static final LayoutOptions OPTIONS = new LayoutOptions(16, 50, new LayoutOptions.GridSize(32, 24), 2);
   private static final int BATCH = 4; // 24 TRAIN records: 6 batches, none pending
 
@@ -61,7 +62,7 @@ class AudioVisualStreamingIT {
     Path root = CremaFixture.write(scratch.resolve("crema"), TRAIN, TEST, 2, 24, 3);
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
     int code = IgmCli.run("replay", "--layout", "cremad", "--root", root.toString(), "--image-size", "16",
-        "--spectrogram-size", "32x24", "--frames", "2", "--epochs", Integer.toString(EPOCHS),
+        "--spectrogram-size", "32x24", "--frames", "2", "--valid-fraction", "0", "--epochs", Integer.toString(EPOCHS),
         "--shuffle-seed", Long.toString(SHUFFLE_SEED), "--bootstrap", KAFKA.bootstrapServers(),
         "--topic", topics.samples(), "--no-progress");
     assertThat(code).as("igm replay exit code").isZero();
@@ -112,6 +113,20 @@ class AudioVisualStreamingIT {
         assertThat(fin.getSamplesTrained()).isEqualTo(TRAIN * EPOCHS);
         assertThat(fin.getDeadLetters()).as("every replayed record fits the model's shapes").isZero();
       }
+    }
+    // igm fit on the same layout, layout options, order seed and knobs trains the same models, bit for bit
+    Path fitOut = scratch.resolve("fit");
+    int fitCode = IgmCli.run("fit", "--layout", "cremad", "--root", root.toString(), "--image-size", "16",
+        "--spectrogram-size", "32x24", "--frames", "2", "--valid-fraction", "0", "--methods", "igm,joint",
+        "--epochs", Integer.toString(EPOCHS), "--seed", Long.toString(SHUFFLE_SEED), "--batch-size",
+        Integer.toString(BATCH), "--lr", "0.01", "--set", "momentum=0.9", "--set", "weight-decay=0.0001",
+        "--set", "phase.batches=2", "--set", "head.widths=32,16", "--quiet", "--out", fitOut.toString());
+    assertThat(fitCode).as("igm fit --layout exit code").isZero();
+    for (String id : config.models().keySet()) {
+      ModelSnapshot last = snapshots.stream().filter(s -> s.getModelId().equals(id))
+          .max(Comparator.comparingLong(ModelSnapshot::getVersion)).orElseThrow();
+      String fitted = TrainerSnapshot.read(fitOut.resolve(id).resolve("model.safetensors")).sha256();
+      assertThat(fitted).as("model %s: igm fit --layout vs the streaming job", id).isEqualTo(last.getSha256());
     }
     assertThat(predictions).hasSize((TRAIN * EPOCHS + TEST) * 2);
     assertThat(predictions.stream().filter(p -> p.getSplit() == Split.TEST)).hasSize(TEST * 2);

@@ -22,6 +22,12 @@ public final class LayoutSource implements ReplaySource {
   private final MultiViewDataset index;
   private final Map<String, LayoutItem> items = new HashMap<>();
 
+  private LayoutSource(DatasetLayout layout, MultiViewDataset index, Map<String, LayoutItem> items) {
+    this.layout = layout;
+    this.index = index;
+    this.items.putAll(items);
+  }
+
   public LayoutSource(DatasetLayout layout) {
     this.layout = layout;
     Map<String, Integer> widths = new LinkedHashMap<>();
@@ -36,6 +42,19 @@ public final class LayoutSource implements ReplaySource {
       items.put(item.sampleId(), item);
     }
     this.index = new MultiViewDataset(layout.name(), layout.classNames(), widths, rows);
+  }
+
+  /**
+   * The same samples under another index of the same rows with other splits (VALID rows carved out of TRAIN), so that
+   * a replay and {@code igm fit} that carve alike send and train the same rows.
+   */
+  public LayoutSource withIndex(MultiViewDataset carved) {
+    for (MultiViewRow row : carved.rows()) {
+      if (!items.containsKey(row.sampleId())) {
+        throw new IllegalArgumentException("sample " + row.sampleId() + " is not part of layout " + layout.name());
+      }
+    }
+    return new LayoutSource(layout, carved, items);
   }
 
   @Override
