@@ -1,6 +1,7 @@
 package dev.igm.cli;
 
 import dev.igm.kafka.KafkaAccess;
+import dev.igm.report.FitCurves;
 import dev.igm.report.HtmlReport;
 import dev.igm.report.MetricsTable;
 import dev.igm.report.TestPredictions;
@@ -95,6 +96,11 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Metrics file(s) in JSON Lines instead of Kafka; repeatable (e.g. one file per job).")
   List<Path> metricsFiles;
 
+  @Option(names = "--fit", paramLabel = "DIR",
+      description = "An igm fit --out folder instead of a training job's metrics; repeatable. Draws each method's"
+          + " per-modality VALID accuracy over the epochs (imbalance.png).")
+  List<Path> fitFolders;
+
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/igm-report", description = "Output folder. Default: ${DEFAULT-VALUE}.")
   Path out;
 
@@ -108,8 +114,21 @@ public final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     boolean fromFiles = metricsFiles != null && !metricsFiles.isEmpty();
-    if (fromFiles == (bootstrap != null)) {
-      throw new ParameterException(spec.commandLine(), "give either --bootstrap or --metrics-file (one of them)");
+    boolean fromFits = fitFolders != null && !fitFolders.isEmpty();
+    if ((fromFiles ? 1 : 0) + (bootstrap != null ? 1 : 0) + (fromFits ? 1 : 0) != 1) {
+      throw new ParameterException(spec.commandLine(), "give one of --bootstrap, --metrics-file or --fit");
+    }
+    if (fromFits) {
+      try {
+        FitCurves curves = FitCurves.read(fitFolders);
+        Path index = curves.write(out);
+        System.err.println("read " + curves.runs().size() + " igm fit run(s); chart imbalance.png");
+        System.out.println(index.toAbsolutePath());
+        return 0;
+      } catch (IOException e) {
+        System.err.println("igm report: " + e.getMessage());
+        return 1;
+      }
     }
     if (timeoutSeconds <= 0) {
       throw new ParameterException(spec.commandLine(), "--timeout must be positive, got " + timeoutSeconds);
