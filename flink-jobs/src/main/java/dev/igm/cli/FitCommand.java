@@ -201,6 +201,10 @@ public final class FitCommand implements Callable<Integer> {
     MetricsTable testTable = new MetricsTable(groups);
     MetricsTable validTable = new MetricsTable(groups);
     Map<String, Object> summary = new LinkedHashMap<>();
+    // progress over the whole command: epochs of every method and grid point
+    long totalEpochs = (long) methodList.size() * gridSpec.combinations().size() * epochs;
+    long[] epochsDone = {0};
+    long started = System.nanoTime();
     try (OutputFolder output = OutputFolder.stage(out)) {
       Path work = output.work();
       for (String method : methodList) {
@@ -224,12 +228,18 @@ public final class FitCommand implements Callable<Integer> {
                   snapshot.metadataMap().get("batches"), String.join("; ", fit.initNotes()));
             }
           }
-          if (!quiet) {
-            fit.onEpoch(p -> err.printf(Locale.ROOT, "  epoch %3d/%d  batches %5d  loss %.4f  valid %s %.4f%s  (%.1fs)%n",
-                p.epoch(), p.epochs(), p.batches(), p.meanLoss(), selectBy,
-                p.valid().getOrDefault(selectBy, Double.NaN), p.best() ? " *" : "", p.seconds()));
-          }
+          long epochsBefore = epochsDone[0];
+          fit.onEpoch(p -> {
+            epochsDone[0] = epochsBefore + p.epoch();
+            if (!quiet) {
+              err.printf(Locale.ROOT, "  epoch %3d/%d  batches %5d  loss %.4f  valid %s %.4f%s  (%.1fs)  %s%n",
+                  p.epoch(), p.epochs(), p.batches(), p.meanLoss(), selectBy,
+                  p.valid().getOrDefault(selectBy, Double.NaN), p.best() ? " *" : "", p.seconds(),
+                  ProgressLine.percentAndEta(epochsDone[0], totalEpochs, System.nanoTime() - started));
+            }
+          });
           OfflineFit.Result r = fit.run();
+          epochsDone[0] = epochsBefore + epochs;
           double score = r.valid().getOrDefault(selectBy, Double.NaN);
           // divergence is judged on VALID only: selection never looks at TEST
           boolean usable = r.nonFiniteValid() == 0 && !Double.isNaN(score);

@@ -61,6 +61,17 @@ final class ProgressLine {
         ".".repeat(WIDTH - filled), 100 * fraction, done, total, unit, rate, eta);
   }
 
+  /** {@code 42% of the run, ETA 3:10}: where {@code done} of {@code total} stands after {@code elapsedNanos}. */
+  static String percentAndEta(long done, long total, long elapsedNanos) {
+    if (total <= 0 || done <= 0) {
+      return "";
+    }
+    double fraction = Math.min(1, (double) done / total);
+    double seconds = elapsedNanos / 1e9;
+    return String.format(Locale.ROOT, "%.0f%% of the run, %s", 100 * fraction,
+        done >= total ? "done in " + clock(seconds) : "ETA " + clock(seconds * (1 - fraction) / fraction));
+  }
+
   /** {@code m:ss}, or {@code h:mm:ss} from an hour on. */
   static String clock(double seconds) {
     long s = Math.max(0, Math.round(seconds));

@@ -18,6 +18,14 @@ class ProgressLineTest {
   }
 
   @Test
+  void aFitsEpochLineSaysHowFarTheWholeRunIsAndWhenItEnds() {
+    // 6 of 24 epochs in 30 s: a quarter, 90 s to go
+    assertThat(ProgressLine.percentAndEta(6, 24, 30_000_000_000L)).isEqualTo("25% of the run, ETA 1:30");
+    assertThat(ProgressLine.percentAndEta(24, 24, 125_000_000_000L)).isEqualTo("100% of the run, done in 2:05");
+    assertThat(ProgressLine.percentAndEta(0, 24, 1)).isEmpty();
+  }
+
+  @Test
   void unboundedWorkShowsCountAndRate() {
     ProgressLine p = new ProgressLine(System.err, false, "igm train:", "records read");
     assertThat(p.line(12_345, 0, 5, 500)).isEqualTo("igm train: 12,345 records read  100/s");
