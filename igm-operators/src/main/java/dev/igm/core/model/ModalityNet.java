@@ -53,6 +53,16 @@ public final class ModalityNet {
     }
   }
 
+  /** One net per modality of {@code config}, in its order, initialised from {@code rng} in that order. */
+  public static List<ModalityNet> forEach(NDManager manager, dev.igm.core.config.IgmConfig config, Rng rng,
+      DataType dtype) {
+    List<ModalityNet> nets = new java.util.ArrayList<>();
+    for (ModalitySpec spec : config.modalities()) {
+      nets.add(new ModalityNet(manager, spec, config.headWidths(), config.numClasses(), rng, dtype));
+    }
+    return nets;
+  }
+
   public ModalityNet(NDManager manager, ModalitySpec spec, List<Integer> headWidths, int numClasses, Rng rng,
       DataType dtype) {
     this.spec = spec;

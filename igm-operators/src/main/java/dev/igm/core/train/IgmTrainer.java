@@ -29,7 +29,7 @@ public final class IgmTrainer implements AutoCloseable {
   private final IgmConfig config;
   private final NDManager manager;
   private final DataType dtype;
-  private final List<ModalityNet> nets = new ArrayList<>();
+  private final List<ModalityNet> nets;
   private final Rng rng;
   private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
   private final MethodParts parts;
@@ -37,11 +37,9 @@ public final class IgmTrainer implements AutoCloseable {
   private final ModalityStep modalityStep;
   private final JointStep jointStep;
   private final Scorer scorer;
-  /** Set only while {@link #offerScored} trains a batch: the steps hand their unperturbed logits to it. */
+  private final TrainingCounters counters = new TrainingCounters();
+  /** Set only while {@link #offerScored} trains a batch: the steps hand it their unperturbed logits. */
   private ScoreSheet sheet;
-  private long batches;
-  private long samplesTrained;
-  private long refusedSteps;
 
   public IgmTrainer(IgmConfig config) {
     this(config, DataType.FLOAT32);
@@ -54,11 +52,8 @@ public final class IgmTrainer implements AutoCloseable {
     this.dtype = dtype;
     this.manager = NDManager.newBaseManager();
     this.rng = new Rng(config.seed());
-    // Initialisation draws from its own stream so that mixup draws never shift parameter initialisation (rule 10).
-    Rng init = new Rng(config.seed() ^ 0x5DEECE66DL);
-    for (int j = 0; j < config.modalityCount(); j++) {
-      nets.add(new ModalityNet(manager, config.modalities().get(j), config.headWidths(), config.numClasses(), init, dtype));
-    }
+    // Initialisation draws from its own stream: mixup draws never shift parameter initialisation (rule 10).
+    this.nets = ModalityNet.forEach(manager, config, new Rng(config.seed() ^ 0x5DEECE66DL), dtype);
     BatchArrays arrays = new BatchArrays(manager, dtype, config.numClasses());
     this.parts = MethodParts.of(config, nets, arrays, rng, listeners);
     this.batcher = new MiniBatcher(config.batchSize(), config.numClasses(), nets);
@@ -83,15 +78,15 @@ public final class IgmTrainer implements AutoCloseable {
 
   /** Mini-batches trained so far (the schedule cursor). */
   public long batches() {
-    return batches;
+    return counters.batches;
   }
 
   public long samplesTrained() {
-    return samplesTrained;
+    return counters.samplesTrained;
   }
 
   public long refusedSteps() {
-    return refusedSteps;
+    return counters.refusedSteps;
   }
 
   public int pendingCount() {
@@ -149,11 +144,10 @@ public final class IgmTrainer implements AutoCloseable {
       Scores scores = score(inputs);
       return new ScoredOffer(offer(sample), scores);
     }
-    boolean[] stepped = parts.schedule().stepped(batches);
-    boolean[] reuse = new boolean[nets.size()];
-    if (scorer.statelessEncoders() && parts.estimator().passSeesTheBatchAsIs()) {
-      reuse = stepped.clone(); // a stepped modality's pass runs on the batch as it is, before its own step
-    }
+    boolean[] stepped = parts.schedule().stepped(counters.batches);
+    // a stepped modality's pass runs on the batch as it is, before its own step: its logits can be reused
+    boolean reusable = scorer.statelessEncoders() && parts.estimator().passSeesTheBatchAsIs();
+    boolean[] reuse = reusable ? stepped.clone() : new boolean[nets.size()];
     List<List<StepReport>> steps = new ArrayList<>(1);
     Scores scores = scorer.whileTraining(inputs, stepped, reuse, s -> {
       sheet = s;
@@ -175,63 +169,25 @@ public final class IgmTrainer implements AutoCloseable {
   }
 
   private List<StepReport> trainBatch(List<LabeledSample> batch) {
-    long b = batches;
+    long b = counters.batches;
     double lr = learningRate(b);
-    List<StepReport> reports = parts.schedule().train(b, new TrainingSchedule.Steps() {
-      @Override
-      public StepReport modality(int j) {
-        return modalityStep.run(j, batch, b, lr, sheet);
-      }
-
-      @Override
-      public StepReport joint() {
-        return jointStep.run(batch, b, lr, sheet);
-      }
-    });
-    batches++;
-    samplesTrained += batch.size();
-    for (StepReport r : reports) {
-      if (r.refused()) {
-        refusedSteps++;
-      }
-      for (TrainingListener l : listeners) {
-        l.onStep(r);
-      }
-    }
+    List<StepReport> reports = parts.schedule().train(b, TrainingSchedule.Steps.of(
+        j -> modalityStep.run(j, batch, b, lr, sheet), () -> jointStep.run(batch, b, lr, sheet)));
+    counters.batchTrained(batch.size(), reports);
+    reports.forEach(r -> listeners.forEach(l -> l.onStep(r)));
     return reports;
   }
 
   /** One optimizer step of modality {@code j} on {@code batch}, outside the schedule (benchmarks). */
   StepReport stepModality(int j, List<LabeledSample> batch) {
-    return modalityStep.run(j, batch, batches, learningRate(batches), null);
+    return modalityStep.run(j, batch, counters.batches, learningRate(counters.batches), null);
   }
 
-  // ------------------------------------------------------------------------------------------ for TrainerSnapshot
+  /** What {@link TrainerSnapshot} exports and imports, and {@link ModelSession} completes a batch with. */
+  record Internals(NDManager manager, Rng rng, MethodParts parts, MiniBatcher batcher, TrainingCounters counters) {}
 
-  NDManager manager() {
-    return manager;
-  }
-
-  Rng rng() {
-    return rng;
-  }
-
-  MethodParts parts() {
-    return parts;
-  }
-
-  MiniBatcher batcher() {
-    return batcher;
-  }
-
-  List<LabeledSample> pending() {
-    return batcher.pending();
-  }
-
-  void restoreCounters(long batches, long samplesTrained, long refusedSteps) {
-    this.batches = batches;
-    this.samplesTrained = samplesTrained;
-    this.refusedSteps = refusedSteps;
+  Internals internals() {
+    return new Internals(manager, rng, parts, batcher, counters);
   }
 
   /** Stops the workers (settling their last task) and releases every array. */

@@ -127,7 +127,7 @@ public final class ModelSession implements AutoCloseable {
     refreshNanosThisBatch = 0;
     List<StepReport> steps;
     if (trainer.pendingCount() + 1 == trainer.config().batchSize()) {
-      List<LabeledSample> batch = new ArrayList<>(trainer.pending());
+      List<LabeledSample> batch = new ArrayList<>(trainer.internals().batcher().pending());
       batch.add(labeled);
       List<Long> times = new ArrayList<>(c.pendingEventTimes);
       times.add(sample.eventTime());

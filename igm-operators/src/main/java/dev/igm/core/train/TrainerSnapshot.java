@@ -142,14 +142,14 @@ public final class TrainerSnapshot {
     out.put("batches", trainer.batches());
     out.put("samplesTrained", trainer.samplesTrained());
     out.put("refusedSteps", trainer.refusedSteps());
-    out.put("rngState", Long.toString(trainer.rng().state()));
+    out.put("rngState", Long.toString(trainer.internals().rng().state()));
     out.put("createdAt", System.currentTimeMillis());
     // the parts' entries, at their places in the document whatever the parts write
     out.list("optimizerSteps");
     out.map("covarianceUpdates");
     out.map("tIdentity");
     out.list("pending");
-    MethodParts parts = trainer.parts();
+    MethodParts parts = trainer.internals().parts();
     try (NDScope ignored = new NDScope()) {
       for (int j = 0; j < trainer.nets().size(); j++) {
         ModalityNet net = trainer.nets().get(j);
@@ -163,7 +163,7 @@ public final class TrainerSnapshot {
         parts.statistics().export(j, out);
       }
       parts.modifier().export(out);
-      trainer.batcher().export(out);
+      trainer.internals().batcher().export(out);
       out.put("metrics", metrics == null ? Map.of() : metrics);
       out.put("config", config.toMap());
       NDList tensors = out.tensors();
@@ -249,7 +249,7 @@ public final class TrainerSnapshot {
         byName.put(a.getName(), a);
       }
       StateReader in = new StateReader(byName, meta);
-      MethodParts parts = trainer.parts();
+      MethodParts parts = trainer.internals().parts();
       for (int j = 0; j < trainer.nets().size(); j++) {
         ModalityNet net = trainer.nets().get(j);
         for (int p = 0; p < net.parameters().size(); p++) {
@@ -258,13 +258,13 @@ public final class TrainerSnapshot {
         for (int q = 0; q < net.buffers().size(); q++) {
           in.copyInto(net.bufferNames().get(q), net.buffers().get(q));
         }
-        parts.optimizers().restore(j, net, in, trainer.manager());
+        parts.optimizers().restore(j, net, in, trainer.internals().manager());
         parts.statistics().restore(j, in);
       }
       parts.modifier().restore(in);
-      trainer.batcher().restore(in);
-      trainer.rng().setState(meta.rngState());
-      trainer.restoreCounters(meta.batches(), meta.samplesTrained(), meta.refusedSteps());
+      trainer.internals().batcher().restore(in);
+      trainer.internals().rng().setState(meta.rngState());
+      trainer.internals().counters().restore(meta.batches(), meta.samplesTrained(), meta.refusedSteps());
     }
   }
 

@@ -16,6 +16,22 @@ interface TrainingSchedule {
 
     /** One step of every modality on the loss of their summed logits. */
     StepReport joint();
+
+    /** The steps that {@code modality} and {@code joint} take. */
+    static Steps of(java.util.function.IntFunction<StepReport> modality,
+        java.util.function.Supplier<StepReport> joint) {
+      return new Steps() {
+        @Override
+        public StepReport modality(int j) {
+          return modality.apply(j);
+        }
+
+        @Override
+        public StepReport joint() {
+          return joint.get();
+        }
+      };
+    }
   }
 
   /** Trains batch {@code b}: the reports of its steps, in order. */

@@ -58,7 +58,7 @@ public class TrainStepBenchmark {
         .build();
     trainer = new IgmTrainer(config);
     if (variant.equals("sam")) {
-      trainer.parts().statistics().untrack(0); // no batch means, no C update: SAM's own work only
+      trainer.internals().parts().statistics().untrack(0); // no batch means, no C update: SAM's own work only
     }
     Rng r = new Rng(1);
     batch = new ArrayList<>();
@@ -80,7 +80,7 @@ public class TrainStepBenchmark {
           }
           c.updateWithMean(x);
         }
-        trainer.parts().statistics().setFlat(1, i, modifier.compute(c));
+        trainer.internals().parts().statistics().setFlat(1, i, modifier.compute(c));
       }
     }
   }
