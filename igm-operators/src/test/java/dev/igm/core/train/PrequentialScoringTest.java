@@ -26,7 +26,7 @@ class PrequentialScoringTest {
         Scores expected = null;
         if (plain.pendingCount() + 1 == config.batchSize()) {
           List<float[][]> inputs = new ArrayList<>();
-          plain.pending().forEach(p -> inputs.add(p.inputs()));
+          plain.internals().batcher().pending().forEach(p -> inputs.add(p.inputs()));
           inputs.add(s.inputs());
           expected = plain.score(inputs);
         }
