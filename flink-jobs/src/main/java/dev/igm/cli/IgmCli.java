@@ -40,6 +40,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       // one line per command; keep the list in this order
       BenchServeCommand.class,
+      BenchStepCommand.class,
       BenchTrainCommand.class,
       DemoCommand.class,
       FitCommand.class,
