@@ -111,7 +111,7 @@ public final class BenchStepCommand implements Callable<Integer> {
       System.out.println("  PyTorch comparison skipped: " + ("none".equals(python) ? "--python none"
           : python + " cannot import torch (apt-get install python3-torch)"));
     }
-    System.out.printf(Locale.ROOT, "  %-7s %9s %9s %7s %13s %13s %11s %11s %9s%n", "round", "igm ms", "sam ms",
+    System.out.printf(Locale.ROOT, "  %-7s %9s %9s %7s %13s %13s %11s %11s %9s %9s%n", "round", "igm ms", "sam ms",
         "igm/sam", "igm in-place", "torch igm ms", "torch sam", "igm samp/s", "torch s/s", "igm/torch");
 
     List<Round> measured = new ArrayList<>();
