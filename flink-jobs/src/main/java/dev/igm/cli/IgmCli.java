@@ -41,6 +41,7 @@ import picocli.CommandLine.ScopeType;
       // one line per command; keep the list in this order
       BenchServeCommand.class,
       BenchSoakCommand.class,
+      BenchStepCommand.class,
       BenchTrainCommand.class,
       DemoCommand.class,
       FitCommand.class,

@@ -178,6 +178,20 @@ public final class CovarianceAccumulator {
         }
     }
 
+    /**
+     * An independent accumulator with the same matrix, update count and decay: what a T refresh reads while this one
+     * goes on (reset, further updates). Its {@link #copyLowerTo} writes exactly what this one's would have.
+     */
+    public CovarianceAccumulator copy() {
+        flush();
+        CovarianceAccumulator c = new CovarianceAccumulator(dim, decay);
+        for (int i = 0; i < dim; i++) {
+            System.arraycopy(lower[i], 0, c.lower[i], 0, i + 1);
+        }
+        c.updates = updates;
+        return c;
+    }
+
     /** Replaces the state with a snapshot: a symmetric row-major d×d matrix and its update count. */
     public void restore(double[] matrix, long updateCount) {
         if (matrix.length != (long) dim * dim) {

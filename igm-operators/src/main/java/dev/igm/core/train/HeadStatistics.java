@@ -21,6 +21,14 @@ import java.util.Map;
  * No one sees a covariance before it is done: every reader (phase reset, T refresh, the accessors, snapshots, close)
  * settles it first, and updates stay in order (one pending update at a time).
  *
+ * <p>T refreshes (Eq. 4: an eigendecomposition of each d×d covariance, the costliest piece of IGM at d = 512) run
+ * on a {@link BackgroundWorker} per modality, off the training thread: {@link #refresh} takes a copy of the settled
+ * covariances and returns; the steps go on. The new T becomes the trainer's when something first needs it — the
+ * gradient modification that uses it ({@link #transform}), an accessor, a snapshot, a restore, the next refresh of
+ * the same modality, {@link #settleRefreshes()} or close — and only then are the listeners told, on the training
+ * thread. The result is the same T, computed by the same code from the same numbers, as a refresh done in place:
+ * only when the training thread waits for it changes. One refresh per modality is pending at most.
+ *
  * <p>Methods without T (joint, unimodal, MLA) get statistics that track no modality: every T stays absent.
  */
 final class HeadStatistics implements AutoCloseable {
@@ -40,6 +48,30 @@ final class HeadStatistics implements AutoCloseable {
   private final DataType dtype;
   private final List<TrainingListener> listeners;
   private final BackgroundWorker worker = new BackgroundWorker("igm-covariance", "covariance update");
+  /** Per modality: the worker that computes its T (a thread only once it refreshes). */
+  private final BackgroundWorker[] refreshers;
+  /** Per modality: the refresh submitted and not yet taken over, or null. */
+  private final PendingRefresh[] pending;
+  /** Training-thread time spent waiting for refreshes to finish (benchmarks: is the refresh on the critical path?). */
+  private long refreshWaitNanos;
+  /** Computation time of all refreshes taken over (sum of {@link FlatMatrix#refreshNanos()}). */
+  private long refreshComputeNanos;
+  private long refreshesTaken;
+
+  /** A refresh in flight: T of every head layer once the worker is done (written by it, read after settling). */
+  private static final class PendingRefresh {
+    final long batchIndex;
+    /** Submission order: refreshes are taken over (and heard of) in this order. */
+    final long sequence;
+    final FlatMatrix[] t = new FlatMatrix[ModalityNet.HEAD_LAYERS];
+
+    PendingRefresh(long batchIndex, long sequence) {
+      this.batchIndex = batchIndex;
+      this.sequence = sequence;
+    }
+  }
+
+  private long refreshesSubmitted;
 
   /**
    * @param tracked whether the method keeps covariances and T at all
@@ -55,6 +87,8 @@ final class HeadStatistics implements AutoCloseable {
     this.listeners = listeners;
     this.layers = new Layer[nets.size()][ModalityNet.HEAD_LAYERS];
     this.tracked = new boolean[nets.size()];
+    this.refreshers = new BackgroundWorker[nets.size()];
+    this.pending = new PendingRefresh[nets.size()];
     for (int j = 0; j < nets.size(); j++) {
       this.tracked[j] = tracked;
       for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
@@ -73,6 +107,7 @@ final class HeadStatistics implements AutoCloseable {
 
   /** Stops keeping modality {@code j}'s covariances (benchmarks: a step without the covariance work). */
   void untrack(int j) {
+    takeRefresh(j);
     settle();
     tracked[j] = false;
     for (Layer l : layers[j]) {
@@ -105,22 +140,102 @@ final class HeadStatistics implements AutoCloseable {
     }
   }
 
-  /** Eq. 4: recomputes {@code T_i^k} from {@code C_i^k} for every head layer, on this thread (deterministic). */
+  /**
+   * Eq. 4: starts recomputing {@code T_i^k} from {@code C_i^k} for every head layer (batch {@code batchIndex} ended
+   * k's phase or refresh interval). The covariances are copied as they are now, so resets and updates may follow at
+   * once; the new T is taken over when first needed (see the class comment).
+   */
   void refresh(int k, long batchIndex) {
     if (!tracked[k]) {
       return;
     }
+    takeRefresh(k);
     settle();
-    for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
-      FlatMatrix t = modifier.compute(layers[k][i].covariance);
-      setFlat(k, i, t);
-      for (TrainingListener l : listeners) {
-        l.onRefresh(nets.get(k).name(), i, t, batchIndex);
+    CovarianceAccumulator[] copies = new CovarianceAccumulator[ModalityNet.HEAD_LAYERS];
+    for (int i = 0; i < copies.length; i++) {
+      copies[i] = layers[k][i].covariance.copy();
+    }
+    PendingRefresh p = new PendingRefresh(batchIndex, refreshesSubmitted++);
+    if (refreshers[k] == null) {
+      refreshers[k] = new BackgroundWorker("igm-t-refresh-" + nets.get(k).name(), "T refresh");
+    }
+    refreshers[k].submit(() -> {
+      for (int i = 0; i < copies.length; i++) {
+        p.t[i] = modifier.compute(copies[i]);
+      }
+    });
+    pending[k] = p;
+  }
+
+  /**
+   * Takes over modality {@code k}'s pending refresh, if any, and every refresh submitted before it, oldest first: waits
+   * for each, makes its T current, tells the listeners. The listeners hear of refreshes in the order they were started.
+   */
+  private void takeRefresh(int k) {
+    PendingRefresh p = pending[k];
+    if (p == null) {
+      return;
+    }
+    while (true) {
+      int oldest = -1;
+      for (int j = 0; j < pending.length; j++) {
+        if (pending[j] != null && (oldest < 0 || pending[j].sequence < pending[oldest].sequence)) {
+          oldest = j;
+        }
+      }
+      takeOne(oldest);
+      if (oldest == k) {
+        return;
       }
     }
   }
 
+  private void takeOne(int k) {
+    PendingRefresh p = pending[k];
+    pending[k] = null;
+    long start = System.nanoTime();
+    refreshers[k].settle();
+    refreshWaitNanos += System.nanoTime() - start;
+    refreshesTaken++;
+    for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
+      FlatMatrix t = p.t[i];
+      refreshComputeNanos += t.refreshNanos();
+      install(k, i, t);
+      for (TrainingListener l : listeners) {
+        l.onRefresh(nets.get(k).name(), i, t, p.batchIndex);
+      }
+    }
+  }
+
+  /** Takes over every pending refresh (so that listeners have heard of every refresh so far). */
+  void settleRefreshes() {
+    for (int k = 0; k < pending.length; k++) {
+      takeRefresh(k);
+    }
+  }
+
+  /** Training-thread nanoseconds spent waiting for refreshes to finish, summed over the trainer's life. */
+  long refreshWaitNanos() {
+    return refreshWaitNanos;
+  }
+
+  /** Nanoseconds the refreshes taken over so far computed (on their workers), summed. */
+  long refreshComputeNanos() {
+    return refreshComputeNanos;
+  }
+
+  /** Refreshes taken over so far (one per modality and refresh point). */
+  long refreshesTaken() {
+    return refreshesTaken;
+  }
+
+  /** Replaces T of modality {@code k}'s head layer {@code i} (a restore; benchmarks), after any pending refresh. */
   void setFlat(int k, int i, FlatMatrix t) {
+    takeRefresh(k);
+    install(k, i, t);
+  }
+
+  private void install(int k, int i, FlatMatrix t) {
     Layer l = layers[k][i];
     if (l.transform != null) {
       l.transform.close();
@@ -131,11 +246,13 @@ final class HeadStatistics implements AutoCloseable {
 
   /** T of modality {@code k}'s head layer {@code i} in the engine, null while it would change nothing. */
   FlatTransform transform(int k, int i) {
+    takeRefresh(k);
     return layers[k][i].transform;
   }
 
   /** T of modality {@code j}'s head layer {@code i}; null while it is the identity by rule 2. */
   FlatMatrix flatMatrix(int j, int i) {
+    takeRefresh(j);
     return layers[j][i].t;
   }
 
@@ -151,6 +268,7 @@ final class HeadStatistics implements AutoCloseable {
 
   /** {@code <modality>.cov.<i>}, {@code <modality>.T.<i>[.eigenvalues|.damping]} and their metadata. */
   void export(int j, StateWriter out) {
+    takeRefresh(j);
     String name = nets.get(j).name();
     Map<String, Long> updates = out.map("covarianceUpdates");
     Map<String, Boolean> identity = out.map("tIdentity");
@@ -175,6 +293,7 @@ final class HeadStatistics implements AutoCloseable {
   }
 
   void restore(int j, StateReader in) {
+    takeRefresh(j);
     String name = nets.get(j).name();
     for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
       CovarianceAccumulator c = covariance(j, i);
@@ -198,9 +317,21 @@ final class HeadStatistics implements AutoCloseable {
     }
   }
 
-  /** Settles the pending update and stops the worker; the T arrays go with the trainer's manager. */
+  /**
+   * Takes over pending refreshes, settles the pending update and stops the workers; the T arrays go with the
+   * trainer's manager.
+   */
   @Override
   public void close() {
-    worker.close();
+    try {
+      settleRefreshes();
+    } finally {
+      for (BackgroundWorker r : refreshers) {
+        if (r != null) {
+          r.close();
+        }
+      }
+      worker.close();
+    }
   }
 }

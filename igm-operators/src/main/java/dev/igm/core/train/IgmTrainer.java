@@ -98,6 +98,15 @@ public final class IgmTrainer implements AutoCloseable {
     return parts.statistics().flatMatrix(j, i);
   }
 
+  /**
+   * Waits for the T refreshes still computing beside the training thread and makes them current; the listeners hear
+   * of them now if they have not yet. Training never needs this (a step takes over the T it uses itself); a caller
+   * that reports every refresh so far does (a metrics record).
+   */
+  public void settleRefreshes() {
+    parts.statistics().settleRefreshes();
+  }
+
   /** The covariance of modality {@code j}'s head layer {@code i}; null for methods without T. */
   public CovarianceAccumulator covariance(int j, int i) {
     return parts.statistics().covariance(j, i);

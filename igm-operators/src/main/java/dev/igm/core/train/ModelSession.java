@@ -38,7 +38,9 @@ public final class ModelSession implements AutoCloseable {
   private SessionCounters c;
   // last refresh, for metrics only (not needed to resume)
   private final Map<String, List<Double>> lastEigenvalues = new LinkedHashMap<>();
-  private long refreshNanosThisBatch;
+  /** The refresh point (batch index) the listener last heard of, and the summed time of its refreshes. */
+  private long lastRefreshBatch = -1;
+  private long lastRefreshNanos;
 
   /** What one training sample produced. */
   public record TrainOutcome(List<Prediction> predictions, List<StepReport> steps) {
@@ -55,7 +57,13 @@ public final class ModelSession implements AutoCloseable {
     trainer.addListener(new TrainingListener() {
       @Override
       public void onRefresh(String modality, int layer, FlatMatrix t, long batchIndex) {
-        refreshNanosThisBatch += t.refreshNanos();
+        // refreshes are taken over after their batch (see IgmTrainer#settleRefreshes): sum those of one refresh point
+        if (batchIndex != lastRefreshBatch) {
+          lastRefreshBatch = batchIndex;
+          lastRefreshNanos = 0;
+        }
+        lastRefreshNanos += t.refreshNanos();
+        c.lastRefreshMillis = lastRefreshNanos / 1e6;
         List<Double> ev = new ArrayList<>();
         for (double v : t.eigenvalues()) {
           ev.add(v);
@@ -124,7 +132,6 @@ public final class ModelSession implements AutoCloseable {
   public TrainOutcome train(ValidSample sample) {
     LabeledSample labeled = sample.toLabeled();
     List<Prediction> predictions = List.of();
-    refreshNanosThisBatch = 0;
     List<StepReport> steps;
     if (trainer.pendingCount() + 1 == trainer.config().batchSize()) {
       List<LabeledSample> batch = new ArrayList<>(trainer.internals().batcher().pending());
@@ -149,9 +156,6 @@ public final class ModelSession implements AutoCloseable {
           c.windowSteps++;
         }
         c.lastModality = r.modality();
-      }
-      if (refreshNanosThisBatch > 0) {
-        c.lastRefreshMillis = refreshNanosThisBatch / 1e6;
       }
     }
     return new TrainOutcome(predictions, steps);
@@ -231,6 +235,7 @@ public final class ModelSession implements AutoCloseable {
 
   /** The metrics record for the window since the previous one; starts a new window. */
   public TrainingMetrics emitMetrics(long timeMillis, long deadLetters) {
+    trainer.settleRefreshes(); // the record reports every refresh up to its batch (eigenvalues, refresh time)
     TrainingMetrics m = TrainingMetrics.newBuilder()
         .setModelId(modelId)
         .setMethod(config().methodName())
