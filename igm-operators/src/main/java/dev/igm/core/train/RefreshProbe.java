@@ -11,22 +11,22 @@ public final class RefreshProbe {
   /** Stops keeping covariances and T for every modality: the trainer's steps become plain SAM (or plain) steps. */
   public static void withoutFlatModification(IgmTrainer trainer) {
     for (int j = 0; j < trainer.nets().size(); j++) {
-      trainer.parts().statistics().untrack(j);
+      trainer.internals().parts().statistics().untrack(j);
     }
   }
 
   /** Training-thread nanoseconds spent waiting for T refreshes to finish, so far. */
   public static long waitNanos(IgmTrainer trainer) {
-    return trainer.parts().statistics().refreshWaitNanos();
+    return trainer.internals().parts().statistics().refreshWaitNanos();
   }
 
   /** Nanoseconds the refreshes taken over so far computed on their workers (all head layers), summed. */
   public static long computeNanos(IgmTrainer trainer) {
-    return trainer.parts().statistics().refreshComputeNanos();
+    return trainer.internals().parts().statistics().refreshComputeNanos();
   }
 
   /** Refreshes taken over so far (one per modality and refresh point, all head layers). */
   public static long count(IgmTrainer trainer) {
-    return trainer.parts().statistics().refreshesTaken();
+    return trainer.internals().parts().statistics().refreshesTaken();
   }
 }
