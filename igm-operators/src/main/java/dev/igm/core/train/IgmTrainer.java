@@ -57,8 +57,7 @@ public final class IgmTrainer implements AutoCloseable {
     BatchArrays arrays = new BatchArrays(manager, dtype, config.numClasses());
     this.parts = MethodParts.of(config, nets, arrays, rng, listeners);
     this.batcher = new MiniBatcher(config.batchSize(), config.numClasses(), nets);
-    this.modalityStep = new ModalityStep(nets, arrays, parts.estimator(), parts.modifier(), parts.statistics(),
-        parts.optimizers());
+    this.modalityStep = parts.modalityStep(nets, arrays);
     this.jointStep = new JointStep(nets, arrays, parts.optimizers());
     this.scorer = new Scorer(nets, arrays, parts.fusion());
   }
@@ -98,11 +97,7 @@ public final class IgmTrainer implements AutoCloseable {
     return parts.statistics().flatMatrix(j, i);
   }
 
-  /**
-   * Waits for the T refreshes still computing beside the training thread and makes them current; the listeners hear
-   * of them now if they have not yet. Training never needs this (a step takes over the T it uses itself); a caller
-   * that reports every refresh so far does (a metrics record).
-   */
+  /** Makes the T refreshes still computing beside the steps current (a metrics record reports them all). */
   public void settleRefreshes() {
     parts.statistics().settleRefreshes();
   }

@@ -75,6 +75,11 @@ record MethodParts(
     return new MethodParts(schedule, estimator, modifier, statistics, optimizers, fusion(config));
   }
 
+  /** The step of one modality these parts make: estimate the gradient, modify it, update (docs/ALGORITHM.md). */
+  ModalityStep modalityStep(List<ModalityNet> nets, BatchArrays arrays) {
+    return new ModalityStep(nets, arrays, estimator, modifier, statistics, optimizers);
+  }
+
   /** The fusion of {@code config}'s method (also what a served model of that method fuses by). */
   static Fusion fusion(IgmConfig config) {
     Fusion.Rule rule = switch (config.method()) {
