@@ -86,7 +86,7 @@ public final class FitCurves {
   public Path write(Path dir) throws IOException {
     Files.createDirectories(dir);
     LineChart chart = new LineChart("Per-modality VALID accuracy over training", "epoch", "VALID accuracy")
-        .subtitle("solid: each modality's own head; dotted: the fused prediction; one colour per method")
+        .subtitle("solid: each modality's own head; dashed: the fused prediction")
         .integerX().yRange(0, 1);
     StringBuilder table = new StringBuilder("<table>\n<tr><th>method</th><th>prediction</th>");
     int widest = runs.stream().mapToInt(r -> r.epochs().size()).max().orElse(0);
@@ -94,13 +94,16 @@ public final class FitCurves {
       table.append("<th>").append(e).append("</th>");
     }
     table.append("</tr>\n");
-    for (int i = 0; i < runs.size(); i++) {
-      Run r = runs.get(i);
+    int colour = 0;
+    for (Run r : runs) {
       double[] x = r.epochs().stream().mapToDouble(Integer::doubleValue).toArray();
       for (Map.Entry<String, List<Double>> g : r.accuracy().entrySet()) {
+        if (g.getKey().equals("mean-softmax")) {
+          continue; // joint's second fusion rule: the chart is about the modalities and the method's own fusion
+        }
         boolean fused = g.getKey().equals("fused");
         Series s = Series.of(r.method() + " " + g.getKey(), x, g.getValue().stream().mapToDouble(d -> d).toArray())
-            .color(Palette.color(i)).markers();
+            .color(Palette.color(colour++)).markers();
         chart.add(fused ? s.dashed() : s);
         table.append("<tr><td>").append(esc(r.method())).append("</td><td>").append(esc(g.getKey())).append("</td>");
         for (double v : g.getValue()) {
