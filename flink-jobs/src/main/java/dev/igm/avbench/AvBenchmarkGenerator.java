@@ -23,45 +23,89 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * Writes a real-signal audio-visual benchmark in the CREMA-D layout, so that every CREMA-D reader takes it
- * ({@code igm replay --layout cremad}): {@code annotations/{train,test}.csv} (rows {@code <clip>,<code>}, no header),
- * {@code AudioWAV/<clip>.wav} (22,050 Hz 16-bit mono) and {@code Image-01-FPS/<clip>/frame_0000k.jpg}.
+ * Writes a real-signal audio-visual benchmark in the CREMA-D layout, so that every CREMA-D reader
+ * takes it ({@code igm replay --layout cremad}): {@code annotations/{train,test}.csv} (rows {@code
+ * <clip>,<code>}, no header), {@code AudioWAV/<clip>.wav} (22,050 Hz 16-bit mono) and {@code
+ * Image-01-FPS/<clip>/frame_0000k.jpg}.
  *
- * <p>Six classes of clothing, stored under CREMA-D's six emotion codes. A clip's frames show a Fashion-MNIST image of
- * its class (training clips from Fashion-MNIST's training images, test clips from its test images, never one image
- * twice), degraded as {@link ClipFrames} describes; its audio is {@code espeak-ng} saying the class word with a random
- * accent, voice variant, speed and pitch, in noise at a random speech-to-noise ratio ({@link NoisySpeech}). The
- * difficulty of each modality is drawn per clip and independently ({@link Difficulty}).
+ * <p>Six classes of clothing, stored under CREMA-D's six emotion codes. A clip's frames show a
+ * Fashion-MNIST image of its class (training clips from Fashion-MNIST's training images, test clips
+ * from its test images, never one image twice), degraded as {@link ClipFrames} describes; its audio
+ * is {@code espeak-ng} saying the class word with a random accent, voice variant, speed and pitch,
+ * in noise at a random speech-to-noise ratio ({@link NoisySpeech}). The difficulty of each modality
+ * is drawn per clip and independently ({@link Difficulty}).
  *
- * <p>Every random choice of clip {@code i} comes from a generator seeded with {@code (seed, i)}, so the output is the
- * same for the same seed whatever the thread count. Besides the layout it writes {@code benchmark.json} (settings,
- * classes, espeak-ng version) and {@code meta/clips.csv} (every clip's draws: voice, speed, pitch, SNR, source image,
- * item resolution), which the layout readers ignore.
+ * <p>Every random choice of clip {@code i} comes from a generator seeded with {@code (seed, i)}, so
+ * the output is the same for the same seed whatever the thread count. Besides the layout it writes
+ * {@code benchmark.json} (settings, classes, espeak-ng version) and {@code meta/clips.csv} (every
+ * clip's draws: voice, speed, pitch, SNR, source image, item resolution), which the layout readers
+ * ignore.
  */
 public final class AvBenchmarkGenerator {
-  /** One class: its CREMA-D code (class index = position), the spoken word, the Fashion-MNIST class. */
+  /**
+   * One class: its CREMA-D code (class index = position), the spoken word, the Fashion-MNIST class.
+   */
   public record ClassSpec(String code, String word, int fashionClass, String fashionName) {}
 
   /**
-   * Clothing a classifier confuses by sight (top, pullover, coat and shirt above all), in CREMA-D's class order
-   * NEU HAP SAD FEA DIS ANG. "top" rather than "T-shirt" (Fashion-MNIST's class is "T-shirt/top"): "T-shirt" and
-   * "shirt" would sound alike exactly where the images look alike, and then neither modality could tell them apart.
+   * Clothing a classifier confuses by sight (top, pullover, coat and shirt above all), in CREMA-D's
+   * class order NEU HAP SAD FEA DIS ANG. "top" rather than "T-shirt" (Fashion-MNIST's class is
+   * "T-shirt/top"): "T-shirt" and "shirt" would sound alike exactly where the images look alike,
+   * and then neither modality could tell them apart.
    */
-  public static final List<ClassSpec> CLASSES = List.of(
-      new ClassSpec("NEU", "top", 0, "T-shirt/top"),
-      new ClassSpec("HAP", "pullover", 2, "Pullover"),
-      new ClassSpec("SAD", "dress", 3, "Dress"),
-      new ClassSpec("FEA", "coat", 4, "Coat"),
-      new ClassSpec("DIS", "shirt", 6, "Shirt"),
-      new ClassSpec("ANG", "bag", 8, "Bag"));
+  public static final List<ClassSpec> CLASSES =
+      List.of(
+          new ClassSpec("NEU", "top", 0, "T-shirt/top"),
+          new ClassSpec("HAP", "pullover", 2, "Pullover"),
+          new ClassSpec("SAD", "dress", 3, "Dress"),
+          new ClassSpec("FEA", "coat", 4, "Coat"),
+          new ClassSpec("DIS", "shirt", 6, "Shirt"),
+          new ClassSpec("ANG", "bag", 8, "Bag"));
 
   /** espeak-ng's English accents (no MBROLA voices: they need another package). */
-  static final List<String> ACCENTS = List.of("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan",
-      "en-gb-x-gbcwmd", "en-029", "en-us-nyc");
+  static final List<String> ACCENTS =
+      List.of(
+          "en-us",
+          "en-gb",
+          "en-gb-scotland",
+          "en-gb-x-rp",
+          "en-gb-x-gbclan",
+          "en-gb-x-gbcwmd",
+          "en-029",
+          "en-us-nyc");
+
   /** espeak-ng voice variants (voices/!v): male, female and synthetic-sounding ones. */
-  static final List<String> VARIANTS = List.of("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5",
-      "klatt", "klatt2", "croak", "Annie", "Andy", "belinda", "benjamin", "david", "john", "linda", "max", "paul",
-      "rob", "steph", "travis", "victor");
+  static final List<String> VARIANTS =
+      List.of(
+          "m1",
+          "m2",
+          "m3",
+          "m4",
+          "m5",
+          "m6",
+          "m7",
+          "f1",
+          "f2",
+          "f3",
+          "f4",
+          "f5",
+          "klatt",
+          "klatt2",
+          "croak",
+          "Annie",
+          "Andy",
+          "belinda",
+          "benjamin",
+          "david",
+          "john",
+          "linda",
+          "max",
+          "paul",
+          "rob",
+          "steph",
+          "travis",
+          "victor");
+
   static final int MIN_WPM = 110;
   static final int MAX_WPM = 230;
 
@@ -113,21 +157,32 @@ public final class AvBenchmarkGenerator {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + output + ": " + e.getMessage(), e);
     }
-    log.accept("generating " + clips.size() + " clips (" + train + " train, " + test + " test) with " + threads
-        + " thread(s) into " + output);
+    log.accept(
+        "generating "
+            + clips.size()
+            + " clips ("
+            + train
+            + " train, "
+            + test
+            + " test) with "
+            + threads
+            + " thread(s) into "
+            + output);
     String[] details = new String[clips.size()];
     AtomicInteger done = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (Clip c : clips) {
-        futures.add(pool.submit(() -> {
-          details[c.index()] = write(c, c.test() ? testImages : trainImages, espeak);
-          int n = done.incrementAndGet();
-          if (n % 200 == 0 || n == clips.size()) {
-            log.accept("  " + n + "/" + clips.size() + " clips");
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  details[c.index()] = write(c, c.test() ? testImages : trainImages, espeak);
+                  int n = done.incrementAndGet();
+                  if (n % 200 == 0 || n == clips.size()) {
+                    log.accept("  " + n + "/" + clips.size() + " clips");
+                  }
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -148,7 +203,10 @@ public final class AvBenchmarkGenerator {
     return new Summary(output, train, test, (System.nanoTime() - t0) / 1_000_000, espeak.version());
   }
 
-  /** Balanced classes (clip i of the split has class i mod 6, then shuffled), distinct source images per class. */
+  /**
+   * Balanced classes (clip i of the split has class i mod 6, then shuffled), distinct source images
+   * per class.
+   */
   private List<Clip> plan(FashionMnist images, int count, boolean isTest, int firstIndex) {
     int[] classes = new int[count];
     for (int i = 0; i < count; i++) {
@@ -165,8 +223,14 @@ public final class AvBenchmarkGenerator {
     for (int i = 0; i < count; i++) {
       int k = classes[i];
       if (used[k] >= pools[k].length) {
-        throw new IllegalArgumentException("Fashion-MNIST's " + (isTest ? "test" : "training") + " part has only "
-            + pools[k].length + " images of " + CLASSES.get(k).fashionName() + "; ask for fewer clips");
+        throw new IllegalArgumentException(
+            "Fashion-MNIST's "
+                + (isTest ? "test" : "training")
+                + " part has only "
+                + pools[k].length
+                + " images of "
+                + CLASSES.get(k).fashionName()
+                + "; ask for fewer clips");
       }
       int index = firstIndex + i;
       String name = String.format("%05d_AVB_%s_XX", index + 1, CLASSES.get(k).code());
@@ -179,16 +243,19 @@ public final class AvBenchmarkGenerator {
   private String write(Clip c, FashionMnist images, Espeak espeak) {
     Rng rng = new Rng(SplitMix64.mix64(seed * 0x632BE59BD9B4E019L + c.index()));
     ClassSpec k = CLASSES.get(c.classIndex());
-    String voice = ACCENTS.get(rng.nextInt(ACCENTS.size())) + "+" + VARIANTS.get(rng.nextInt(VARIANTS.size()));
+    String voice =
+        ACCENTS.get(rng.nextInt(ACCENTS.size())) + "+" + VARIANTS.get(rng.nextInt(VARIANTS.size()));
     int wpm = MIN_WPM + rng.nextInt(MAX_WPM - MIN_WPM + 1);
     int pitch = 10 + rng.nextInt(81);
-    double snr = difficulty.snrLowDb() + (difficulty.snrHighDb() - difficulty.snrLowDb()) * rng.nextDouble();
+    double snr =
+        difficulty.snrLowDb() + (difficulty.snrHighDb() - difficulty.snrLowDb()) * rng.nextDouble();
     float[] word = NoisySpeech.trim(espeak.speak(k.word(), voice, wpm, pitch));
     int length = (int) Math.round(difficulty.clipSeconds() * Espeak.RATE);
     float[] audio = NoisySpeech.mix(word, length, snr, rng);
     ClipFrames frames = new ClipFrames(images.image(c.imageIndex()), difficulty, rng);
     try {
-      Files.write(output.resolve("AudioWAV").resolve(c.name() + ".wav"), Espeak.wav16(audio, Espeak.RATE));
+      Files.write(
+          output.resolve("AudioWAV").resolve(c.name() + ".wav"), Espeak.wav16(audio, Espeak.RATE));
       Path dir = Files.createDirectories(output.resolve("Image-01-FPS").resolve(c.name()));
       for (int f = 0; f < difficulty.frames(); f++) {
         Path file = dir.resolve(String.format("frame_%05d.jpg", f + 1));
@@ -197,21 +264,39 @@ public final class AvBenchmarkGenerator {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write clip " + c.name() + " under " + output + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write clip " + c.name() + " under " + output + ": " + e.getMessage(), e);
     }
-    return String.join(",", c.name(), c.test() ? "test" : "train", k.code(), k.word(), k.fashionName(),
-        Integer.toString(c.imageIndex()), voice, Integer.toString(wpm), Integer.toString(pitch),
-        String.format("%.2f", snr), Integer.toString(frames.resolution()), String.format("%.3f", frames.noise()),
+    return String.join(
+        ",",
+        c.name(),
+        c.test() ? "test" : "train",
+        k.code(),
+        k.word(),
+        k.fashionName(),
+        Integer.toString(c.imageIndex()),
+        voice,
+        Integer.toString(wpm),
+        Integer.toString(pitch),
+        String.format("%.2f", snr),
+        Integer.toString(frames.resolution()),
+        String.format("%.3f", frames.noise()),
         String.format("%.3f", word.length / (double) Espeak.RATE));
   }
 
   private void writeIndex(List<Clip> clips, String[] details, Espeak espeak) {
     StringBuilder trainCsv = new StringBuilder();
     StringBuilder testCsv = new StringBuilder();
-    StringBuilder meta = new StringBuilder("clip,split,code,word,fashion_mnist_class,fashion_mnist_index,voice,"
-        + "words_per_minute,pitch,snr_db,item_resolution_px,pixel_noise,speech_seconds\n");
+    StringBuilder meta =
+        new StringBuilder(
+            "clip,split,code,word,fashion_mnist_class,fashion_mnist_index,voice,"
+                + "words_per_minute,pitch,snr_db,item_resolution_px,pixel_noise,speech_seconds\n");
     for (Clip c : clips) {
-      (c.test() ? testCsv : trainCsv).append(c.name()).append(',').append(CLASSES.get(c.classIndex()).code()).append('\n');
+      (c.test() ? testCsv : trainCsv)
+          .append(c.name())
+          .append(',')
+          .append(CLASSES.get(c.classIndex()).code())
+          .append('\n');
       meta.append(details[c.index()]).append('\n');
     }
     Map<String, Object> info = new LinkedHashMap<>();
@@ -240,9 +325,12 @@ public final class AvBenchmarkGenerator {
       Files.writeString(output.resolve("annotations/train.csv"), trainCsv);
       Files.writeString(output.resolve("annotations/test.csv"), testCsv);
       Files.writeString(output.resolve("meta/clips.csv"), meta);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(output.resolve("benchmark.json").toFile(), info);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(output.resolve("benchmark.json").toFile(), info);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the index under " + output + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the index under " + output + ": " + e.getMessage(), e);
     }
   }
 
@@ -327,8 +415,13 @@ public final class AvBenchmarkGenerator {
       Objects.requireNonNull(difficulty, "difficulty");
       Objects.requireNonNull(fashionMnist, "Fashion-MNIST folder");
       if (train < CLASSES.size() || test < CLASSES.size()) {
-        throw new IllegalArgumentException("need at least " + CLASSES.size() + " train and test clips (one per class), got "
-            + train + " and " + test);
+        throw new IllegalArgumentException(
+            "need at least "
+                + CLASSES.size()
+                + " train and test clips (one per class), got "
+                + train
+                + " and "
+                + test);
       }
       if (threads < 1) {
         throw new IllegalArgumentException("threads must be >= 1, got " + threads);

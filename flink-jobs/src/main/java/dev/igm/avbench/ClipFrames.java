@@ -5,11 +5,12 @@ import dev.igm.data.layout.SpectrogramPool;
 import java.awt.image.BufferedImage;
 
 /**
- * The frames of one clip: a Fashion-MNIST item drawn in colour on a coloured background, degraded. Per clip: the item
- * is reduced to a low resolution ({@link Difficulty#resolutionLow()}..high px, area averaging: lower is blurrier), its
- * colour and the background's (one dark, one light, random hues), and a pixel-noise level. Per frame: its own small
- * scale/rotation/shift jitter, an occluding rectangle of random colour and size, fresh noise. Several frames of a clip
- * therefore hide different parts of the item: together they show more than one does.
+ * The frames of one clip: a Fashion-MNIST item drawn in colour on a coloured background, degraded.
+ * Per clip: the item is reduced to a low resolution ({@link Difficulty#resolutionLow()}..high px,
+ * area averaging: lower is blurrier), its colour and the background's (one dark, one light, random
+ * hues), and a pixel-noise level. Per frame: its own small scale/rotation/shift jitter, an
+ * occluding rectangle of random colour and size, fresh noise. Several frames of a clip therefore
+ * hide different parts of the item: together they show more than one does.
  */
 final class ClipFrames {
   private final float[] item;
@@ -26,8 +27,11 @@ final class ClipFrames {
     for (int i = 0; i < full.length; i++) {
       full[i] = (fashionItem[i] & 0xff) / 255f;
     }
-    this.resolution = difficulty.resolutionLow() + rng.nextInt(difficulty.resolutionHigh() - difficulty.resolutionLow() + 1);
-    this.item = SpectrogramPool.pool(full, FashionMnist.SIDE, FashionMnist.SIDE, resolution, resolution);
+    this.resolution =
+        difficulty.resolutionLow()
+            + rng.nextInt(difficulty.resolutionHigh() - difficulty.resolutionLow() + 1);
+    this.item =
+        SpectrogramPool.pool(full, FashionMnist.SIDE, FashionMnist.SIDE, resolution, resolution);
     boolean darkBackground = rng.nextDouble() < 0.5;
     this.bg = colour(rng, darkBackground ? 0.0 : 0.6, darkBackground ? 0.4 : 1.0);
     this.fg = colour(rng, darkBackground ? 0.6 : 0.0, darkBackground ? 1.0 : 0.4);
@@ -44,7 +48,11 @@ final class ClipFrames {
 
   /** A colour whose channels lie in [lo, hi]. */
   private static double[] colour(Rng rng, double lo, double hi) {
-    return new double[] {lo + (hi - lo) * rng.nextDouble(), lo + (hi - lo) * rng.nextDouble(), lo + (hi - lo) * rng.nextDouble()};
+    return new double[] {
+      lo + (hi - lo) * rng.nextDouble(),
+      lo + (hi - lo) * rng.nextDouble(),
+      lo + (hi - lo) * rng.nextDouble()
+    };
   }
 
   /** One frame, drawn with its own jitter, occluder and noise from {@code rng}. */
@@ -56,8 +64,14 @@ final class ClipFrames {
     double cy = size / 2.0 + size * (-0.08 + 0.16 * rng.nextDouble());
     double cos = Math.cos(angle);
     double sin = Math.sin(angle);
-    double occW = size * (difficulty.occlusionLow() + (difficulty.occlusionHigh() - difficulty.occlusionLow()) * rng.nextDouble());
-    double occH = size * (difficulty.occlusionLow() + (difficulty.occlusionHigh() - difficulty.occlusionLow()) * rng.nextDouble());
+    double occW =
+        size
+            * (difficulty.occlusionLow()
+                + (difficulty.occlusionHigh() - difficulty.occlusionLow()) * rng.nextDouble());
+    double occH =
+        size
+            * (difficulty.occlusionLow()
+                + (difficulty.occlusionHigh() - difficulty.occlusionLow()) * rng.nextDouble());
     double ox = (size - occW) * rng.nextDouble();
     double oy = (size - occH) * rng.nextDouble();
     double[] occColour = colour(rng, 0, 1);
@@ -70,7 +84,8 @@ final class ClipFrames {
         double u = (cos * px + sin * py) / scale * resolution + resolution / 2.0 - 0.5;
         double v = (-sin * px + cos * py) / scale * resolution + resolution / 2.0 - 0.5;
         double ink = sample(u, v);
-        boolean occluded = x + 0.5 >= ox && x + 0.5 < ox + occW && y + 0.5 >= oy && y + 0.5 < oy + occH;
+        boolean occluded =
+            x + 0.5 >= ox && x + 0.5 < ox + occW && y + 0.5 >= oy && y + 0.5 < oy + occH;
         int rgb = 0;
         for (int c = 0; c < 3; c++) {
           double value = occluded ? occColour[c] : bg[c] + (fg[c] - bg[c]) * ink;
@@ -89,7 +104,8 @@ final class ClipFrames {
     int v0 = (int) Math.floor(v);
     double fu = u - u0;
     double fv = v - v0;
-    return (1 - fv) * ((1 - fu) * at(u0, v0) + fu * at(u0 + 1, v0)) + fv * ((1 - fu) * at(u0, v0 + 1) + fu * at(u0 + 1, v0 + 1));
+    return (1 - fv) * ((1 - fu) * at(u0, v0) + fu * at(u0 + 1, v0))
+        + fv * ((1 - fu) * at(u0, v0 + 1) + fu * at(u0 + 1, v0 + 1));
   }
 
   private double at(int u, int v) {

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code espeak-ng} speech synthesiser (Debian package {@code espeak-ng}) as a source of spoken words: one process
- * per utterance, its 22,050 Hz 16-bit mono WAV read from standard output.
+ * The {@code espeak-ng} speech synthesiser (Debian package {@code espeak-ng}) as a source of spoken
+ * words: one process per utterance, its 22,050 Hz 16-bit mono WAV read from standard output.
  */
 public final class Espeak {
   /** espeak-ng's output rate. */
@@ -25,10 +25,14 @@ public final class Espeak {
     this.version = version;
   }
 
-  /** The synthesiser {@code command} names (a path, or a name on PATH), checked by running it once. */
+  /**
+   * The synthesiser {@code command} names (a path, or a name on PATH), checked by running it once.
+   */
   public static Espeak locate(String command) {
-    String missing = command + " not found or not runnable: install Debian's espeak-ng package (apt-get install"
-        + " espeak-ng) or pass --espeak PATH";
+    String missing =
+        command
+            + " not found or not runnable: install Debian's espeak-ng package (apt-get install"
+            + " espeak-ng) or pass --espeak PATH";
     try {
       Process p = new ProcessBuilder(command, "--version").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -50,12 +54,22 @@ public final class Espeak {
   }
 
   /**
-   * {@code text} spoken by {@code voice} (e.g. {@code en-gb-scotland+f3}) at {@code wordsPerMinute} and {@code pitch}
-   * (0–99), as samples in [−1, 1] at {@link #RATE}.
+   * {@code text} spoken by {@code voice} (e.g. {@code en-gb-scotland+f3}) at {@code wordsPerMinute}
+   * and {@code pitch} (0–99), as samples in [−1, 1] at {@link #RATE}.
    */
   public float[] speak(String text, String voice, int wordsPerMinute, int pitch) {
-    List<String> cmd = new ArrayList<>(List.of(command, "-v", voice, "-s", Integer.toString(wordsPerMinute),
-        "-p", Integer.toString(pitch), "--stdout", text));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                command,
+                "-v",
+                voice,
+                "-s",
+                Integer.toString(wordsPerMinute),
+                "-p",
+                Integer.toString(pitch),
+                "--stdout",
+                text));
     try {
       Process p = new ProcessBuilder(cmd).start();
       byte[] wav;
@@ -64,7 +78,8 @@ public final class Espeak {
       }
       String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalArgumentException(String.join(" ", cmd) + " failed: " + (err.isEmpty() ? "exit " + p.exitValue() : err));
+        throw new IllegalArgumentException(
+            String.join(" ", cmd) + " failed: " + (err.isEmpty() ? "exit " + p.exitValue() : err));
       }
       return pcm16(wav, String.join(" ", cmd));
     } catch (IOException e) {
@@ -76,8 +91,9 @@ public final class Espeak {
   }
 
   /**
-   * The samples of a mono 16-bit PCM WAV at {@link #RATE}. Written to a pipe, espeak-ng cannot seek back to fill in
-   * the chunk sizes (they read 0x7ffff…), so the data chunk is taken to run to the end of the bytes.
+   * The samples of a mono 16-bit PCM WAV at {@link #RATE}. Written to a pipe, espeak-ng cannot seek
+   * back to fill in the chunk sizes (they read 0x7ffff…), so the data chunk is taken to run to the
+   * end of the bytes.
    */
   static float[] pcm16(byte[] wav, String origin) {
     ByteBuffer b = ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN);
@@ -94,8 +110,19 @@ public final class Espeak {
         int rate = b.getInt(pos + 12);
         int bits = b.getShort(pos + 22);
         if (format != 1 || channels != 1 || rate != RATE || bits != 16) {
-          throw new IllegalStateException(origin + ": expected 16-bit mono PCM at " + RATE + " Hz, got format " + format
-              + ", " + channels + " channel(s), " + rate + " Hz, " + bits + " bits");
+          throw new IllegalStateException(
+              origin
+                  + ": expected 16-bit mono PCM at "
+                  + RATE
+                  + " Hz, got format "
+                  + format
+                  + ", "
+                  + channels
+                  + " channel(s), "
+                  + rate
+                  + " Hz, "
+                  + bits
+                  + " bits");
         }
         formatSeen = true;
       } else if (ascii(wav, pos, "data")) {
@@ -122,11 +149,19 @@ public final class Espeak {
   /** Writes mono samples in [−1, 1] as a 16-bit PCM WAV. */
   static byte[] wav16(float[] samples, int rate) {
     ByteBuffer b = ByteBuffer.allocate(44 + 2 * samples.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * samples.length)
+    b.put("RIFF".getBytes(StandardCharsets.US_ASCII))
+        .putInt(36 + 2 * samples.length)
         .put("WAVE".getBytes(StandardCharsets.US_ASCII))
-        .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
-        .putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16)
-        .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * samples.length);
+        .put("fmt ".getBytes(StandardCharsets.US_ASCII))
+        .putInt(16)
+        .putShort((short) 1)
+        .putShort((short) 1)
+        .putInt(rate)
+        .putInt(2 * rate)
+        .putShort((short) 2)
+        .putShort((short) 16)
+        .put("data".getBytes(StandardCharsets.US_ASCII))
+        .putInt(2 * samples.length);
     for (float v : samples) {
       b.putShort((short) Math.round(Math.max(-1f, Math.min(1f, v)) * 32767));
     }

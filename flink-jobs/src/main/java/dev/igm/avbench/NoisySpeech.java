@@ -3,9 +3,10 @@ package dev.igm.avbench;
 import dev.igm.core.model.Rng;
 
 /**
- * A spoken word placed at a random time in a clip of noise at a given speech-to-noise ratio. The noise is a random
- * mix of white noise and low-passed ("brown-ish") noise, so its spectrum tilts differently from clip to clip; the
- * ratio is measured between the mean power of the word (leading and trailing silence trimmed) and the noise's.
+ * A spoken word placed at a random time in a clip of noise at a given speech-to-noise ratio. The
+ * noise is a random mix of white noise and low-passed ("brown-ish") noise, so its spectrum tilts
+ * differently from clip to clip; the ratio is measured between the mean power of the word (leading
+ * and trailing silence trimmed) and the noise's.
  */
 final class NoisySpeech {
   private NoisySpeech() {}

@@ -67,9 +67,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code igm bench-serve}: throughput and end-to-end latency of the serving job on a real Kafka broker, for each
- * requested parallelism, beside the model's own batched forward pass (the ceiling). Not a test: it prints
- * measurements.
+ * {@code igm bench-serve}: throughput and end-to-end latency of the serving job on a real Kafka
+ * broker, for each requested parallelism, beside the model's own batched forward pass (the
+ * ceiling). Not a test: it prints measurements.
  */
 @Command(
     name = "bench-serve",
@@ -102,35 +102,71 @@ import picocli.CommandLine.Option;
       ""
     })
 public final class BenchServeCommand implements Callable<Integer> {
-  @Option(names = "--parallelism", split = ",", defaultValue = "1,2", description = "Parallelisms to measure. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--parallelism",
+      split = ",",
+      defaultValue = "1,2",
+      description = "Parallelisms to measure. Default: ${DEFAULT-VALUE}.")
   List<Integer> parallelisms;
 
-  @Option(names = "--records", defaultValue = "100000", description = "Samples in the throughput phase. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--records",
+      defaultValue = "100000",
+      description = "Samples in the throughput phase. Default: ${DEFAULT-VALUE}.")
   int records;
 
-  @Option(names = "--rate", split = ",", defaultValue = "100,half", paramLabel = "N|half",
-      description = "Send rates of the latency phases, records/s, or half (of the measured throughput). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--rate",
+      split = ",",
+      defaultValue = "100,half",
+      paramLabel = "N|half",
+      description =
+          "Send rates of the latency phases, records/s, or half (of the measured throughput). Default: ${DEFAULT-VALUE}.")
   List<String> rates;
 
-  @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency phase, seconds. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--latency-seconds",
+      defaultValue = "10",
+      description = "Length of each latency phase, seconds. Default: ${DEFAULT-VALUE}.")
   int latencySeconds;
 
-  @Option(names = "--batch-size", defaultValue = "256", description = "The job's largest batch (igm serve --batch-size), and the ceiling's batch. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "256",
+      description =
+          "The job's largest batch (igm serve --batch-size), and the ceiling's batch. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
-  @Option(names = "--batch-delay", defaultValue = "10ms", description = "The job's batch delay (igm serve --batch-delay). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch-delay",
+      defaultValue = "10ms",
+      description = "The job's batch delay (igm serve --batch-delay). Default: ${DEFAULT-VALUE}.")
   String batchDelay;
 
-  @Option(names = "--buffer-timeout", defaultValue = "5ms", description = "Flink network buffer timeout of the job (igm serve's default). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--buffer-timeout",
+      defaultValue = "5ms",
+      description =
+          "Flink network buffer timeout of the job (igm serve's default). Default: ${DEFAULT-VALUE}.")
   String bufferTimeout;
 
-  @Option(names = "--ceiling-seconds", defaultValue = "3", description = "How long the ceiling's loop runs (after as long again to warm up). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--ceiling-seconds",
+      defaultValue = "3",
+      description =
+          "How long the ceiling's loop runs (after as long again to warm up). Default: ${DEFAULT-VALUE}.")
   int ceilingSeconds;
 
-  @Option(names = "--bootstrap", description = "Use this Kafka broker instead of starting a local one.")
+  @Option(
+      names = "--bootstrap",
+      description = "Use this Kafka broker instead of starting a local one.")
   String bootstrap;
 
-  @Option(names = "--work-dir", defaultValue = "var/tmp/bench-serve", description = "Scratch folder (model store, Flink tmp); deleted at the end. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--work-dir",
+      defaultValue = "var/tmp/bench-serve",
+      description =
+          "Scratch folder (model store, Flink tmp); deleted at the end. Default: ${DEFAULT-VALUE}.")
   Path workDir;
 
   private static final String MODEL = "bench";
@@ -138,13 +174,27 @@ public final class BenchServeCommand implements Callable<Integer> {
   private final TensorCodec codec = TensorCodec.create();
 
   /** What one parallelism measured. */
-  /** @param operatorRate records per CPU second of the scoring threads (their work alone, as if on a core of their own) */
-  private record Throughput(int parallelism, int records, double perSecond, double operatorRate, Batches batches) {}
+  /**
+   * @param operatorRate records per CPU second of the scoring threads (their work alone, as if on a
+   *     core of their own)
+   */
+  private record Throughput(
+      int parallelism, int records, double perSecond, double operatorRate, Batches batches) {}
 
-  /** The forward pass's rate per second of wall time and per second of the looping thread's CPU time. */
+  /**
+   * The forward pass's rate per second of wall time and per second of the looping thread's CPU
+   * time.
+   */
   private record Ceiling(double wall, double cpu) {}
 
-  private record Latency(int parallelism, int rate, int records, double p50, double p99, double max, Batches batches) {}
+  private record Latency(
+      int parallelism,
+      int rate,
+      int records,
+      double p50,
+      double p99,
+      double max,
+      Batches batches) {}
 
   /** Batch sizes the operator saw in one phase. */
   private record Batches(long batches, long samples, long p50, long max) {
@@ -180,26 +230,78 @@ public final class BenchServeCommand implements Callable<Integer> {
       }
       String loadAtEnd = loadAverage();
       System.out.println();
-      System.out.printf(Locale.ROOT, "igm bench-serve: broker %s, %d cores, batches of up to %d samples / %s, buffer "
-          + "timeout %s%n", bootstrap, Runtime.getRuntime().availableProcessors(), batching.maxRecords(), batchDelay,
+      System.out.printf(
+          Locale.ROOT,
+          "igm bench-serve: broker %s, %d cores, batches of up to %d samples / %s, buffer "
+              + "timeout %s%n",
+          bootstrap,
+          Runtime.getRuntime().availableProcessors(),
+          batching.maxRecords(),
+          batchDelay,
           bufferTimeout);
-      System.out.printf(Locale.ROOT, "load average (1, 5, 15 min): %s at the start, %s at the end%n", loadAtStart, loadAtEnd);
-      System.out.printf(Locale.ROOT, "ceiling: the model's batched forward pass, %d samples per pass, one thread: %,.0f "
-          + "records/s (%,.0f per CPU second)%n", batching.maxRecords(), ceiling.wall(), ceiling.cpu());
+      System.out.printf(
+          Locale.ROOT,
+          "load average (1, 5, 15 min): %s at the start, %s at the end%n",
+          loadAtStart,
+          loadAtEnd);
+      System.out.printf(
+          Locale.ROOT,
+          "ceiling: the model's batched forward pass, %d samples per pass, one thread: %,.0f "
+              + "records/s (%,.0f per CPU second)%n",
+          batching.maxRecords(),
+          ceiling.wall(),
+          ceiling.cpu());
       System.out.println();
-      System.out.printf(Locale.ROOT, "%-11s %10s %12s %11s %14s %11s %11s %10s %10s%n", "parallelism", "records",
-          "records/s", "of ceiling", "operator r/s", "of ceiling", "batch mean", "batch p50", "batch max");
+      System.out.printf(
+          Locale.ROOT,
+          "%-11s %10s %12s %11s %14s %11s %11s %10s %10s%n",
+          "parallelism",
+          "records",
+          "records/s",
+          "of ceiling",
+          "operator r/s",
+          "of ceiling",
+          "batch mean",
+          "batch p50",
+          "batch max");
       for (Throughput t : throughputs) {
-        System.out.printf(Locale.ROOT, "%-11d %10d %12.0f %11.2f %14.0f %11.2f %11.1f %10d %10d%n", t.parallelism(),
-            t.records(), t.perSecond(), t.perSecond() / ceiling.wall(), t.operatorRate(), t.operatorRate() / ceiling.cpu(),
-            t.batches().mean(), t.batches().p50(), t.batches().max());
+        System.out.printf(
+            Locale.ROOT,
+            "%-11d %10d %12.0f %11.2f %14.0f %11.2f %11.1f %10d %10d%n",
+            t.parallelism(),
+            t.records(),
+            t.perSecond(),
+            t.perSecond() / ceiling.wall(),
+            t.operatorRate(),
+            t.operatorRate() / ceiling.cpu(),
+            t.batches().mean(),
+            t.batches().p50(),
+            t.batches().max());
       }
       System.out.println();
-      System.out.printf(Locale.ROOT, "%-11s %10s %10s %10s %10s %12s %11s %10s%n", "parallelism", "rate/s", "p50 ms",
-          "p99 ms", "max ms", "lat. records", "batch mean", "batch max");
+      System.out.printf(
+          Locale.ROOT,
+          "%-11s %10s %10s %10s %10s %12s %11s %10s%n",
+          "parallelism",
+          "rate/s",
+          "p50 ms",
+          "p99 ms",
+          "max ms",
+          "lat. records",
+          "batch mean",
+          "batch max");
       for (Latency l : latencies) {
-        System.out.printf(Locale.ROOT, "%-11d %10d %10.1f %10.1f %10.1f %12d %11.1f %10d%n", l.parallelism(), l.rate(),
-            l.p50(), l.p99(), l.max(), l.records(), l.batches().mean(), l.batches().max());
+        System.out.printf(
+            Locale.ROOT,
+            "%-11d %10d %10.1f %10.1f %10.1f %12d %11.1f %10d%n",
+            l.parallelism(),
+            l.rate(),
+            l.p50(),
+            l.p99(),
+            l.max(),
+            l.records(),
+            l.batches().mean(),
+            l.batches().max());
       }
       return 0;
     } finally {
@@ -211,22 +313,36 @@ public final class BenchServeCommand implements Callable<Integer> {
   }
 
   private ModelSnapshot trainAndWrite(MultiViewDataset ds) throws IOException {
-    IgmConfig config = IgmConfig.builder().method("igm").modalities(OfflineFit.featureModalities(ds))
-        .numClasses(ds.classCount()).seed(7).deterministic(true).build();
+    IgmConfig config =
+        IgmConfig.builder()
+            .method("igm")
+            .modalities(OfflineFit.featureModalities(ds))
+            .numClasses(ds.classCount())
+            .seed(7)
+            .deterministic(true)
+            .build();
     try (IgmTrainer trainer = new IgmTrainer(config)) {
       for (MultiViewRow row : ds.rows(Split.TRAIN)) {
-        trainer.offer(new LabeledSample(row.sampleId(), row.label(), Evaluation.inputsOf(config, row)));
+        trainer.offer(
+            new LabeledSample(row.sampleId(), row.label(), Evaluation.inputsOf(config, row)));
       }
       Map<String, Double> metrics = Evaluation.evaluate(trainer, ds.rows(Split.TEST));
-      System.err.printf(Locale.ROOT, "igm bench-serve: model trained for one epoch, TEST fused acc %.3f%n", metrics.get("fused.acc"));
-      return SnapshotPublication.write(TrainerSnapshot.capture(trainer, metrics), workDir.resolve("model/bench-v1.safetensors"),
-          MODEL, 1, Map.of());
+      System.err.printf(
+          Locale.ROOT,
+          "igm bench-serve: model trained for one epoch, TEST fused acc %.3f%n",
+          metrics.get("fused.acc"));
+      return SnapshotPublication.write(
+          TrainerSnapshot.capture(trainer, metrics),
+          workDir.resolve("model/bench-v1.safetensors"),
+          MODEL,
+          1,
+          Map.of());
     }
   }
 
   /**
-   * The published model, loaded as the job loads it, scoring batches of {@link #batchSize} TEST rows (already
-   * decoded) in a loop on this thread: records/s.
+   * The published model, loaded as the job loads it, scoring batches of {@link #batchSize} TEST
+   * rows (already decoded) in a loop on this thread: records/s.
    */
   private Ceiling ceiling(ModelSnapshot published, List<MultiViewRow> rows) throws Exception {
     IgmConfig config = ModelConfigJson.parse(published.getConfig());
@@ -252,15 +368,27 @@ public final class BenchServeCommand implements Callable<Integer> {
         now = System.nanoTime();
       } while (now < end);
       long cpu = mx.getCurrentThreadCpuTime() - cpuStart;
-      Ceiling c = new Ceiling(passes * batchSize / ((now - start) / 1e9), passes * batchSize / (cpu / 1e9));
-      System.err.printf(Locale.ROOT, "igm bench-serve: ceiling %,.0f records/s, %,.0f per CPU second (%d passes of %d)%n",
-          c.wall(), c.cpu(), passes, batchSize);
+      Ceiling c =
+          new Ceiling(passes * batchSize / ((now - start) / 1e9), passes * batchSize / (cpu / 1e9));
+      System.err.printf(
+          Locale.ROOT,
+          "igm bench-serve: ceiling %,.0f records/s, %,.0f per CPU second (%d passes of %d)%n",
+          c.wall(),
+          c.cpu(),
+          passes,
+          batchSize);
       return c;
     }
   }
 
-  private void measure(int p, ModelSnapshot published, List<MultiViewRow> rows, BatchingPolicy batching,
-      List<Throughput> throughputs, List<Latency> latencies) throws Exception {
+  private void measure(
+      int p,
+      ModelSnapshot published,
+      List<MultiViewRow> rows,
+      BatchingPolicy batching,
+      List<Throughput> throughputs,
+      List<Latency> latencies)
+      throws Exception {
     String run = "bench-p" + p + "-" + UUID.randomUUID().toString().substring(0, 6);
     String samples = run + ".samples";
     String models = run + ".models";
@@ -269,26 +397,51 @@ public final class BenchServeCommand implements Callable<Integer> {
     LocalKafkaBroker.createTopics(bootstrap, p, samples, predictions);
     LocalKafkaBroker.createTopics(bootstrap, 1, models, dlq);
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      producer.send(new ProducerRecord<>(models, MODEL.getBytes(StandardCharsets.UTF_8),
-          AvroBytes.of(ModelSnapshot.class).encode(published))).get(30, TimeUnit.SECONDS);
+      producer
+          .send(
+              new ProducerRecord<>(
+                  models,
+                  MODEL.getBytes(StandardCharsets.UTF_8),
+                  AvroBytes.of(ModelSnapshot.class).encode(published)))
+          .get(30, TimeUnit.SECONDS);
     }
     Configuration conf = ServingMetricsCapture.addTo(EmbeddedFlink.bind(new Configuration(), null));
     Path tmp = Files.createDirectories(workDir.resolve("flink-tmp"));
     conf.set(CoreOptions.TMP_DIRS, tmp.toAbsolutePath().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(p, conf);
-    ServingPolicy policy = new ServingPolicy(List.of(MODEL), ServingPolicy.BeforeFirstModel.HOLD, 100_000, QualityGate.OFF,
-        ModelStoreRoot.of(workDir.resolve("model").toAbsolutePath().toString(), Path.of("/")));
-    ServingJob.build(env, new ServingJobOptions(bootstrap, samples, models, predictions, dlq, run,
-        ServingJobOptions.StartFrom.EARLIEST, p, Duration.ofSeconds(10), ServeCommand.parseDuration(bufferTimeout), policy,
-        Map.of(), batching));
+    ServingPolicy policy =
+        new ServingPolicy(
+            List.of(MODEL),
+            ServingPolicy.BeforeFirstModel.HOLD,
+            100_000,
+            QualityGate.OFF,
+            ModelStoreRoot.of(workDir.resolve("model").toAbsolutePath().toString(), Path.of("/")));
+    ServingJob.build(
+        env,
+        new ServingJobOptions(
+            bootstrap,
+            samples,
+            models,
+            predictions,
+            dlq,
+            run,
+            ServingJobOptions.StartFrom.EARLIEST,
+            p,
+            Duration.ofSeconds(10),
+            ServeCommand.parseDuration(bufferTimeout),
+            policy,
+            Map.of(),
+            batching));
     ServingMetricsCapture.clear();
     JobClient job = env.executeAsync(ServingJob.NAME + "-" + run);
     Map<String, Long> arrivals = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
-    Thread reader = new Thread(() -> readPredictions(predictions, arrivals, stop), "bench-predictions");
+    Thread reader =
+        new Thread(() -> readPredictions(predictions, arrivals, stop), "bench-predictions");
     reader.start();
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      // Warm-up: job start, model load, JIT (the compiler threads take a core for seconds). Not measured.
+      // Warm-up: job start, model load, JIT (the compiler threads take a core for seconds). Not
+      // measured.
       Map<String, Long> warm = send(producer, samples, encode(rows, run + "-w", 20_000), 0);
       await(arrivals, warm.keySet(), Duration.ofMinutes(3), "warm-up");
 
@@ -301,18 +454,41 @@ public final class BenchServeCommand implements Callable<Integer> {
       double perSecond = records / ((last - first) / 1e9);
       double operatorRate = records / ((scoringCpuNanos() - cpuBefore) / 1e9);
       long lastSent = burst.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-      System.err.printf(Locale.ROOT, "igm bench-serve: parallelism %d: %d samples sent in %.2f s, the last prediction "
-          + "read %.2f s after the first send%n", p, records, (lastSent - first) / 1e9, (last - first) / 1e9);
+      System.err.printf(
+          Locale.ROOT,
+          "igm bench-serve: parallelism %d: %d samples sent in %.2f s, the last prediction "
+              + "read %.2f s after the first send%n",
+          p,
+          records,
+          (lastSent - first) / 1e9,
+          (last - first) / 1e9);
       throughputs.add(new Throughput(p, records, perSecond, operatorRate, batches(before)));
 
       for (String r : rates) {
-        int rate = r.equals("half") ? (int) Math.max(1, Math.round(perSecond / 2)) : Integer.parseInt(r);
+        int rate =
+            r.equals("half") ? (int) Math.max(1, Math.round(perSecond / 2)) : Integer.parseInt(r);
         int n = Math.max(1, rate * latencySeconds);
         before = batchCounters();
         Map<String, Long> paced = send(producer, samples, encode(rows, run + "-l" + rate, n), rate);
-        await(arrivals, paced.keySet(), Duration.ofMinutes(3), "latency phase at " + rate + " records/s");
-        double[] ms = paced.entrySet().stream().mapToDouble(e -> (arrivals.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
-        latencies.add(new Latency(p, rate, n, percentile(ms, 50), percentile(ms, 99), ms[ms.length - 1], batches(before)));
+        await(
+            arrivals,
+            paced.keySet(),
+            Duration.ofMinutes(3),
+            "latency phase at " + rate + " records/s");
+        double[] ms =
+            paced.entrySet().stream()
+                .mapToDouble(e -> (arrivals.get(e.getKey()) - e.getValue()) / 1e6)
+                .sorted()
+                .toArray();
+        latencies.add(
+            new Latency(
+                p,
+                rate,
+                n,
+                percentile(ms, 50),
+                percentile(ms, 99),
+                ms[ms.length - 1],
+                batches(before)));
       }
     } finally {
       stop.set(true);
@@ -322,8 +498,8 @@ public final class BenchServeCommand implements Callable<Integer> {
   }
 
   /**
-   * CPU time of the scoring operator's threads so far (the job runs in this process): decoding, scoring, building the
-   * predictions and handing them to the chained Kafka sinks.
+   * CPU time of the scoring operator's threads so far (the job runs in this process): decoding,
+   * scoring, building the predictions and handing them to the chained Kafka sinks.
    */
   private static long scoringCpuNanos() {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -337,17 +513,21 @@ public final class BenchServeCommand implements Callable<Integer> {
   }
 
   private static long[] batchCounters() {
-    return new long[] {ServingMetricsCapture.counter("batches"), ServingMetricsCapture.counter("batchedSamples")};
+    return new long[] {
+      ServingMetricsCapture.counter("batches"), ServingMetricsCapture.counter("batchedSamples")
+    };
   }
 
   /**
-   * The batches scored since {@code before} was read: their number and mean size exactly; p50 and max over the
-   * operators' windows of their last 1,000 batches (the phase's own, unless it scored fewer).
+   * The batches scored since {@code before} was read: their number and mean size exactly; p50 and
+   * max over the operators' windows of their last 1,000 batches (the phase's own, unless it scored
+   * fewer).
    */
   private static Batches batches(long[] before) {
     long[] now = batchCounters();
     long[] recent = ServingMetricsCapture.histogramValues("batchSize");
-    long p50 = recent.length == 0 ? 0 : recent[Math.max(0, (int) Math.ceil(0.5 * recent.length) - 1)];
+    long p50 =
+        recent.length == 0 ? 0 : recent[Math.max(0, (int) Math.ceil(0.5 * recent.length) - 1)];
     long max = recent.length == 0 ? 0 : recent[recent.length - 1];
     return new Batches(now[0] - before[0], now[1] - before[1], p50, max);
   }
@@ -362,16 +542,24 @@ public final class BenchServeCommand implements Callable<Integer> {
       for (Map.Entry<String, float[]> v : row.views().entrySet()) {
         modalities.put(v.getKey(), codec.encodeFloat32(v.getValue(), v.getValue().length));
       }
-      MultimodalSample s = MultimodalSample.newBuilder().setSampleId(id).setStream("bench").setSplit(Split.TEST)
-          .setLabel(row.label()).setEventTime(Instant.now()).setModalities(modalities).build();
+      MultimodalSample s =
+          MultimodalSample.newBuilder()
+              .setSampleId(id)
+              .setStream("bench")
+              .setSplit(Split.TEST)
+              .setLabel(row.label())
+              .setEventTime(Instant.now())
+              .setModalities(modalities)
+              .build();
       out.put(id, sampleAvro.encode(s));
     }
     return out;
   }
 
   /** Sends the encoded samples in order; {@code rate} > 0 paces them. Returns id -> send nanos. */
-  private Map<String, Long> send(KafkaProducer<byte[], byte[]> producer, String topic, Map<String, byte[]> encoded,
-      int rate) throws Exception {
+  private Map<String, Long> send(
+      KafkaProducer<byte[], byte[]> producer, String topic, Map<String, byte[]> encoded, int rate)
+      throws Exception {
     Map<String, Long> sent = new LinkedHashMap<>();
     long start = System.nanoTime();
     int i = 0;
@@ -385,7 +573,8 @@ public final class BenchServeCommand implements Callable<Integer> {
       }
       i++;
       sent.put(e.getKey(), System.nanoTime());
-      producer.send(new ProducerRecord<>(topic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue()));
+      producer.send(
+          new ProducerRecord<>(topic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue()));
     }
     producer.flush();
     return sent;
@@ -405,8 +594,12 @@ public final class BenchServeCommand implements Callable<Integer> {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           long now = System.nanoTime();
           try {
-            // The job keys each prediction by its sample id: no need to decode the value (the bench shares the CPUs).
-            String id = r.key() != null ? new String(r.key(), StandardCharsets.UTF_8) : avro.decode(r.value()).getSampleId();
+            // The job keys each prediction by its sample id: no need to decode the value (the bench
+            // shares the CPUs).
+            String id =
+                r.key() != null
+                    ? new String(r.key(), StandardCharsets.UTF_8)
+                    : avro.decode(r.value()).getSampleId();
             arrivals.putIfAbsent(id, now);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -416,8 +609,12 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
   }
 
-  /** Waits until every id has a prediction; checks each id once it is reached (no full scan every time). */
-  private static void await(Map<String, Long> arrivals, java.util.Set<String> ids, Duration timeout, String phase)
+  /**
+   * Waits until every id has a prediction; checks each id once it is reached (no full scan every
+   * time).
+   */
+  private static void await(
+      Map<String, Long> arrivals, java.util.Set<String> ids, Duration timeout, String phase)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<String> waiting = new ArrayList<>(ids);
@@ -431,7 +628,8 @@ public final class BenchServeCommand implements Callable<Integer> {
       }
       if (System.nanoTime() > deadline) {
         long got = ids.stream().filter(arrivals::containsKey).count();
-        throw new IllegalStateException(phase + ": " + got + " of " + ids.size() + " predictions after " + timeout);
+        throw new IllegalStateException(
+            phase + ": " + got + " of " + ids.size() + " predictions after " + timeout);
       }
       Thread.sleep(20);
     }

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,10 +26,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code igm bench-step}: the cost of IGM's training step on the audio-visual benchmark's ResNet-18 model, in one run:
- * igm vs plain SAM on the same model and schedule (with the T refresh beside the steps, and, for comparison, taken
- * over at once as it used to be), and the offline training loop of {@code igm fit} vs a plain PyTorch script of the same
- * model and step ({@code bench/torch_igm_step.py}). Not a test: it prints measurements.
+ * {@code igm bench-step}: the cost of IGM's training step on the audio-visual benchmark's ResNet-18
+ * model, in one run: igm vs plain SAM on the same model and schedule (with the T refresh beside the
+ * steps, and, for comparison, taken over at once as it used to be), and the offline training loop
+ * of {@code igm fit} vs a plain PyTorch script of the same model and step ({@code
+ * bench/torch_igm_step.py}). Not a test: it prints measurements.
  */
 @Command(
     name = "bench-step",
@@ -57,34 +57,55 @@ import picocli.CommandLine.Option;
           + "the steps and how long the training thread waited for it.",
     })
 public final class BenchStepCommand implements Callable<Integer> {
-  @Option(names = "--spectrogram-size", paramLabel = "S", description = "Audio input [1, S, S] (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--spectrogram-size",
+      paramLabel = "S",
+      description = "Audio input [1, S, S] (default: ${DEFAULT-VALUE}).")
   int spectrogram = 64;
 
-  @Option(names = "--image-size", paramLabel = "I", description = "Visual frame size (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--image-size",
+      paramLabel = "I",
+      description = "Visual frame size (default: ${DEFAULT-VALUE}).")
   int image = 32;
 
-  @Option(names = "--frames", paramLabel = "F", description = "Visual frames per clip (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--frames",
+      paramLabel = "F",
+      description = "Visual frames per clip (default: ${DEFAULT-VALUE}).")
   int frames = 2;
 
   @Option(names = "--batch-size", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
   int batch = 16;
 
-  @Option(names = "--phase-batches", description = "phase.batches: a T refresh every this many batches"
-      + " (default: ${DEFAULT-VALUE}, the shorter of the AV grid's two).")
+  @Option(
+      names = "--phase-batches",
+      description =
+          "phase.batches: a T refresh every this many batches"
+              + " (default: ${DEFAULT-VALUE}, the shorter of the AV grid's two).")
   int phase = 5;
 
-  @Option(names = "--batches", description = "Batches timed per round and trainer; a multiple of 2 x phase.batches"
-      + " (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batches",
+      description =
+          "Batches timed per round and trainer; a multiple of 2 x phase.batches"
+              + " (default: ${DEFAULT-VALUE}).")
   int batches = 10;
 
   @Option(names = "--rounds", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
   int rounds = 3;
 
-  @Option(names = "--warmup-rounds", description = "Rounds run first and not counted (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup-rounds",
+      description = "Rounds run first and not counted (default: ${DEFAULT-VALUE}).")
   int warmupRounds = 1;
 
-  @Option(names = "--python", paramLabel = "PATH", description = "Python with PyTorch for the script (default:"
-      + " ${DEFAULT-VALUE}, Debian's, where apt-get install python3-torch puts it); 'none' skips the comparison.")
+  @Option(
+      names = "--python",
+      paramLabel = "PATH",
+      description =
+          "Python with PyTorch for the script (default:"
+              + " ${DEFAULT-VALUE}, Debian's, where apt-get install python3-torch puts it); 'none' skips the comparison.")
   String python = "/usr/bin/python3";
 
   /** One round's figures: ms per batch. */
@@ -93,8 +114,10 @@ public final class BenchStepCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (batches < 1 || batches % (2 * phase) != 0 || rounds < 1 || warmupRounds < 0 || batch < 1) {
-      throw new IllegalArgumentException("--batches must be a positive multiple of 2 x --phase-batches ("
-          + 2 * phase + "), --rounds >= 1, --warmup-rounds >= 0, --batch-size >= 1");
+      throw new IllegalArgumentException(
+          "--batches must be a positive multiple of 2 x --phase-batches ("
+              + 2 * phase
+              + "), --rounds >= 1, --warmup-rounds >= 0, --batch-size >= 1");
     }
     Blas.setThreads(1); // the refresh's eigendecomposition: one thread, beside the training thread
     IgmConfig igmConfig = config("igm");
@@ -102,25 +125,50 @@ public final class BenchStepCommand implements Callable<Integer> {
     Path script = LocalKafkaBroker.locateProjectRoot().resolve("bench/torch_igm_step.py");
     boolean torch = !"none".equals(python) && torchAvailable();
 
-    System.out.printf(Locale.ROOT, "igm bench-step: ResNet-18 x 2 (audio [1, %d, %d], visual [3, %d, %d, %d]), head"
+    System.out.printf(
+        Locale.ROOT,
+        "igm bench-step: ResNet-18 x 2 (audio [1, %d, %d], visual [3, %d, %d, %d]), head"
             + " 512-256-64-6, batch %d, phased, phase.batches %d, SGD momentum 0.9, sam.rho 0.05, tau 0.4; one"
             + " intra-op thread; %d batches per round and trainer, %d warm-up round(s); %d cores, load average %s%n",
-        spectrogram, spectrogram, frames, image, image, batch, phase, batches, warmupRounds,
-        Runtime.getRuntime().availableProcessors(), loadAverage());
+        spectrogram,
+        spectrogram,
+        frames,
+        image,
+        image,
+        batch,
+        phase,
+        batches,
+        warmupRounds,
+        Runtime.getRuntime().availableProcessors(),
+        loadAverage());
     if (!torch) {
-      System.out.println("  PyTorch comparison skipped: " + ("none".equals(python) ? "--python none"
-          : python + " cannot import torch (apt-get install python3-torch)"));
+      System.out.println(
+          "  PyTorch comparison skipped: "
+              + ("none".equals(python)
+                  ? "--python none"
+                  : python + " cannot import torch (apt-get install python3-torch)"));
     }
-    System.out.printf(Locale.ROOT, "  %-7s %9s %9s %7s %13s %13s %11s %11s %9s %9s%n", "round", "igm ms", "sam ms",
-        "igm/sam", "igm in-place", "torch igm ms", "torch sam", "igm samp/s", "torch s/s", "igm/torch");
+    System.out.printf(
+        Locale.ROOT,
+        "  %-7s %9s %9s %7s %13s %13s %11s %11s %9s %9s%n",
+        "round",
+        "igm ms",
+        "sam ms",
+        "igm/sam",
+        "igm in-place",
+        "torch igm ms",
+        "torch sam",
+        "igm samp/s",
+        "torch s/s",
+        "igm/torch");
 
     List<Round> measured = new ArrayList<>();
     long waitAtStart = 0;
     long computeAtStart = 0;
     long refreshesAtStart = 0;
     try (IgmTrainer igm = new IgmTrainer(igmConfig);
-         IgmTrainer sam = new IgmTrainer(igmConfig);
-         IgmTrainer inPlace = new IgmTrainer(igmConfig)) {
+        IgmTrainer sam = new IgmTrainer(igmConfig);
+        IgmTrainer inPlace = new IgmTrainer(igmConfig)) {
       RefreshProbe.withoutFlatModification(sam);
       for (int r = 0; r < warmupRounds + rounds; r++) {
         boolean warmup = r < warmupRounds;
@@ -140,25 +188,47 @@ public final class BenchStepCommand implements Callable<Integer> {
         }
       }
       igm.settleRefreshes();
-      Round median = new Round(median(measured, Round::igm), median(measured, Round::sam),
-          median(measured, Round::inPlace), median(measured, Round::torchIgm), median(measured, Round::torchSam));
+      Round median =
+          new Round(
+              median(measured, Round::igm),
+              median(measured, Round::sam),
+              median(measured, Round::inPlace),
+              median(measured, Round::torchIgm),
+              median(measured, Round::torchSam));
       print("median", median);
-      System.out.printf(Locale.ROOT, "  igm / sam = %.3f (goal <= 1.15; median of the rounds' ms); igm with the refresh"
-              + " taken over at once / sam = %.3f%n", median.igm / median.sam, median.inPlace / median.sam);
+      System.out.printf(
+          Locale.ROOT,
+          "  igm / sam = %.3f (goal <= 1.15; median of the rounds' ms); igm with the refresh"
+              + " taken over at once / sam = %.3f%n",
+          median.igm / median.sam,
+          median.inPlace / median.sam);
       if (torch) {
-        System.out.printf(Locale.ROOT, "  igm fit's loop vs PyTorch, igm step: %.1f vs %.1f samples/s = %.3f (goal >="
+        System.out.printf(
+            Locale.ROOT,
+            "  igm fit's loop vs PyTorch, igm step: %.1f vs %.1f samples/s = %.3f (goal >="
                 + " 1.0); sam step: %.1f vs %.1f samples/s = %.3f; PyTorch igm / sam = %.3f%n",
-            rate(median.igm), rate(median.torchIgm), median.torchIgm / median.igm, rate(median.sam),
-            rate(median.torchSam), median.torchSam / median.sam, median.torchIgm / median.torchSam);
+            rate(median.igm),
+            rate(median.torchIgm),
+            median.torchIgm / median.igm,
+            rate(median.sam),
+            rate(median.torchSam),
+            median.torchSam / median.sam,
+            median.torchIgm / median.torchSam);
       }
       long refreshes = RefreshProbe.count(igm) - refreshesAtStart;
       double computeMs = (RefreshProbe.computeNanos(igm) - computeAtStart) / 1e6;
       double waitMs = (RefreshProbe.waitNanos(igm) - waitAtStart) / 1e6;
-      System.out.printf(Locale.ROOT, "  T refresh (igm, measured rounds): %d refreshes, %.1f ms each on average (T of"
+      System.out.printf(
+          Locale.ROOT,
+          "  T refresh (igm, measured rounds): %d refreshes, %.1f ms each on average (T of"
               + " the 512-, 256- and 64-wide head inputs: eigendecomposition + product), i.e. %.1f%% of one igm step"
               + " (%.0f ms); the training thread waited %.2f ms per refresh for it (%.1f ms in all)%n",
-          refreshes, computeMs / Math.max(1, refreshes), 100 * computeMs / Math.max(1, refreshes) / median.igm,
-          median.igm, waitMs / Math.max(1, refreshes), waitMs);
+          refreshes,
+          computeMs / Math.max(1, refreshes),
+          100 * computeMs / Math.max(1, refreshes) / median.igm,
+          median.igm,
+          waitMs / Math.max(1, refreshes),
+          waitMs);
     }
     return 0;
   }
@@ -166,8 +236,12 @@ public final class BenchStepCommand implements Callable<Integer> {
   private IgmConfig config(String method) {
     return IgmConfig.builder()
         .method(method)
-        .addModality(new ModalitySpec("audio", List.of(1, spectrogram, spectrogram), "resnet18", List.of(), null, false))
-        .addModality(new ModalitySpec("visual", List.of(3, frames, image, image), "resnet18", List.of(), null, false))
+        .addModality(
+            new ModalitySpec(
+                "audio", List.of(1, spectrogram, spectrogram), "resnet18", List.of(), null, false))
+        .addModality(
+            new ModalitySpec(
+                "visual", List.of(3, frames, image, image), "resnet18", List.of(), null, false))
         .numClasses(6)
         .headWidths(List.of(256, 64))
         .batchSize(batch)
@@ -189,8 +263,11 @@ public final class BenchStepCommand implements Callable<Integer> {
     for (int b = 0; b < 4; b++) {
       List<LabeledSample> samples = new ArrayList<>();
       for (int s = 0; s < batch; s++) {
-        samples.add(new LabeledSample("b" + b + "s" + s, rng.nextInt(6),
-            new float[][] {gauss(rng, audio), gauss(rng, visual)}));
+        samples.add(
+            new LabeledSample(
+                "b" + b + "s" + s,
+                rng.nextInt(6),
+                new float[][] {gauss(rng, audio), gauss(rng, visual)}));
       }
       out.add(samples);
     }
@@ -211,19 +288,41 @@ public final class BenchStepCommand implements Callable<Integer> {
     return (System.nanoTime() - start) / 1e6 / batches;
   }
 
-  /** PyTorch's {igm, sam} ms per batch: one process, the same sizes, whole phase cycles after one cycle of warm-up. */
+  /**
+   * PyTorch's {igm, sam} ms per batch: one process, the same sizes, whole phase cycles after one
+   * cycle of warm-up.
+   */
   private double[] torchRound(Path script) throws Exception {
-    List<String> cmd = List.of(python, script.toString(), "--method", "igm,sam",
-        "--spectrogram", Integer.toString(spectrogram), "--image", Integer.toString(image),
-        "--frames", Integer.toString(frames), "--batch", Integer.toString(batch), "--phase", Integer.toString(phase),
-        "--warmup", Integer.toString(2 * phase), "--batches", Integer.toString(batches), "--threads", "1");
+    List<String> cmd =
+        List.of(
+            python,
+            script.toString(),
+            "--method",
+            "igm,sam",
+            "--spectrogram",
+            Integer.toString(spectrogram),
+            "--image",
+            Integer.toString(image),
+            "--frames",
+            Integer.toString(frames),
+            "--batch",
+            Integer.toString(batch),
+            "--phase",
+            Integer.toString(phase),
+            "--warmup",
+            Integer.toString(2 * phase),
+            "--batches",
+            Integer.toString(batches),
+            "--threads",
+            "1");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("OMP_NUM_THREADS", "1");
     Process p = pb.start();
     Map<String, Double> ms = new HashMap<>();
     StringBuilder other = new StringBuilder();
     ObjectMapper json = new ObjectMapper();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         if (line.startsWith("{")) {
           JsonNode n = json.readTree(line);
@@ -235,14 +334,16 @@ public final class BenchStepCommand implements Callable<Integer> {
     }
     if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0 || ms.size() != 2) {
       p.destroyForcibly();
-      throw new IllegalStateException("the PyTorch script failed: " + String.join(" ", cmd) + "\n" + other);
+      throw new IllegalStateException(
+          "the PyTorch script failed: " + String.join(" ", cmd) + "\n" + other);
     }
     return new double[] {ms.get("igm"), ms.get("sam")};
   }
 
   private boolean torchAvailable() {
     try {
-      Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
       return p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0;
     } catch (java.io.IOException e) {
@@ -254,8 +355,19 @@ public final class BenchStepCommand implements Callable<Integer> {
   }
 
   private void print(String label, Round r) {
-    System.out.printf(Locale.ROOT, "  %-7s %9.0f %9.0f %7.3f %13.0f %13.0f %11.0f %11.1f %9.1f %9.3f%n", label, r.igm,
-        r.sam, r.igm / r.sam, r.inPlace, r.torchIgm, r.torchSam, rate(r.igm), rate(r.torchIgm), r.torchIgm / r.igm);
+    System.out.printf(
+        Locale.ROOT,
+        "  %-7s %9.0f %9.0f %7.3f %13.0f %13.0f %11.0f %11.1f %9.1f %9.3f%n",
+        label,
+        r.igm,
+        r.sam,
+        r.igm / r.sam,
+        r.inPlace,
+        r.torchIgm,
+        r.torchSam,
+        rate(r.igm),
+        rate(r.torchIgm),
+        r.torchIgm / r.igm);
   }
 
   private double rate(double msPerBatch) {

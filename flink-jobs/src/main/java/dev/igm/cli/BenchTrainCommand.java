@@ -50,10 +50,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code igm bench-train}: the steady training rate of one long-running streaming job against the offline trainer loop
- * of {@code igm fit} on the same samples, model configuration and OpenBLAS thread count, in rounds that alternate the
- * two (a paired comparison on a machine whose load changes), plus the training thread's CPU time per batch and the
- * checkpoint figures.
+ * {@code igm bench-train}: the steady training rate of one long-running streaming job against the
+ * offline trainer loop of {@code igm fit} on the same samples, model configuration and OpenBLAS
+ * thread count, in rounds that alternate the two (a paired comparison on a machine whose load
+ * changes), plus the training thread's CPU time per batch and the checkpoint figures.
  */
 @Command(
     name = "bench-train",
@@ -87,38 +87,68 @@ import picocli.CommandLine.Option;
       "during the round, and the checkpoint figures of the whole job.",
     })
 public final class BenchTrainCommand implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "Job configuration to take the model from (default: config/train-segment.yaml).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Job configuration to take the model from (default: config/train-segment.yaml).")
   Path config;
 
-  @Option(names = "--model", description = "Model id from the configuration (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--model",
+      description = "Model id from the configuration (default: ${DEFAULT-VALUE}).")
   String model = "igm";
 
-  @Option(names = "--epochs", description = "Epochs of the 1,500 TRAIN rows per round (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      description = "Epochs of the 1,500 TRAIN rows per round (default: ${DEFAULT-VALUE}).")
   int epochs = 40;
 
-  @Option(names = "--rounds", description = "Measured rounds, each offline then streaming (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rounds",
+      description = "Measured rounds, each offline then streaming (default: ${DEFAULT-VALUE}).")
   int rounds = 5;
 
-  @Option(names = "--warmup-rounds", description = "Rounds run first and not counted (JIT warm-up; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup-rounds",
+      description = "Rounds run first and not counted (JIT warm-up; default: ${DEFAULT-VALUE}).")
   int warmupRounds = 5;
 
-  @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
-      description = "Flink checkpoint interval (default: the configuration's, flink.execution.checkpointing.interval).")
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      description =
+          "Flink checkpoint interval (default: the configuration's, flink.execution.checkpointing.interval).")
   String checkpointInterval;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this broker instead of starting one.")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Use this broker instead of starting one.")
   String bootstrap;
 
-  @Option(names = "--broker-nice", paramLabel = "N", description = "Niceness of the broker started here (0-19;"
-      + " default: ${DEFAULT-VALUE} = the job's priority). Niced, it runs on the CPU the job leaves idle, more like a"
-      + " broker on machines of its own.")
+  @Option(
+      names = "--broker-nice",
+      paramLabel = "N",
+      description =
+          "Niceness of the broker started here (0-19;"
+              + " default: ${DEFAULT-VALUE} = the job's priority). Niced, it runs on the CPU the job leaves idle, more like a"
+              + " broker on machines of its own.")
   int brokerNice = 0;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Job configuration overrides (repeatable).")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Job configuration overrides (repeatable).")
   List<String> overrides = new ArrayList<>();
 
   /** One round's figures. */
-  record Round(double offlineRate, double offlineCpuMs, double streamRate, double streamCpuMs, double jitSeconds,
+  record Round(
+      double offlineRate,
+      double offlineCpuMs,
+      double streamRate,
+      double streamCpuMs,
+      double jitSeconds,
       double streamSeconds) {
     double ratio() {
       return streamRate / offlineRate;
@@ -129,17 +159,24 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @SuppressWarnings("unchecked")
   public Integer call() throws Exception {
     if (rounds < 1 || warmupRounds < 0 || epochs < 1) {
-      throw new IllegalArgumentException("--rounds and --epochs must be >= 1, --warmup-rounds >= 0");
+      throw new IllegalArgumentException(
+          "--rounds and --epochs must be >= 1, --warmup-rounds >= 0");
     }
     Path root = LocalKafkaBroker.locateProjectRoot();
     Path yaml = config != null ? config : root.resolve("config/train-segment.yaml");
     Map<String, Object> tree;
     try (InputStream in = Files.newInputStream(yaml)) {
-      tree = new LinkedHashMap<>((Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(in));
+      tree =
+          new LinkedHashMap<>(
+              (Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(in));
     }
-    Map<String, Object> chosen = ((List<Map<String, Object>>) tree.get("models")).stream()
-        .filter(m -> model.equals(String.valueOf(m.get("id")))).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no model '" + model + "' in " + yaml));
+    Map<String, Object> chosen =
+        ((List<Map<String, Object>>) tree.get("models"))
+            .stream()
+                .filter(m -> model.equals(String.valueOf(m.get("id"))))
+                .findFirst()
+                .orElseThrow(
+                    () -> new IllegalArgumentException("no model '" + model + "' in " + yaml));
     tree.put("models", List.of(chosen));
 
     TrainingData data = TrainingData.segment(1500, 0, epochs, 42);
@@ -156,55 +193,90 @@ public final class BenchTrainCommand implements Callable<Integer> {
       String servers = bootstrap != null ? bootstrap : broker.bootstrapServers();
       String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
       TrainJobConfig job = jobConfig(tree, servers, run, scratch);
-      LocalKafkaBroker.createTopics(servers, 1, job.samplesTopic(), job.metricsTopic(), job.dlqTopic(),
-          job.predictionsTopic(), job.modelsTopic());
+      LocalKafkaBroker.createTopics(
+          servers,
+          1,
+          job.samplesTopic(),
+          job.metricsTopic(),
+          job.dlqTopic(),
+          job.predictionsTopic(),
+          job.modelsTopic());
       IgmConfig modelConfig = job.models().get(model);
       int every = job.metricsEveryBatches();
       String interval = job.flinkConfiguration().get("execution.checkpointing.interval");
       List<LabeledSample> train = data.trainingSamples(modelConfig);
       List<byte[]> records = data.encodedRecords();
       if (train.size() % modelConfig.batchSize() != 0) {
-        throw new IllegalArgumentException("a round of " + train.size() + " samples is not a whole number of batches of "
-            + modelConfig.batchSize());
+        throw new IllegalArgumentException(
+            "a round of "
+                + train.size()
+                + " samples is not a whole number of batches of "
+                + modelConfig.batchSize());
       }
       long batchesPerRound = train.size() / modelConfig.batchSize();
-      // one OpenBLAS thread (or blas.threads) for both sides, process-wide: the embedded job's trainers share this JVM
+      // one OpenBLAS thread (or blas.threads) for both sides, process-wide: the embedded job's
+      // trainers share this JVM
       int blasThreads = job.blasThreads() > 0 ? job.blasThreads() : 1;
       Blas.setThreads(blasThreads);
 
       Configuration clusterConfig = TrainingJob.flinkConfiguration(job);
       clusterScratch = EmbeddedScratch.apply(clusterConfig, scratch);
-      cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(clusterConfig)
-          .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).withRandomPorts().build());
+      cluster =
+          new MiniCluster(
+              new MiniClusterConfiguration.Builder()
+                  .setConfiguration(clusterConfig)
+                  .setNumTaskManagers(1)
+                  .setNumSlotsPerTaskManager(2)
+                  .withRandomPorts()
+                  .build());
       MiniCluster started = cluster;
-      closeCluster = ShutdownActions.register("close the bench's cluster", () -> {
-        try {
-          started.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      closeCluster =
+          ShutdownActions.register(
+              "close the bench's cluster",
+              () -> {
+                try {
+                  started.close();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       cluster.start();
-      StreamExecutionEnvironment env = TrainingJob.environment(job); // the job's settings travel in its JobGraph
+      StreamExecutionEnvironment env =
+          TrainingJob.environment(job); // the job's settings travel in its JobGraph
       TrainingJob.build(env, job);
       JobID jobId = cluster.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
       CheckpointSizes sizes = new CheckpointSizes(scratch.resolve("chk"));
 
-      System.out.printf("igm bench-train: model %s (%s, %s, batch %d, deterministic %s), %d TRAIN samples per round (%d"
+      System.out.printf(
+          "igm bench-train: model %s (%s, %s, batch %d, deterministic %s), %d TRAIN samples per round (%d"
               + " epochs x 1500 rows), OpenBLAS threads %d, checkpoints every %s, exactly-once sinks, snapshot every %d"
               + " batches; %s%n",
-          model, modelConfig.methodName(), modelConfig.schedule().name().toLowerCase(), modelConfig.batchSize(),
-          modelConfig.deterministic(), train.size(), epochs, blasThreads, interval, job.snapshotEveryBatches(),
+          model,
+          modelConfig.methodName(),
+          modelConfig.schedule().name().toLowerCase(),
+          modelConfig.batchSize(),
+          modelConfig.deterministic(),
+          train.size(),
+          epochs,
+          blasThreads,
+          interval,
+          job.snapshotEveryBatches(),
           bootstrap != null ? "broker " + bootstrap : "local broker at niceness " + brokerNice);
-      System.out.printf("  one streaming job for all rounds; steady rate = samples trained from the end of the round's batch"
-          + " %d to the end of its batch %d / wall time between the two; %d warm-up round(s) not counted%n",
+      System.out.printf(
+          "  one streaming job for all rounds; steady rate = samples trained from the end of the round's batch"
+              + " %d to the end of its batch %d / wall time between the two; %d warm-up round(s) not counted%n",
           every, batchesPerRound, warmupRounds);
-      System.out.printf("  %-7s %12s %12s %7s   %s%n", "round", "offline/s", "streaming/s", "ratio",
+      System.out.printf(
+          "  %-7s %12s %12s %7s   %s%n",
+          "round",
+          "offline/s",
+          "streaming/s",
+          "ratio",
           "CPU ms/batch of the training thread: offline | streaming;  JIT compiling during the streaming round");
       List<Round> measured = new ArrayList<>();
       CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
       try (KafkaProducer<byte[], byte[]> producer = transactionalProducer(servers, run);
-           MetricsTail metrics = new MetricsTail(servers, job.metricsTopic())) {
+          MetricsTail metrics = new MetricsTail(servers, job.metricsTopic())) {
         Thread trainer = trainerThread(Duration.ofSeconds(120));
         for (int r = 0; r < warmupRounds + rounds; r++) {
           boolean warmup = r < warmupRounds;
@@ -225,10 +297,18 @@ public final class BenchTrainCommand implements Callable<Integer> {
           double steady = (last.getTime().toEpochMilli() - first.getTime().toEpochMilli()) / 1e3;
           double streamRate = (last.getSamplesTrained() - first.getSamplesTrained()) / steady;
           double streamCpuMs = (threadCpuNanos(trainer) - cpu0) / 1e6 / batchesPerRound;
-          Round round = new Round(offline[0], offline[1], streamRate, streamCpuMs, jitSeconds, streamSeconds);
-          System.out.printf("  %-7s %12.0f %12.0f %7.2f   %.2f | %.2f;  %.1f s in %.1f s%n",
-              warmup ? "warm-up" : Integer.toString(r - warmupRounds + 1), round.offlineRate, round.streamRate,
-              round.ratio(), round.offlineCpuMs, round.streamCpuMs, round.jitSeconds, round.streamSeconds);
+          Round round =
+              new Round(offline[0], offline[1], streamRate, streamCpuMs, jitSeconds, streamSeconds);
+          System.out.printf(
+              "  %-7s %12.0f %12.0f %7.2f   %.2f | %.2f;  %.1f s in %.1f s%n",
+              warmup ? "warm-up" : Integer.toString(r - warmupRounds + 1),
+              round.offlineRate,
+              round.streamRate,
+              round.ratio(),
+              round.offlineCpuMs,
+              round.streamCpuMs,
+              round.jitSeconds,
+              round.streamSeconds);
           if (!warmup) {
             measured.add(round);
           }
@@ -239,19 +319,28 @@ public final class BenchTrainCommand implements Callable<Integer> {
       sizes.close();
 
       double ratio = median(measured, Round::ratio);
-      System.out.printf("  median  %12.0f %12.0f %7.2f   %.2f | %.2f   (ratio: median of the rounds' ratios; goal >= 0.90)%n",
-          median(measured, Round::offlineRate), median(measured, Round::streamRate), ratio,
-          median(measured, Round::offlineCpuMs), median(measured, Round::streamCpuMs));
+      System.out.printf(
+          "  median  %12.0f %12.0f %7.2f   %.2f | %.2f   (ratio: median of the rounds' ratios; goal >= 0.90)%n",
+          median(measured, Round::offlineRate),
+          median(measured, Round::streamRate),
+          ratio,
+          median(measured, Round::offlineCpuMs),
+          median(measured, Round::streamCpuMs));
       long checkpoints = acc.getOrDefault("igm.checkpoint.count", 0L);
       long captured = acc.getOrDefault("igm.checkpoint.captured", 0L);
-      System.out.printf("  checkpoints (whole job, %d rounds): %d every %s, %d of them with model state to capture (the"
+      System.out.printf(
+          "  checkpoints (whole job, %d rounds): %d every %s, %d of them with model state to capture (the"
               + " others fell between rounds): capture %.1f ms avg, %.0f KiB keyed state each; operator-seen"
               + " snapshot-to-complete %.0f ms avg; checkpoint directory up to %d KiB on disk (incremental RocksDB:"
               + " shared/ + chk-*)%n",
-          warmupRounds + rounds, checkpoints, interval, captured,
+          warmupRounds + rounds,
+          checkpoints,
+          interval,
+          captured,
           acc.getOrDefault("igm.checkpoint.capture.micros", 0L) / 1e3 / Math.max(1, captured),
           acc.getOrDefault("igm.checkpoint.state.bytes", 0L) / 1024.0 / Math.max(1, captured),
-          acc.getOrDefault("igm.checkpoint.e2e.millis", 0L) / (double) Math.max(1, checkpoints), sizes.max() / 1024);
+          acc.getOrDefault("igm.checkpoint.e2e.millis", 0L) / (double) Math.max(1, checkpoints),
+          sizes.max() / 1024);
       return 0;
     } finally {
       if (closeCluster != null) {
@@ -268,14 +357,24 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
   }
 
-  private TrainJobConfig jobConfig(Map<String, Object> tree, String servers, String run, Path scratch) {
-    List<String> o = new ArrayList<>(List.of(
-        "kafka.bootstrap=" + servers, "kafka.group.id=" + run, "topics.samples=" + run + "-samples",
-        "topics.metrics=" + run + "-metrics", "topics.dlq=" + run + "-dlq", "topics.predictions=" + run + "-predictions",
-        "topics.models=" + run + "-models", "kafka.transactional.id.prefix=" + run,
-        "input.bounded=false", "input.starting.offsets=earliest", "metrics.every.batches=10",
-        "model.store=" + scratch.resolve("models"),
-        "flink.execution.checkpointing.dir=" + scratch.resolve("chk").toUri()));
+  private TrainJobConfig jobConfig(
+      Map<String, Object> tree, String servers, String run, Path scratch) {
+    List<String> o =
+        new ArrayList<>(
+            List.of(
+                "kafka.bootstrap=" + servers,
+                "kafka.group.id=" + run,
+                "topics.samples=" + run + "-samples",
+                "topics.metrics=" + run + "-metrics",
+                "topics.dlq=" + run + "-dlq",
+                "topics.predictions=" + run + "-predictions",
+                "topics.models=" + run + "-models",
+                "kafka.transactional.id.prefix=" + run,
+                "input.bounded=false",
+                "input.starting.offsets=earliest",
+                "metrics.every.batches=10",
+                "model.store=" + scratch.resolve("models"),
+                "flink.execution.checkpointing.dir=" + scratch.resolve("chk").toUri()));
     if (checkpointInterval != null) {
       o.add("flink.execution.checkpointing.interval=" + checkpointInterval);
     }
@@ -314,7 +413,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
     return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
   }
 
-  /** The offline loop: {rate, CPU ms per batch} from the end of batch {@code every} to the end of the last full batch. */
+  /**
+   * The offline loop: {rate, CPU ms per batch} from the end of batch {@code every} to the end of
+   * the last full batch.
+   */
   private static double[] offline(IgmConfig config, List<LabeledSample> train, int every) {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     long t0 = 0;
@@ -360,7 +462,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
     return out;
   }
 
-  /** Reads the job's committed TrainingMetrics records as they come; remembers the first record per batch count. */
+  /**
+   * Reads the job's committed TrainingMetrics records as they come; remembers the first record per
+   * batch count.
+   */
   private static final class MetricsTail implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroBytes<TrainingMetrics> avro = AvroBytes.of(TrainingMetrics.class);
@@ -383,7 +488,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!byBatch.containsKey(batches)) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("no metrics record for batch " + batches + " within " + timeout);
+          throw new IllegalStateException(
+              "no metrics record for batch " + batches + " within " + timeout);
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           TrainingMetrics m = avro.decode(r.value());
@@ -399,24 +505,30 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Samples the size of the job's checkpoint directory while it runs (a cancelled job's may be gone after). */
+  /**
+   * Samples the size of the job's checkpoint directory while it runs (a cancelled job's may be gone
+   * after).
+   */
   private static final class CheckpointSizes implements AutoCloseable {
     private final Thread sampler;
     private volatile long max;
 
     CheckpointSizes(Path dir) {
-      sampler = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          try {
-            max = Math.max(max, sizeOf(dir));
-            Thread.sleep(250);
-          } catch (InterruptedException e) {
-            return;
-          } catch (Exception e) {
-            // files come and go while Flink writes and subsumes checkpoints
-          }
-        }
-      }, "checkpoint-size-sampler");
+      sampler =
+          new Thread(
+              () -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                  try {
+                    max = Math.max(max, sizeOf(dir));
+                    Thread.sleep(250);
+                  } catch (InterruptedException e) {
+                    return;
+                  } catch (Exception e) {
+                    // files come and go while Flink writes and subsumes checkpoints
+                  }
+                }
+              },
+              "checkpoint-size-sampler");
       sampler.setDaemon(true);
       sampler.start();
     }

@@ -10,10 +10,10 @@ import dev.igm.core.config.IgmSettings;
 import dev.igm.core.fit.Evaluation;
 import dev.igm.core.fit.OfflineFit;
 import dev.igm.core.fit.SnapshotContinuation;
-import dev.igm.report.MetricsTable;
 import dev.igm.core.train.TrainerSnapshot;
 import dev.igm.data.MultiViewDataset;
 import dev.igm.local.OutputFolder;
+import dev.igm.report.MetricsTable;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code igm fit}: offline training on a dataset, with optional hyper-parameter selection on the VALID split. */
+/**
+ * {@code igm fit}: offline training on a dataset, with optional hyper-parameter selection on the
+ * VALID split.
+ */
 @Command(
     name = "fit",
     mixinStandardHelpOptions = true,
@@ -75,12 +78,18 @@ public final class FitCommand implements Callable<Integer> {
 
   @Mixin DatasetSource data = new DatasetSource();
 
-  @Option(names = {"--methods", "--method"}, split = ",",
-      description = "Methods to train, comma-separated: joint, unimodal-<view>, mla, igm-nosam, igm. Default: igm"
-          + " (with --init-from: the snapshot's method).")
+  @Option(
+      names = {"--methods", "--method"},
+      split = ",",
+      description =
+          "Methods to train, comma-separated: joint, unimodal-<view>, mla, igm-nosam, igm. Default: igm"
+              + " (with --init-from: the snapshot's method).")
   List<String> methods;
 
-  @Option(names = "--epochs", defaultValue = "30", description = "Passes over the TRAIN rows. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--epochs",
+      defaultValue = "30",
+      description = "Passes over the TRAIN rows. Default: ${DEFAULT-VALUE}.")
   int epochs;
 
   @Option(names = "--batch-size", description = "Mini-batch size (knob batch.size, default 64).")
@@ -92,44 +101,69 @@ public final class FitCommand implements Callable<Integer> {
   @Option(names = "--lr", description = "Learning rate (default 0.01).")
   Double lr;
 
-  @Option(names = "--tau", description = "Temperature of the flat modification matrix (default 0.4).")
+  @Option(
+      names = "--tau",
+      description = "Temperature of the flat modification matrix (default 0.4).")
   Double tau;
 
   @Option(names = "--rho", description = "SAM radius (knob sam.rho, default 0.05).")
   Double rho;
 
-  @Option(names = "--seed",
-      description = "Seed of initialisation, the epoch order and mixup. Default: " + DEFAULT_SEED
-          + " (with --init-from, the model keeps the snapshot's seed).")
+  @Option(
+      names = "--seed",
+      description =
+          "Seed of initialisation, the epoch order and mixup. Default: "
+              + DEFAULT_SEED
+              + " (with --init-from, the model keeps the snapshot's seed).")
   Long seed;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "Any model knob by its documented name, e.g. --set phase.batches=5 --set head.widths=128,32."
-          + " A knob that has its own option here (batch.size, schedule, lr, tau, sam.rho, seed) is set with it.")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Any model knob by its documented name, e.g. --set phase.batches=5 --set head.widths=128,32."
+              + " A knob that has its own option here (batch.size, schedule, lr, tau, sam.rho, seed) is set with it.")
   Map<String, String> settings = new LinkedHashMap<>();
 
-  @Option(names = "--grid", paramLabel = "SPEC",
-      description = "Hyper-parameter grid 'knob=v1,v2;knob2=w1,w2', selected on VALID (needs VALID rows).")
+  @Option(
+      names = "--grid",
+      paramLabel = "SPEC",
+      description =
+          "Hyper-parameter grid 'knob=v1,v2;knob2=w1,w2', selected on VALID (needs VALID rows).")
   String grid;
 
-  @Option(names = "--select-by", defaultValue = "fused.acc",
-      description = "VALID metric that selects the epoch and among --grid combinations: <view>|fused.acc|f1|map"
-          + " (joint also mean-softmax.*). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--select-by",
+      defaultValue = "fused.acc",
+      description =
+          "VALID metric that selects the epoch and among --grid combinations: <view>|fused.acc|f1|map"
+              + " (joint also mean-softmax.*). Default: ${DEFAULT-VALUE}.")
   String selectBy;
 
-  enum EpochSelection { best, last }
+  enum EpochSelection {
+    best,
+    last
+  }
 
-  @Option(names = "--epoch-selection", paramLabel = "MODE",
-      description = "best: keep the model of the epoch with the best VALID --select-by; last: the final epoch's."
-          + " Default: best when there are VALID rows, else last.")
+  @Option(
+      names = "--epoch-selection",
+      paramLabel = "MODE",
+      description =
+          "best: keep the model of the epoch with the best VALID --select-by; last: the final epoch's."
+              + " Default: best when there are VALID rows, else last.")
   EpochSelection epochSelection;
 
-  @Option(names = "--init-from", paramLabel = "SNAPSHOT",
+  @Option(
+      names = "--init-from",
+      paramLabel = "SNAPSHOT",
       description = "Continue the model of a snapshot (.safetensors) with this command's settings.")
   Path initFrom;
 
-  @Option(names = "--out", defaultValue = "target/igm-fit",
-      description = "Output folder; one that holds something is refused unless --force. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--out",
+      defaultValue = "target/igm-fit",
+      description =
+          "Output folder; one that holds something is refused unless --force. Default: ${DEFAULT-VALUE}.")
   Path out;
 
   @Option(names = "--force", description = "Replace the results of an earlier igm fit in --out.")
@@ -141,15 +175,33 @@ public final class FitCommand implements Callable<Integer> {
   static final long DEFAULT_SEED = 42;
 
   /** Knobs that have an option of their own, and that option. */
-  private static final Map<String, String> OWN_OPTIONS = Map.of(
-      "batch.size", "--batch-size", "schedule", "--schedule", "lr", "--lr", "tau", "--tau", "sam.rho", "--rho",
-      "seed", "--seed");
+  private static final Map<String, String> OWN_OPTIONS =
+      Map.of(
+          "batch.size",
+          "--batch-size",
+          "schedule",
+          "--schedule",
+          "lr",
+          "--lr",
+          "tau",
+          "--tau",
+          "sam.rho",
+          "--rho",
+          "seed",
+          "--seed");
 
   /** Knobs that come from elsewhere than --set/--grid, and where. */
-  private static final Map<String, String> NOT_SETTABLE = Map.of(
-      "method", "--methods", "modalities", "the table's views (--views)", "num.classes", "the table's labels");
+  private static final Map<String, String> NOT_SETTABLE =
+      Map.of(
+          "method",
+          "--methods",
+          "modalities",
+          "the table's views (--views)",
+          "num.classes",
+          "the table's labels");
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Override
   public Integer call() throws Exception {
@@ -161,15 +213,22 @@ public final class FitCommand implements Callable<Integer> {
     MultiViewDataset ds = data.load();
     boolean hasValid = !ds.rows(Split.VALID).isEmpty();
     if (gridSpec.combinations().size() > 1 && !hasValid) {
-      throw new IllegalArgumentException("--grid selects on the VALID rows, and there are none"
-          + " (--valid-fraction 0 and no VALID split): give --valid-fraction F or a split column with VALID rows");
+      throw new IllegalArgumentException(
+          "--grid selects on the VALID rows, and there are none"
+              + " (--valid-fraction 0 and no VALID split): give --valid-fraction F or a split column with VALID rows");
     }
     if (epochSelection == EpochSelection.best && !hasValid) {
-      throw new IllegalArgumentException("--epoch-selection best chooses the epoch on the VALID rows, and there are"
-          + " none: give --valid-fraction F or a split column with VALID rows, or drop the option");
+      throw new IllegalArgumentException(
+          "--epoch-selection best chooses the epoch on the VALID rows, and there are"
+              + " none: give --valid-fraction F or a split column with VALID rows, or drop the option");
     }
     boolean bestEpoch = epochSelection == null ? hasValid : epochSelection == EpochSelection.best;
-    err.printf(Locale.ROOT, "dataset %s: %d classes, views %s, %s%n", ds.name(), ds.classCount(), ds.viewWidths(),
+    err.printf(
+        Locale.ROOT,
+        "dataset %s: %d classes, views %s, %s%n",
+        ds.name(),
+        ds.classCount(),
+        ds.viewWidths(),
         data.describeSplits(ds));
     data.notes().forEach(err::println);
     String noTest = data.noTestWarning(ds);
@@ -178,8 +237,10 @@ public final class FitCommand implements Callable<Integer> {
     }
     TrainerSnapshot snapshot = initFrom == null ? null : TrainerSnapshot.read(initFrom);
     IgmConfig snapshotConfig = snapshot == null ? null : SnapshotContinuation.configOf(snapshot);
-    List<String> methodList = methods != null ? methods
-        : List.of(snapshotConfig != null ? snapshotConfig.methodName() : "igm");
+    List<String> methodList =
+        methods != null
+            ? methods
+            : List.of(snapshotConfig != null ? snapshotConfig.methodName() : "igm");
     Set<String> distinct = new LinkedHashSet<>(methodList);
     if (distinct.size() != methodList.size()) {
       throw new IllegalArgumentException("--methods lists a method twice: " + methodList);
@@ -224,20 +285,35 @@ public final class FitCommand implements Callable<Integer> {
           if (snapshot != null) {
             fit.initFrom(snapshot);
             if (!quiet || k == 0) {
-              err.printf(Locale.ROOT, "init-from %s (%s, %s batches): %s%n", initFrom, snapshotConfig.methodName(),
-                  snapshot.metadataMap().get("batches"), String.join("; ", fit.initNotes()));
+              err.printf(
+                  Locale.ROOT,
+                  "init-from %s (%s, %s batches): %s%n",
+                  initFrom,
+                  snapshotConfig.methodName(),
+                  snapshot.metadataMap().get("batches"),
+                  String.join("; ", fit.initNotes()));
             }
           }
           long epochsBefore = epochsDone[0];
-          fit.onEpoch(p -> {
-            epochsDone[0] = epochsBefore + p.epoch();
-            if (!quiet) {
-              err.printf(Locale.ROOT, "  epoch %3d/%d  batches %5d  loss %.4f  valid %s %.4f%s  (%.1fs)  %s%n",
-                  p.epoch(), p.epochs(), p.batches(), p.meanLoss(), selectBy,
-                  p.valid().getOrDefault(selectBy, Double.NaN), p.best() ? " *" : "", p.seconds(),
-                  ProgressLine.percentAndEta(epochsDone[0], totalEpochs, System.nanoTime() - started));
-            }
-          });
+          fit.onEpoch(
+              p -> {
+                epochsDone[0] = epochsBefore + p.epoch();
+                if (!quiet) {
+                  err.printf(
+                      Locale.ROOT,
+                      "  epoch %3d/%d  batches %5d  loss %.4f  valid %s %.4f%s  (%.1fs)  %s%n",
+                      p.epoch(),
+                      p.epochs(),
+                      p.batches(),
+                      p.meanLoss(),
+                      selectBy,
+                      p.valid().getOrDefault(selectBy, Double.NaN),
+                      p.best() ? " *" : "",
+                      p.seconds(),
+                      ProgressLine.percentAndEta(
+                          epochsDone[0], totalEpochs, System.nanoTime() - started));
+                }
+              });
           OfflineFit.Result r = fit.run();
           epochsDone[0] = epochsBefore + epochs;
           double score = r.valid().getOrDefault(selectBy, Double.NaN);
@@ -251,9 +327,15 @@ public final class FitCommand implements Callable<Integer> {
           entry.put("refusedSteps", r.refusedSteps());
           tried.add(entry);
           if (r.diverged()) {
-            err.printf(Locale.ROOT, "%s %s diverged: non-finite scores on %d VALID and %d TEST rows, %d refused steps;"
-                + " its figures are NaN and it is not selected%n", method, combo.isEmpty() ? "" : combo,
-                r.nonFiniteValid(), r.nonFiniteTest(), r.refusedSteps());
+            err.printf(
+                Locale.ROOT,
+                "%s %s diverged: non-finite scores on %d VALID and %d TEST rows, %d refused steps;"
+                    + " its figures are NaN and it is not selected%n",
+                method,
+                combo.isEmpty() ? "" : combo,
+                r.nonFiniteValid(),
+                r.nonFiniteTest(),
+                r.refusedSteps());
           }
           Selection candidate = new Selection(combo, r, score, usable);
           if (best == null || candidate.beats(best)) {
@@ -266,7 +348,10 @@ public final class FitCommand implements Callable<Integer> {
           }
         }
         if (!best.usable && combos.size() > 1) {
-          err.printf(Locale.ROOT, "warning: no combination of %s has a finite VALID %s; keeping the first%n", method,
+          err.printf(
+              Locale.ROOT,
+              "warning: no combination of %s has a finite VALID %s; keeping the first%n",
+              method,
               selectBy);
         }
         Path dir = work.resolve(method);
@@ -274,7 +359,8 @@ public final class FitCommand implements Callable<Integer> {
         Map<String, Double> metrics = new LinkedHashMap<>();
         best.result.valid().forEach((k, v) -> metrics.put("valid." + k, v));
         best.result.test().forEach((k, v) -> metrics.put("test." + k, v));
-        TrainerSnapshot.capture(best.result.trainer(), metrics).write(dir.resolve("model.safetensors"));
+        TrainerSnapshot.capture(best.result.trainer(), metrics)
+            .write(dir.resolve("model.safetensors"));
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("method", best.result.trainer().config().methodName());
         record.put("selected", best.combo);
@@ -286,13 +372,17 @@ public final class FitCommand implements Callable<Integer> {
         record.put("epochOrderSeed", orderSeed);
         record.put("dataset", datasetRecord(ds));
         if (snapshot != null) {
-          record.put("initFrom", Map.of("snapshot", initFrom.toString(), "method", snapshotConfig.methodName()));
+          record.put(
+              "initFrom",
+              Map.of("snapshot", initFrom.toString(), "method", snapshotConfig.methodName()));
         }
         record.put("batches", best.result.batches());
         record.put("samplesTrained", best.result.trainer().samplesTrained());
         record.put("refusedSteps", best.result.refusedSteps());
         record.put("diverged", best.result.diverged());
-        record.put("nonFiniteScores", Map.of("valid", best.result.nonFiniteValid(), "test", best.result.nonFiniteTest()));
+        record.put(
+            "nonFiniteScores",
+            Map.of("valid", best.result.nonFiniteValid(), "test", best.result.nonFiniteTest()));
         record.put("seconds", best.result.seconds());
         record.put("selectBy", "valid." + selectBy);
         record.put("grid", tried);
@@ -303,9 +393,17 @@ public final class FitCommand implements Callable<Integer> {
         String row = best.result.diverged() ? method + " (diverged)" : method;
         testTable.add(row, best.result.test());
         validTable.add(row, best.result.valid());
-        err.printf(Locale.ROOT, "%s: selected %s, epoch %d of %d%s, %d batches in %.1fs -> %s%n", method, best.combo,
-            best.result.epoch(), epochs, bestEpoch ? " (best VALID " + selectBy + ")" : " (the last)",
-            best.result.batches(), best.result.seconds(), output.target().resolve(method).resolve("model.safetensors"));
+        err.printf(
+            Locale.ROOT,
+            "%s: selected %s, epoch %d of %d%s, %d batches in %.1fs -> %s%n",
+            method,
+            best.combo,
+            best.result.epoch(),
+            epochs,
+            bestEpoch ? " (best VALID " + selectBy + ")" : " (the last)",
+            best.result.batches(),
+            best.result.seconds(),
+            output.target().resolve(method).resolve("model.safetensors"));
         best.result.trainer().close();
       }
       JSON.writeValue(work.resolve("summary.json").toFile(), summary);
@@ -322,8 +420,8 @@ public final class FitCommand implements Callable<Integer> {
   }
 
   /**
-   * --out must not hold anything, unless --force replaces an earlier igm fit's results (a folder with its
-   * summary.json): checked before training, so that a long fit is not refused at its end.
+   * --out must not hold anything, unless --force replaces an earlier igm fit's results (a folder
+   * with its summary.json): checked before training, so that a long fit is not refused at its end.
    */
   private void checkOut() throws java.io.IOException {
     Path target = out.toAbsolutePath().normalize();
@@ -334,14 +432,26 @@ public final class FitCommand implements Callable<Integer> {
     if (held.isEmpty()) {
       return; // --force too: a script may pass it on every run
     }
-    String shown = held.size() <= 4 ? String.join(", ", held) : String.join(", ", held.subList(0, 4)) + ", ...";
+    String shown =
+        held.size() <= 4
+            ? String.join(", ", held)
+            : String.join(", ", held.subList(0, 4)) + ", ...";
     if (!force) {
-      throw new IllegalArgumentException("--out " + out + " already holds results (" + shown + "); give another"
-          + " --out, or --force to replace them");
+      throw new IllegalArgumentException(
+          "--out "
+              + out
+              + " already holds results ("
+              + shown
+              + "); give another"
+              + " --out, or --force to replace them");
     }
     if (!Files.exists(target.resolve("summary.json"))) {
-      throw new IllegalArgumentException("--out " + out + " holds files that are not igm fit results (" + shown
-          + "); --force replaces only an igm fit output folder: give another --out");
+      throw new IllegalArgumentException(
+          "--out "
+              + out
+              + " holds files that are not igm fit results ("
+              + shown
+              + "); --force replaces only an igm fit output folder: give another --out");
     }
   }
 
@@ -383,8 +493,9 @@ public final class FitCommand implements Callable<Integer> {
   }
 
   /**
-   * A knob may come from one place only: its own option, --set, or --grid; and never one the data or --methods fix.
-   * Every --set and --grid knob must exist and every value read as its type: all problems are reported at once.
+   * A knob may come from one place only: its own option, --set, or --grid; and never one the data
+   * or --methods fix. Every --set and --grid knob must exist and every value read as its type: all
+   * problems are reported at once.
    */
   private void checkKnobSources(GridSpec gridSpec) {
     ConfigProblems problems = new ConfigProblems();
@@ -396,16 +507,18 @@ public final class FitCommand implements Callable<Integer> {
     own.put("tau", tau);
     own.put("sam.rho", rho);
     own.put("seed", seed);
-    own.forEach((knob, v) -> {
-      if (v != null) {
-        sources.put(knob, OWN_OPTIONS.get(knob));
-      }
-    });
-    settings.forEach((knob, value) -> {
-      if (problems.attempt(() -> check(knob, "--set", sources))) {
-        problems.attempt(() -> checkValue(knob, value, "--set " + knob + "=" + value));
-      }
-    });
+    own.forEach(
+        (knob, v) -> {
+          if (v != null) {
+            sources.put(knob, OWN_OPTIONS.get(knob));
+          }
+        });
+    settings.forEach(
+        (knob, value) -> {
+          if (problems.attempt(() -> check(knob, "--set", sources))) {
+            problems.attempt(() -> checkValue(knob, value, "--set " + knob + "=" + value));
+          }
+        });
     for (String knob : gridSpec.knobs()) {
       if (problems.attempt(() -> check(knob, "--grid", sources))) {
         for (String value : gridSpec.values(knob)) {
@@ -414,18 +527,21 @@ public final class FitCommand implements Callable<Integer> {
       }
     }
     if (sources.containsKey("mla.alpha") && sources.containsKey("mla.batches-per-epoch")) {
-      problems.add("mla.alpha (a constant alpha) and mla.batches-per-epoch (alpha by the batch of the epoch) exclude"
-          + " each other: give one");
+      problems.add(
+          "mla.alpha (a constant alpha) and mla.batches-per-epoch (alpha by the batch of the epoch) exclude"
+              + " each other: give one");
     }
     problems.throwIfAny();
   }
 
   private static void check(String knob, String where, Map<String, String> sources) {
     if (NOT_SETTABLE.containsKey(knob)) {
-      throw new IllegalArgumentException(where + " " + knob + ": it comes from " + NOT_SETTABLE.get(knob));
+      throw new IllegalArgumentException(
+          where + " " + knob + ": it comes from " + NOT_SETTABLE.get(knob));
     }
     if (knob.equals("seed")) {
-      throw new IllegalArgumentException(where + " seed: use --seed, which seeds the epoch order too");
+      throw new IllegalArgumentException(
+          where + " seed: use --seed, which seeds the epoch order too");
     }
     if (OWN_OPTIONS.containsKey(knob) && where.equals("--set")) {
       throw new IllegalArgumentException("--set " + knob + ": use " + OWN_OPTIONS.get(knob));
@@ -437,7 +553,8 @@ public final class FitCommand implements Callable<Integer> {
     }
     String previous = sources.put(knob, where);
     if (previous != null) {
-      throw new IllegalArgumentException(knob + " is given by both " + previous + " and " + where + "; give it once");
+      throw new IllegalArgumentException(
+          knob + " is given by both " + previous + " and " + where + "; give it once");
     }
   }
 
@@ -457,15 +574,22 @@ public final class FitCommand implements Callable<Integer> {
   private void checkSelectBy(IgmConfig config) {
     List<String> keys = Evaluation.metricKeys(config);
     if (!keys.contains(selectBy)) {
-      throw new IllegalArgumentException("--select-by " + selectBy + " is not a metric of method "
-          + config.methodName() + "; choose one of " + keys);
+      throw new IllegalArgumentException(
+          "--select-by "
+              + selectBy
+              + " is not a metric of method "
+              + config.methodName()
+              + "; choose one of "
+              + keys);
     }
   }
 
-  private IgmConfig config(MultiViewDataset ds, String method, Map<String, String> combo, IgmConfig snapshotConfig) {
+  private IgmConfig config(
+      MultiViewDataset ds, String method, Map<String, String> combo, IgmConfig snapshotConfig) {
     IgmConfigBuilder b;
     if (snapshotConfig != null) {
-      // continue the snapshot's model: its encoders (fit has no options for them) and, unless given here, its knobs
+      // continue the snapshot's model: its encoders (fit has no options for them) and, unless given
+      // here, its knobs
       b = snapshotConfig.toBuilder().modalities(snapshotConfig.modalities());
     } else {
       b = IgmConfig.builder().modalities(data.modalities(ds)).seed(DEFAULT_SEED);
@@ -492,20 +616,28 @@ public final class FitCommand implements Callable<Integer> {
     settings.forEach(b::set);
     combo.forEach(b::set);
     boolean alphaGiven = settings.containsKey("mla.alpha") || combo.containsKey("mla.alpha");
-    boolean nbGiven = settings.containsKey("mla.batches-per-epoch") || combo.containsKey("mla.batches-per-epoch");
+    boolean nbGiven =
+        settings.containsKey("mla.batches-per-epoch") || combo.containsKey("mla.batches-per-epoch");
     if (alphaGiven) {
       b.mlaBatchesPerEpoch(0); // a constant alpha, as asked
     }
     IgmConfig config = b.build();
     if (config.method() == IgmConfig.Method.MLA && !alphaGiven && !nbGiven) {
       // igm fit knows its epochs: alpha by the batch within the epoch
-      config = config.toBuilder().mlaBatchesPerEpoch(OfflineFit.batchesPerEpoch(ds, config.batchSize())).build();
+      config =
+          config.toBuilder()
+              .mlaBatchesPerEpoch(OfflineFit.batchesPerEpoch(ds, config.batchSize()))
+              .build();
     }
     return config;
   }
 
-  private record Selection(Map<String, String> combo, OfflineFit.Result result, double score, boolean usable) {
-    /** A usable result beats an unusable one; among usable ones, the higher VALID score wins (ties: the first). */
+  private record Selection(
+      Map<String, String> combo, OfflineFit.Result result, double score, boolean usable) {
+    /**
+     * A usable result beats an unusable one; among usable ones, the higher VALID score wins (ties:
+     * the first).
+     */
     boolean beats(Selection other) {
       if (usable != other.usable) {
         return usable;

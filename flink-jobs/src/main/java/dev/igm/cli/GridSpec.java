@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A hyper-parameter grid {@code 'lr=0.01,0.05;tau=0.4,1'}: every combination, in a stable order. */
+/**
+ * A hyper-parameter grid {@code 'lr=0.01,0.05;tau=0.4,1'}: every combination, in a stable order.
+ */
 public final class GridSpec {
   private final Map<String, List<String>> axes;
 

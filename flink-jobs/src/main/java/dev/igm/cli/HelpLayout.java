@@ -9,14 +9,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
- * Lays the help text out for the terminal it is shown on (picocli wraps every description line at the usage width,
- * so text written as lines of one fixed length broke into ragged half-lines on a narrower terminal):
+ * Lays the help text out for the terminal it is shown on (picocli wraps every description line at
+ * the usage width, so text written as lines of one fixed length broke into ragged half-lines on a
+ * narrower terminal):
  *
  * <ul>
- *   <li>prose: consecutive lines that do not start with white space are one paragraph, wrapped as a whole;
+ *   <li>prose: consecutive lines that do not start with white space are one paragraph, wrapped as a
+ *       whole;
  *   <li>indented lines (tables, lists) keep their own lines;
- *   <li>examples ({@code "  igm ..."} lines) never break inside a word: a long one continues on the next line after
- *       a {@code \}, so it still pastes into a shell as one command;
+ *   <li>examples ({@code " igm ..."} lines) never break inside a word: a long one continues on the
+ *       next line after a {@code \}, so it still pastes into a shell as one command;
  *   <li>the command list of {@code igm --help} shows each command's first sentence.
  * </ul>
  */
@@ -35,8 +37,10 @@ final class HelpLayout {
     int width = usage.width();
     if (!cl.getSubcommands().isEmpty()) {
       Map<String, String> summaries = new java.util.LinkedHashMap<>();
-      cl.getSubcommands().forEach((name, sub) -> summaries.put(name, firstSentence(sub.getCommandSpec())));
-      cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, help -> commandList(help, summaries));
+      cl.getSubcommands()
+          .forEach((name, sub) -> summaries.put(name, firstSentence(sub.getCommandSpec())));
+      cl.getHelpSectionMap()
+          .put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, help -> commandList(help, summaries));
     }
     usage.description(reflow(usage.description(), width));
     usage.footer(reflow(usage.footer(), width));
@@ -78,8 +82,8 @@ final class HelpLayout {
   }
 
   /**
-   * The paragraph as lines of at most {@code width - 1} characters broken at spaces only (picocli's own wrapping
-   * also breaks after a dot inside a word: "model.<newline>safetensors").
+   * The paragraph as lines of at most {@code width - 1} characters broken at spaces only (picocli's
+   * own wrapping also breaks after a dot inside a word: "model.<newline>safetensors").
    */
   private static void flush(StringBuilder paragraph, List<String> out, int width) {
     if (paragraph.length() > 0) {
@@ -88,7 +92,10 @@ final class HelpLayout {
     }
   }
 
-  /** {@code text} in lines of at most {@code width} characters, broken at spaces (a longer word stands alone). */
+  /**
+   * {@code text} in lines of at most {@code width} characters, broken at spaces (a longer word
+   * stands alone).
+   */
   static List<String> wrap(String text, int width) {
     List<String> lines = new ArrayList<>();
     StringBuilder line = new StringBuilder();
@@ -106,15 +113,17 @@ final class HelpLayout {
   }
 
   /**
-   * An indented line (a list item, a table row) broken at spaces into lines of at most {@code width}; the continuation
-   * lines start under its second column (the text after the first run of two or more spaces), else two columns in.
+   * An indented line (a list item, a table row) broken at spaces into lines of at most {@code
+   * width}; the continuation lines start under its second column (the text after the first run of
+   * two or more spaces), else two columns in.
    */
   static List<String> indented(String line, int width) {
     if (line.length() <= width) {
       return List.of(line);
     }
     int lead = line.length() - line.stripLeading().length();
-    java.util.regex.Matcher column = java.util.regex.Pattern.compile("\\S(\\s{2,})\\S").matcher(line);
+    java.util.regex.Matcher column =
+        java.util.regex.Pattern.compile("\\S(\\s{2,})\\S").matcher(line);
     int hang = column.find(lead) ? column.end(1) : lead + 2;
     if (hang > width / 2) {
       hang = lead + 2;
@@ -128,7 +137,10 @@ final class HelpLayout {
     return out;
   }
 
-  /** An example line split at spaces into lines of at most {@code width - 1} characters, joined by {@code \}. */
+  /**
+   * An example line split at spaces into lines of at most {@code width - 1} characters, joined by
+   * {@code \}.
+   */
   static List<String> example(String line, int width) {
     List<String> out = new ArrayList<>();
     int limit = Math.max(40, width - 1);
@@ -165,16 +177,23 @@ final class HelpLayout {
     return best;
   }
 
-  /** {@code igm --help}'s command list: each command's first sentence, wrapped in the second column. */
+  /**
+   * {@code igm --help}'s command list: each command's first sentence, wrapped in the second column.
+   */
   private static String commandList(Help help, Map<String, String> summaries) {
     Map<String, Help> subs = help.subcommands();
     if (subs.isEmpty()) {
       return "";
     }
     int nameWidth = subs.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
-    Help.TextTable table = Help.TextTable.forColumns(help.colorScheme(),
-        new Help.Column(nameWidth + 2, 2, Help.Column.Overflow.SPAN),
-        new Help.Column(help.commandSpec().usageMessage().width() - nameWidth - 2, 2, Help.Column.Overflow.WRAP));
+    Help.TextTable table =
+        Help.TextTable.forColumns(
+            help.colorScheme(),
+            new Help.Column(nameWidth + 2, 2, Help.Column.Overflow.SPAN),
+            new Help.Column(
+                help.commandSpec().usageMessage().width() - nameWidth - 2,
+                2,
+                Help.Column.Overflow.WRAP));
     int textWidth = help.commandSpec().usageMessage().width() - nameWidth - 5;
     for (Map.Entry<String, Help> e : subs.entrySet()) {
       List<String> lines = wrap(summaries.getOrDefault(e.getKey(), ""), textWidth);

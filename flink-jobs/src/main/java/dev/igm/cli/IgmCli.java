@@ -55,8 +55,11 @@ public final class IgmCli implements Callable<Integer> {
   /** Exit code of a command stopped by a signal (Ctrl-C), as a shell reports SIGINT. */
   static final int INTERRUPTED = 130;
 
-  @Option(names = "--verbose", scope = ScopeType.INHERIT,
-      description = "On an error, print the stack trace too (normally one line says what went wrong).")
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description =
+          "On an error, print the stack trace too (normally one line says what went wrong).")
   static boolean verbose;
 
   @Override
@@ -68,14 +71,17 @@ public final class IgmCli implements Callable<Integer> {
   public static void main(String[] args) {
     int code = run(args);
     if (calledByFlink()) {
-      // flink run, POST /jars/:id/run and application mode call main() inside a Flink JVM (the client's or the
+      // flink run, POST /jars/:id/run and application mode call main() inside a Flink JVM (the
+      // client's or the
       // JobManager's): exiting would take that JVM down; a failure is reported by throwing instead.
       if (code != 0) {
-        throw new IllegalStateException("igm " + String.join(" ", args) + " failed with exit code " + code);
+        throw new IllegalStateException(
+            "igm " + String.join(" ", args) + " failed with exit code " + code);
       }
       return;
     }
-    System.exit(code); // a command line run: Kafka and Flink client threads must not keep the JVM alive
+    System.exit(
+        code); // a command line run: Kafka and Flink client threads must not keep the JVM alive
   }
 
   /** Whether Flink's program runner ({@code PackagedProgram}) called {@link #main}. */
@@ -88,37 +94,49 @@ public final class IgmCli implements Callable<Integer> {
     return commandLine().execute(args);
   }
 
-  /** The command line with the product's error handling (what {@link #run} executes; tests set its out/err). */
+  /**
+   * The command line with the product's error handling (what {@link #run} executes; tests set its
+   * out/err).
+   */
   public static CommandLine commandLine() {
     verbose = false;
-    return HelpLayout.apply(new CommandLine(new IgmCli())
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .setUsageHelpAutoWidth(true)
-        .setParameterExceptionHandler(IgmCli::reportBadArguments)
-        .setExecutionExceptionHandler(IgmCli::reportError));
+    return HelpLayout.apply(
+        new CommandLine(new IgmCli())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setUsageHelpAutoWidth(true)
+            .setParameterExceptionHandler(IgmCli::reportBadArguments)
+            .setExecutionExceptionHandler(IgmCli::reportError));
   }
 
   /**
-   * A mistyped command or option: one line naming it, the nearest known names, and where help is; exit code 2. (The
-   * full usage text after a typo buries the one line that matters.)
+   * A mistyped command or option: one line naming it, the nearest known names, and where help is;
+   * exit code 2. (The full usage text after a typo buries the one line that matters.)
    */
   private static int reportBadArguments(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     String where = cmd.getCommandSpec().qualifiedName();
     StringBuilder line = new StringBuilder(where).append(": ");
     // a mistyped option also leaves the option it meant missing: name the typo, not the consequence
-    String unknownOption = e instanceof CommandLine.UnmatchedArgumentException ? null : unknownOption(cmd, args);
-    if (unknownOption != null || e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
-      String word = unknownOption != null ? unknownOption
-          : ((CommandLine.UnmatchedArgumentException) e).getUnmatched().get(0);
+    String unknownOption =
+        e instanceof CommandLine.UnmatchedArgumentException ? null : unknownOption(cmd, args);
+    if (unknownOption != null
+        || e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String word =
+          unknownOption != null
+              ? unknownOption
+              : ((CommandLine.UnmatchedArgumentException) e).getUnmatched().get(0);
       boolean option = word.startsWith("-");
       if (option) {
         word = word.replaceFirst("=.*", "");
       }
-      List<String> known = new ArrayList<>(option ? cmd.getCommandSpec().optionsMap().keySet()
-          : cmd.getSubcommands().keySet());
-      line.append("unknown ").append(option ? "option '" : (cmd.getSubcommands().isEmpty() ? "argument '" : "command '"))
-          .append(word).append("'");
+      List<String> known =
+          new ArrayList<>(
+              option ? cmd.getCommandSpec().optionsMap().keySet() : cmd.getSubcommands().keySet());
+      line.append("unknown ")
+          .append(
+              option ? "option '" : (cmd.getSubcommands().isEmpty() ? "argument '" : "command '"))
+          .append(word)
+          .append("'");
       List<String> near = DidYouMean.nearest(word, known);
       if (!near.isEmpty()) {
         line.append("; did you mean ").append(DidYouMean.quoted(near)).append("?");
@@ -127,23 +145,34 @@ public final class IgmCli implements Callable<Integer> {
       line.append(e.getMessage());
     }
     cmd.getErr().println(line);
-    cmd.getErr().println("Run '" + where + " --help' for the " + (cmd.getSubcommands().isEmpty() ? "options." : "commands."));
+    cmd.getErr()
+        .println(
+            "Run '"
+                + where
+                + " --help' for the "
+                + (cmd.getSubcommands().isEmpty() ? "options." : "commands."));
     return 2;
   }
 
-  /** The first argument that looks like an option ({@code -x}, {@code --xy[=v]}) and is none of {@code cmd}'s. */
+  /**
+   * The first argument that looks like an option ({@code -x}, {@code --xy[=v]}) and is none of
+   * {@code cmd}'s.
+   */
   private static String unknownOption(CommandLine cmd, String[] args) {
     boolean after = cmd.getParent() == null;
     for (String a : args) {
       if (!after) {
-        after = a.equals(cmd.getCommandName()); // options before the subcommand belong to the parent
+        after =
+            a.equals(cmd.getCommandName()); // options before the subcommand belong to the parent
         continue;
       }
       if (a.equals("--")) {
         return null;
       }
       String name = a.replaceFirst("=.*", "");
-      if (name.startsWith("-") && name.length() > 1 && !name.matches("-\\d.*")
+      if (name.startsWith("-")
+          && name.length() > 1
+          && !name.matches("-\\d.*")
           && !cmd.getCommandSpec().optionsMap().containsKey(name)) {
         return name;
       }
@@ -152,11 +181,13 @@ public final class IgmCli implements Callable<Integer> {
   }
 
   /**
-   * Bad input (an unknown method, a malformed table, a missing file) is the user's to fix: one line naming the
-   * problem and exit code 2. An unreachable or refusing Kafka: one line and exit code 1. A signal: exit 130. Anything
-   * else is a failure of the product: the stack trace and exit code 1. {@code --verbose} adds the stack trace to all.
+   * Bad input (an unknown method, a malformed table, a missing file) is the user's to fix: one line
+   * naming the problem and exit code 2. An unreachable or refusing Kafka: one line and exit code 1.
+   * A signal: exit 130. Anything else is a failure of the product: the stack trace and exit code 1.
+   * {@code --verbose} adds the stack trace to all.
    */
-  private static int reportError(Exception thrown, CommandLine cmd, CommandLine.ParseResult parsed) {
+  private static int reportError(
+      Exception thrown, CommandLine cmd, CommandLine.ParseResult parsed) {
     Throwable e = unwrap(thrown);
     String name = cmd.getCommandSpec().qualifiedName();
     int code;
@@ -180,7 +211,9 @@ public final class IgmCli implements Callable<Integer> {
   }
 
   private static Throwable unwrap(Throwable e) {
-    while ((e instanceof UncheckedIOException || e instanceof ExecutionException || e instanceof CompletionException)
+    while ((e instanceof UncheckedIOException
+            || e instanceof ExecutionException
+            || e instanceof CompletionException)
         && e.getCause() != null) {
       e = e.getCause();
     }
@@ -188,8 +221,10 @@ public final class IgmCli implements Callable<Integer> {
   }
 
   private static boolean userError(Throwable e) {
-    return e instanceof IllegalArgumentException || e instanceof FileNotFoundException
-        || e instanceof FileSystemException || e instanceof DatasetFormatException;
+    return e instanceof IllegalArgumentException
+        || e instanceof FileNotFoundException
+        || e instanceof FileSystemException
+        || e instanceof DatasetFormatException;
   }
 
   /** The message, with what a bare file-system exception leaves out (it carries only the path). */
@@ -201,7 +236,9 @@ public final class IgmCli implements Callable<Integer> {
       return "permission denied: " + f.getFile();
     }
     if (e instanceof FileSystemException f) {
-      return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
+      return f.getFile()
+          + ": "
+          + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
     }
     return e.getMessage();
   }
@@ -223,12 +260,19 @@ public final class IgmCli implements Callable<Integer> {
       String commit = gitCommit();
       return new String[] {
         "igm " + version + (commit == null ? "" : " (git " + commit + ")"),
-        "Flink " + org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + ", Kafka clients "
-            + org.apache.kafka.common.utils.AppInfoParser.getVersion() + ", Java " + System.getProperty("java.version")
+        "Flink "
+            + org.apache.flink.runtime.util.EnvironmentInformation.getVersion()
+            + ", Kafka clients "
+            + org.apache.kafka.common.utils.AppInfoParser.getVersion()
+            + ", Java "
+            + System.getProperty("java.version")
       };
     }
 
-    /** The checked-out commit of the project root ({@code bin/igm} runs from one), without running git. */
+    /**
+     * The checked-out commit of the project root ({@code bin/igm} runs from one), without running
+     * git.
+     */
     private static String gitCommit() {
       String root = System.getProperty("igm.project.root");
       if (root == null) {

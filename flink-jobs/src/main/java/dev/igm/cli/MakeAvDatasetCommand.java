@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code igm make-av-dataset}: the real-signal audio-visual benchmark in the CREMA-D layout (bin/make-av-dataset). */
+/**
+ * {@code igm make-av-dataset}: the real-signal audio-visual benchmark in the CREMA-D layout
+ * (bin/make-av-dataset).
+ */
 @Command(
     name = "make-av-dataset",
     mixinStandardHelpOptions = true,
@@ -43,59 +46,118 @@ public final class MakeAvDatasetCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "OUT", description = "Output folder (new or empty).")
   Path output;
 
-  @Option(names = "--train", paramLabel = "N", defaultValue = "1200", description = "Training clips (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--train",
+      paramLabel = "N",
+      defaultValue = "1200",
+      description = "Training clips (default ${DEFAULT-VALUE}).")
   int train;
 
-  @Option(names = "--test", paramLabel = "M", defaultValue = "600", description = "Test clips (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--test",
+      paramLabel = "M",
+      defaultValue = "600",
+      description = "Test clips (default ${DEFAULT-VALUE}).")
   int test;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of every random choice (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "1",
+      description = "Seed of every random choice (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--snr-db", paramLabel = "LO:HI", defaultValue = "-6:12",
-      description = "Speech-to-noise ratio range in dB, uniform per clip (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--snr-db",
+      paramLabel = "LO:HI",
+      defaultValue = "-6:12",
+      description =
+          "Speech-to-noise ratio range in dB, uniform per clip (default ${DEFAULT-VALUE}).")
   String snrDb;
 
-  @Option(names = "--item-resolution", paramLabel = "LO:HI", defaultValue = "8:14",
-      description = "Side (px) the 28 px item is reduced to before drawing, uniform per clip; lower is blurrier (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--item-resolution",
+      paramLabel = "LO:HI",
+      defaultValue = "8:14",
+      description =
+          "Side (px) the 28 px item is reduced to before drawing, uniform per clip; lower is blurrier (default ${DEFAULT-VALUE}).")
   String itemResolution;
 
-  @Option(names = "--occlusion", paramLabel = "LO:HI", defaultValue = "0.3:0.5",
-      description = "Side of each frame's occluding rectangle as a fraction of the frame, uniform per frame (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--occlusion",
+      paramLabel = "LO:HI",
+      defaultValue = "0.3:0.5",
+      description =
+          "Side of each frame's occluding rectangle as a fraction of the frame, uniform per frame (default ${DEFAULT-VALUE}).")
   String occlusion;
 
-  @Option(names = "--pixel-noise", paramLabel = "X", defaultValue = "0.2",
-      description = "Largest pixel-noise standard deviation, a fraction of the full range; per clip uniform in [0, X] (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--pixel-noise",
+      paramLabel = "X",
+      defaultValue = "0.2",
+      description =
+          "Largest pixel-noise standard deviation, a fraction of the full range; per clip uniform in [0, X] (default ${DEFAULT-VALUE}).")
   double pixelNoise;
 
-  @Option(names = "--frames", paramLabel = "F", defaultValue = "2",
-      description = "Frames per clip (default ${DEFAULT-VALUE}; read them all with igm replay --frames F).")
+  @Option(
+      names = "--frames",
+      paramLabel = "F",
+      defaultValue = "2",
+      description =
+          "Frames per clip (default ${DEFAULT-VALUE}; read them all with igm replay --frames F).")
   int frames;
 
-  @Option(names = "--frame-size", paramLabel = "PX", defaultValue = "64", description = "Side of the JPEG frames (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--frame-size",
+      paramLabel = "PX",
+      defaultValue = "64",
+      description = "Side of the JPEG frames (default ${DEFAULT-VALUE}).")
   int frameSize;
 
-  @Option(names = "--fashion-mnist", paramLabel = "DIR", description = "Folder of the Fashion-MNIST .gz files (default: ${DEFAULT-VALUE}, Debian's).")
+  @Option(
+      names = "--fashion-mnist",
+      paramLabel = "DIR",
+      description = "Folder of the Fashion-MNIST .gz files (default: ${DEFAULT-VALUE}, Debian's).")
   Path fashionMnist = FashionMnist.DEBIAN_DIR;
 
-  @Option(names = "--espeak", paramLabel = "CMD", defaultValue = "espeak-ng", description = "The espeak-ng program (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--espeak",
+      paramLabel = "CMD",
+      defaultValue = "espeak-ng",
+      description = "The espeak-ng program (default ${DEFAULT-VALUE}).")
   String espeak;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Clips generated in parallel (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      defaultValue = "2",
+      description = "Clips generated in parallel (default ${DEFAULT-VALUE}).")
   int threads;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Difficulty difficulty = difficulty();
-    AvBenchmarkGenerator generator = AvBenchmarkGenerator.builder().output(output).train(train).test(test).seed(seed)
-        .difficulty(difficulty).fashionMnist(fashionMnist).espeak(espeak).threads(threads).build();
-    AvBenchmarkGenerator.Summary s = generator.generate(line -> {
-      out.println(line);
-      out.flush();
-    });
-    out.printf("wrote %d train + %d test clips to %s in %.1f s (%s)%n", s.train(), s.test(), s.output(), s.millis() / 1000.0,
-        s.espeakVersion());
+    AvBenchmarkGenerator generator =
+        AvBenchmarkGenerator.builder()
+            .output(output)
+            .train(train)
+            .test(test)
+            .seed(seed)
+            .difficulty(difficulty)
+            .fashionMnist(fashionMnist)
+            .espeak(espeak)
+            .threads(threads)
+            .build();
+    AvBenchmarkGenerator.Summary s =
+        generator.generate(
+            line -> {
+              out.println(line);
+              out.flush();
+            });
+    out.printf(
+        "wrote %d train + %d test clips to %s in %.1f s (%s)%n",
+        s.train(), s.test(), s.output(), s.millis() / 1000.0, s.espeakVersion());
     out.flush();
     return 0;
   }
@@ -105,7 +167,9 @@ public final class MakeAvDatasetCommand implements Callable<Integer> {
     String[] parts = text.split(":");
     try {
       if (parts.length == 2) {
-        return new double[] {Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim())};
+        return new double[] {
+          Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim())
+        };
       }
     } catch (NumberFormatException e) {
       // falls through to the message below
@@ -113,15 +177,28 @@ public final class MakeAvDatasetCommand implements Callable<Integer> {
     throw new IllegalArgumentException(option + " takes LO:HI (two numbers), got '" + text + "'");
   }
 
-  /** The difficulty the options give when none is set (kept equal to {@link Difficulty#DEFAULT} by a test). */
+  /**
+   * The difficulty the options give when none is set (kept equal to {@link Difficulty#DEFAULT} by a
+   * test).
+   */
   Difficulty difficulty() {
     double[] snr = range(snrDb, "--snr-db");
     double[] res = range(itemResolution, "--item-resolution");
     double[] occ = range(occlusion, "--occlusion");
     if (res[0] != Math.rint(res[0]) || res[1] != Math.rint(res[1])) {
-      throw new IllegalArgumentException("--item-resolution takes whole pixels, got " + itemResolution);
+      throw new IllegalArgumentException(
+          "--item-resolution takes whole pixels, got " + itemResolution);
     }
-    return new Difficulty(snr[0], snr[1], (int) res[0], (int) res[1], occ[0], occ[1], pixelNoise, frames, frameSize,
+    return new Difficulty(
+        snr[0],
+        snr[1],
+        (int) res[0],
+        (int) res[1],
+        occ[0],
+        occ[1],
+        pixelNoise,
+        frames,
+        frameSize,
         Difficulty.DEFAULT.clipSeconds());
   }
 }

@@ -15,7 +15,6 @@ import dev.igm.replay.ReplayProgress;
 import dev.igm.replay.ReplaySummary;
 import dev.igm.replay.TopicCheck;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -28,7 +27,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code igm replay}: streams a dataset to Kafka as Avro MultimodalSample records, in the order {@code igm fit} trains. */
+/**
+ * {@code igm replay}: streams a dataset to Kafka as Avro MultimodalSample records, in the order
+ * {@code igm fit} trains.
+ */
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
@@ -68,68 +70,137 @@ import picocli.CommandLine.Spec;
     })
 public final class ReplayCommand implements Callable<Integer> {
 
-  enum EventTime { wall, synthetic }
+  enum EventTime {
+    wall,
+    synthetic
+  }
 
   @Spec CommandLine.Model.CommandSpec spec;
 
   // ---- input
   @Mixin DatasetSource data = new DatasetSource();
 
-
   // ---- plan
-  @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Passes over the TRAIN rows (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Passes over the TRAIN rows (default ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--shuffle-seed", paramLabel = "S", defaultValue = "42", description = "Seed of the per-epoch TRAIN order, 'igm fit --seed' (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--shuffle-seed",
+      paramLabel = "S",
+      defaultValue = "42",
+      description =
+          "Seed of the per-epoch TRAIN order, 'igm fit --seed' (default ${DEFAULT-VALUE}).")
   long shuffleSeed;
 
-  @Option(names = "--eval-every-epoch", description = "Send the VALID/TEST rows after every epoch, not only after the last.")
+  @Option(
+      names = "--eval-every-epoch",
+      description = "Send the VALID/TEST rows after every epoch, not only after the last.")
   boolean evalEveryEpoch;
 
-  @Option(names = "--stream", paramLabel = "NAME", description = "Stream name in the records (default: the dataset name).")
+  @Option(
+      names = "--stream",
+      paramLabel = "NAME",
+      description = "Stream name in the records (default: the dataset name).")
   String stream;
 
-  @Option(names = "--event-time", paramLabel = "MODE", defaultValue = "synthetic", description = "wall: the time of sending; synthetic: --event-start + i × --event-interval-ms for the i-th record, identical in every replay (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--event-time",
+      paramLabel = "MODE",
+      defaultValue = "synthetic",
+      description =
+          "wall: the time of sending; synthetic: --event-start + i × --event-interval-ms for the i-th record, identical in every replay (default ${DEFAULT-VALUE}).")
   EventTime eventTime;
 
-  @Option(names = "--event-start", paramLabel = "INSTANT", defaultValue = "2025-01-01T00:00:00Z", description = "First synthetic event time (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--event-start",
+      paramLabel = "INSTANT",
+      defaultValue = "2025-01-01T00:00:00Z",
+      description = "First synthetic event time (default ${DEFAULT-VALUE}).")
   Instant eventStart;
 
-  @Option(names = "--event-interval-ms", paramLabel = "MS", defaultValue = "10", description = "Synthetic event-time step per record (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--event-interval-ms",
+      paramLabel = "MS",
+      defaultValue = "10",
+      description = "Synthetic event-time step per record (default ${DEFAULT-VALUE}).")
   long eventIntervalMs;
 
   // ---- Kafka
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:KAFKA_BOOTSTRAP:-127.0.0.1:9092}", description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092, the local broker of deploy/local/kafka.sh; now ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      defaultValue = "${env:KAFKA_BOOTSTRAP:-127.0.0.1:9092}",
+      description =
+          "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092, the local broker of deploy/local/kafka.sh; now ${DEFAULT-VALUE}).")
   String bootstrap;
 
-  @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "igm.samples", description = "Topic to write (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic",
+      paramLabel = "TOPIC",
+      defaultValue = "igm.samples",
+      description = "Topic to write (default ${DEFAULT-VALUE}).")
   String topic;
 
-  @Option(names = "--rate", paramLabel = "R", defaultValue = "0", description = "At most R records/s; 0 = as fast as Kafka takes them (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      paramLabel = "R",
+      defaultValue = "0",
+      description =
+          "At most R records/s; 0 = as fast as Kafka takes them (default ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--create-topic", description = "Create the topic if it does not exist (replication 1, max.message.bytes = --max-request-size).")
+  @Option(
+      names = "--create-topic",
+      description =
+          "Create the topic if it does not exist (replication 1, max.message.bytes = --max-request-size).")
   boolean createTopic;
 
-  @Option(names = "--partitions", paramLabel = "N", defaultValue = "1", description = "Partitions of a created topic (default ${DEFAULT-VALUE}; one partition keeps the training order).")
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Partitions of a created topic (default ${DEFAULT-VALUE}; one partition keeps the training order).")
   int partitions;
 
-  @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "" + ProducerSettings.DEFAULT_LINGER_MS, description = "Producer linger.ms (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--linger-ms",
+      paramLabel = "MS",
+      defaultValue = "" + ProducerSettings.DEFAULT_LINGER_MS,
+      description = "Producer linger.ms (default ${DEFAULT-VALUE}).")
   int lingerMs;
 
-  @Option(names = "--batch-size", paramLabel = "BYTES", defaultValue = "" + ProducerSettings.DEFAULT_BATCH_BYTES, description = "Producer batch.size (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-size",
+      paramLabel = "BYTES",
+      defaultValue = "" + ProducerSettings.DEFAULT_BATCH_BYTES,
+      description = "Producer batch.size (default ${DEFAULT-VALUE}).")
   int batchBytes;
 
-  @Option(names = "--max-request-size", paramLabel = "BYTES", defaultValue = "" + ProducerSettings.DEFAULT_MAX_REQUEST_BYTES, description = "Producer max.request.size, the largest record (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-request-size",
+      paramLabel = "BYTES",
+      defaultValue = "" + ProducerSettings.DEFAULT_MAX_REQUEST_BYTES,
+      description = "Producer max.request.size, the largest record (default ${DEFAULT-VALUE}).")
   int maxRequestBytes;
 
   @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
-  @Option(names = "--producer-prop", hidden = true, paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--producer-prop",
+      hidden = true,
+      paramLabel = "KEY=VALUE",
       description = "Deprecated spelling of --kafka-property.")
   Map<String, String> producerProps = new LinkedHashMap<>();
 
-  @Option(names = "--dry-run", description = "Read and encode every record, send nothing (checks a dataset; measures the encoder).")
+  @Option(
+      names = "--dry-run",
+      description =
+          "Read and encode every record, send nothing (checks a dataset; measures the encoder).")
   boolean dryRun;
 
   @Option(names = "--no-progress", description = "No progress bar on stderr.")
@@ -149,9 +220,10 @@ public final class ReplayCommand implements Callable<Integer> {
       source = source();
       plan = ReplayPlan.of(source.index(), epochs, shuffleSeed, evalEveryEpoch);
       String streamName = stream != null ? stream : source.index().name();
-      EventClock clock = eventTime == EventTime.wall
-          ? EventClock.wall(Clock.systemUTC())
-          : EventClock.synthetic(eventStart.toEpochMilli(), eventIntervalMs);
+      EventClock clock =
+          eventTime == EventTime.wall
+              ? EventClock.wall(Clock.systemUTC())
+              : EventClock.synthetic(eventStart.toEpochMilli(), eventIntervalMs);
       encoder = new SampleEncoder(streamName, clock);
       kafkaProperties = kafka.resolve(producerProps);
     } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
@@ -160,19 +232,35 @@ public final class ReplayCommand implements Callable<Integer> {
     }
     out.println("source: " + source.describe());
     if (source instanceof LayoutSource ls && ls.layout() instanceof TextImageLayout t) {
-      out.println("text vocabulary: " + t.vocabularySize() + " ids (0 = padding, 1 = unknown word)");
+      out.println(
+          "text vocabulary: " + t.vocabularySize() + " ids (0 = padding, 1 = unknown word)");
     }
     int trainRows = source.index().rows(Split.TRAIN).size();
     out.println("splits: " + source.index().splitCounts());
     if (source instanceof TableSource) {
       data.notes().forEach(out::println); // rows joined, dropped or imputed: as igm fit logs them
     }
-    out.println("plan: " + plan.entries().size() + " records = " + epochs + " epoch(s) × " + trainRows
-        + " TRAIN rows + " + (plan.entries().size() - plan.trainingEntries().size()) + " VALID/TEST records; shuffle seed "
-        + shuffleSeed + (evalEveryEpoch ? ", evaluation every epoch" : ""));
-    // the streaming job cannot see epochs in a stream: an MLA model follows alpha's per-epoch schedule only if told
-    out.println("an epoch is " + trainRows + " TRAIN records: for an MLA model that should follow alpha's per-epoch"
-        + " schedule, set its mla.batches-per-epoch to " + trainRows + " / its batch.size");
+    out.println(
+        "plan: "
+            + plan.entries().size()
+            + " records = "
+            + epochs
+            + " epoch(s) × "
+            + trainRows
+            + " TRAIN rows + "
+            + (plan.entries().size() - plan.trainingEntries().size())
+            + " VALID/TEST records; shuffle seed "
+            + shuffleSeed
+            + (evalEveryEpoch ? ", evaluation every epoch" : ""));
+    // the streaming job cannot see epochs in a stream: an MLA model follows alpha's per-epoch
+    // schedule only if told
+    out.println(
+        "an epoch is "
+            + trainRows
+            + " TRAIN records: for an MLA model that should follow alpha's per-epoch"
+            + " schedule, set its mla.batches-per-epoch to "
+            + trainRows
+            + " / its batch.size");
     if (source instanceof TableSource) {
       String noTest = data.noTestWarning(source.index());
       if (noTest != null) {
@@ -189,21 +277,39 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("igm replay: " + e.getMessage());
       return 2;
     }
-    ReplayProgress progress = noProgress ? ReplayProgress.NONE : new ProgressBar(System.err, System.console() != null);
+    ReplayProgress progress =
+        noProgress ? ReplayProgress.NONE : new ProgressBar(System.err, System.console() != null);
     ReplaySummary summary;
     try {
       if (dryRun) {
         summary = replayer.dryRun(plan, source, encoder, progress);
       } else {
-        boolean exists = TopicCheck.ensure(bootstrap, kafkaProperties, topic, createTopic, partitions, maxRequestBytes,
-            15_000);
+        boolean exists =
+            TopicCheck.ensure(
+                bootstrap,
+                kafkaProperties,
+                topic,
+                createTopic,
+                partitions,
+                maxRequestBytes,
+                15_000);
         if (!exists) {
-          err.println("igm replay: topic " + topic + " does not exist on " + bootstrap
-              + "; relying on the broker's auto-creation (pass --create-topic to create it explicitly)");
+          err.println(
+              "igm replay: topic "
+                  + topic
+                  + " does not exist on "
+                  + bootstrap
+                  + "; relying on the broker's auto-creation (pass --create-topic to create it explicitly)");
         }
-        out.println("sending to " + bootstrap + " topic " + topic + (rate > 0 ? " at most " + rate + " records/s" : ""));
+        out.println(
+            "sending to "
+                + bootstrap
+                + " topic "
+                + topic
+                + (rate > 0 ? " at most " + rate + " records/s" : ""));
         out.flush();
-        ProducerSettings settings = new ProducerSettings(bootstrap, lingerMs, batchBytes, maxRequestBytes, kafkaProperties);
+        ProducerSettings settings =
+            new ProducerSettings(bootstrap, lingerMs, batchBytes, maxRequestBytes, kafkaProperties);
         summary = replayer.replay(plan, source, encoder, settings, progress);
       }
     } catch (ReplayException e) {
@@ -225,32 +331,46 @@ public final class ReplayCommand implements Callable<Integer> {
     if (eventTime == EventTime.wall) {
       for (String option : List.of("--event-start", "--event-interval-ms")) {
         if (matched(option)) {
-          throw new IllegalArgumentException(option + " sets synthetic event times; --event-time wall uses the time of sending");
+          throw new IllegalArgumentException(
+              option + " sets synthetic event times; --event-time wall uses the time of sending");
         }
       }
     }
     if (matched("--partitions") && !createTopic) {
-      throw new IllegalArgumentException("--partitions is the partition count of a topic --create-topic creates; add"
-          + " --create-topic, or drop --partitions (an existing topic keeps its partitions)");
+      throw new IllegalArgumentException(
+          "--partitions is the partition count of a topic --create-topic creates; add"
+              + " --create-topic, or drop --partitions (an existing topic keeps its partitions)");
     }
     if (dryRun) {
-      for (String option : List.of("--bootstrap", "--create-topic", "--partitions", "--linger-ms", "--batch-size",
-          "--max-request-size", "--producer-prop", "--kafka-property", "--kafka-properties-file")) {
+      for (String option :
+          List.of(
+              "--bootstrap",
+              "--create-topic",
+              "--partitions",
+              "--linger-ms",
+              "--batch-size",
+              "--max-request-size",
+              "--producer-prop",
+              "--kafka-property",
+              "--kafka-properties-file")) {
         if (matched(option)) {
-          throw new IllegalArgumentException(option + " concerns sending to Kafka, and --dry-run sends nothing");
+          throw new IllegalArgumentException(
+              option + " concerns sending to Kafka, and --dry-run sends nothing");
         }
       }
     }
   }
 
   private boolean matched(String option) {
-    return spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    return spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 
   private ReplaySource source() {
     int inputs = (data.given() ? 1 : 0) + (data.layoutGiven() ? 1 : 0);
     if (inputs != 1) {
-      throw new IllegalArgumentException("give exactly one input: --dataset, --file or --layout (see igm replay --help)");
+      throw new IllegalArgumentException(
+          "give exactly one input: --dataset, --file or --layout (see igm replay --help)");
     }
     if (data.layoutGiven()) {
       return data.layoutSource();

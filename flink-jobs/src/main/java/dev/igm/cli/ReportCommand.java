@@ -3,13 +3,13 @@ package dev.igm.cli;
 import dev.igm.kafka.KafkaAccess;
 import dev.igm.report.FitCurves;
 import dev.igm.report.HtmlReport;
-import dev.igm.report.MetricsTable;
-import dev.igm.report.TestPredictions;
 import dev.igm.report.KafkaMetricsReader;
 import dev.igm.report.MetricsFileReader;
 import dev.igm.report.MetricsLog;
+import dev.igm.report.MetricsTable;
 import dev.igm.report.ModelHistory;
 import dev.igm.report.TauSettings;
+import dev.igm.report.TestPredictions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -27,7 +27,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code igm report}: an HTML report with charts from the training metrics, read from Kafka or a metrics file. */
+/**
+ * {@code igm report}: an HTML report with charts from the training metrics, read from Kafka or a
+ * metrics file.
+ */
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
@@ -63,23 +66,37 @@ import picocli.CommandLine.Spec;
 public final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers to read the topics from.")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers to read the topics from.")
   String bootstrap;
 
-  @Option(names = "--metrics-topic", paramLabel = "TOPIC", defaultValue = "igm.metrics",
+  @Option(
+      names = "--metrics-topic",
+      paramLabel = "TOPIC",
+      defaultValue = "igm.metrics",
       description = "Topic of the TrainingMetrics records. Default: ${DEFAULT-VALUE}.")
   String metricsTopic;
 
-  @Option(names = "--dlq-topic", paramLabel = "TOPIC", defaultValue = "igm.samples.dlq",
-      description = "Dead-letter topic (DeadLetter records); a missing topic counts as none. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--dlq-topic",
+      paramLabel = "TOPIC",
+      defaultValue = "igm.samples.dlq",
+      description =
+          "Dead-letter topic (DeadLetter records); a missing topic counts as none. Default: ${DEFAULT-VALUE}.")
   String dlqTopic;
 
   @Option(names = "--no-dlq", description = "Do not read the dead-letter topic.")
   boolean noDlq;
 
-  @Option(names = "--predictions-topic", paramLabel = "TOPIC", defaultValue = "igm.predictions",
-      description = "Topic of the training job's predictions: its TEST predictions give the report's TEST table"
-          + " (Kafka source only). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--predictions-topic",
+      paramLabel = "TOPIC",
+      defaultValue = "igm.predictions",
+      description =
+          "Topic of the training job's predictions: its TEST predictions give the report's TEST table"
+              + " (Kafka source only). Default: ${DEFAULT-VALUE}.")
   String predictionsTopic;
 
   @Option(names = "--no-test", description = "Do not read the predictions topic (no TEST table).")
@@ -88,27 +105,47 @@ public final class ReportCommand implements Callable<Integer> {
   /** Kafka consumer settings (security, client id). */
   @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
-  @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS",
+  @Option(
+      names = "--timeout",
+      defaultValue = "60",
+      paramLabel = "SECONDS",
       description = "Time allowed for reading each topic. Default: ${DEFAULT-VALUE}.")
   long timeoutSeconds;
 
-  @Option(names = "--metrics-file", paramLabel = "PATH",
-      description = "Metrics file(s) in JSON Lines instead of Kafka; repeatable (e.g. one file per job).")
+  @Option(
+      names = "--metrics-file",
+      paramLabel = "PATH",
+      description =
+          "Metrics file(s) in JSON Lines instead of Kafka; repeatable (e.g. one file per job).")
   List<Path> metricsFiles;
 
-  @Option(names = "--fit", paramLabel = "DIR",
-      description = "An igm fit --out folder instead of a training job's metrics; repeatable. Draws each method's"
-          + " per-modality VALID accuracy over the epochs (imbalance.png).")
+  @Option(
+      names = "--fit",
+      paramLabel = "DIR",
+      description =
+          "An igm fit --out folder instead of a training job's metrics; repeatable. Draws each method's"
+              + " per-modality VALID accuracy over the epochs (imbalance.png).")
   List<Path> fitFolders;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/igm-report", description = "Output folder. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "target/igm-report",
+      description = "Output folder. Default: ${DEFAULT-VALUE}.")
   Path out;
 
-  @Option(names = "--tau", paramLabel = "TAU", defaultValue = "0.4",
-      description = "The tau the models trained with, for the T scaling next to each spectrum. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--tau",
+      paramLabel = "TAU",
+      defaultValue = "0.4",
+      description =
+          "The tau the models trained with, for the T scaling next to each spectrum. Default: ${DEFAULT-VALUE}.")
   double tau;
 
-  @Option(names = "--model-tau", paramLabel = "MODEL=TAU", description = "tau of one model where it differs, repeatable.")
+  @Option(
+      names = "--model-tau",
+      paramLabel = "MODEL=TAU",
+      description = "tau of one model where it differs, repeatable.")
   Map<String, Double> modelTau = new LinkedHashMap<>();
 
   @Override
@@ -116,7 +153,8 @@ public final class ReportCommand implements Callable<Integer> {
     boolean fromFiles = metricsFiles != null && !metricsFiles.isEmpty();
     boolean fromFits = fitFolders != null && !fitFolders.isEmpty();
     if ((fromFiles ? 1 : 0) + (bootstrap != null ? 1 : 0) + (fromFits ? 1 : 0) != 1) {
-      throw new ParameterException(spec.commandLine(), "give one of --bootstrap, --metrics-file or --fit");
+      throw new ParameterException(
+          spec.commandLine(), "give one of --bootstrap, --metrics-file or --fit");
     }
     if (fromFits) {
       try {
@@ -131,7 +169,8 @@ public final class ReportCommand implements Callable<Integer> {
       }
     }
     if (timeoutSeconds <= 0) {
-      throw new ParameterException(spec.commandLine(), "--timeout must be positive, got " + timeoutSeconds);
+      throw new ParameterException(
+          spec.commandLine(), "--timeout must be positive, got " + timeoutSeconds);
     }
     TauSettings tauSettings;
     try {
@@ -150,18 +189,26 @@ public final class ReportCommand implements Callable<Integer> {
         }
       } else {
         Map<String, String> kafkaProperties = kafka.resolve();
-        KafkaAccess.check(bootstrap, kafkaProperties,
+        KafkaAccess.check(
+            bootstrap,
+            kafkaProperties,
             Duration.ofSeconds(Math.min(timeoutSeconds, KafkaAccess.DEFAULT_TIMEOUT.toSeconds())));
         KafkaMetricsReader reader =
             new KafkaMetricsReader(bootstrap, Duration.ofSeconds(timeoutSeconds), kafkaProperties);
         log = reader.read(metricsTopic, noDlq ? null : dlqTopic);
         if (!noTest) {
-          test = TestPredictions.table(
-              TestPredictions.read(bootstrap, predictionsTopic, kafkaProperties, Duration.ofSeconds(timeoutSeconds)));
+          test =
+              TestPredictions.table(
+                  TestPredictions.read(
+                      bootstrap,
+                      predictionsTopic,
+                      kafkaProperties,
+                      Duration.ofSeconds(timeoutSeconds)));
         }
       }
     } catch (IOException | TimeoutException | KafkaAccess.Refused e) {
-      // A missing topic or file, a bad line, a broker that does not answer: the message says it, a trace would not.
+      // A missing topic or file, a bad line, a broker that does not answer: the message says it, a
+      // trace would not.
       System.err.println("igm report: " + e.getMessage());
       return 1;
     }
@@ -181,12 +228,21 @@ public final class ReportCommand implements Callable<Integer> {
       err.println("warning: no TrainingMetrics records; the report only says so");
     }
     for (ModelHistory m : log.models()) {
-      err.printf(Locale.ROOT, "%-16s %-12s %6d records, %7d batches, fused accuracy %s%n", m.modelId(), m.method(),
-          m.size(), m.latest().getBatches(),
+      err.printf(
+          Locale.ROOT,
+          "%-16s %-12s %6d records, %7d batches, fused accuracy %s%n",
+          m.modelId(),
+          m.method(),
+          m.size(),
+          m.latest().getBatches(),
           m.finalAccuracy(ModelHistory.FUSED).isPresent()
-              ? String.format(Locale.ROOT, "%.4f", m.finalAccuracy(ModelHistory.FUSED).getAsDouble()) : "—");
+              ? String.format(
+                  Locale.ROOT, "%.4f", m.finalAccuracy(ModelHistory.FUSED).getAsDouble())
+              : "—");
     }
-    log.unreadable().forEach((source, n) -> err.println("warning: " + n + " undecodable record(s) in " + source));
+    log.unreadable()
+        .forEach(
+            (source, n) -> err.println("warning: " + n + " undecodable record(s) in " + source));
     err.println(result.charts().size() + " charts");
     System.out.println(result.index().toAbsolutePath());
     return 0;

@@ -13,16 +13,17 @@ import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
 /**
- * A Flink metric reporter that keeps the serving operator's batch metrics of a job running in this process (an
- * embedded cluster), so {@code igm bench-serve} can read the batch sizes the operator saw. Enabled only where
- * {@link #addTo} configures it; it reports nowhere.
+ * A Flink metric reporter that keeps the serving operator's batch metrics of a job running in this
+ * process (an embedded cluster), so {@code igm bench-serve} can read the batch sizes the operator
+ * saw. Enabled only where {@link #addTo} configures it; it reports nowhere.
  */
 public final class ServingMetricsCapture implements MetricReporterFactory, MetricReporter {
   private static final Map<String, Metric> CAPTURED = new ConcurrentHashMap<>();
 
   /** Configures the embedded cluster of {@code conf} to report to this class. */
   static Configuration addTo(Configuration conf) {
-    conf.setString("metrics.reporter.igm_bench.factory.class", ServingMetricsCapture.class.getName());
+    conf.setString(
+        "metrics.reporter.igm_bench.factory.class", ServingMetricsCapture.class.getName());
     return conf;
   }
 
@@ -42,11 +43,15 @@ public final class ServingMetricsCapture implements MetricReporterFactory, Metri
     return sum;
   }
 
-  /** The values in the serving histograms {@code name} of every parallel instance (their recent windows). */
+  /**
+   * The values in the serving histograms {@code name} of every parallel instance (their recent
+   * windows).
+   */
   static long[] histogramValues(String name) {
     return CAPTURED.entrySet().stream()
         .filter(e -> e.getKey().endsWith("." + name) && e.getValue() instanceof Histogram)
-        .flatMapToLong(e -> java.util.Arrays.stream(((Histogram) e.getValue()).getStatistics().getValues()))
+        .flatMapToLong(
+            e -> java.util.Arrays.stream(((Histogram) e.getValue()).getStatistics().getValues()))
         .sorted()
         .toArray();
   }

@@ -57,37 +57,63 @@ import picocli.CommandLine.Option;
       "  igm train --config job.yaml --target remote --jobmanager flink-jm:8081   (ships the shaded job jar)",
     })
 public final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The job configuration (YAML).")
+  @Option(
+      names = "--config",
+      required = true,
+      paramLabel = "FILE",
+      description = "The job configuration (YAML).")
   Path config;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "Overrides a setting (repeatable), e.g. --set input.bounded=true --set models.igm.lr=0.05.")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Overrides a setting (repeatable), e.g. --set input.bounded=true --set models.igm.lr=0.05.")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--bounded", description = "Stop at the offsets that are latest when the job starts (input.bounded=true).")
+  @Option(
+      names = "--bounded",
+      description = "Stop at the offsets that are latest when the job starts (input.bounded=true).")
   boolean bounded;
 
-  @Option(names = "--restore", paramLabel = "PATH",
-      description = "Restore from a retained checkpoint or savepoint (flink.execution.state-recovery.path).")
+  @Option(
+      names = "--restore",
+      paramLabel = "PATH",
+      description =
+          "Restore from a retained checkpoint or savepoint (flink.execution.state-recovery.path).")
   String restore;
 
-  @Option(names = "--target", paramLabel = "embedded|remote", description = "Where the job runs (default: embedded MiniCluster).")
+  @Option(
+      names = "--target",
+      paramLabel = "embedded|remote",
+      description = "Where the job runs (default: embedded MiniCluster).")
   String target;
 
-  @Option(names = "--jobmanager", paramLabel = "HOST:PORT", description = "The JobManager's REST address for --target remote.")
+  @Option(
+      names = "--jobmanager",
+      paramLabel = "HOST:PORT",
+      description = "The JobManager's REST address for --target remote.")
   String jobManager;
 
-  @Option(names = "--no-progress", description = "No progress line (records read, percentage and ETA when bounded,"
-      + " rate and lag otherwise).")
+  @Option(
+      names = "--no-progress",
+      description =
+          "No progress line (records read, percentage and ETA when bounded,"
+              + " rate and lag otherwise).")
   boolean noProgress;
 
   @Mixin EmbeddedClusterOptions cluster = new EmbeddedClusterOptions();
 
-  /** Kafka client properties: {@code --kafka-property K=V} is {@code --set kafka.properties.K=V}. */
+  /**
+   * Kafka client properties: {@code --kafka-property K=V} is {@code --set kafka.properties.K=V}.
+   */
   @Mixin KafkaClientOptions kafka = new KafkaClientOptions();
 
-  @Option(names = "--no-kafka-check", description = "Do not connect to Kafka before deploying the job (for a client that"
-      + " cannot reach the brokers the cluster reaches); a refused password or certificate then shows in the job.")
+  @Option(
+      names = "--no-kafka-check",
+      description =
+          "Do not connect to Kafka before deploying the job (for a client that"
+              + " cannot reach the brokers the cluster reaches); a refused password or certificate then shows in the job.")
   boolean noKafkaCheck;
 
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
@@ -103,20 +129,23 @@ public final class TrainCommand implements Callable<Integer> {
       return 2;
     }
     if (cluster.webPort != null && job.target() == TrainJobConfig.Target.REMOTE) {
-      System.err.println("igm train: --web-port is for the embedded target; a remote cluster has its own web UI");
+      System.err.println(
+          "igm train: --web-port is for the embedded target; a remote cluster has its own web UI");
       return 2;
     }
     if (printConfig) {
       System.out.print(job.describe());
       return 0;
     }
-    // credentials and certificates are checked before anything is deployed or written: a refusal ends here
+    // credentials and certificates are checked before anything is deployed or written: a refusal
+    // ends here
     if (!noKafkaCheck) {
       KafkaAccess.check(job.kafkaBootstrap(), job.kafkaProperties(), KafkaAccess.DEFAULT_TIMEOUT);
     }
     TrainingProgress[] progress = new TrainingProgress[1];
     try {
-      TrainingJob.run(job, client -> progress[0] = noProgress ? null : TrainingProgress.start(job, client));
+      TrainingJob.run(
+          job, client -> progress[0] = noProgress ? null : TrainingProgress.start(job, client));
     } finally {
       if (progress[0] != null) {
         progress[0].close();
@@ -125,7 +154,10 @@ public final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The {@code --set} overrides plus those the other options stand for, in the job configuration's keys. */
+  /**
+   * The {@code --set} overrides plus those the other options stand for, in the job configuration's
+   * keys.
+   */
   List<String> settings() {
     List<String> all = new ArrayList<>(overrides);
     if (bounded) {
@@ -144,17 +176,25 @@ public final class TrainCommand implements Callable<Integer> {
       add(all, s.option(), s.key(), s.value());
     }
     if (kafka.file != null) {
-      add(all, "--kafka-properties-file", "kafka.properties-file", kafka.file.toAbsolutePath().toString());
+      add(
+          all,
+          "--kafka-properties-file",
+          "kafka.properties-file",
+          kafka.file.toAbsolutePath().toString());
     }
     kafka.properties.forEach((k, v) -> add(all, "--kafka-property", "kafka.properties." + k, v));
     return all;
   }
 
-  /** Adds the setting an option stands for; the same setting also given with --set is a conflict, not an override. */
+  /**
+   * Adds the setting an option stands for; the same setting also given with --set is a conflict,
+   * not an override.
+   */
   private void add(List<String> all, String option, String key, String value) {
     for (String o : overrides) {
       if (o.startsWith(key + "=")) {
-        throw new IllegalArgumentException(option + " and --set " + o + " both set " + key + "; give it once");
+        throw new IllegalArgumentException(
+            option + " and --set " + o + " both set " + key + "; give it once");
       }
     }
     all.add(key + "=" + value);

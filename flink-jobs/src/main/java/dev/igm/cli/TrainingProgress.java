@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code igm train}'s progress line: records the job has read from the samples topic (its accumulator), against the
- * records there are to read. Bounded input: a percentage and an ETA, the total being the end offsets at start minus
- * where the job starts (the group's committed offsets, or the earliest ones). Unbounded: the count, the rate and the
- * lag behind the topic's end.
+ * {@code igm train}'s progress line: records the job has read from the samples topic (its
+ * accumulator), against the records there are to read. Bounded input: a percentage and an ETA, the
+ * total being the end offsets at start minus where the job starts (the group's committed offsets,
+ * or the earliest ones). Unbounded: the count, the rate and the lag behind the topic's end.
  */
 final class TrainingProgress implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingProgress.class);
@@ -54,16 +54,23 @@ final class TrainingProgress implements AutoCloseable {
         long read = recordsRead(job);
         String extra = "";
         if (!config.bounded()) {
-          extra = String.format(Locale.ROOT, "lag %,d", Math.max(0, endOffsets(admin, config.samplesTopic())
-              - start - read));
+          extra =
+              String.format(
+                  Locale.ROOT,
+                  "lag %,d",
+                  Math.max(0, endOffsets(admin, config.samplesTopic()) - start - read));
         }
         line.update(read, total, extra);
         for (int i = 0; i < 10 && running && !job.getJobExecutionResult().isDone(); i++) {
           Thread.sleep(200);
         }
       }
-      if (job.getJobExecutionResult().isDone() && !job.getJobExecutionResult().isCompletedExceptionally()) {
-        Object last = job.getJobExecutionResult().get().getAccumulatorResult(DecodeValidateFunction.RECORDS_READ);
+      if (job.getJobExecutionResult().isDone()
+          && !job.getJobExecutionResult().isCompletedExceptionally()) {
+        Object last =
+            job.getJobExecutionResult()
+                .get()
+                .getAccumulatorResult(DecodeValidateFunction.RECORDS_READ);
         if (last instanceof Number n) {
           line.update(n.longValue(), total > 0 ? total : n.longValue(), "");
         }
@@ -78,7 +85,8 @@ final class TrainingProgress implements AutoCloseable {
   }
 
   private static long recordsRead(JobClient job) throws Exception {
-    Object v = job.getAccumulators().get(10, TimeUnit.SECONDS).get(DecodeValidateFunction.RECORDS_READ);
+    Object v =
+        job.getAccumulators().get(10, TimeUnit.SECONDS).get(DecodeValidateFunction.RECORDS_READ);
     return v instanceof Number n ? n.longValue() : 0;
   }
 
@@ -90,7 +98,10 @@ final class TrainingProgress implements AutoCloseable {
       case LATEST -> offsets(admin, topic, OffsetSpec.latest());
       case COMMITTED -> {
         Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets(config.groupId()).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            admin
+                .listConsumerGroupOffsets(config.groupId())
+                .partitionsToOffsetAndMetadata()
+                .get(10, TimeUnit.SECONDS);
         long sum = 0;
         boolean any = false;
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
@@ -99,7 +110,10 @@ final class TrainingProgress implements AutoCloseable {
             any = true;
           }
         }
-        yield any ? sum : offsets(admin, topic, OffsetSpec.earliest()); // no commits yet: the job starts earliest
+        yield any
+            ? sum
+            : offsets(
+                admin, topic, OffsetSpec.earliest()); // no commits yet: the job starts earliest
       }
     };
   }
@@ -109,12 +123,18 @@ final class TrainingProgress implements AutoCloseable {
   }
 
   private static long offsets(Admin admin, String topic, OffsetSpec spec) throws Exception {
-    var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
-        .get(topic).partitions();
+    var partitions =
+        admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(10, TimeUnit.SECONDS)
+            .get(topic)
+            .partitions();
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     partitions.forEach(pi -> request.put(new TopicPartition(topic, pi.partition()), spec));
     long sum = 0;
-    for (ListOffsetsResult.ListOffsetsResultInfo info : admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values()) {
+    for (ListOffsetsResult.ListOffsetsResultInfo info :
+        admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values()) {
       sum += info.offset();
     }
     return sum;

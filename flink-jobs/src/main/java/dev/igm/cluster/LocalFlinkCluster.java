@@ -2,7 +2,6 @@ package dev.igm.cluster;
 
 import dev.igm.local.LocalScripts;
 import dev.igm.local.LocalService;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local Flink session cluster on 127.0.0.1 — one JobManager and N TaskManagers, each a separate JVM run from the
- * Maven-resolved Flink jars ({@code deploy/target/flink.classpath}) — driven through
- * {@code deploy/local/flink-cluster.sh}, so the configuration ({@code config.yaml}: RocksDB, incremental
- * checkpoints, restart strategy, memory) and the launch commands exist once. A shutdown hook kills the processes
- * if {@link #close()} was never called.
+ * A local Flink session cluster on 127.0.0.1 — one JobManager and N TaskManagers, each a separate
+ * JVM run from the Maven-resolved Flink jars ({@code deploy/target/flink.classpath}) — driven
+ * through {@code deploy/local/flink-cluster.sh}, so the configuration ({@code config.yaml}:
+ * RocksDB, incremental checkpoints, restart strategy, memory) and the launch commands exist once. A
+ * shutdown hook kills the processes if {@link #close()} was never called.
  *
  * <pre>{@code
  * try (LocalFlinkCluster flink = LocalFlinkCluster.builder().build().start()) {
@@ -58,10 +57,11 @@ public final class LocalFlinkCluster extends LocalService {
   }
 
   /**
-   * Starts the JobManager and the TaskManagers and waits until the REST endpoint lists all of them. With port 0,
-   * free ports are picked (and picked again if another process took them first).
+   * Starts the JobManager and the TaskManagers and waits until the REST endpoint lists all of them.
+   * With port 0, free ports are picked (and picked again if another process took them first).
    *
-   * @throws IOException when the cluster does not start; the message holds the script's output and log tails
+   * @throws IOException when the cluster does not start; the message holds the script's output and
+   *     log tails
    */
   public LocalFlinkCluster start() throws IOException {
     startService();
@@ -71,8 +71,12 @@ public final class LocalFlinkCluster extends LocalService {
   @Override
   protected void onStarted() throws IOException {
     recordProcesses();
-    LOG.info("Flink session cluster at {} (JobManager pid {}, TaskManager pids {}, data {})",
-        restUrl(), jobManagerPid(), taskManagerPids().values(), dataDir());
+    LOG.info(
+        "Flink session cluster at {} (JobManager pid {}, TaskManager pids {}, data {})",
+        restUrl(),
+        jobManagerPid(),
+        taskManagerPids().values(),
+        dataDir());
   }
 
   /** {@code http://127.0.0.1:<rest port>}. */
@@ -80,7 +84,10 @@ public final class LocalFlinkCluster extends LocalService {
     return "http://" + HOST + ":" + restPort();
   }
 
-  /** {@code 127.0.0.1:<rest port>}, the address {@code igm train --target remote --jobmanager} takes. */
+  /**
+   * {@code 127.0.0.1:<rest port>}, the address {@code igm train --target remote --jobmanager}
+   * takes.
+   */
   public String jobManagerAddress() {
     return HOST + ":" + restPort();
   }
@@ -120,13 +127,16 @@ public final class LocalFlinkCluster extends LocalService {
 
   /** The resource id TaskManager {@code i} registered with (as the REST API lists it). */
   public String taskManagerId(int i) throws IOException {
-    return Files.readString(dataDir().resolve("taskmanager-" + i + ".id"), StandardCharsets.US_ASCII).trim();
+    return Files.readString(
+            dataDir().resolve("taskmanager-" + i + ".id"), StandardCharsets.US_ASCII)
+        .trim();
   }
 
   /** The TaskManager number whose current resource id is {@code resourceId}, or -1. */
   public int taskManagerIndex(String resourceId) throws IOException {
     for (int i = 1; i <= taskManagers; i++) {
-      if (Files.exists(dataDir().resolve("taskmanager-" + i + ".id")) && taskManagerId(i).equals(resourceId)) {
+      if (Files.exists(dataDir().resolve("taskmanager-" + i + ".id"))
+          && taskManagerId(i).equals(resourceId)) {
         return i;
       }
     }
@@ -135,9 +145,13 @@ public final class LocalFlinkCluster extends LocalService {
 
   /** SIGKILL ({@code kill -9}) to TaskManager {@code i}; waits until the process is gone. */
   public void killTaskManager(int i) throws IOException {
-    long pid = LocalScripts.readPid(dataDir().resolve("taskmanager-" + i + ".pid"))
-        .orElseThrow(() -> new IOException("no pid file for TaskManager " + i));
-    ProcessHandle h = ProcessHandle.of(pid).orElseThrow(() -> new IOException("TaskManager " + i + " (pid " + pid + ") is not running"));
+    long pid =
+        LocalScripts.readPid(dataDir().resolve("taskmanager-" + i + ".pid"))
+            .orElseThrow(() -> new IOException("no pid file for TaskManager " + i));
+    ProcessHandle h =
+        ProcessHandle.of(pid)
+            .orElseThrow(
+                () -> new IOException("TaskManager " + i + " (pid " + pid + ") is not running"));
     h.destroyForcibly(); // SIGKILL on Linux
     try {
       h.onExit().get(30, TimeUnit.SECONDS);
@@ -150,7 +164,10 @@ public final class LocalFlinkCluster extends LocalService {
     LOG.info("Killed TaskManager {} (pid {}) with SIGKILL", i, pid);
   }
 
-  /** {@code flink-cluster.sh start} on the running cluster: starts the TaskManagers that are not running. */
+  /**
+   * {@code flink-cluster.sh start} on the running cluster: starts the TaskManagers that are not
+   * running.
+   */
   public synchronized void startMissingTaskManagers() throws IOException {
     LocalScripts.Result r = runScript("start", startTimeout().plusMinutes(5));
     if (r.exitCode() != 0) {
@@ -191,13 +208,16 @@ public final class LocalFlinkCluster extends LocalService {
     if (tmMemory != null) {
       env.put("FLINK_TM_MEMORY", tmMemory);
     }
-    env.put("FLINK_PROPERTIES",
-        properties.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n")));
+    env.put(
+        "FLINK_PROPERTIES",
+        properties.entrySet().stream()
+            .map(e -> e.getKey() + ": " + e.getValue())
+            .collect(Collectors.joining("\n")));
   }
 
   /**
-   * The repository root: system property {@code igm.project.root}, else the nearest folder at or above the working
-   * directory that contains {@code deploy/local/flink-cluster.sh}.
+   * The repository root: system property {@code igm.project.root}, else the nearest folder at or
+   * above the working directory that contains {@code deploy/local/flink-cluster.sh}.
    */
   public static Path locateProjectRoot() {
     return LocalScripts.locateProjectRoot(SCRIPT);

@@ -7,15 +7,17 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Keeps each Kafka record as bytes with its coordinates: decoding happens downstream, where a record that does not
- * decode can go to the dead-letter topic instead of failing the source (and the job).
+ * Keeps each Kafka record as bytes with its coordinates: decoding happens downstream, where a
+ * record that does not decode can go to the dead-letter topic instead of failing the source (and
+ * the job).
  */
 public final class RawRecordDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
   private static final long serialVersionUID = 1L;
 
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RawRecord> out) {
-    out.collect(new RawRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
+    out.collect(
+        new RawRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
   }
 
   @Override

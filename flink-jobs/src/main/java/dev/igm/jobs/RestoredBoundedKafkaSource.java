@@ -19,14 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link KafkaSource} that also finishes when a bounded job is restored from a savepoint or retained checkpoint.
+ * A {@link KafkaSource} that also finishes when a bounded job is restored from a savepoint or
+ * retained checkpoint.
  *
- * <p>flink-connector-kafka 5.0.0-2.2 has FLINK-31006 / FLINK-33466: a restored bounded enumerator finds every
- * partition already assigned, returns before it marks discovery finished, and never sends {@code NoMoreSplitsEvent};
- * the readers reach their stopping offsets and wait forever (a within-job failover is not affected). When the restored
- * state holds no unassigned split, no split can ever be assigned again (a bounded source does not discover
- * partitions periodically), so this wrapper signals "no more splits" to each reader once it registers. Remove it when
- * the connector's fix (apache/flink-connector-kafka#318) is released: a second signal could fail a finished task.
+ * <p>flink-connector-kafka 5.0.0-2.2 has FLINK-31006 / FLINK-33466: a restored bounded enumerator
+ * finds every partition already assigned, returns before it marks discovery finished, and never
+ * sends {@code NoMoreSplitsEvent}; the readers reach their stopping offsets and wait forever (a
+ * within-job failover is not affected). When the restored state holds no unassigned split, no split
+ * can ever be assigned again (a bounded source does not discover partitions periodically), so this
+ * wrapper signals "no more splits" to each reader once it registers. Remove it when the connector's
+ * fix (apache/flink-connector-kafka#318) is released: a second signal could fail a finished task.
  */
 public final class RestoredBoundedKafkaSource<T>
     implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>, ResultTypeQueryable<T> {
@@ -45,7 +47,8 @@ public final class RestoredBoundedKafkaSource<T>
   }
 
   @Override
-  public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context) throws Exception {
+  public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context)
+      throws Exception {
     return delegate.createReader(context);
   }
 
@@ -57,12 +60,17 @@ public final class RestoredBoundedKafkaSource<T>
 
   @Override
   public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
-      SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state) throws Exception {
-    SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> e = delegate.restoreEnumerator(context, state);
-    if (getBoundedness() != Boundedness.BOUNDED || !state.initialDiscoveryFinished() || !state.unassignedSplits().isEmpty()) {
+      SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state)
+      throws Exception {
+    SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> e =
+        delegate.restoreEnumerator(context, state);
+    if (getBoundedness() != Boundedness.BOUNDED
+        || !state.initialDiscoveryFinished()
+        || !state.unassignedSplits().isEmpty()) {
       return e;
     }
-    LOG.info("Bounded Kafka source restored with all {} split(s) assigned: readers get 'no more splits' on registration",
+    LOG.info(
+        "Bounded Kafka source restored with all {} split(s) assigned: readers get 'no more splits' on registration",
         state.assignedSplits().size());
     return new SignalOnRegistration(e, context);
   }
@@ -83,11 +91,14 @@ public final class RestoredBoundedKafkaSource<T>
   }
 
   /** Delegates everything; after a reader registers, tells it that no split will follow. */
-  private static final class SignalOnRegistration implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
+  private static final class SignalOnRegistration
+      implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
     private final SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> e;
     private final SplitEnumeratorContext<KafkaPartitionSplit> context;
 
-    SignalOnRegistration(SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> e, SplitEnumeratorContext<KafkaPartitionSplit> context) {
+    SignalOnRegistration(
+        SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> e,
+        SplitEnumeratorContext<KafkaPartitionSplit> context) {
       this.e = e;
       this.context = context;
     }

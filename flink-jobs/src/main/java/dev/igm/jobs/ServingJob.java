@@ -2,8 +2,8 @@ package dev.igm.jobs;
 
 import dev.igm.avro.DeadLetter;
 import dev.igm.avro.Prediction;
-import dev.igm.flink.serve.ModelServingOperator;
 import dev.igm.flink.RawRecord;
+import dev.igm.flink.serve.ModelServingOperator;
 import java.util.UUID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -21,8 +21,8 @@ import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The serving job: samples from Kafka, scored by the newest accepted version of each served model, which arrives
- * on the models topic and is spread to every scoring instance as broadcast state.
+ * The serving job: samples from Kafka, scored by the newest accepted version of each served model,
+ * which arrives on the models topic and is spread to every scoring instance as broadcast state.
  *
  * <pre>
  *  samples topic ─▶ KafkaSource (p) ───────────────┐
@@ -30,9 +30,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *  models topic ─▶ KafkaSource (1) ─▶ broadcast ───┘            └─ side output ─▶ dead-letter topic
  * </pre>
  *
- * <p>The scoring operator scores samples in micro-batches ({@link ServingJobOptions#batching()}); the models stream
- * reaches every instance through a broadcast partitioner, and the operator keeps the version in service per model in
- * broadcast state.
+ * <p>The scoring operator scores samples in micro-batches ({@link ServingJobOptions#batching()});
+ * the models stream reaches every instance through a broadcast partitioner, and the operator keeps
+ * the version in service per model in broadcast state.
  */
 public final class ServingJob {
   public static final String NAME = "igm-serve";
@@ -44,8 +44,9 @@ public final class ServingJob {
   private ServingJob() {}
 
   /**
-   * The job's name for consumer group {@code groupId}: the serving jobs of one Kafka cluster differ by group, and the
-   * name is what identifies a serving job's instances in the model store's in-service markers.
+   * The job's name for consumer group {@code groupId}: the serving jobs of one Kafka cluster differ
+   * by group, and the name is what identifies a serving job's instances in the model store's
+   * in-service markers.
    */
   public static String jobName(String groupId) {
     return NAME + "_" + groupId;
@@ -56,35 +57,47 @@ public final class ServingJob {
     if (o.checkpointInterval() != null && !o.checkpointInterval().isZero()) {
       env.enableCheckpointing(o.checkpointInterval().toMillis());
     }
-    // The scoring operator hands each prediction and dead letter, once built, to the Kafka sinks chained behind it,
-    // which encode it at once; without object reuse Flink deep-copies every record on that hop (an Avro deepCopy per
-    // prediction, a tenth of the operator's time). Records arriving over the network are always fresh objects, so
+    // The scoring operator hands each prediction and dead letter, once built, to the Kafka sinks
+    // chained behind it,
+    // which encode it at once; without object reuse Flink deep-copies every record on that hop (an
+    // Avro deepCopy per
+    // prediction, a tenth of the operator's time). Records arriving over the network are always
+    // fresh objects, so
     // the operator's batches are unaffected.
     env.getConfig().enableObjectReuse();
     if (o.bufferTimeout() != null) {
-      // The scoring operator has two inputs, so it is not chained to the samples source: every sample crosses a
+      // The scoring operator has two inputs, so it is not chained to the samples source: every
+      // sample crosses a
       // network buffer, and a buffer waits up to this long to fill.
       env.setBufferTimeout(o.bufferTimeout().toMillis());
     }
     DataStream<RawRecord> samples =
-        env.fromSource(samplesSource(o), WatermarkStrategy.noWatermarks(), "samples: " + o.samplesTopic())
+        env.fromSource(
+                samplesSource(o), WatermarkStrategy.noWatermarks(), "samples: " + o.samplesTopic())
             .uid("igm-serve-samples-source")
             .setParallelism(o.parallelism());
     DataStream<RawRecord> models =
-        env.fromSource(modelsSource(o), WatermarkStrategy.noWatermarks(), "models: " + o.modelsTopic())
+        env.fromSource(
+                modelsSource(o), WatermarkStrategy.noWatermarks(), "models: " + o.modelsTopic())
             .uid("igm-serve-models-source")
             .setParallelism(1);
 
     SingleOutputStreamOperator<Prediction> predictions =
         samples
             .connect(models.broadcast())
-            .transform("score with the model in service", new AvroTypeInfo<>(Prediction.class),
+            .transform(
+                "score with the model in service",
+                new AvroTypeInfo<>(Prediction.class),
                 new ModelServingOperator(o.policy(), o.batching(), DEAD_LETTERS))
             .uid("igm-serve-score")
             .setParallelism(o.parallelism());
 
     predictions
-        .sinkTo(sink(o, new AvroKafkaSerializer<>(o.predictionsTopic(), Prediction.class, Prediction::getSampleId)))
+        .sinkTo(
+            sink(
+                o,
+                new AvroKafkaSerializer<>(
+                    o.predictionsTopic(), Prediction.class, Prediction::getSampleId)))
         .uid("igm-serve-predictions-sink")
         .name("predictions: " + o.predictionsTopic())
         .setParallelism(o.parallelism());
@@ -97,40 +110,46 @@ public final class ServingJob {
   }
 
   static KafkaSource<RawRecord> samplesSource(ServingJobOptions o) {
-    KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
-        .setBootstrapServers(o.bootstrapServers())
-        .setTopics(o.samplesTopic())
-        .setGroupId(o.groupId())
-        .setStartingOffsets(startingOffsets(o.samplesFrom()))
-        .setDeserializer(new RawRecordDeserializer());
+    KafkaSourceBuilder<RawRecord> b =
+        KafkaSource.<RawRecord>builder()
+            .setBootstrapServers(o.bootstrapServers())
+            .setTopics(o.samplesTopic())
+            .setGroupId(o.groupId())
+            .setStartingOffsets(startingOffsets(o.samplesFrom()))
+            .setDeserializer(new RawRecordDeserializer());
     o.kafkaProperties().forEach(b::setProperty);
     return b.build();
   }
 
   /**
-   * Every start without a checkpoint reads the whole models topic: the newest version wins and older ones are ignored
-   * as stale, so no committed offset is needed (a fresh group id each time, nothing committed).
+   * Every start without a checkpoint reads the whole models topic: the newest version wins and
+   * older ones are ignored as stale, so no committed offset is needed (a fresh group id each time,
+   * nothing committed).
    */
   static KafkaSource<RawRecord> modelsSource(ServingJobOptions o) {
-    KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
-        .setBootstrapServers(o.bootstrapServers())
-        .setTopics(o.modelsTopic())
-        .setGroupId(o.groupId() + "-models-" + UUID.randomUUID())
-        .setStartingOffsets(OffsetsInitializer.earliest())
-        .setProperty("commit.offsets.on.checkpoint", "false")
-        .setDeserializer(new RawRecordDeserializer());
+    KafkaSourceBuilder<RawRecord> b =
+        KafkaSource.<RawRecord>builder()
+            .setBootstrapServers(o.bootstrapServers())
+            .setTopics(o.modelsTopic())
+            .setGroupId(o.groupId() + "-models-" + UUID.randomUUID())
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setProperty("commit.offsets.on.checkpoint", "false")
+            .setDeserializer(new RawRecordDeserializer());
     o.kafkaProperties().forEach(b::setProperty);
     return b.build();
   }
 
   static <T> KafkaSink<T> sink(ServingJobOptions o, KafkaRecordSerializationSchema<T> serializer) {
-    KafkaSinkBuilder<T> b = KafkaSink.<T>builder()
-        .setBootstrapServers(o.bootstrapServers())
-        .setRecordSerializer(serializer)
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        // Kafka's producers wait up to linger.ms (5 ms since Kafka 4.0) for a send batch to fill: a lone prediction
-        // at a low rate would wait all of it. Under load batches fill anyway; a --kafka-property linger.ms overrides.
-        .setProperty("linger.ms", "1");
+    KafkaSinkBuilder<T> b =
+        KafkaSink.<T>builder()
+            .setBootstrapServers(o.bootstrapServers())
+            .setRecordSerializer(serializer)
+            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+            // Kafka's producers wait up to linger.ms (5 ms since Kafka 4.0) for a send batch to
+            // fill: a lone prediction
+            // at a low rate would wait all of it. Under load batches fill anyway; a
+            // --kafka-property linger.ms overrides.
+            .setProperty("linger.ms", "1");
     o.kafkaProperties().forEach(b::setProperty);
     return b.build();
   }

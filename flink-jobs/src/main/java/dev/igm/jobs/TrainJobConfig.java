@@ -18,38 +18,50 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * The training job's configuration: one YAML file plus {@code --set key=value} overrides, validated once into this
- * immutable object. Nested YAML maps are flattened to dotted keys ({@code kafka: {bootstrap: x}} is
- * {@code kafka.bootstrap}); an unknown key is an error, so a typo never goes unnoticed. Every problem of a
- * configuration is reported at once ({@link ConfigProblems.Failure}), an unknown key with the nearest known names.
+ * The training job's configuration: one YAML file plus {@code --set key=value} overrides, validated
+ * once into this immutable object. Nested YAML maps are flattened to dotted keys ({@code kafka:
+ * {bootstrap: x}} is {@code kafka.bootstrap}); an unknown key is an error, so a typo never goes
+ * unnoticed. Every problem of a configuration is reported at once ({@link ConfigProblems.Failure}),
+ * an unknown key with the nearest known names.
  *
  * <ul>
- *   <li>{@code flink.<key>}: any Flink configuration key, passed through verbatim (defaults below: RocksDB,
- *       incremental, retained checkpoints, fixed-delay restarts, project-local temp and RocksDB dirs).
- *   <li>{@code kafka.properties.<key>}: any Kafka client property, given to the source's consumer and every sink's
- *       producer (security, SASL, timeouts, compression, {@code linger.ms} ...); the ones this job manages itself
- *       (servers, group, transactions, isolation, serializers) are refused with the setting to use instead.
- *       {@code kafka.properties-file}: a Java properties file of them (secrets stay out of the command line); a
- *       {@code kafka.properties.<key>} wins over the file's.
- *   <li>{@code model.defaults.<knob>}: model knobs shared by every model; {@code models}: a list of {@code {id, knobs}}.
- *       Override one model's knob with {@code models.<id>.<knob>=v}.
+ *   <li>{@code flink.<key>}: any Flink configuration key, passed through verbatim (defaults below:
+ *       RocksDB, incremental, retained checkpoints, fixed-delay restarts, project-local temp and
+ *       RocksDB dirs).
+ *   <li>{@code kafka.properties.<key>}: any Kafka client property, given to the source's consumer
+ *       and every sink's producer (security, SASL, timeouts, compression, {@code linger.ms} ...);
+ *       the ones this job manages itself (servers, group, transactions, isolation, serializers) are
+ *       refused with the setting to use instead. {@code kafka.properties-file}: a Java properties
+ *       file of them (secrets stay out of the command line); a {@code kafka.properties.<key>} wins
+ *       over the file's.
+ *   <li>{@code model.defaults.<knob>}: model knobs shared by every model; {@code models}: a list of
+ *       {@code {id, knobs}}. Override one model's knob with {@code models.<id>.<knob>=v}.
  * </ul>
  *
- * <p>Relative paths resolve against the project root ({@code -Digm.project.root}, set by {@code bin/igm}) or the
- * working directory.
+ * <p>Relative paths resolve against the project root ({@code -Digm.project.root}, set by {@code
+ * bin/igm}) or the working directory.
  */
 public final class TrainJobConfig {
-  public enum Target { EMBEDDED, REMOTE }
+  public enum Target {
+    EMBEDDED,
+    REMOTE
+  }
 
-  public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
+  public enum Delivery {
+    EXACTLY_ONCE,
+    AT_LEAST_ONCE
+  }
 
-  public enum StartingOffsets { COMMITTED, EARLIEST, LATEST }
+  public enum StartingOffsets {
+    COMMITTED,
+    EARLIEST,
+    LATEST
+  }
 
   private static final String KAFKA_PROPERTIES = "kafka.properties.";
 
@@ -62,8 +74,10 @@ public final class TrainJobConfig {
     f.put("execution.checkpointing.incremental", "true");
     f.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
     f.put("execution.checkpointing.mode", "EXACTLY_ONCE");
-    // a training step costs milliseconds per record: an aligned barrier would wait behind every sample already
-    // buffered in the network (all of a replay, in tests); unaligned barriers overtake them and the buffered
+    // a training step costs milliseconds per record: an aligned barrier would wait behind every
+    // sample already
+    // buffered in the network (all of a replay, in tests); unaligned barriers overtake them and the
+    // buffered
     // samples become part of the checkpoint, replayed in order on restore
     f.put("execution.checkpointing.unaligned.enabled", "true");
     f.put("restart-strategy.type", "fixed-delay");
@@ -77,25 +91,35 @@ public final class TrainJobConfig {
     return f;
   }
 
-  private static final Set<String> URI_KEYS = Set.of("execution.checkpointing.dir", "execution.state-recovery.path");
-  private static final Set<String> DIR_KEYS = Set.of("io.tmp.dirs", "state.backend.rocksdb.localdir");
+  private static final Set<String> URI_KEYS =
+      Set.of("execution.checkpointing.dir", "execution.state-recovery.path");
+  private static final Set<String> DIR_KEYS =
+      Set.of("io.tmp.dirs", "state.backend.rocksdb.localdir");
 
   /** The job's own keys, parsed and checked ({@link JobSettings}); absent = not set. */
   private final Map<Setting<?>, Object> values;
+
   private final Map<String, String> flink;
   private final Map<String, String> kafkaProperties;
   private final LinkedHashMap<String, IgmConfig> models;
   private final Path root;
 
   /** Kafka client properties the training job sets itself, with the setting to use instead. */
-  private static final Map<String, String> MANAGED_KAFKA_PROPERTIES = KafkaClientProperties.managed(Map.of(
-      "bootstrap.servers", "kafka.bootstrap",
-      "group.id", "kafka.group.id",
-      "transaction.timeout.ms", "kafka.transaction.timeout.ms",
-      "transactional.id", "kafka.transactional.id.prefix"), "isolation.level");
+  private static final Map<String, String> MANAGED_KAFKA_PROPERTIES =
+      KafkaClientProperties.managed(
+          Map.of(
+              "bootstrap.servers", "kafka.bootstrap",
+              "group.id", "kafka.group.id",
+              "transaction.timeout.ms", "kafka.transaction.timeout.ms",
+              "transactional.id", "kafka.transactional.id.prefix"),
+          "isolation.level");
 
-  private TrainJobConfig(Map<Setting<?>, Object> values, Map<String, String> flink, Map<String, String> kafkaProperties,
-      LinkedHashMap<String, IgmConfig> models, Path root) {
+  private TrainJobConfig(
+      Map<Setting<?>, Object> values,
+      Map<String, String> flink,
+      Map<String, String> kafkaProperties,
+      LinkedHashMap<String, IgmConfig> models,
+      Path root) {
     this.values = Collections.unmodifiableMap(values);
     this.flink = Collections.unmodifiableMap(flink);
     this.kafkaProperties = kafkaProperties;
@@ -122,7 +146,10 @@ public final class TrainJobConfig {
     }
   }
 
-  /** From a parsed YAML tree (nested maps allowed) and {@code key=value} overrides; every problem at once. */
+  /**
+   * From a parsed YAML tree (nested maps allowed) and {@code key=value} overrides; every problem at
+   * once.
+   */
   @SuppressWarnings("unchecked")
   public static TrainJobConfig fromTree(Map<String, Object> tree, List<String> overrides) {
     ConfigProblems problems = new ConfigProblems();
@@ -154,16 +181,23 @@ public final class TrainJobConfig {
       }
       String key = o.substring(0, eq).trim();
       // Kafka client properties are strings to Kafka: kept verbatim (a JAAS line is no YAML)
-      Object value = key.startsWith(KAFKA_PROPERTIES) ? o.substring(eq + 1).trim() : parseValue(o.substring(eq + 1));
+      Object value =
+          key.startsWith(KAFKA_PROPERTIES)
+              ? o.substring(eq + 1).trim()
+              : parseValue(o.substring(eq + 1));
       if (key.startsWith("models.")) {
         String rest = key.substring("models.".length());
         int dot = rest.indexOf('.');
         String id = dot < 0 ? rest : rest.substring(0, dot);
-        Map<String, Object> model = modelList.stream().filter(m -> id.equals(String.valueOf(m.get("id")))).findFirst()
-            .orElse(null);
+        Map<String, Object> model =
+            modelList.stream()
+                .filter(m -> id.equals(String.valueOf(m.get("id"))))
+                .findFirst()
+                .orElse(null);
         if (model == null) {
           List<String> ids = modelList.stream().map(m -> String.valueOf(m.get("id"))).toList();
-          problems.add("override " + key + ": no model with id '" + id + "'" + DidYouMean.hint(id, ids));
+          problems.add(
+              "override " + key + ": no model with id '" + id + "'" + DidYouMean.hint(id, ids));
         } else if (dot < 0) {
           problems.add("override " + key + ": name a knob, e.g. models." + id + ".batch.size=32");
         } else {
@@ -178,7 +212,8 @@ public final class TrainJobConfig {
   }
 
   private static Object parseValue(String text) {
-    // YAML scalars, so that numbers, booleans and [lists] keep their types; anything else stays a string
+    // YAML scalars, so that numbers, booleans and [lists] keep their types; anything else stays a
+    // string
     try {
       Object v = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
       return v == null ? null : v;
@@ -199,8 +234,11 @@ public final class TrainJobConfig {
     }
   }
 
-  private static TrainJobConfig build(Map<String, Object> flat, List<Map<String, Object>> modelList,
-      Set<String> fromOverrides, ConfigProblems problems) {
+  private static TrainJobConfig build(
+      Map<String, Object> flat,
+      List<Map<String, Object>> modelList,
+      Set<String> fromOverrides,
+      ConfigProblems problems) {
     Path root = projectRoot();
     Map<Setting<?>, Object> values = new LinkedHashMap<>();
     Map<String, String> flink = flinkDefaults();
@@ -211,7 +249,9 @@ public final class TrainJobConfig {
       String k = e.getKey();
       String origin = fromOverrides.contains(k) ? "--set " : "";
       if (k.startsWith("flink.")) {
-        flink.put(k.substring("flink.".length()), e.getValue() == null ? null : String.valueOf(e.getValue()));
+        flink.put(
+            k.substring("flink.".length()),
+            e.getValue() == null ? null : String.valueOf(e.getValue()));
       } else if (k.startsWith(KAFKA_PROPERTIES)) {
         if (e.getValue() != null) {
           kafkaProperties.put(k.substring(KAFKA_PROPERTIES.length()), String.valueOf(e.getValue()));
@@ -232,13 +272,18 @@ public final class TrainJobConfig {
         }
       } else {
         unknownKeys = true;
-        problems.add("unknown setting '" + k + "'" + DidYouMean.hint(k, candidates(k))
-            + (origin.isEmpty() ? "" : " (from --set)"));
+        problems.add(
+            "unknown setting '"
+                + k
+                + "'"
+                + DidYouMean.hint(k, candidates(k))
+                + (origin.isEmpty() ? "" : " (from --set)"));
       }
     }
     if (unknownKeys) {
-      problems.note("known settings: those of docs/CONFIGURATION.md, flink.<any Flink key>, kafka.properties.<any"
-          + " Kafka client property>, model.defaults.<knob>, models");
+      problems.note(
+          "known settings: those of docs/CONFIGURATION.md, flink.<any Flink key>, kafka.properties.<any"
+              + " Kafka client property>, model.defaults.<knob>, models");
     }
     flink.values().removeIf(v -> v == null);
     // paths: absolute, under the project root when relative
@@ -265,41 +310,52 @@ public final class TrainJobConfig {
         continue;
       }
       Map<String, Object> knobs = new LinkedHashMap<>(defaults);
-      m.forEach((k, v) -> {
-        if (!k.equals("id")) {
-          knobs.put(k, v);
-        }
-      });
+      m.forEach(
+          (k, v) -> {
+            if (!k.equals("id")) {
+              knobs.put(k, v);
+            }
+          });
       ConfigProblems modelProblems = new ConfigProblems();
-      modelProblems.attempt(() -> {
-        if (knobs.containsKey("mla.alpha") && knobs.containsKey("mla.batches-per-epoch")) {
-          throw new IllegalArgumentException("mla.alpha (a constant alpha) and mla.batches-per-epoch (alpha by the"
-              + " batch of the epoch) exclude each other: give one");
-        }
-        if (models.put(String.valueOf(id), IgmConfig.fromMap(knobs).build()) != null) {
-          throw new IllegalArgumentException("model id '" + id + "' is used twice");
-        }
-      });
+      modelProblems.attempt(
+          () -> {
+            if (knobs.containsKey("mla.alpha") && knobs.containsKey("mla.batches-per-epoch")) {
+              throw new IllegalArgumentException(
+                  "mla.alpha (a constant alpha) and mla.batches-per-epoch (alpha by the"
+                      + " batch of the epoch) exclude each other: give one");
+            }
+            if (models.put(String.valueOf(id), IgmConfig.fromMap(knobs).build()) != null) {
+              throw new IllegalArgumentException("model id '" + id + "' is used twice");
+            }
+          });
       modelProblems.list().forEach(p -> problems.add("model " + id + ": " + p));
     }
     // a properties file first, the kafka.properties.<key> entries over it
     Map<String, String> clientProperties = new LinkedHashMap<>();
     String file = get(values, JobSettings.KAFKA_PROPERTIES_FILE);
     if (file != null && !file.isBlank()) {
-      problems.attempt(() -> clientProperties.putAll(KafkaClientProperties.load(root.resolve(file.trim()))));
+      problems.attempt(
+          () -> clientProperties.putAll(KafkaClientProperties.load(root.resolve(file.trim()))));
     }
     clientProperties.putAll(kafkaProperties);
     Map<String, String> checkedKafka = new LinkedHashMap<>();
-    problems.attempt(() -> checkedKafka.putAll(
-        KafkaClientProperties.checked(clientProperties, MANAGED_KAFKA_PROPERTIES, KAFKA_PROPERTIES)));
-    TrainJobConfig c = new TrainJobConfig(values, flink, java.util.Collections.unmodifiableMap(checkedKafka), models,
-        root);
+    problems.attempt(
+        () ->
+            checkedKafka.putAll(
+                KafkaClientProperties.checked(
+                    clientProperties, MANAGED_KAFKA_PROPERTIES, KAFKA_PROPERTIES)));
+    TrainJobConfig c =
+        new TrainJobConfig(
+            values, flink, java.util.Collections.unmodifiableMap(checkedKafka), models, root);
     c.validate(problems);
     problems.throwIfAny();
     return c;
   }
 
-  /** The names an unknown key may have meant: the job's keys, and the prefixed families with the key's tail. */
+  /**
+   * The names an unknown key may have meant: the job's keys, and the prefixed families with the
+   * key's tail.
+   */
   private static List<String> candidates(String key) {
     List<String> out = new ArrayList<>();
     for (Setting<?> s : JobSettings.ALL) {
@@ -334,19 +390,25 @@ public final class TrainJobConfig {
     if (target() == Target.REMOTE && jobManager() == null) {
       problems.add("target remote needs jobmanager: host:port");
     }
-    if (target() == Target.EMBEDDED && (jobManager() != null || values.containsKey(JobSettings.REMOTE_JARS))) {
-      problems.add((jobManager() != null ? "jobmanager" : "remote.jars")
-          + " is set, but target is embedded (a MiniCluster in this process): set target: remote, or drop it");
+    if (target() == Target.EMBEDDED
+        && (jobManager() != null || values.containsKey(JobSettings.REMOTE_JARS))) {
+      problems.add(
+          (jobManager() != null ? "jobmanager" : "remote.jars")
+              + " is set, but target is embedded (a MiniCluster in this process): set target: remote, or drop it");
     }
     if (target() == Target.REMOTE && embeddedMetricsPort() != null) {
-      problems.add("embedded.metrics-port is for the embedded target; a remote cluster serves its metrics with its"
-          + " own reporters (metrics.reporter.* in its configuration)");
+      problems.add(
+          "embedded.metrics-port is for the embedded target; a remote cluster serves its metrics with its"
+              + " own reporters (metrics.reporter.* in its configuration)");
     }
     int parallelism;
     try {
       parallelism = parallelism();
     } catch (NumberFormatException e) {
-      problems.add("flink.parallelism.default must be an integer, got '" + flink.get("parallelism.default") + "'");
+      problems.add(
+          "flink.parallelism.default must be an integer, got '"
+              + flink.get("parallelism.default")
+              + "'");
       parallelism = 1;
     }
     IgmConfig first = models.isEmpty() ? null : models.values().iterator().next();
@@ -354,12 +416,19 @@ public final class TrainJobConfig {
       IgmConfig c = e.getValue();
       // one validator serves all models: they must agree on what a valid sample is
       if (!c.modalities().equals(first.modalities()) || c.numClasses() != first.numClasses()) {
-        problems.add("model " + e.getKey() + " has other modalities or num.classes than model "
-            + models.keySet().iterator().next() + "; models of one job train on one stream and must agree on them");
+        problems.add(
+            "model "
+                + e.getKey()
+                + " has other modalities or num.classes than model "
+                + models.keySet().iterator().next()
+                + "; models of one job train on one stream and must agree on them");
       }
       if (c.deterministic() && parallelism != 1) {
-        problems.add("model " + e.getKey() + " is deterministic: that needs parallelism 1 "
-            + "(flink.parallelism.default) and a single-partition samples topic, so that samples keep their order");
+        problems.add(
+            "model "
+                + e.getKey()
+                + " is deterministic: that needs parallelism 1 "
+                + "(flink.parallelism.default) and a single-partition samples topic, so that samples keep their order");
       }
     }
     if (!problems.isEmpty()) {
@@ -367,11 +436,15 @@ public final class TrainJobConfig {
     }
     if (!"rocksdb".equalsIgnoreCase(flink.get("state.backend.type"))) {
       // allowed (e.g. hashmap for experiments), but not what production runs
-      org.slf4j.LoggerFactory.getLogger(TrainJobConfig.class).warn("state.backend.type is {}, not rocksdb", flink.get("state.backend.type"));
+      org.slf4j.LoggerFactory.getLogger(TrainJobConfig.class)
+          .warn("state.backend.type is {}, not rocksdb", flink.get("state.backend.type"));
     }
   }
 
-  /** The job jar {@code mvn package} writes: what a remote cluster gets unless {@code remote.jars} says otherwise. */
+  /**
+   * The job jar {@code mvn package} writes: what a remote cluster gets unless {@code remote.jars}
+   * says otherwise.
+   */
   public static Path defaultJobJar(Path projectRoot) {
     return projectRoot.resolve("flink-jobs/target/igm-flink-jobs-job.jar");
   }
@@ -389,7 +462,8 @@ public final class TrainJobConfig {
     return root.resolve(value).toAbsolutePath().normalize().toUri().toString();
   }
 
-  // ------------------------------------------------------------------------------------------ accessors
+  // ------------------------------------------------------------------------------------------
+  // accessors
 
   /** {@code relative} under the project root (the folder relative settings resolve against). */
   public Path projectPath(String relative) {
@@ -404,7 +478,10 @@ public final class TrainJobConfig {
     return get(JobSettings.TARGET);
   }
 
-  /** Where the embedded cluster's listeners (REST, blob server) bind; loopback unless the user exposes them. */
+  /**
+   * Where the embedded cluster's listeners (REST, blob server) bind; loopback unless the user
+   * exposes them.
+   */
   public String embeddedBindAddress() {
     return EmbeddedFlink.checkBindAddress(get(JobSettings.EMBEDDED_BIND_ADDRESS));
   }
@@ -494,8 +571,8 @@ public final class TrainJobConfig {
   }
 
   /**
-   * How many published versions of each model the model store keeps (the newest ones whose records are committed,
-   * plus those a serving job has in service); 0 keeps every version.
+   * How many published versions of each model the model store keeps (the newest ones whose records
+   * are committed, plus those a serving job has in service); 0 keeps every version.
    */
   public int modelStoreKeep() {
     return get(JobSettings.MODEL_STORE_KEEP);
@@ -510,10 +587,10 @@ public final class TrainJobConfig {
   }
 
   /**
-   * OpenBLAS/LAPACK threads of the trainers (the T refresh's eigendecomposition); 0 leaves OPENBLAS_NUM_THREADS. A
-   * trainer owns one task slot, and a second BLAS thread competes with the job's other threads (source, sinks, Kafka
-   * clients) for the same cores; its workers spin while they wait and the refresh stalls whenever one of them is
-   * descheduled.
+   * OpenBLAS/LAPACK threads of the trainers (the T refresh's eigendecomposition); 0 leaves
+   * OPENBLAS_NUM_THREADS. A trainer owns one task slot, and a second BLAS thread competes with the
+   * job's other threads (source, sinks, Kafka clients) for the same cores; its workers spin while
+   * they wait and the refresh stalls whenever one of them is descheduled.
    */
   public int blasThreads() {
     return get(JobSettings.BLAS_THREADS);
@@ -536,7 +613,10 @@ public final class TrainJobConfig {
     return Collections.unmodifiableMap(models);
   }
 
-  /** Kafka client properties for the source's consumer and the sinks' producers ({@code kafka.properties.*}). */
+  /**
+   * Kafka client properties for the source's consumer and the sinks' producers ({@code
+   * kafka.properties.*}).
+   */
   public Map<String, String> kafkaProperties() {
     return kafkaProperties;
   }
@@ -554,7 +634,10 @@ public final class TrainJobConfig {
     return flink.get("execution.state-recovery.path");
   }
 
-  /** Creates the local directories the job writes to (temp, RocksDB, file:// checkpoint dir and model store). */
+  /**
+   * Creates the local directories the job writes to (temp, RocksDB, file:// checkpoint dir and
+   * model store).
+   */
   public void createLocalDirectories() throws IOException {
     for (String k : DIR_KEYS) {
       for (String d : flink.get(k).split("[,:]")) {
@@ -577,8 +660,17 @@ public final class TrainJobConfig {
       b.append("  ").append(st.key()).append(" = ").append(rendered(st)).append('\n');
     }
     flink.forEach((k, v) -> b.append("  flink.").append(k).append(" = ").append(v).append('\n'));
-    models.forEach((id, c) -> b.append("  model ").append(id).append(": ").append(c.methodName())
-        .append(", batch.size ").append(c.batchSize()).append(", deterministic ").append(c.deterministic()).append('\n'));
+    models.forEach(
+        (id, c) ->
+            b.append("  model ")
+                .append(id)
+                .append(": ")
+                .append(c.methodName())
+                .append(", batch.size ")
+                .append(c.batchSize())
+                .append(", deterministic ")
+                .append(c.deterministic())
+                .append('\n'));
     return b.toString();
   }
 

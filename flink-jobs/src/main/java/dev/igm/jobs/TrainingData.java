@@ -1,6 +1,7 @@
 package dev.igm.jobs;
 
 import dev.igm.avro.MultimodalSample;
+import dev.igm.avro.Split;
 import dev.igm.avro.Tensor;
 import dev.igm.codec.AvroBytes;
 import dev.igm.codec.TensorCodec;
@@ -12,7 +13,6 @@ import dev.igm.data.MultiViewDataset;
 import dev.igm.data.MultiViewRow;
 import dev.igm.data.ReplayPlan;
 import dev.igm.data.ViewStandardizer;
-import dev.igm.avro.Split;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,9 +29,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * A replayable workload for the training job's benchmark and tests: the bundled Image Segmentation data, standardised,
- * in {@link ReplayPlan} order, as Avro records on a topic — and the same TRAIN samples as a plain list for an offline
- * {@link IgmTrainer} run.
+ * A replayable workload for the training job's benchmark and tests: the bundled Image Segmentation
+ * data, standardised, in {@link ReplayPlan} order, as Avro records on a topic — and the same TRAIN
+ * samples as a plain list for an offline {@link IgmTrainer} run.
  */
 public final class TrainingData {
   private final List<ReplayPlan.Entry> entries;
@@ -43,8 +43,9 @@ public final class TrainingData {
   }
 
   /**
-   * The first {@code trainRows} TRAIN and {@code testRows} TEST rows of the segment data (standardised on those TRAIN
-   * rows), replayed for {@code epochs} epochs in seeded order, the TEST rows after the last epoch.
+   * The first {@code trainRows} TRAIN and {@code testRows} TEST rows of the segment data
+   * (standardised on those TRAIN rows), replayed for {@code epochs} epochs in seeded order, the
+   * TEST rows after the last epoch.
    */
   public static TrainingData segment(int trainRows, int testRows, int epochs, long seed) {
     MultiViewDataset all = BundledDatasets.segment();
@@ -55,7 +56,8 @@ public final class TrainingData {
     rows.addAll(test.subList(0, Math.min(testRows, test.size())));
     MultiViewDataset subset = all.withRows(rows);
     MultiViewDataset standardised = ViewStandardizer.fit(subset).apply(subset);
-    return new TrainingData(ReplayPlan.of(standardised, epochs, seed, false).entries(), standardised.modalities());
+    return new TrainingData(
+        ReplayPlan.of(standardised, epochs, seed, false).entries(), standardised.modalities());
   }
 
   public List<ReplayPlan.Entry> entries() {
@@ -81,7 +83,10 @@ public final class TrainingData {
     return out;
   }
 
-  /** An offline trainer fed the TRAIN samples in replay order: the reference a streaming run must match. */
+  /**
+   * An offline trainer fed the TRAIN samples in replay order: the reference a streaming run must
+   * match.
+   */
   public IgmTrainer trainOffline(IgmConfig config) {
     IgmTrainer t = new IgmTrainer(config);
     for (LabeledSample s : trainingSamples(config)) {
@@ -119,7 +124,10 @@ public final class TrainingData {
     return out;
   }
 
-  /** Writes {@code values} to {@code topic} in order (idempotent producer, acks=all), keyed by position. */
+  /**
+   * Writes {@code values} to {@code topic} in order (idempotent producer, acks=all), keyed by
+   * position.
+   */
   public static void produce(String bootstrap, String topic, List<byte[]> values) throws Exception {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -131,7 +139,10 @@ public final class TrainingData {
     List<Future<RecordMetadata>> acks = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
       for (int i = 0; i < values.size(); i++) {
-        acks.add(producer.send(new ProducerRecord<>(topic, Integer.toString(i).getBytes(StandardCharsets.UTF_8), values.get(i))));
+        acks.add(
+            producer.send(
+                new ProducerRecord<>(
+                    topic, Integer.toString(i).getBytes(StandardCharsets.UTF_8), values.get(i))));
       }
       producer.flush();
       for (Future<RecordMetadata> f : acks) {

@@ -9,10 +9,10 @@ import dev.igm.flink.ModelRegistry;
 import dev.igm.flink.ModelSample;
 import dev.igm.flink.RawRecord;
 import dev.igm.flink.TrainerOperator;
+import dev.igm.flink.TrainerSettings;
 import dev.igm.local.EmbeddedFlink;
 import dev.igm.local.EmbeddedScratch;
 import dev.igm.local.ShutdownActions;
-import dev.igm.flink.TrainerSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -51,12 +51,13 @@ import org.slf4j.LoggerFactory;
  * trainer → predictions topic; side outputs → metrics topic, models topic (+ .safetensors files in the model store)
  * </pre>
  *
- * <p><b>Delivery.</b> Exactly-once by default: the source's offsets and the trainers are checkpointed together, and
- * all four sinks write in Kafka transactions committed when a checkpoint completes, so a consumer reading with
- * {@code isolation.level=read_committed} sees every prediction, metrics record, model version and dead letter once,
- * also across failures. The price is latency: output becomes visible at checkpoint completion. {@code kafka.delivery:
- * at-least-once} trades that for immediacy; consumers then de-duplicate by (sampleId, modelId, modelVersion) or
- * (modelId, version), which are stable across replays in deterministic mode.
+ * <p><b>Delivery.</b> Exactly-once by default: the source's offsets and the trainers are
+ * checkpointed together, and all four sinks write in Kafka transactions committed when a checkpoint
+ * completes, so a consumer reading with {@code isolation.level=read_committed} sees every
+ * prediction, metrics record, model version and dead letter once, also across failures. The price
+ * is latency: output becomes visible at checkpoint completion. {@code kafka.delivery:
+ * at-least-once} trades that for immediacy; consumers then de-duplicate by (sampleId, modelId,
+ * modelVersion) or (modelId, version), which are stable across replays in deterministic mode.
  */
 public final class TrainingJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
@@ -64,9 +65,12 @@ public final class TrainingJob {
   /** The trainer operator's name: its task thread is called {@code "train (i/n)#attempt"}. */
   public static final String TRAINER_NAME = "train";
 
-  static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
-  static final OutputTag<TrainingMetrics> METRICS = new OutputTag<>("metrics", new AvroTypeInfo<>(TrainingMetrics.class));
-  static final OutputTag<ModelSnapshot> MODELS = new OutputTag<>("models", new AvroTypeInfo<>(ModelSnapshot.class));
+  static final OutputTag<DeadLetter> DEAD_LETTERS =
+      new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+  static final OutputTag<TrainingMetrics> METRICS =
+      new OutputTag<>("metrics", new AvroTypeInfo<>(TrainingMetrics.class));
+  static final OutputTag<ModelSnapshot> MODELS =
+      new OutputTag<>("models", new AvroTypeInfo<>(ModelSnapshot.class));
 
   private TrainingJob() {}
 
@@ -76,10 +80,12 @@ public final class TrainingJob {
   }
 
   /**
-   * {@link #run(TrainJobConfig)}, handing the job's client to {@code onSubmitted} once the embedded cluster runs it
-   * (a progress line reads its accumulators); not called for a remote or detached submission.
+   * {@link #run(TrainJobConfig)}, handing the job's client to {@code onSubmitted} once the embedded
+   * cluster runs it (a progress line reads its accumulators); not called for a remote or detached
+   * submission.
    */
-  public static JobExecutionResult run(TrainJobConfig config, Consumer<JobClient> onSubmitted) throws Exception {
+  public static JobExecutionResult run(TrainJobConfig config, Consumer<JobClient> onSubmitted)
+      throws Exception {
     if (!embedded(config)) {
       StreamExecutionEnvironment env = environment(config);
       build(env, config);
@@ -88,15 +94,18 @@ public final class TrainingJob {
       if (result.isJobExecutionResult()) {
         LOG.info("Job {} finished in {} ms", config.jobName(), result.getNetRuntime());
       } else {
-        // detached submission (flink run -d, the REST API, application mode): the job runs on, without us
+        // detached submission (flink run -d, the REST API, application mode): the job runs on,
+        // without us
         LOG.info("Job {} submitted as {} (detached)", config.jobName(), result.getJobID());
       }
       return result;
     }
     JobClient client = start(config);
     onSubmitted.accept(client);
-    // Ctrl-C / SIGTERM: cancel the job (its latest checkpoint is retained for --restore) before the run's folders go
-    try (ShutdownActions.Registration cancel = ShutdownActions.register("cancel " + config.jobName(), () -> cancel(client))) {
+    // Ctrl-C / SIGTERM: cancel the job (its latest checkpoint is retained for --restore) before the
+    // run's folders go
+    try (ShutdownActions.Registration cancel =
+        ShutdownActions.register("cancel " + config.jobName(), () -> cancel(client))) {
       JobExecutionResult result = client.getJobExecutionResult().get();
       LOG.info("Job {} finished in {} ms", config.jobName(), result.getNetRuntime());
       return result;
@@ -106,8 +115,8 @@ public final class TrainingJob {
   }
 
   /**
-   * Submits the job and returns at once (tests cancel it through the client). On the embedded cluster, the run's
-   * temporary folders are deleted when the job ends (or the JVM does).
+   * Submits the job and returns at once (tests cancel it through the client). On the embedded
+   * cluster, the run's temporary folders are deleted when the job ends (or the JVM does).
    */
   public static JobClient start(TrainJobConfig config) throws Exception {
     EmbeddedScratch scratch = EmbeddedScratch.none();
@@ -143,26 +152,42 @@ public final class TrainingJob {
     }
   }
 
-  /** Whether the job runs on a MiniCluster in this JVM (not a remote one, not inside Flink's program runner). */
+  /**
+   * Whether the job runs on a MiniCluster in this JVM (not a remote one, not inside Flink's program
+   * runner).
+   */
   private static boolean embedded(TrainJobConfig config) {
     return config.target() == TrainJobConfig.Target.EMBEDDED && !EmbeddedFlink.insideFlinkProgram();
   }
 
   private static void logStart(TrainJobConfig config) {
-    LOG.info("Starting training job '{}' on {} ({} models: {}), reading {} from {}, {}{}",
-        config.jobName(), config.target() == TrainJobConfig.Target.REMOTE ? config.jobManager() : "an embedded MiniCluster",
-        config.models().size(), config.models().keySet(), config.samplesTopic(), config.kafkaBootstrap(),
+    LOG.info(
+        "Starting training job '{}' on {} ({} models: {}), reading {} from {}, {}{}",
+        config.jobName(),
+        config.target() == TrainJobConfig.Target.REMOTE
+            ? config.jobManager()
+            : "an embedded MiniCluster",
+        config.models().size(),
+        config.models().keySet(),
+        config.samplesTopic(),
+        config.kafkaBootstrap(),
         config.bounded() ? "bounded (stops at the offsets that are latest at start)" : "unbounded",
         config.restorePath() == null ? "" : ", restoring from " + config.restorePath());
     LOG.debug("Configuration:\n{}", config.describe());
   }
 
-  /** The execution environment: embedded MiniCluster (default) or a remote JobManager, with the job's Flink settings. */
+  /**
+   * The execution environment: embedded MiniCluster (default) or a remote JobManager, with the
+   * job's Flink settings.
+   */
   public static StreamExecutionEnvironment environment(TrainJobConfig config) throws Exception {
     return environment(config, flinkConfiguration(config));
   }
 
-  /** The job's Flink settings; for the embedded cluster, listeners on the configured bind address (loopback). */
+  /**
+   * The job's Flink settings; for the embedded cluster, listeners on the configured bind address
+   * (loopback).
+   */
   public static Configuration flinkConfiguration(TrainJobConfig config) throws IOException {
     config.createLocalDirectories();
     Configuration flink = Configuration.fromMap(config.flinkConfiguration());
@@ -176,11 +201,13 @@ public final class TrainingJob {
     return flink;
   }
 
-  private static StreamExecutionEnvironment environment(TrainJobConfig config, Configuration flink) {
+  private static StreamExecutionEnvironment environment(
+      TrainJobConfig config, Configuration flink) {
     if (config.target() == TrainJobConfig.Target.REMOTE) {
       String[] hp = config.jobManager().split(":");
       if (hp.length != 2) {
-        throw new IllegalArgumentException("jobmanager must be host:port, got " + config.jobManager());
+        throw new IllegalArgumentException(
+            "jobmanager must be host:port, got " + config.jobManager());
       }
       return StreamExecutionEnvironment.createRemoteEnvironment(
           hp[0], Integer.parseInt(hp[1]), flink, config.remoteJars().toArray(String[]::new));
@@ -191,48 +218,97 @@ public final class TrainingJob {
   /** Adds the job graph to {@code env}. */
   public static void build(StreamExecutionEnvironment env, TrainJobConfig config) {
     ModelRegistry models = new ModelRegistry(config.models());
-    TrainerSettings settings = new TrainerSettings(config.snapshotEveryBatches(), config.metricsEveryBatches(),
-        config.modelStore(), config.modelStoreKeep(), config.failAfterBatches(), config.batchDelayMillis(),
-        config.blasThreads());
+    TrainerSettings settings =
+        new TrainerSettings(
+            config.snapshotEveryBatches(),
+            config.metricsEveryBatches(),
+            config.modelStore(),
+            config.modelStoreKeep(),
+            config.failAfterBatches(),
+            config.batchDelayMillis(),
+            config.blasThreads());
 
-    DataStream<RawRecord> raw = env.fromSource(new RestoredBoundedKafkaSource<>(source(config)), WatermarkStrategy.noWatermarks(),
-            "kafka: " + config.samplesTopic())
-        .uid("samples-source");
+    DataStream<RawRecord> raw =
+        env.fromSource(
+                new RestoredBoundedKafkaSource<>(source(config)),
+                WatermarkStrategy.noWatermarks(),
+                "kafka: " + config.samplesTopic())
+            .uid("samples-source");
 
-    SingleOutputStreamOperator<ModelSample> valid = raw
-        .process(new DecodeValidateFunction(models, config.maxTensorBytes(), config.maxRecordBytes(), DEAD_LETTERS),
-            TypeInformation.of(ModelSample.class))
-        .name("decode+validate").uid("decode-validate");
-    valid.getSideOutput(DEAD_LETTERS)
+    SingleOutputStreamOperator<ModelSample> valid =
+        raw.process(
+                new DecodeValidateFunction(
+                    models, config.maxTensorBytes(), config.maxRecordBytes(), DEAD_LETTERS),
+                TypeInformation.of(ModelSample.class))
+            .name("decode+validate")
+            .uid("decode-validate");
+    valid
+        .getSideOutput(DEAD_LETTERS)
         .sinkTo(sink(config, "dlq", config.dlqTopic(), DeadLetter.class, d -> bytes(d.getRawKey())))
-        .name("kafka: " + config.dlqTopic()).uid("dlq-sink");
+        .name("kafka: " + config.dlqTopic())
+        .uid("dlq-sink");
 
-    SingleOutputStreamOperator<Prediction> predictions = valid
-        .keyBy((KeySelector<ModelSample, String>) s -> s.modelId, Types.STRING)
-        .transform(TRAINER_NAME, new AvroTypeInfo<>(Prediction.class), new TrainerOperator(models, settings, METRICS, MODELS))
-        .uid("trainer");
-    // The trainer's sinks run in tasks of their own, not chained to the trainer: an exactly-once Kafka writer blocks
-    // its thread at every checkpoint (flush, then initTransactions for the next transaction: broker round trips) and
-    // its committer blocks on commitTransaction; chained, three of them stalled training at each checkpoint.
+    SingleOutputStreamOperator<Prediction> predictions =
+        valid
+            .keyBy((KeySelector<ModelSample, String>) s -> s.modelId, Types.STRING)
+            .transform(
+                TRAINER_NAME,
+                new AvroTypeInfo<>(Prediction.class),
+                new TrainerOperator(models, settings, METRICS, MODELS))
+            .uid("trainer");
+    // The trainer's sinks run in tasks of their own, not chained to the trainer: an exactly-once
+    // Kafka writer blocks
+    // its thread at every checkpoint (flush, then initTransactions for the next transaction: broker
+    // round trips) and
+    // its committer blocks on commitTransaction; chained, three of them stalled training at each
+    // checkpoint.
     predictions
-        .sinkTo(sink(config, "predictions", config.predictionsTopic(), Prediction.class, p -> utf8(p.getSampleId())))
-        .name("kafka: " + config.predictionsTopic()).uid("predictions-sink").disableChaining();
-    predictions.getSideOutput(METRICS)
-        .sinkTo(sink(config, "metrics", config.metricsTopic(), TrainingMetrics.class, m -> utf8(m.getModelId())))
-        .name("kafka: " + config.metricsTopic()).uid("metrics-sink").disableChaining();
-    predictions.getSideOutput(MODELS)
-        .sinkTo(sink(config, "models", config.modelsTopic(), ModelSnapshot.class, m -> utf8(m.getModelId())))
-        .name("kafka: " + config.modelsTopic()).uid("models-sink").disableChaining();
+        .sinkTo(
+            sink(
+                config,
+                "predictions",
+                config.predictionsTopic(),
+                Prediction.class,
+                p -> utf8(p.getSampleId())))
+        .name("kafka: " + config.predictionsTopic())
+        .uid("predictions-sink")
+        .disableChaining();
+    predictions
+        .getSideOutput(METRICS)
+        .sinkTo(
+            sink(
+                config,
+                "metrics",
+                config.metricsTopic(),
+                TrainingMetrics.class,
+                m -> utf8(m.getModelId())))
+        .name("kafka: " + config.metricsTopic())
+        .uid("metrics-sink")
+        .disableChaining();
+    predictions
+        .getSideOutput(MODELS)
+        .sinkTo(
+            sink(
+                config,
+                "models",
+                config.modelsTopic(),
+                ModelSnapshot.class,
+                m -> utf8(m.getModelId())))
+        .name("kafka: " + config.modelsTopic())
+        .uid("models-sink")
+        .disableChaining();
   }
 
   static KafkaSource<RawRecord> source(TrainJobConfig config) {
-    KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
-        .setBootstrapServers(config.kafkaBootstrap())
-        .setTopics(config.samplesTopic())
-        .setGroupId(config.groupId())
-        .setDeserializer(new RawRecordDeserializer())
-        // only committed replays: a transactional producer's aborted records must never be trained on
-        .setProperty("isolation.level", "read_committed");
+    KafkaSourceBuilder<RawRecord> b =
+        KafkaSource.<RawRecord>builder()
+            .setBootstrapServers(config.kafkaBootstrap())
+            .setTopics(config.samplesTopic())
+            .setGroupId(config.groupId())
+            .setDeserializer(new RawRecordDeserializer())
+            // only committed replays: a transactional producer's aborted records must never be
+            // trained on
+            .setProperty("isolation.level", "read_committed");
     switch (config.startingOffsets()) {
       case EARLIEST:
         b.setStartingOffsets(OffsetsInitializer.earliest());
@@ -246,23 +322,33 @@ public final class TrainingJob {
     if (config.bounded()) {
       b.setBounded(OffsetsInitializer.latest());
     }
-    config.kafkaProperties().forEach(b::setProperty); // the managed ones are refused by TrainJobConfig
+    config
+        .kafkaProperties()
+        .forEach(b::setProperty); // the managed ones are refused by TrainJobConfig
     return b.build();
   }
 
   static <T extends SpecificRecord> KafkaSink<T> sink(
-      TrainJobConfig config, String name, String topic, Class<T> type,
+      TrainJobConfig config,
+      String name,
+      String topic,
+      Class<T> type,
       org.apache.flink.util.function.SerializableFunction<T, byte[]> key) {
     boolean exactlyOnce = config.delivery() == TrainJobConfig.Delivery.EXACTLY_ONCE;
-    KafkaSinkBuilder<T> b = KafkaSink.<T>builder()
-        .setBootstrapServers(config.kafkaBootstrap())
-        .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key))
-        .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-        // one prefix per sink: transactional ids must not collide between the four sinks of this job
-        .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + name)
-        .setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeoutMs()))
-        .setProperty("max.request.size", Integer.toString(16 << 20));
-    config.kafkaProperties().forEach(b::setProperty); // the managed ones are refused by TrainJobConfig
+    KafkaSinkBuilder<T> b =
+        KafkaSink.<T>builder()
+            .setBootstrapServers(config.kafkaBootstrap())
+            .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key))
+            .setDeliveryGuarantee(
+                exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+            // one prefix per sink: transactional ids must not collide between the four sinks of
+            // this job
+            .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + name)
+            .setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeoutMs()))
+            .setProperty("max.request.size", Integer.toString(16 << 20));
+    config
+        .kafkaProperties()
+        .forEach(b::setProperty); // the managed ones are refused by TrainJobConfig
     return b.build();
   }
 
@@ -280,7 +366,9 @@ public final class TrainingJob {
     return out;
   }
 
-  /** The accumulators the trainer reports (restores, checkpoint counts, capture time, state bytes). */
+  /**
+   * The accumulators the trainer reports (restores, checkpoint counts, capture time, state bytes).
+   */
   public static Map<String, Object> accumulators(JobExecutionResult result) {
     return result.getAllAccumulatorResults();
   }

@@ -16,13 +16,17 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 
 /**
- * Can this client reach the Kafka cluster with these settings? Asked once, with an Admin client and a short timeout,
- * before a command writes anything or deploys a job: a wrong password or an untrusted certificate then ends the
- * command within seconds with one line that names the cause, instead of a job that restarts until its attempts run
- * out, a stack trace, or a minute-long metadata timeout. {@link #explain} words the failures of Kafka clients.
+ * Can this client reach the Kafka cluster with these settings? Asked once, with an Admin client and
+ * a short timeout, before a command writes anything or deploys a job: a wrong password or an
+ * untrusted certificate then ends the command within seconds with one line that names the cause,
+ * instead of a job that restarts until its attempts run out, a stack trace, or a minute-long
+ * metadata timeout. {@link #explain} words the failures of Kafka clients.
  */
 public final class KafkaAccess {
-  /** Long enough for a TLS and SASL handshake on a loaded machine, short enough to answer a typo quickly. */
+  /**
+   * Long enough for a TLS and SASL handshake on a loaded machine, short enough to answer a typo
+   * quickly.
+   */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
   private KafkaAccess() {}
@@ -41,7 +45,8 @@ public final class KafkaAccess {
    *
    * @throws Refused with the cause in words
    */
-  public static void check(String bootstrap, Map<String, String> clientProperties, Duration timeout) {
+  public static void check(
+      String bootstrap, Map<String, String> clientProperties, Duration timeout) {
     Properties p = new Properties();
     p.putAll(clientProperties);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -49,8 +54,10 @@ public final class KafkaAccess {
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     p.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "igm-preflight");
     try (Admin admin = Admin.create(p)) {
-      admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
-          .clusterId().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+          .clusterId()
+          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Refused("interrupted while connecting to Kafka at " + bootstrap, e);
@@ -63,20 +70,32 @@ public final class KafkaAccess {
   public static String explain(Throwable failure, String bootstrap, Duration timeout) {
     Throwable sasl = find(failure, SaslAuthenticationException.class);
     if (sasl != null) {
-      return "Kafka at " + bootstrap + " refused the credentials (SASL authentication failed: " + sasl.getMessage()
+      return "Kafka at "
+          + bootstrap
+          + " refused the credentials (SASL authentication failed: "
+          + sasl.getMessage()
           + "); check the user and password in sasl.jaas.config and sasl.mechanism";
     }
     Throwable ssl = find(failure, SslAuthenticationException.class);
     if (ssl != null) {
       String root = rootMessage(ssl);
-      if (root.contains("PKIX path") || root.contains("unable to find valid certification path")
-          || root.contains("certificate_unknown") || find(ssl, java.security.cert.CertPathValidatorException.class) != null) {
-        return "the TLS handshake with Kafka at " + bootstrap + " failed: the broker's certificate is not trusted ("
-            + root + "); ssl.truststore.location must hold the certificate of the CA that signed it";
+      if (root.contains("PKIX path")
+          || root.contains("unable to find valid certification path")
+          || root.contains("certificate_unknown")
+          || find(ssl, java.security.cert.CertPathValidatorException.class) != null) {
+        return "the TLS handshake with Kafka at "
+            + bootstrap
+            + " failed: the broker's certificate is not trusted ("
+            + root
+            + "); ssl.truststore.location must hold the certificate of the CA that signed it";
       }
       if (root.contains("No subject alternative") || root.contains("No name matching")) {
-        return "the TLS handshake with Kafka at " + bootstrap + " failed: the broker's certificate is not for this"
-            + " host name (" + root + "); connect by a name the certificate lists, or see"
+        return "the TLS handshake with Kafka at "
+            + bootstrap
+            + " failed: the broker's certificate is not for this"
+            + " host name ("
+            + root
+            + "); connect by a name the certificate lists, or see"
             + " ssl.endpoint.identification.algorithm";
       }
       return "the TLS handshake with Kafka at " + bootstrap + " failed: " + root;
@@ -91,11 +110,16 @@ public final class KafkaAccess {
     }
     if (find(failure, TimeoutException.class) != null
         || find(failure, org.apache.kafka.common.errors.TimeoutException.class) != null) {
-      return "no answer from Kafka at " + bootstrap + " within " + timeout.toSeconds() + " s: is the broker running,"
+      return "no answer from Kafka at "
+          + bootstrap
+          + " within "
+          + timeout.toSeconds()
+          + " s: is the broker running,"
           + " and does security.protocol match its listener? (a TLS or SASL listener does not answer a PLAINTEXT"
           + " client, and the other way round)";
     }
-    if (failure instanceof KafkaException && failure.getMessage() != null
+    if (failure instanceof KafkaException
+        && failure.getMessage() != null
         && failure.getMessage().startsWith("Failed to construct")) {
       return "cannot create a Kafka client for " + bootstrap + ": " + rootMessage(failure);
     }

@@ -15,16 +15,20 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 
 /**
- * Checks a job makes before it starts reading Kafka: is the broker there, do the topics exist. A job started against
- * a missing broker or topic does not fail: Flink restarts it, and every restart logs the Kafka client's complaints
- * (hundreds of lines a minute) without ever saying what is wrong. Asking first, with an Admin client and a short
- * timeout, gives one sentence instead.
+ * Checks a job makes before it starts reading Kafka: is the broker there, do the topics exist. A
+ * job started against a missing broker or topic does not fail: Flink restarts it, and every restart
+ * logs the Kafka client's complaints (hundreds of lines a minute) without ever saying what is
+ * wrong. Asking first, with an Admin client and a short timeout, gives one sentence instead.
  */
 public final class KafkaPreflight {
   private KafkaPreflight() {}
 
-  /** The topics on the cluster at {@code bootstrap}, asked with {@code clientProperties} (security settings). */
-  public static Set<String> topics(String bootstrap, Map<String, String> clientProperties, Duration timeout) {
+  /**
+   * The topics on the cluster at {@code bootstrap}, asked with {@code clientProperties} (security
+   * settings).
+   */
+  public static Set<String> topics(
+      String bootstrap, Map<String, String> clientProperties, Duration timeout) {
     Properties p = new Properties();
     p.putAll(clientProperties);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -32,7 +36,10 @@ public final class KafkaPreflight {
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
     try (Admin admin = Admin.create(p)) {
-      return admin.listTopics(new ListTopicsOptions().timeoutMs(ms)).names().get(ms + 1000L, TimeUnit.MILLISECONDS);
+      return admin
+          .listTopics(new ListTopicsOptions().timeoutMs(ms))
+          .names()
+          .get(ms + 1000L, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException | org.apache.kafka.common.KafkaException e) {
       throw new KafkaAccess.Refused(KafkaAccess.explain(e, bootstrap, timeout), e);
     } catch (InterruptedException e) {
@@ -46,13 +53,19 @@ public final class KafkaPreflight {
   }
 
   /**
-   * Waits until every one of {@code wanted} exists, asking every {@code every}; {@code status} hears one line when
-   * some are missing (and nothing more while the same ones stay missing).
+   * Waits until every one of {@code wanted} exists, asking every {@code every}; {@code status}
+   * hears one line when some are missing (and nothing more while the same ones stay missing).
    *
    * @return the topics still missing when {@code patience} ran out (empty: all there)
    */
-  public static Set<String> awaitTopics(String bootstrap, Map<String, String> clientProperties, Collection<String> wanted,
-      Duration patience, Duration every, Consumer<String> status) throws InterruptedException {
+  public static Set<String> awaitTopics(
+      String bootstrap,
+      Map<String, String> clientProperties,
+      Collection<String> wanted,
+      Duration patience,
+      Duration every,
+      Consumer<String> status)
+      throws InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
     Set<String> reported = null;
     while (true) {
@@ -62,8 +75,17 @@ public final class KafkaPreflight {
         return missing;
       }
       if (!missing.equals(reported)) {
-        status.accept("waiting for topic" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing) + " on "
-            + bootstrap + " (checking every " + every.toSeconds() + " s for up to " + human(patience) + ")");
+        status.accept(
+            "waiting for topic"
+                + (missing.size() > 1 ? "s " : " ")
+                + String.join(", ", missing)
+                + " on "
+                + bootstrap
+                + " (checking every "
+                + every.toSeconds()
+                + " s for up to "
+                + human(patience)
+                + ")");
         reported = missing;
       }
       Thread.sleep(every.toMillis());

@@ -2,7 +2,6 @@ package dev.igm.kafka;
 
 import dev.igm.local.LocalScripts;
 import dev.igm.local.LocalService;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * A local single-node Kafka broker (KRaft, combined broker + controller) on 127.0.0.1, run as a
  * separate JVM from the Maven-resolved jars in {@code deploy/target/kafka.classpath}.
  *
- * <p>It delegates to {@code deploy/local/kafka.sh start|stop}, so the broker settings
- * ({@code deploy/local/server.properties.template}), the log4j2 configuration and the launch
- * command exist once. A shutdown hook kills the broker if {@link #close()} was never called.
+ * <p>It delegates to {@code deploy/local/kafka.sh start|stop}, so the broker settings ({@code
+ * deploy/local/server.properties.template}), the log4j2 configuration and the launch command exist
+ * once. A shutdown hook kills the broker if {@link #close()} was never called.
  *
  * <pre>{@code
  * try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().port(0).build().start()) {
@@ -36,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>{@link Builder#saslSsl()} gives the client listener TLS with SASL/SCRAM-SHA-512 instead of PLAINTEXT
- * ({@code KAFKA_SECURITY=sasl_ssl}): the script makes the certificates and the users, and
+ * <p>{@link Builder#saslSsl()} gives the client listener TLS with SASL/SCRAM-SHA-512 instead of
+ * PLAINTEXT ({@code KAFKA_SECURITY=sasl_ssl}): the script makes the certificates and the users, and
  * {@link #clientProperties()} / {@link #clientPropertiesFile()} are what a client needs to connect.
  */
 public final class LocalKafkaBroker extends LocalService {
@@ -64,12 +63,12 @@ public final class LocalKafkaBroker extends LocalService {
 
   /**
    * Starts the broker and waits until it logs "Kafka Server started". With port 0, free ports are
-   * picked (and picked again if another process took them before the broker bound them). After {@link #stop()}, starts
-   * the same broker again: same ports, same data.
+   * picked (and picked again if another process took them before the broker bound them). After
+   * {@link #stop()}, starts the same broker again: same ports, same data.
    *
    * @return this broker, running
-   * @throws IOException when the broker does not start; the message holds the script's output
-   *     and the tail of the broker log
+   * @throws IOException when the broker does not start; the message holds the script's output and
+   *     the tail of the broker log
    */
   public LocalKafkaBroker start() throws IOException {
     startService();
@@ -77,20 +76,23 @@ public final class LocalKafkaBroker extends LocalService {
   }
 
   /**
-   * Stops the broker process but keeps its data folder and ports, so that {@link #start()} brings the same broker
-   * back (same topics, offsets, consumer groups and transaction state): a broker outage, as clients see one.
+   * Stops the broker process but keeps its data folder and ports, so that {@link #start()} brings
+   * the same broker back (same topics, offsets, consumer groups and transaction state): a broker
+   * outage, as clients see one.
    */
   public synchronized void stop() throws IOException {
     long pid = pid();
     if (stopService()) {
-      LOG.info("Kafka broker pid {} on {} stopped (data {} kept)", pid, bootstrapServers(), dataDir());
+      LOG.info(
+          "Kafka broker pid {} on {} stopped (data {} kept)", pid, bootstrapServers(), dataDir());
     }
   }
 
   @Override
   protected void onStarted() throws IOException {
-    long pid = LocalScripts.readPid(dataDir().resolve("kafka.pid"))
-        .orElseThrow(() -> new IOException("no pid file kafka.pid in " + dataDir()));
+    long pid =
+        LocalScripts.readPid(dataDir().resolve("kafka.pid"))
+            .orElseThrow(() -> new IOException("no pid file kafka.pid in " + dataDir()));
     track(pid).orElseThrow(() -> new IOException("broker pid " + pid + " is gone"));
     LOG.info("Kafka broker pid {} listening on {} (data {})", pid, bootstrapServers(), dataDir());
   }
@@ -114,9 +116,9 @@ public final class LocalKafkaBroker extends LocalService {
   }
 
   /**
-   * The client settings of a {@link Builder#saslSsl()} broker ({@code security.protocol}, {@code sasl.mechanism},
-   * {@code sasl.jaas.config} with the client user's password, the truststore), as the script wrote them to
-   * {@link #clientPropertiesFile()}; empty for a PLAINTEXT broker.
+   * The client settings of a {@link Builder#saslSsl()} broker ({@code security.protocol}, {@code
+   * sasl.mechanism}, {@code sasl.jaas.config} with the client user's password, the truststore), as
+   * the script wrote them to {@link #clientPropertiesFile()}; empty for a PLAINTEXT broker.
    */
   public Map<String, String> clientProperties() {
     if (!saslSsl) {
@@ -133,7 +135,10 @@ public final class LocalKafkaBroker extends LocalService {
     return out;
   }
 
-  /** {@code <data dir>/client.properties}: the file a client passes as {@code --kafka-properties-file}. */
+  /**
+   * {@code <data dir>/client.properties}: the file a client passes as {@code
+   * --kafka-properties-file}.
+   */
   public Path clientPropertiesFile() {
     return dataDir().resolve("client.properties");
   }
@@ -176,8 +181,14 @@ public final class LocalKafkaBroker extends LocalService {
     createTopics(bootstrapServers, Map.of(), partitions, names);
   }
 
-  /** As {@link #createTopics(String, int, String...)}, with client properties (security) for the Admin client. */
-  public static void createTopics(String bootstrapServers, Map<String, String> clientProperties, int partitions,
+  /**
+   * As {@link #createTopics(String, int, String...)}, with client properties (security) for the
+   * Admin client.
+   */
+  public static void createTopics(
+      String bootstrapServers,
+      Map<String, String> clientProperties,
+      int partitions,
       String... names) {
     Properties p = new Properties();
     p.putAll(clientProperties);
@@ -195,7 +206,8 @@ public final class LocalKafkaBroker extends LocalService {
           e.getValue().get(90, TimeUnit.SECONDS);
         } catch (ExecutionException ex) {
           if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("creating topic " + e.getKey() + " failed", ex.getCause());
+            throw new IllegalStateException(
+                "creating topic " + e.getKey() + " failed", ex.getCause());
           }
         }
       }
@@ -209,7 +221,13 @@ public final class LocalKafkaBroker extends LocalService {
 
   @Override
   public String toString() {
-    return "LocalKafkaBroker{" + bootstrapServers() + ", pid " + pid() + ", data " + dataDir() + "}";
+    return "LocalKafkaBroker{"
+        + bootstrapServers()
+        + ", pid "
+        + pid()
+        + ", data "
+        + dataDir()
+        + "}";
   }
 
   /**
@@ -251,20 +269,22 @@ public final class LocalKafkaBroker extends LocalService {
     }
 
     /**
-     * Runs the broker at this niceness (0, the default, leaves it as it is; at most 19): on a machine it shares with
-     * the job it feeds, it then takes the CPU the job leaves idle, as a broker on machines of its own would.
+     * Runs the broker at this niceness (0, the default, leaves it as it is; at most 19): on a
+     * machine it shares with the job it feeds, it then takes the CPU the job leaves idle, as a
+     * broker on machines of its own would.
      */
     public Builder nice(int nice) {
       if (nice < 0 || nice > 19) {
-        throw new IllegalArgumentException("nice must be 0..19 (raising priority needs privileges), got " + nice);
+        throw new IllegalArgumentException(
+            "nice must be 0..19 (raising priority needs privileges), got " + nice);
       }
       this.nice = nice;
       return this;
     }
 
     /**
-     * SASL_SSL on the client listener: TLS (a private CA and a certificate for 127.0.0.1, made by the script with
-     * keytool) and SASL/SCRAM-SHA-512 (users made when the storage is formatted).
+     * SASL_SSL on the client listener: TLS (a private CA and a certificate for 127.0.0.1, made by
+     * the script with keytool) and SASL/SCRAM-SHA-512 (users made when the storage is formatted).
      */
     public Builder saslSsl() {
       this.saslSsl = true;

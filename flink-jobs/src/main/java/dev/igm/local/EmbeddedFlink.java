@@ -11,16 +11,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the listeners of an embedded Flink cluster (the MiniCluster behind {@code igm train}, {@code igm serve},
- * {@code igm demo} and the benches) bind, and what they offer: loopback unless the user asks otherwise, Flink's web UI
- * on a port known before the job starts (so its URL can be printed), and optionally a Prometheus endpoint.
+ * Where the listeners of an embedded Flink cluster (the MiniCluster behind {@code igm train},
+ * {@code igm serve}, {@code igm demo} and the benches) bind, and what they offer: loopback unless
+ * the user asks otherwise, Flink's web UI on a port known before the job starts (so its URL can be
+ * printed), and optionally a Prometheus endpoint.
  *
- * <p>Flink's defaults bind the REST endpoint and the blob server to every interface. The REST API accepts jar uploads
- * and job submissions without authentication, so on a shared machine anyone who can reach the port could run code in
- * this process. Every address key is therefore set to {@link #LOOPBACK} unless the configuration names it already;
- * {@code --bind-address} (or the Flink keys themselves) is the explicit way to expose the cluster. An embedded cluster
- * runs the one job it was started for: the web UI's jar upload and submission are switched off
- * ({@code web.submit.enable}), cancelling stays possible.
+ * <p>Flink's defaults bind the REST endpoint and the blob server to every interface. The REST API
+ * accepts jar uploads and job submissions without authentication, so on a shared machine anyone who
+ * can reach the port could run code in this process. Every address key is therefore set to {@link
+ * #LOOPBACK} unless the configuration names it already; {@code --bind-address} (or the Flink keys
+ * themselves) is the explicit way to expose the cluster. An embedded cluster runs the one job it
+ * was started for: the web UI's jar upload and submission are switched off ({@code
+ * web.submit.enable}), cancelling stays possible.
  */
 public final class EmbeddedFlink {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
@@ -29,15 +31,23 @@ public final class EmbeddedFlink {
   public static final String LOOPBACK = LocalService.HOST;
 
   /** The Flink keys that choose an interface to listen on. */
-  static final List<String> BIND_KEYS = List.of("rest.bind-address", "jobmanager.bind-host", "taskmanager.bind-host");
+  static final List<String> BIND_KEYS =
+      List.of("rest.bind-address", "jobmanager.bind-host", "taskmanager.bind-host");
 
-  /** The Flink keys that name the address the listeners are reached at (advertised to clients and peers). */
-  static final List<String> ADVERTISED_KEYS = List.of("rest.address", "jobmanager.rpc.address", "taskmanager.host");
+  /**
+   * The Flink keys that name the address the listeners are reached at (advertised to clients and
+   * peers).
+   */
+  static final List<String> ADVERTISED_KEYS =
+      List.of("rest.address", "jobmanager.rpc.address", "taskmanager.host");
 
   /** The name of the Prometheus reporter an embedded cluster gets with a metrics port. */
   public static final String REPORTER = "prom";
 
-  /** The reporter factory (deploy/prometheus): Flink's Prometheus reporter with its endpoint on one address. */
+  /**
+   * The reporter factory (deploy/prometheus): Flink's Prometheus reporter with its endpoint on one
+   * address.
+   */
   static final String REPORTER_FACTORY = "dev.igm.metrics.BoundPrometheusReporterFactory";
 
   private static final String REPORTER_PREFIX = "metrics.reporter." + REPORTER + ".";
@@ -45,15 +55,16 @@ public final class EmbeddedFlink {
   private EmbeddedFlink() {}
 
   /**
-   * What an embedded cluster offers, for the user to open: the web UI (also the REST API) and the Prometheus
-   * endpoint ({@code null} without one).
+   * What an embedded cluster offers, for the user to open: the web UI (also the REST API) and the
+   * Prometheus endpoint ({@code null} without one).
    */
   public record Endpoints(String webUi, String metrics) {}
 
   /**
-   * Sets the embedded cluster's address keys that {@code conf} leaves open: listeners bind to {@code bindAddress}
-   * ({@code null}: loopback) and advertise it, or this host's name when it is a wildcard address. The REST endpoint
-   * (web UI) gets a free port unless {@code rest.bind-port} or {@code rest.port} names one.
+   * Sets the embedded cluster's address keys that {@code conf} leaves open: listeners bind to
+   * {@code bindAddress} ({@code null}: loopback) and advertise it, or this host's name when it is a
+   * wildcard address. The REST endpoint (web UI) gets a free port unless {@code rest.bind-port} or
+   * {@code rest.port} names one.
    *
    * @return {@code conf}
    */
@@ -72,7 +83,8 @@ public final class EmbeddedFlink {
       }
     }
     if (!present.containsKey("rest.bind-port") && !present.containsKey("rest.port")) {
-      // Flink's local environments pick a random port themselves, but then nobody can tell the user where the UI is
+      // Flink's local environments pick a random port themselves, but then nobody can tell the user
+      // where the UI is
       try {
         int port = LocalScripts.freePort(conf.getString("rest.bind-address", bind));
         conf.setString("rest.bind-port", Integer.toString(port));
@@ -93,9 +105,9 @@ public final class EmbeddedFlink {
   }
 
   /**
-   * Adds a Prometheus endpoint on {@code port} (a port or a range such as {@code 9249-9259}), bound to the cluster's
-   * REST bind address (loopback unless exposed). Reporter settings {@code conf} names already
-   * ({@code metrics.reporter.prom.*}) are kept. Call after {@link #bind}.
+   * Adds a Prometheus endpoint on {@code port} (a port or a range such as {@code 9249-9259}), bound
+   * to the cluster's REST bind address (loopback unless exposed). Reporter settings {@code conf}
+   * names already ({@code metrics.reporter.prom.*}) are kept. Call after {@link #bind}.
    *
    * @return {@code conf}
    */
@@ -115,21 +127,37 @@ public final class EmbeddedFlink {
     return conf;
   }
 
-  /** The web UI and Prometheus URLs of a cluster configured by {@link #bind} (and {@link #prometheus}). */
+  /**
+   * The web UI and Prometheus URLs of a cluster configured by {@link #bind} (and {@link
+   * #prometheus}).
+   */
   public static Endpoints endpoints(Configuration conf) {
     Map<String, String> c = conf.toMap();
     String host = urlHost(c.getOrDefault("rest.address", LOOPBACK));
-    String web = "http://" + host + ":" + c.getOrDefault("rest.bind-port", c.getOrDefault("rest.port", "8081")) + "/";
+    String web =
+        "http://"
+            + host
+            + ":"
+            + c.getOrDefault("rest.bind-port", c.getOrDefault("rest.port", "8081"))
+            + "/";
     String metrics = null;
     if (c.containsKey(REPORTER_PREFIX + "factory.class")) {
       String bind = c.getOrDefault(REPORTER_PREFIX + "bind-address", LOOPBACK);
       String metricsHost = urlHost(isWildcard(bind) ? advertisedFor(bind) : bind);
-      metrics = "http://" + metricsHost + ":" + c.getOrDefault(REPORTER_PREFIX + "port", "9249") + "/metrics";
+      metrics =
+          "http://"
+              + metricsHost
+              + ":"
+              + c.getOrDefault(REPORTER_PREFIX + "port", "9249")
+              + "/metrics";
     }
     return new Endpoints(web, metrics);
   }
 
-  /** Logs where the embedded cluster's web UI and metrics are (the CLI shows {@code dev.igm} INFO lines). */
+  /**
+   * Logs where the embedded cluster's web UI and metrics are (the CLI shows {@code dev.igm} INFO
+   * lines).
+   */
   public static Endpoints announce(String command, Configuration conf) {
     Endpoints e = endpoints(conf);
     LOG.info("{}: Flink web UI {}", command, e.webUi());
@@ -142,7 +170,8 @@ public final class EmbeddedFlink {
   /** Validates a {@code --metrics-port} value: a port (1-65535) or a range {@code from-to}. */
   public static String checkMetricsPort(String port) {
     if (port == null || !port.strip().matches("\\d{1,5}(-\\d{1,5})?")) {
-      throw new IllegalArgumentException("--metrics-port " + port + ": a port (e.g. 9249) or a range (e.g. 9249-9259)");
+      throw new IllegalArgumentException(
+          "--metrics-port " + port + ": a port (e.g. 9249) or a range (e.g. 9249-9259)");
     }
     for (String p : port.strip().split("-")) {
       int n = Integer.parseInt(p);
@@ -174,13 +203,18 @@ public final class EmbeddedFlink {
   }
 
   /**
-   * Whether this thread runs inside Flink's program runner ({@code flink run}, the REST API's jar run, application
-   * mode: {@code PackagedProgram} calls our {@code main}); there the execution environment is the cluster's, not an
-   * embedded one.
+   * Whether this thread runs inside Flink's program runner ({@code flink run}, the REST API's jar
+   * run, application mode: {@code PackagedProgram} calls our {@code main}); there the execution
+   * environment is the cluster's, not an embedded one.
    */
   public static boolean insideFlinkProgram() {
-    return StackWalker.getInstance().walk(frames ->
-        frames.anyMatch(f -> f.getClassName().startsWith("org.apache.flink.client.program.PackagedProgram")));
+    return StackWalker.getInstance()
+        .walk(
+            frames ->
+                frames.anyMatch(
+                    f ->
+                        f.getClassName()
+                            .startsWith("org.apache.flink.client.program.PackagedProgram")));
   }
 
   /** Validates a {@code --bind-address} value: a literal address or a resolvable host name. */
@@ -195,7 +229,8 @@ public final class EmbeddedFlink {
       InetAddress.getByName(address);
       return address;
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("--bind-address " + address + ": not an address or a known host name");
+      throw new IllegalArgumentException(
+          "--bind-address " + address + ": not an address or a known host name");
     }
   }
 }

@@ -22,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the local services ({@code deploy/local/kafka.sh}, {@code deploy/local/flink-cluster.sh}) share when driven
- * from Java: finding the repository root, running a script command with its settings in the environment, pid files,
- * free loopback ports, scratch clean-up. The lifecycle built on them is {@link LocalService}.
+ * What the local services ({@code deploy/local/kafka.sh}, {@code deploy/local/flink-cluster.sh})
+ * share when driven from Java: finding the repository root, running a script command with its
+ * settings in the environment, pid files, free loopback ports, scratch clean-up. The lifecycle
+ * built on them is {@link LocalService}.
  */
 public final class LocalScripts {
   private static final Logger LOG = LoggerFactory.getLogger(LocalScripts.class);
@@ -35,37 +36,52 @@ public final class LocalScripts {
   public record Result(int exitCode, String output) {}
 
   /**
-   * Runs {@code bash <root>/<script> <command>} in {@code root} with {@code env} added to the environment (and
-   * {@code JAVA} set to this JVM's java), waiting at most {@code timeout}.
+   * Runs {@code bash <root>/<script> <command>} in {@code root} with {@code env} added to the
+   * environment (and {@code JAVA} set to this JVM's java), waiting at most {@code timeout}.
    */
-  public static Result run(Path root, String script, String command, Map<String, String> env, Duration timeout)
+  public static Result run(
+      Path root, String script, String command, Map<String, String> env, Duration timeout)
       throws IOException {
     return run(root, script, command, env, timeout, p -> {});
   }
 
-  /** {@link #run}, handing the script's process to {@code started} as soon as it runs (to stop it on a signal). */
-  public static Result run(Path root, String script, String command, Map<String, String> env, Duration timeout,
-      Consumer<Process> started) throws IOException {
+  /**
+   * {@link #run}, handing the script's process to {@code started} as soon as it runs (to stop it on
+   * a signal).
+   */
+  public static Result run(
+      Path root,
+      String script,
+      String command,
+      Map<String, String> env,
+      Duration timeout,
+      Consumer<Process> started)
+      throws IOException {
     ProcessBuilder pb = new ProcessBuilder("bash", root.resolve(script).toString(), command);
     pb.directory(root.toFile());
     pb.redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().put("JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    pb.environment()
+        .put("JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     pb.environment().putAll(env);
     Process p = pb.start();
     started.accept(p);
-    // The services' own output goes to files in their data dirs, so this stream ends with the script.
+    // The services' own output goes to files in their data dirs, so this stream ends with the
+    // script.
     StringBuilder out = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (InputStream in = p.getInputStream()) {
-        String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        synchronized (out) {
-          out.append(s);
-        }
-      } catch (IOException e) {
-        // process gone
-      }
-    }, script + "-" + command);
+    Thread reader =
+        new Thread(
+            () -> {
+              try (InputStream in = p.getInputStream()) {
+                String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                synchronized (out) {
+                  out.append(s);
+                }
+              } catch (IOException e) {
+                // process gone
+              }
+            },
+            script + "-" + command);
     reader.setDaemon(true);
     reader.start();
     try {
@@ -106,8 +122,8 @@ public final class LocalScripts {
   }
 
   /**
-   * The repository root: system property {@code igm.project.root}, else the nearest folder at or above the working
-   * directory that contains {@code script} (a path relative to the root).
+   * The repository root: system property {@code igm.project.root}, else the nearest folder at or
+   * above the working directory that contains {@code script} (a path relative to the root).
    */
   public static Path locateProjectRoot(String script) {
     String prop = System.getProperty("igm.project.root");
@@ -124,8 +140,12 @@ public final class LocalScripts {
         return dir;
       }
     }
-    throw new IllegalStateException("cannot find the project root: no " + script + " at or above " + start
-        + " (set -Digm.project.root=<repository root>)");
+    throw new IllegalStateException(
+        "cannot find the project root: no "
+            + script
+            + " at or above "
+            + start
+            + " (set -Digm.project.root=<repository root>)");
   }
 
   /** The process id in a pid file the scripts write, empty when there is no such file. */
@@ -141,26 +161,32 @@ public final class LocalScripts {
     }
   }
 
-  /** Kills {@code p} and every process it started (a script and the service it launched), children first. */
+  /**
+   * Kills {@code p} and every process it started (a script and the service it launched), children
+   * first.
+   */
   public static void killTree(ProcessHandle p) {
     p.descendants().forEach(ProcessHandle::destroyForcibly);
     p.destroyForcibly();
   }
 
   /**
-   * Deletes a scratch folder; a failure is logged, not thrown (clean-up must not hide the real outcome). A folder that
-   * something still writes into while it goes (a job being cancelled) is retried a few times.
+   * Deletes a scratch folder; a failure is logged, not thrown (clean-up must not hide the real
+   * outcome). A folder that something still writes into while it goes (a job being cancelled) is
+   * retried a few times.
    */
   public static void deleteRecursively(Path dir) {
     for (int attempt = 1; Files.exists(dir, LinkOption.NOFOLLOW_LINKS); attempt++) {
       try (Stream<Path> walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-          try {
-            Files.deleteIfExists(p);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+        walk.sorted(Comparator.reverseOrder())
+            .forEach(
+                p -> {
+                  try {
+                    Files.deleteIfExists(p);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
       } catch (IOException | UncheckedIOException e) {
         if (attempt >= 5) {
           LOG.warn("Could not delete {}", dir, e);

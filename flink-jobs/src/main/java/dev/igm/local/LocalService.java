@@ -1,7 +1,6 @@
 package dev.igm.local;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,14 +17,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lifecycle a local service driven by a {@code deploy/local} script shares ({@code kafka.sh} for
- * {@code dev.igm.kafka.LocalKafkaBroker}, {@code flink-cluster.sh} for {@code dev.igm.cluster.LocalFlinkCluster}):
- * a data folder (given, or a temporary one under {@code <root>/var/tmp} deleted on close), two loopback ports (given,
- * or free ones, picked again on a port clash), {@code <script> start|stop} with the settings in the environment, the
- * processes started, and a shutdown hook that kills them if {@link #close()} was never called.
+ * The lifecycle a local service driven by a {@code deploy/local} script shares ({@code kafka.sh}
+ * for {@code dev.igm.kafka.LocalKafkaBroker}, {@code flink-cluster.sh} for {@code
+ * dev.igm.cluster.LocalFlinkCluster}): a data folder (given, or a temporary one under {@code
+ * <root>/var/tmp} deleted on close), two loopback ports (given, or free ones, picked again on a
+ * port clash), {@code <script> start|stop} with the settings in the environment, the processes
+ * started, and a shutdown hook that kills them if {@link #close()} was never called.
  *
- * <p>A subclass names its script and environment prefix, adds its own environment ({@link #addEnvironment}) and
- * records its processes once the script has started them ({@link #onStarted}, {@link #track}).
+ * <p>A subclass names its script and environment prefix, adds its own environment ({@link
+ * #addEnvironment}) and records its processes once the script has started them ({@link #onStarted},
+ * {@link #track}).
  */
 public abstract class LocalService implements AutoCloseable {
 
@@ -52,28 +53,40 @@ public abstract class LocalService implements AutoCloseable {
   private int secondPort;
   private final List<ProcessHandle> processes = new ArrayList<>();
   private ShutdownActions.Registration onShutdown;
-  /** The {@code <script> start} process while it runs (it launches the service): killed with its children on a signal. */
+
+  /**
+   * The {@code <script> start} process while it runs (it launches the service): killed with its
+   * children on a signal.
+   */
   private volatile Process startingScript;
+
   private boolean running;
   private boolean closed;
 
   /**
    * @param name what the service is called in messages, e.g. "Kafka broker"
    * @param script the script, relative to the repository root
-   * @param envPrefix the prefix of the script's settings, e.g. "KAFKA" for {@code KAFKA_DATA_DIR}; lower-cased, it
-   *     also starts the name of a temporary data folder
-   * @param gracefulKill when killing left-over processes: SIGTERM and up to the stop timeout before SIGKILL (true),
-   *     or SIGKILL straight away (false)
+   * @param envPrefix the prefix of the script's settings, e.g. "KAFKA" for {@code KAFKA_DATA_DIR};
+   *     lower-cased, it also starts the name of a temporary data folder
+   * @param gracefulKill when killing left-over processes: SIGTERM and up to the stop timeout before
+   *     SIGKILL (true), or SIGKILL straight away (false)
    * @param firstPort the first port as asked for, 0 for a free one
    * @param secondPort the second port as asked for, 0 for a free one (never the same as the first)
    */
-  protected LocalService(Builder<?> b, String name, String script, String envPrefix, boolean gracefulKill,
-      int firstPort, int secondPort) {
+  protected LocalService(
+      Builder<?> b,
+      String name,
+      String script,
+      String envPrefix,
+      boolean gracefulKill,
+      int firstPort,
+      int secondPort) {
     this.name = name;
     this.script = script;
     this.envPrefix = envPrefix;
     this.gracefulKill = gracefulKill;
-    this.projectRoot = b.projectRoot != null ? b.projectRoot : LocalScripts.locateProjectRoot(script);
+    this.projectRoot =
+        b.projectRoot != null ? b.projectRoot : LocalScripts.locateProjectRoot(script);
     this.requestedDataDir = b.dataDir;
     this.requestedFirstPort = firstPort;
     this.requestedSecondPort = secondPort;
@@ -81,10 +94,16 @@ public abstract class LocalService implements AutoCloseable {
     this.stopTimeout = b.stopTimeout;
   }
 
-  /** The service's settings for its script, besides {@code <PREFIX>_DATA_DIR} and the start/stop timeouts. */
+  /**
+   * The service's settings for its script, besides {@code <PREFIX>_DATA_DIR} and the start/stop
+   * timeouts.
+   */
   protected abstract void addEnvironment(Map<String, String> env);
 
-  /** Called once {@code <script> start} succeeded: records the processes ({@link #track}) and says so. */
+  /**
+   * Called once {@code <script> start} succeeded: records the processes ({@link #track}) and says
+   * so.
+   */
   protected abstract void onStarted() throws IOException;
 
   public Path dataDir() {
@@ -108,8 +127,8 @@ public abstract class LocalService implements AutoCloseable {
   }
 
   /**
-   * Runs {@code <script> start}: with a fresh data folder and ports the first time (picking other free ports after a
-   * port clash), on the same data folder and ports after {@link #stopService()}.
+   * Runs {@code <script> start}: with a fresh data folder and ports the first time (picking other
+   * free ports after a port clash), on the same data folder and ports after {@link #stopService()}.
    *
    * @throws IOException when the service does not start; the message holds the script's output
    */
@@ -121,13 +140,15 @@ public abstract class LocalService implements AutoCloseable {
       throw new IllegalStateException("closed");
     }
     if (onShutdown == null) {
-      // before the script runs: a signal during start-up must not leave the half-started service behind
+      // before the script runs: a signal during start-up must not leave the half-started service
+      // behind
       onShutdown = ShutdownActions.register("stop the " + name, this::onJvmExit);
     }
     if (dataDir != null) {
       LocalScripts.Result r = runStart();
       if (r.exitCode() != 0) {
-        throw new IOException(name + " did not restart (" + script + " start, data " + dataDir + "):\n" + r.output());
+        throw new IOException(
+            name + " did not restart (" + script + " start, data " + dataDir + "):\n" + r.output());
       }
       started();
       return;
@@ -145,7 +166,8 @@ public abstract class LocalService implements AutoCloseable {
     String output = "";
     for (int attempt = 1; attempt <= attempts; attempt++) {
       firstPort = requestedFirstPort != 0 ? requestedFirstPort : LocalScripts.freePort(HOST);
-      secondPort = requestedSecondPort != 0 ? requestedSecondPort : LocalScripts.freePort(HOST, firstPort);
+      secondPort =
+          requestedSecondPort != 0 ? requestedSecondPort : LocalScripts.freePort(HOST, firstPort);
       LocalScripts.Result r = runStart();
       output = r.output();
       if (r.exitCode() == 0) {
@@ -155,9 +177,14 @@ public abstract class LocalService implements AutoCloseable {
       if (!(dynamicPorts && output.contains("already in use"))) {
         break;
       }
-      log.warn("Port clash starting the {} (attempt {}/{}); retrying on other ports", name, attempt, attempts);
+      log.warn(
+          "Port clash starting the {} (attempt {}/{}); retrying on other ports",
+          name,
+          attempt,
+          attempts);
     }
-    String message = name + " did not start (" + script + " start, data " + dataDir + "):\n" + output;
+    String message =
+        name + " did not start (" + script + " start, data " + dataDir + "):\n" + output;
     deleteTempDataDir();
     dataDir = null; // a later start begins afresh
     tempDataDir = false;
@@ -183,9 +210,9 @@ public abstract class LocalService implements AutoCloseable {
   }
 
   /**
-   * Temporary data folders of services whose owner was killed outright (no shutdown hook ran): the service may still
-   * run there, orphaned. {@code <script> stop} on the folder stops it (the script checks that the recorded process
-   * is its service), then the folder goes.
+   * Temporary data folders of services whose owner was killed outright (no shutdown hook ran): the
+   * service may still run there, orphaned. {@code <script> stop} on the folder stops it (the script
+   * checks that the recorded process is its service), then the folder goes.
    */
   private void sweepStaleDataDirs(Path parent) throws IOException {
     for (Path stale : OwnedDirectories.stale(parent, tempPrefix())) {
@@ -204,7 +231,8 @@ public abstract class LocalService implements AutoCloseable {
   }
 
   /**
-   * Remembers the process {@code pid} (a handle carries the start time, so a recycled pid is never killed).
+   * Remembers the process {@code pid} (a handle carries the start time, so a recycled pid is never
+   * killed).
    *
    * @return its handle, empty when no such process runs (or {@code pid} is not positive)
    */
@@ -232,8 +260,8 @@ public abstract class LocalService implements AutoCloseable {
   }
 
   /**
-   * Stops the processes ({@code <script> stop}, then a kill of whatever survived) but keeps the data folder and the
-   * ports, so that {@link #startService()} brings the same service back.
+   * Stops the processes ({@code <script> stop}, then a kill of whatever survived) but keeps the
+   * data folder and the ports, so that {@link #startService()} brings the same service back.
    *
    * @return false when the service was not running
    */
@@ -264,8 +292,8 @@ public abstract class LocalService implements AutoCloseable {
   }
 
   /**
-   * Stops every process ({@code <script> stop}: SIGTERM, SIGKILL after the stop timeout), waits for them to exit and
-   * deletes the data folder if this service created it. Idempotent.
+   * Stops every process ({@code <script> stop}: SIGTERM, SIGKILL after the stop timeout), waits for
+   * them to exit and deletes the data folder if this service created it. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -288,11 +316,13 @@ public abstract class LocalService implements AutoCloseable {
   }
 
   /** Runs {@code <script> <command>} with the service's settings in the environment. */
-  protected final LocalScripts.Result runScript(String command, Duration timeout) throws IOException {
+  protected final LocalScripts.Result runScript(String command, Duration timeout)
+      throws IOException {
     return runScript(command, timeout, p -> {});
   }
 
-  private LocalScripts.Result runScript(String command, Duration timeout, Consumer<Process> started) throws IOException {
+  private LocalScripts.Result runScript(String command, Duration timeout, Consumer<Process> started)
+      throws IOException {
     Map<String, String> env = new LinkedHashMap<>();
     env.put(envPrefix + "_DATA_DIR", dataDir.toString());
     env.put(envPrefix + "_START_TIMEOUT", Long.toString(Math.max(1, startTimeout.toSeconds())));
@@ -302,8 +332,9 @@ public abstract class LocalService implements AutoCloseable {
   }
 
   /**
-   * The JVM is ending with the service still up (Ctrl-C, SIGTERM): kill a start-up in progress with what it launched,
-   * the recorded processes, and whatever the data folder's pid file still names; drop a temporary data folder.
+   * The JVM is ending with the service still up (Ctrl-C, SIGTERM): kill a start-up in progress with
+   * what it launched, the recorded processes, and whatever the data folder's pid file still names;
+   * drop a temporary data folder.
    */
   private void onJvmExit() {
     Process starting = startingScript;
@@ -372,13 +403,19 @@ public abstract class LocalService implements AutoCloseable {
       return (B) this;
     }
 
-    /** Data folder (kept on close). Default: a fresh folder under {@code <root>/var/tmp}, deleted on close. */
+    /**
+     * Data folder (kept on close). Default: a fresh folder under {@code <root>/var/tmp}, deleted on
+     * close.
+     */
     public B dataDir(Path dataDir) {
       this.dataDir = dataDir;
       return self();
     }
 
-    /** Repository root holding the service's script; default: the subclass's {@code locateProjectRoot()}. */
+    /**
+     * Repository root holding the service's script; default: the subclass's {@code
+     * locateProjectRoot()}.
+     */
     public B projectRoot(Path projectRoot) {
       this.projectRoot = projectRoot.toAbsolutePath().normalize();
       return self();

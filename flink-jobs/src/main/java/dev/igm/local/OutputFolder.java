@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A command's output folder, written whole or not at all: the command writes into a new folder beside the target
- * ({@code <target>.partial-<pid>-<random>}), and {@link #commit()} moves it into place once complete, so an interrupted
- * or failed run leaves the previous results as they were and nothing of its own (a shutdown action removes the
- * partial folder on Ctrl-C; one a killed run left is swept by the next run). A target that already holds something
- * is replaced only when the command says so.
+ * A command's output folder, written whole or not at all: the command writes into a new folder
+ * beside the target ({@code <target>.partial-<pid>-<random>}), and {@link #commit()} moves it into
+ * place once complete, so an interrupted or failed run leaves the previous results as they were and
+ * nothing of its own (a shutdown action removes the partial folder on Ctrl-C; one a killed run left
+ * is swept by the next run). A target that already holds something is replaced only when the
+ * command says so.
  */
 public final class OutputFolder implements AutoCloseable {
   private final Path target;
@@ -35,7 +36,9 @@ public final class OutputFolder implements AutoCloseable {
       LocalScripts.deleteRecursively(stale);
     }
     Path work = OwnedDirectories.create(parent, prefix);
-    return new OutputFolder(abs, work,
+    return new OutputFolder(
+        abs,
+        work,
         ShutdownActions.register("remove " + work, () -> LocalScripts.deleteRecursively(work)));
   }
 
@@ -64,17 +67,26 @@ public final class OutputFolder implements AutoCloseable {
     }
   }
 
-  /** The names of what {@code dir} holds (sorted), or an empty list when it does not exist or is empty. */
+  /**
+   * The names of what {@code dir} holds (sorted), or an empty list when it does not exist or is
+   * empty.
+   */
   public static List<String> contents(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
     try (Stream<Path> children = Files.list(dir)) {
-      return children.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+      return children
+          .map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : ""))
+          .sorted()
+          .toList();
     }
   }
 
-  /** Puts the finished {@code work} folder where {@code target} is, replacing an earlier run's (a rename each). */
+  /**
+   * Puts the finished {@code work} folder where {@code target} is, replacing an earlier run's (a
+   * rename each).
+   */
   public static void moveIntoPlace(Path work, Path target) throws IOException {
     if (Files.exists(target)) {
       Path old = OwnedDirectories.create(target.getParent(), target.getFileName() + ".old-");

@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Temporary folders named after the process that owns them, {@code <prefix><pid>-<random>}, so that a later run can
- * tell the folders of a process that was killed (SIGKILL, a crash: no shutdown hook ran) from those of a run still
- * going, and sweep them.
+ * Temporary folders named after the process that owns them, {@code <prefix><pid>-<random>}, so that
+ * a later run can tell the folders of a process that was killed (SIGKILL, a crash: no shutdown hook
+ * ran) from those of a run still going, and sweep them.
  */
 public final class OwnedDirectories {
   private OwnedDirectories() {}
@@ -25,8 +25,8 @@ public final class OwnedDirectories {
   }
 
   /**
-   * The folders under {@code base} named with {@code prefix} whose owner is gone: no process with that pid, or one
-   * started after the folder was made (a recycled pid).
+   * The folders under {@code base} named with {@code prefix} whose owner is gone: no process with
+   * that pid, or one started after the folder was made (a recycled pid).
    */
   public static List<Path> stale(Path base, String prefix) throws IOException {
     List<Path> out = new ArrayList<>();

@@ -6,10 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A run's own temporary folder under a shared one ({@code var/tmp}, {@code var/rocksdb}): Flink's temporary files
- * (the extracted RPC jar, the MiniCluster's folders, spilled data) and RocksDB's working copies of one command go
- * there, and the folder is deleted when the command ends, normally or by a signal. Folders of runs that were killed
- * outright are swept when the next run starts.
+ * A run's own temporary folder under a shared one ({@code var/tmp}, {@code var/rocksdb}): Flink's
+ * temporary files (the extracted RPC jar, the MiniCluster's folders, spilled data) and RocksDB's
+ * working copies of one command go there, and the folder is deleted when the command ends, normally
+ * or by a signal. Folders of runs that were killed outright are swept when the next run starts.
  */
 public final class RunScratch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunScratch.class);
@@ -20,7 +20,8 @@ public final class RunScratch implements AutoCloseable {
 
   private RunScratch(Path dir) {
     this.dir = dir;
-    this.onShutdown = ShutdownActions.register("delete " + dir, () -> LocalScripts.deleteRecursively(dir));
+    this.onShutdown =
+        ShutdownActions.register("delete " + dir, () -> LocalScripts.deleteRecursively(dir));
   }
 
   /** Sweeps the stale run folders under {@code base}, then makes this run's. */

@@ -6,13 +6,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What must happen when the JVM ends before a command finishes (Ctrl-C, SIGTERM): cancel the running job, stop the
- * local broker, delete the run's temporary files. One JVM shutdown hook runs every registered action, newest first,
- * as try-with-resources would have on a normal exit: the job started last is cancelled before the broker it reads
- * from stops and before the folders it writes into are deleted. (Separate JVM hooks run in no defined order.)
+ * What must happen when the JVM ends before a command finishes (Ctrl-C, SIGTERM): cancel the
+ * running job, stop the local broker, delete the run's temporary files. One JVM shutdown hook runs
+ * every registered action, newest first, as try-with-resources would have on a normal exit: the job
+ * started last is cancelled before the broker it reads from stops and before the folders it writes
+ * into are deleted. (Separate JVM hooks run in no defined order.)
  *
- * <p>A command registers an action when it acquires the resource and closes the registration when it releases the
- * resource normally; only what is still registered runs at shutdown.
+ * <p>A command registers an action when it acquires the resource and closes the registration when
+ * it releases the resource normally; only what is still registered runs at shutdown.
  */
 public final class ShutdownActions {
   private static final Logger LOG = LoggerFactory.getLogger(ShutdownActions.class);
@@ -62,8 +63,12 @@ public final class ShutdownActions {
     shuttingDown = true;
     synchronized (ACTIONS) {
       if (!ACTIONS.isEmpty()) {
-        System.err.println("igm: stopping (" + ACTIONS.size() + " thing" + (ACTIONS.size() == 1 ? "" : "s")
-            + " to stop or clean up) ...");
+        System.err.println(
+            "igm: stopping ("
+                + ACTIONS.size()
+                + " thing"
+                + (ACTIONS.size() == 1 ? "" : "s")
+                + " to stop or clean up) ...");
       }
     }
     while (true) {

@@ -20,9 +20,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Sends a {@link ReplayPlan} to a Kafka topic as Avro {@link MultimodalSample}s, in plan order, keyed by sample id.
- * The plan order is the training order of {@code igm fit}: with one partition, the topic holds exactly the offline run's
- * sequence. Stops at the first record Kafka rejects and says which one and why.
+ * Sends a {@link ReplayPlan} to a Kafka topic as Avro {@link MultimodalSample}s, in plan order,
+ * keyed by sample id. The plan order is the training order of {@code igm fit}: with one partition,
+ * the topic holds exactly the offline run's sequence. Stops at the first record Kafka rejects and
+ * says which one and why.
  */
 public final class KafkaReplayer {
   private static final int PROGRESS_EVERY = 512;
@@ -43,32 +44,56 @@ public final class KafkaReplayer {
   }
 
   /** Replays through a new producer with {@code settings}, closing it at the end. */
-  public ReplaySummary replay(ReplayPlan plan, ReplaySource source, SampleEncoder encoder, ProducerSettings settings,
+  public ReplaySummary replay(
+      ReplayPlan plan,
+      ReplaySource source,
+      SampleEncoder encoder,
+      ProducerSettings settings,
       ReplayProgress progress) {
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producerProperties())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(settings.producerProperties())) {
       try {
-        // Fetch the topic's metadata before the clock starts: a missing topic or broker fails here, plainly.
+        // Fetch the topic's metadata before the clock starts: a missing topic or broker fails here,
+        // plainly.
         producer.partitionsFor(topic);
       } catch (RuntimeException e) {
-        throw new ReplayException("cannot get the metadata of topic " + topic + " from " + settings.bootstrap() + ": "
-            + e.getMessage(), e);
+        throw new ReplayException(
+            "cannot get the metadata of topic "
+                + topic
+                + " from "
+                + settings.bootstrap()
+                + ": "
+                + e.getMessage(),
+            e);
       }
       return replay(plan, source, encoder, producer, progress);
     }
   }
 
-  /** Encodes every record without sending it (checks a dataset end to end, and measures the encoder alone). */
-  public ReplaySummary dryRun(ReplayPlan plan, ReplaySource source, SampleEncoder encoder, ReplayProgress progress) {
+  /**
+   * Encodes every record without sending it (checks a dataset end to end, and measures the encoder
+   * alone).
+   */
+  public ReplaySummary dryRun(
+      ReplayPlan plan, ReplaySource source, SampleEncoder encoder, ReplayProgress progress) {
     return run(plan, source, encoder, null, progress);
   }
 
   /** Replays through {@code producer} (left open; flushed at the end). */
-  public ReplaySummary replay(ReplayPlan plan, ReplaySource source, SampleEncoder encoder, Producer<byte[], byte[]> producer,
+  public ReplaySummary replay(
+      ReplayPlan plan,
+      ReplaySource source,
+      SampleEncoder encoder,
+      Producer<byte[], byte[]> producer,
       ReplayProgress progress) {
     return run(plan, source, encoder, producer, progress);
   }
 
-  private ReplaySummary run(ReplayPlan plan, ReplaySource source, SampleEncoder encoder, Producer<byte[], byte[]> producer,
+  private ReplaySummary run(
+      ReplayPlan plan,
+      ReplaySource source,
+      SampleEncoder encoder,
+      Producer<byte[], byte[]> producer,
       ReplayProgress progress) {
     boolean reuse = source.reusesTensors();
     List<ReplayPlan.Entry> entries = plan.entries();
@@ -97,10 +122,19 @@ public final class KafkaReplayer {
         byte[] key = entry.sampleId().getBytes(StandardCharsets.UTF_8);
         if (producer != null) {
           try {
-            producer.send(new ProducerRecord<>(topic, key, value), failure.callbackFor(entry.sampleId()));
+            producer.send(
+                new ProducerRecord<>(topic, key, value), failure.callbackFor(entry.sampleId()));
           } catch (RuntimeException e) {
-            throw new ReplayException("cannot send record " + entry.sampleId() + " (" + value.length + " bytes) to topic "
-                + topic + ": " + e.getMessage(), e);
+            throw new ReplayException(
+                "cannot send record "
+                    + entry.sampleId()
+                    + " ("
+                    + value.length
+                    + " bytes) to topic "
+                    + topic
+                    + ": "
+                    + e.getMessage(),
+                e);
           }
         }
         valueBytes += value.length;
@@ -121,8 +155,19 @@ public final class KafkaReplayer {
     long nanos = System.nanoTime() - start;
     Throwable error = failure.error.get();
     if (error != null) {
-      throw new ReplayException("Kafka rejected record " + failure.firstId.get() + " on topic " + topic + ": " + error
-          + " (" + failure.failed.get() + " of " + sent + " sent records failed; the replay stopped)", error);
+      throw new ReplayException(
+          "Kafka rejected record "
+              + failure.firstId.get()
+              + " on topic "
+              + topic
+              + ": "
+              + error
+              + " ("
+              + failure.failed.get()
+              + " of "
+              + sent
+              + " sent records failed; the replay stopped)",
+          error);
     }
     Map<Split, Long> splits = new EnumMap<>(Split.class);
     for (Split s : Split.values()) {
@@ -136,8 +181,10 @@ public final class KafkaReplayer {
     final AtomicReference<Throwable> error = new AtomicReference<>();
     final AtomicReference<String> firstId = new AtomicReference<>();
     final AtomicLong failed = new AtomicLong();
+
     Callback callbackFor(String sampleId) {
-      // One capturing lambda per record only costs an allocation; the id is what makes a failure actionable.
+      // One capturing lambda per record only costs an allocation; the id is what makes a failure
+      // actionable.
       return (RecordMetadata md, Exception e) -> {
         if (e != null) {
           failed.incrementAndGet();

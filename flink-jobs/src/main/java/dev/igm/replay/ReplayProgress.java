@@ -1,6 +1,9 @@
 package dev.igm.replay;
 
-/** Told about a replay's progress; called from the sending thread, often, so implementations must be cheap. */
+/**
+ * Told about a replay's progress; called from the sending thread, often, so implementations must be
+ * cheap.
+ */
 public interface ReplayProgress {
   /**
    * @param sent records handed to the producer so far

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a training report into a folder: {@code index.html} (summary table per model, dead letters by reason) and
- * one PNG per chart next to it (prequential accuracy, loss, spectra behind each T with the scaling they give,
- * T refresh time, dead letters).
+ * Writes a training report into a folder: {@code index.html} (summary table per model, dead letters
+ * by reason) and one PNG per chart next to it (prequential accuracy, loss, spectra behind each T
+ * with the scaling they give, T refresh time, dead letters).
  *
  * <pre>{@code
  * MetricsLog log = MetricsFileReader.read(Path.of("metrics.jsonl"));
@@ -21,6 +21,7 @@ import java.util.List;
 public final class HtmlReport {
   /** Chart size in pixels. */
   public static final int WIDTH = 800;
+
   public static final int HEIGHT = 450;
 
   private final TauSettings tau;
@@ -43,7 +44,10 @@ public final class HtmlReport {
     this.testSource = testSource;
   }
 
-  /** This report with a TEST table (held-out figures) at the top, and where its predictions came from. */
+  /**
+   * This report with a TEST table (held-out figures) at the top, and where its predictions came
+   * from.
+   */
   public HtmlReport withTest(MetricsTable table, String source) {
     return new HtmlReport(tau, clock, table, source);
   }
@@ -55,7 +59,10 @@ public final class HtmlReport {
     Files.createDirectories(dir);
     List<Figure> figures = new ReportCharts(dir, WIDTH, HEIGHT, tau).draw(log);
     Path index = dir.resolve("index.html");
-    Files.writeString(index, IndexPage.render(log, figures, tau, clock.instant(), test, testSource), StandardCharsets.UTF_8);
+    Files.writeString(
+        index,
+        IndexPage.render(log, figures, tau, clock.instant(), test, testSource),
+        StandardCharsets.UTF_8);
     List<Path> charts = new ArrayList<>();
     figures.forEach(f -> charts.add(dir.resolve(f.file())));
     return new Result(index, charts);

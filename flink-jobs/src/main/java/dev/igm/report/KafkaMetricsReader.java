@@ -24,10 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the metrics topic (Avro {@link TrainingMetrics}) and the dead-letter topic (Avro {@link DeadLetter}) from the
- * earliest offsets up to the end offsets found when reading starts, then stops: a snapshot of a topic the job keeps
- * writing to. Partitions are assigned directly, without a consumer group, so a report neither commits offsets nor
- * disturbs anyone's group. Records that do not decode are counted in the log, not fatal (a topic cannot be fixed).
+ * Reads the metrics topic (Avro {@link TrainingMetrics}) and the dead-letter topic (Avro {@link
+ * DeadLetter}) from the earliest offsets up to the end offsets found when reading starts, then
+ * stops: a snapshot of a topic the job keeps writing to. Partitions are assigned directly, without
+ * a consumer group, so a report neither commits offsets nor disturbs anyone's group. Records that
+ * do not decode are counted in the log, not fatal (a topic cannot be fixed).
  */
 public final class KafkaMetricsReader {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaMetricsReader.class);
@@ -42,11 +43,15 @@ public final class KafkaMetricsReader {
    * @param timeout how long reading one topic may take in all
    * @param extraProperties further consumer settings (security, client id), applied last
    */
-  public KafkaMetricsReader(String bootstrapServers, Duration timeout, Map<String, String> extraProperties) {
+  public KafkaMetricsReader(
+      String bootstrapServers, Duration timeout, Map<String, String> extraProperties) {
     this(bootstrapServers, timeout, extraProperties, null);
   }
 
-  private KafkaMetricsReader(String bootstrapServers, Duration timeout, Map<String, String> extraProperties,
+  private KafkaMetricsReader(
+      String bootstrapServers,
+      Duration timeout,
+      Map<String, String> extraProperties,
       MetricsFileWriter copy) {
     this.bootstrapServers = bootstrapServers;
     this.timeout = timeout;
@@ -54,13 +59,20 @@ public final class KafkaMetricsReader {
     this.copy = copy;
   }
 
-  /** A reader that also writes every record it decodes to {@code file} (a report that outlives its broker). */
+  /**
+   * A reader that also writes every record it decodes to {@code file} (a report that outlives its
+   * broker).
+   */
   public KafkaMetricsReader copyingTo(MetricsFileWriter file) {
     return new KafkaMetricsReader(bootstrapServers, timeout, extraProperties, file);
   }
 
-  /** Reads the metrics topic (required to exist) and, when {@code dlqTopic} is not null, the dead-letter topic. */
-  public MetricsLog read(String metricsTopic, String dlqTopic) throws IOException, TimeoutException {
+  /**
+   * Reads the metrics topic (required to exist) and, when {@code dlqTopic} is not null, the
+   * dead-letter topic.
+   */
+  public MetricsLog read(String metricsTopic, String dlqTopic)
+      throws IOException, TimeoutException {
     MetricsLog log = new MetricsLog();
     try {
       readMetrics(metricsTopic, log);
@@ -68,7 +80,8 @@ public final class KafkaMetricsReader {
         readDeadLetters(dlqTopic, log);
       }
     } catch (org.apache.kafka.common.KafkaException e) {
-      // refused credentials, an untrusted certificate, a client setting that does not work: said in one line
+      // refused credentials, an untrusted certificate, a client setting that does not work: said in
+      // one line
       throw new IOException(KafkaAccess.explain(e, bootstrapServers, timeout), e);
     }
     return log;
@@ -76,42 +89,59 @@ public final class KafkaMetricsReader {
 
   public void readMetrics(String topic, MetricsLog log) throws IOException, TimeoutException {
     AvroBytes<TrainingMetrics> avro = AvroBytes.of(TrainingMetrics.class);
-    long n = readTopic(topic, true, value -> {
-      try {
-        TrainingMetrics m = avro.decode(value);
-        log.add(m);
-        if (copy != null) {
-          copy.write(m);
-        }
-      } catch (IOException e) {
-        LOG.warn("Skipping an undecodable record of {}: {}", topic, e.getMessage());
-        log.addUnreadable(topic);
-      }
-    });
+    long n =
+        readTopic(
+            topic,
+            true,
+            value -> {
+              try {
+                TrainingMetrics m = avro.decode(value);
+                log.add(m);
+                if (copy != null) {
+                  copy.write(m);
+                }
+              } catch (IOException e) {
+                LOG.warn("Skipping an undecodable record of {}: {}", topic, e.getMessage());
+                log.addUnreadable(topic);
+              }
+            });
     log.addSource("topic " + topic + " at " + bootstrapServers + " (" + n + " records)");
   }
 
-  /** Counts the dead letters by stage and reason; a missing topic only means nothing was dead-lettered yet. */
+  /**
+   * Counts the dead letters by stage and reason; a missing topic only means nothing was
+   * dead-lettered yet.
+   */
   public void readDeadLetters(String topic, MetricsLog log) throws IOException, TimeoutException {
     AvroBytes<DeadLetter> avro = AvroBytes.of(DeadLetter.class);
-    long n = readTopic(topic, false, value -> {
-      try {
-        DeadLetter d = avro.decode(value);
-        log.add(d);
-        if (copy != null) {
-          copy.write(d);
-        }
-      } catch (IOException e) {
-        LOG.warn("Skipping an undecodable record of {}: {}", topic, e.getMessage());
-        log.addUnreadable(topic);
-      }
-    });
-    log.addSource(n < 0 ? "topic " + topic + " does not exist at " + bootstrapServers
-        : "topic " + topic + " at " + bootstrapServers + " (" + n + " records)");
+    long n =
+        readTopic(
+            topic,
+            false,
+            value -> {
+              try {
+                DeadLetter d = avro.decode(value);
+                log.add(d);
+                if (copy != null) {
+                  copy.write(d);
+                }
+              } catch (IOException e) {
+                LOG.warn("Skipping an undecodable record of {}: {}", topic, e.getMessage());
+                log.addUnreadable(topic);
+              }
+            });
+    log.addSource(
+        n < 0
+            ? "topic " + topic + " does not exist at " + bootstrapServers
+            : "topic " + topic + " at " + bootstrapServers + " (" + n + " records)");
   }
 
-  /** Hands every record value of {@code topic} to {@code sink}; returns the count, or -1 for a missing topic. */
-  private long readTopic(String topic, boolean mustExist, Consumer<byte[]> sink) throws IOException, TimeoutException {
+  /**
+   * Hands every record value of {@code topic} to {@code sink}; returns the count, or -1 for a
+   * missing topic.
+   */
+  private long readTopic(String topic, boolean mustExist, Consumer<byte[]> sink)
+      throws IOException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties())) {
       List<PartitionInfo> infos;
@@ -120,8 +150,14 @@ public final class KafkaMetricsReader {
       } catch (UnknownTopicOrPartitionException e) {
         infos = List.of();
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
-        throw new TimeoutException("no answer from Kafka at " + bootstrapServers + " within " + timeout
-            + " (asking for the partitions of " + topic + ")");
+        throw new TimeoutException(
+            "no answer from Kafka at "
+                + bootstrapServers
+                + " within "
+                + timeout
+                + " (asking for the partitions of "
+                + topic
+                + ")");
       }
       if (infos == null || infos.isEmpty()) {
         if (mustExist) {
@@ -138,8 +174,16 @@ public final class KafkaMetricsReader {
       long count = 0;
       while (!reachedEnd(consumer, end, deadline)) {
         if (System.nanoTime() > deadline) {
-          throw new TimeoutException("reading " + topic + " at " + bootstrapServers + " took longer than " + timeout
-              + " (" + count + " records read)");
+          throw new TimeoutException(
+              "reading "
+                  + topic
+                  + " at "
+                  + bootstrapServers
+                  + " took longer than "
+                  + timeout
+                  + " ("
+                  + count
+                  + " records read)");
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           Long stop = end.get(new TopicPartition(r.topic(), r.partition()));
@@ -153,9 +197,12 @@ public final class KafkaMetricsReader {
     }
   }
 
-  /** Whether every partition's position is at or past its end offset (finished partitions are paused). */
-  private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end,
-      long deadline) {
+  /**
+   * Whether every partition's position is at or past its end offset (finished partitions are
+   * paused).
+   */
+  private static boolean reachedEnd(
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end, long deadline) {
     boolean all = true;
     for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
       Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
@@ -176,8 +223,10 @@ public final class KafkaMetricsReader {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     // A report must not create the topics it is asked about (brokers auto-create by default).
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-    // The training job writes exactly-once (transactions): records of aborted transactions are not results, and
-    // under read_committed the end offsets are the last stable offsets, so reading stops at committed data.
+    // The training job writes exactly-once (transactions): records of aborted transactions are not
+    // results, and
+    // under read_committed the end offsets are the last stable offsets, so reading stops at
+    // committed data.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "igm-report");
     p.putAll(extraProperties);

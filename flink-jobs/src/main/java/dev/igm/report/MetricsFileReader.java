@@ -9,8 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads a metrics file (JSON Lines, see {@link MetricsFileWriter} for the format) into a {@link MetricsLog}. A line
- * that is not a valid record fails the read with its file and line number: unlike a topic, a file can be fixed.
+ * Reads a metrics file (JSON Lines, see {@link MetricsFileWriter} for the format) into a {@link
+ * MetricsLog}. A line that is not a valid record fails the read with its file and line number:
+ * unlike a topic, a file can be fixed.
  */
 public final class MetricsFileReader {
   private MetricsFileReader() {}
@@ -44,7 +45,8 @@ public final class MetricsFileReader {
           }
           records++;
         } catch (JsonProcessingException e) {
-          throw new IOException(file + ":" + lineNumber + ": not JSON: " + e.getOriginalMessage(), e);
+          throw new IOException(
+              file + ":" + lineNumber + ": not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
           throw new IOException(file + ":" + lineNumber + ": " + e.getMessage(), e);
         }

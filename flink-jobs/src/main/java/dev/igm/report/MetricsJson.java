@@ -18,19 +18,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One line of a metrics file: {@link TrainingMetrics} and {@link DeadLetter} as JSON objects with the Avro field names
- * (the format is described in {@link MetricsFileWriter}). Written by hand rather than with Avro's JSON encoding, which
- * wraps every union value ({@code "modality": {"string": "audio"}}) and so reads badly and is awkward to produce
- * from other tools.
+ * One line of a metrics file: {@link TrainingMetrics} and {@link DeadLetter} as JSON objects with
+ * the Avro field names (the format is described in {@link MetricsFileWriter}). Written by hand
+ * rather than with Avro's JSON encoding, which wraps every union value ({@code "modality":
+ * {"string": "audio"}}) and so reads badly and is awkward to produce from other tools.
  */
 final class MetricsJson {
   /** The field that marks a line as something other than a TrainingMetrics record. */
   static final String RECORD = "record";
+
   static final String DEAD_LETTER = "DeadLetter";
   static final String TRAINING_METRICS = "TrainingMetrics";
 
   // Bare NaN/Infinity are accepted because Python's json module writes them.
-  static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
   private MetricsJson() {}
 
@@ -53,10 +55,12 @@ final class MetricsJson {
     o.put("refusedSteps", m.getRefusedSteps());
     putNumber(o, "tRefreshMillis", m.getTRefreshMillis());
     ObjectNode eig = o.putObject("eigenvalues");
-    m.getEigenvalues().forEach((k, values) -> {
-      ArrayNode a = eig.putArray(k);
-      values.forEach(v -> addNumber(a, v));
-    });
+    m.getEigenvalues()
+        .forEach(
+            (k, values) -> {
+              ArrayNode a = eig.putArray(k);
+              values.forEach(v -> addNumber(a, v));
+            });
     o.put("deadLetters", m.getDeadLetters());
     return o;
   }
@@ -83,20 +87,22 @@ final class MetricsJson {
     }
     String kind = r.asText();
     if (!kind.equals(TRAINING_METRICS) && !kind.equals(DEAD_LETTER)) {
-      throw new IOException("unknown \"record\": \"" + kind + "\" (expected TrainingMetrics or DeadLetter)");
+      throw new IOException(
+          "unknown \"record\": \"" + kind + "\" (expected TrainingMetrics or DeadLetter)");
     }
     return kind;
   }
 
   static TrainingMetrics trainingMetrics(JsonNode o) throws IOException {
-    TrainingMetrics.Builder b = TrainingMetrics.newBuilder()
-        .setModelId(text(o, "modelId"))
-        .setMethod(text(o, "method"))
-        .setModelVersion(integer(o, "modelVersion"))
-        .setTime(time(o, "time"))
-        .setBatches(integer(o, "batches"))
-        .setSamplesTrained(integer(o, "samplesTrained"))
-        .setLoss(number(o.get("loss"), "loss"));
+    TrainingMetrics.Builder b =
+        TrainingMetrics.newBuilder()
+            .setModelId(text(o, "modelId"))
+            .setMethod(text(o, "method"))
+            .setModelVersion(integer(o, "modelVersion"))
+            .setTime(time(o, "time"))
+            .setBatches(integer(o, "batches"))
+            .setSamplesTrained(integer(o, "samplesTrained"))
+            .setLoss(number(o.get("loss"), "loss"));
     JsonNode modality = o.get("modality");
     if (modality != null && !modality.isNull()) {
       b.setModality(modality.asText());
@@ -131,13 +137,14 @@ final class MetricsJson {
   }
 
   static DeadLetter deadLetter(JsonNode o) throws IOException {
-    DeadLetter.Builder b = DeadLetter.newBuilder()
-        .setSourceTopic(text(o, "sourceTopic"))
-        .setSourcePartition((int) integer(o, "sourcePartition"))
-        .setSourceOffset(integer(o, "sourceOffset"))
-        .setStage(text(o, "stage"))
-        .setReason(text(o, "reason"))
-        .setTime(time(o, "time"));
+    DeadLetter.Builder b =
+        DeadLetter.newBuilder()
+            .setSourceTopic(text(o, "sourceTopic"))
+            .setSourcePartition((int) integer(o, "sourcePartition"))
+            .setSourceOffset(integer(o, "sourceOffset"))
+            .setStage(text(o, "stage"))
+            .setReason(text(o, "reason"))
+            .setTime(time(o, "time"));
     b.setRawKey(bytes(o, "rawKey"));
     b.setRawValue(bytes(o, "rawValue"));
     return b.build();
@@ -233,7 +240,8 @@ final class MetricsJson {
           break;
       }
     }
-    throw new IOException("\"" + field + "\" must be a number (or \"NaN\", \"Infinity\", \"-Infinity\"), got " + v);
+    throw new IOException(
+        "\"" + field + "\" must be a number (or \"NaN\", \"Infinity\", \"-Infinity\"), got " + v);
   }
 
   private static Instant time(JsonNode o, String field) throws IOException {
@@ -247,11 +255,13 @@ final class MetricsJson {
     try {
       return Instant.parse(v.asText());
     } catch (DateTimeParseException e) {
-      throw new IOException("\"" + field + "\" must be epoch milliseconds or an ISO-8601 instant, got " + v);
+      throw new IOException(
+          "\"" + field + "\" must be epoch milliseconds or an ISO-8601 instant, got " + v);
     }
   }
 
-  private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode o, String field) throws IOException {
+  private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode o, String field)
+      throws IOException {
     JsonNode v = o.get(field);
     if (v == null || v.isNull()) {
       return List.of();

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a report is made from: the {@link TrainingMetrics} records of every model, dead-letter counts by stage
- * and reason, and the records that could not be read. Fill it from a topic ({@link KafkaMetricsReader}) or a file
- * ({@link MetricsFileReader}), or directly. Not thread-safe.
+ * Everything a report is made from: the {@link TrainingMetrics} records of every model, dead-letter
+ * counts by stage and reason, and the records that could not be read. Fill it from a topic ({@link
+ * KafkaMetricsReader}) or a file ({@link MetricsFileReader}), or directly. Not thread-safe.
  */
 public final class MetricsLog {
   private final Map<String, ModelHistory> models = new LinkedHashMap<>();
@@ -60,7 +60,8 @@ public final class MetricsLog {
   public ModelHistory model(String modelId) {
     ModelHistory h = models.get(modelId);
     if (h == null) {
-      throw new IllegalArgumentException("no records of model " + modelId + "; models: " + models.keySet());
+      throw new IllegalArgumentException(
+          "no records of model " + modelId + "; models: " + models.keySet());
     }
     return h;
   }
@@ -78,8 +79,11 @@ public final class MetricsLog {
   public List<DeadLetterCount> deadLetterCounts() {
     List<DeadLetterCount> out = new ArrayList<>();
     deadLetters.forEach((k, n) -> out.add(new DeadLetterCount(k.get(0), k.get(1), n)));
-    out.sort(Comparator.comparingLong(DeadLetterCount::count).reversed()
-        .thenComparing(DeadLetterCount::stage).thenComparing(DeadLetterCount::reason));
+    out.sort(
+        Comparator.comparingLong(DeadLetterCount::count)
+            .reversed()
+            .thenComparing(DeadLetterCount::stage)
+            .thenComparing(DeadLetterCount::reason));
     return out;
   }
 

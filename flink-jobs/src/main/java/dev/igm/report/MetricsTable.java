@@ -11,7 +11,9 @@ public final class MetricsTable {
   private final List<String> columns;
   private final Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
 
-  /** @param groups the metric groups in column order, e.g. [shape, colour, fused] */
+  /**
+   * @param groups the metric groups in column order, e.g. [shape, colour, fused]
+   */
   public MetricsTable(List<String> groups) {
     this.columns = new ArrayList<>(groups);
   }
@@ -25,7 +27,13 @@ public final class MetricsTable {
     StringBuilder sb = new StringBuilder("| method |");
     StringBuilder rule = new StringBuilder("|---|");
     for (String g : columns) {
-      sb.append(' ').append(g).append(" Acc | ").append(g).append(" F1 | ").append(g).append(" MAP |");
+      sb.append(' ')
+          .append(g)
+          .append(" Acc | ")
+          .append(g)
+          .append(" F1 | ")
+          .append(g)
+          .append(" MAP |");
       rule.append("---:|---:|---:|");
     }
     sb.append('\n').append(rule).append('\n');
@@ -51,15 +59,24 @@ public final class MetricsTable {
       sb.append(String.format(Locale.ROOT, "%-16s", r.getKey()));
       for (String g : columns) {
         Map<String, Double> v = r.getValue();
-        sb.append(String.format(Locale.ROOT, " | %-22s",
-            fmt(v.get(g + ".acc")) + " " + fmt(v.get(g + ".f1")) + " " + fmt(v.get(g + ".map"))));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                " | %-22s",
+                fmt(v.get(g + ".acc"))
+                    + " "
+                    + fmt(v.get(g + ".f1"))
+                    + " "
+                    + fmt(v.get(g + ".map"))));
       }
       sb.append('\n');
     }
     return sb.toString();
   }
 
-  /** An HTML table with the same figures as {@link #text()} and {@link #markdown()} (four decimals). */
+  /**
+   * An HTML table with the same figures as {@link #text()} and {@link #markdown()} (four decimals).
+   */
   public String html() {
     StringBuilder h = new StringBuilder("<table>\n<tr><th rowspan=\"2\">model</th>");
     for (String g : columns) {

@@ -24,9 +24,9 @@ public final class ModelHistory {
   }
 
   /**
-   * Adds a record. A record for a batch count already seen replaces the earlier one: a job restored from a checkpoint
-   * re-emits the records since that checkpoint (and a topic read across partitions has no global order), so the
-   * batch count, not arrival, places a record.
+   * Adds a record. A record for a batch count already seen replaces the earlier one: a job restored
+   * from a checkpoint re-emits the records since that checkpoint (and a topic read across
+   * partitions has no global order), so the batch count, not arrival, places a record.
    */
   void add(TrainingMetrics m) {
     byBatches.put(m.getBatches(), m);
@@ -36,7 +36,10 @@ public final class ModelHistory {
     return modelId;
   }
 
-  /** The method of the latest record (a model id keeps its method; should it change, the latest one is current). */
+  /**
+   * The method of the latest record (a model id keeps its method; should it change, the latest one
+   * is current).
+   */
   public String method() {
     return latest().getMethod();
   }
@@ -54,7 +57,9 @@ public final class ModelHistory {
     return byBatches.lastEntry().getValue();
   }
 
-  /** Prequential-accuracy keys: "fused" first, then the modalities in the order they first appear. */
+  /**
+   * Prequential-accuracy keys: "fused" first, then the modalities in the order they first appear.
+   */
   public List<String> accuracyKeys() {
     Set<String> keys = new LinkedHashSet<>();
     for (TrainingMetrics m : byBatches.values()) {
@@ -68,7 +73,10 @@ public final class ModelHistory {
     return ordered;
   }
 
-  /** The last reported prequential accuracy for {@code key} (a record may leave a key out), empty if never reported. */
+  /**
+   * The last reported prequential accuracy for {@code key} (a record may leave a key out), empty if
+   * never reported.
+   */
   public OptionalDouble finalAccuracy(String key) {
     for (TrainingMetrics m : byBatches.descendingMap().values()) {
       Double v = m.getPrequentialAccuracy().get(key);
@@ -80,8 +88,9 @@ public final class ModelHistory {
   }
 
   /**
-   * The latest spectrum behind each T, by key {@code <modality>.<layer>}, keys sorted. A record carries a key only
-   * when that T was refreshed since the previous record, so each key comes from the last record that has it.
+   * The latest spectrum behind each T, by key {@code <modality>.<layer>}, keys sorted. A record
+   * carries a key only when that T was refreshed since the previous record, so each key comes from
+   * the last record that has it.
    */
   public Map<String, Spectrum> latestSpectra() {
     Map<String, Spectrum> latest = new TreeMap<>();
@@ -94,15 +103,23 @@ public final class ModelHistory {
     return new LinkedHashMap<>(latest);
   }
 
-  /** One covariance spectrum as reported: its key, the batch count of the record and the eigenvalues. */
+  /**
+   * One covariance spectrum as reported: its key, the batch count of the record and the
+   * eigenvalues.
+   */
   public record Spectrum(String key, long batches, double[] eigenvalues) {
-    /** The modality: the key up to its last dot (modality names may contain dots, layer indices cannot). */
+    /**
+     * The modality: the key up to its last dot (modality names may contain dots, layer indices
+     * cannot).
+     */
     public String modality() {
       int dot = key.lastIndexOf('.');
       return dot < 0 ? key : key.substring(0, dot);
     }
 
-    /** The head layer index, or the whole key when it does not follow {@code <modality>.<layer>}. */
+    /**
+     * The head layer index, or the whole key when it does not follow {@code <modality>.<layer>}.
+     */
     public String layer() {
       int dot = key.lastIndexOf('.');
       return dot < 0 ? "" : key.substring(dot + 1);

@@ -56,18 +56,25 @@ final class ReportCharts {
     return figures;
   }
 
-  /** One chart per accuracy key (fused first), comparing the models: the comparison is what the side-by-side runs are for. */
+  /**
+   * One chart per accuracy key (fused first), comparing the models: the comparison is what the
+   * side-by-side runs are for.
+   */
   private List<Figure> accuracy(MetricsLog log) throws IOException {
     Set<String> keys = new LinkedHashSet<>();
     keys.add(ModelHistory.FUSED);
     log.models().forEach(h -> keys.addAll(h.accuracyKeys()));
     List<Figure> out = new ArrayList<>();
     for (String key : keys) {
-      LineChart chart = new LineChart(ACCURACY + ": " + key, "batches trained", "prequential accuracy")
-          .subtitle(key.equals(ModelHistory.FUSED)
-              ? "fused prediction; TRAIN samples scored before they are trained on"
-              : "modality " + key + " alone; TRAIN samples scored before they are trained on")
-          .yWithin(0, 1);
+      LineChart chart =
+          new LineChart(ACCURACY + ": " + key, "batches trained", "prequential accuracy")
+              .subtitle(
+                  key.equals(ModelHistory.FUSED)
+                      ? "fused prediction; TRAIN samples scored before they are trained on"
+                      : "modality "
+                          + key
+                          + " alone; TRAIN samples scored before they are trained on")
+              .yWithin(0, 1);
       for (ModelHistory h : log.models()) {
         List<double[]> points = new ArrayList<>();
         for (TrainingMetrics m : h.records()) {
@@ -85,27 +92,35 @@ final class ReportCharts {
       }
       String file = name("accuracy-" + key);
       chart.writePng(dir.resolve(file), width, height);
-      out.add(new Figure(ACCURACY, file, ACCURACY + ": " + key,
-          key.equals(ModelHistory.FUSED)
-              ? "Fused prediction (joint: softmax of the summed logits; alternating methods: mean of the modality softmaxes)."
-              : "Modality " + key + " scored by its own head."));
+      out.add(
+          new Figure(
+              ACCURACY,
+              file,
+              ACCURACY + ": " + key,
+              key.equals(ModelHistory.FUSED)
+                  ? "Fused prediction (joint: softmax of the summed logits; alternating methods: mean of the modality softmaxes)."
+                  : "Modality " + key + " scored by its own head."));
     }
     return out;
   }
 
   private Figure loss(MetricsLog log) throws IOException {
-    LineChart chart = new LineChart(LOSS, "batches trained", "mean training loss since previous record")
-        .subtitle("gaps: non-finite loss (refused steps)")
-        .yIncludeZero();
+    LineChart chart =
+        new LineChart(LOSS, "batches trained", "mean training loss since previous record")
+            .subtitle("gaps: non-finite loss (refused steps)")
+            .yIncludeZero();
     for (ModelHistory h : log.models()) {
       chart.add(series(h, TrainingMetrics::getLoss));
     }
     String file = name("loss");
     chart.writePng(dir.resolve(file), width, height);
-    return new Figure(LOSS, file, LOSS, "Mean training loss of each model between consecutive metrics records.");
+    return new Figure(
+        LOSS, file, LOSS, "Mean training loss of each model between consecutive metrics records.");
   }
 
-  /** The latest spectrum per model and T key, largest eigenvalue first, with the T scaling it gives. */
+  /**
+   * The latest spectrum per model and T key, largest eigenvalue first, with the T scaling it gives.
+   */
   private List<Figure> spectra(MetricsLog log) throws IOException {
     List<Figure> out = new ArrayList<>();
     for (ModelHistory h : log.models()) {
@@ -121,40 +136,68 @@ final class ReportCharts {
           index[i] = i + 1;
           nonPositive += lambda[i] > 0 ? 0 : 1;
         }
-        String title = "Spectrum behind T: " + s.modality() + " layer " + s.layer() + " — " + h.modelId();
-        StringBuilder sub = new StringBuilder(String.format(Locale.ROOT, "%s, batch %d, d = %d", h.method(),
-            s.batches(), lambda.length));
+        String title =
+            "Spectrum behind T: " + s.modality() + " layer " + s.layer() + " — " + h.modelId();
+        StringBuilder sub =
+            new StringBuilder(
+                String.format(
+                    Locale.ROOT, "%s, batch %d, d = %d", h.method(), s.batches(), lambda.length));
         if (lambda.length > 0 && lambda[lambda.length - 1] > 0) {
-          sub.append(String.format(Locale.ROOT, ", λmax/λmin = %.3g", lambda[0] / lambda[lambda.length - 1]));
+          sub.append(
+              String.format(
+                  Locale.ROOT, ", λmax/λmin = %.3g", lambda[0] / lambda[lambda.length - 1]));
         }
         if (nonPositive > 0) {
-          sub.append(", ").append(nonPositive).append(" eigenvalue").append(nonPositive == 1 ? "" : "s")
+          sub.append(", ")
+              .append(nonPositive)
+              .append(" eigenvalue")
+              .append(nonPositive == 1 ? "" : "s")
               .append(" ≤ 0 not shown");
         }
-        LineChart chart = new LineChart(title, "eigenvalue index i (largest first)", "eigenvalue λ_i")
-            .subtitle(sub.toString())
-            .logY()
-            .integerX()
-            .xRange(0, lambda.length + 1) // a fitted range would round d = 32 up to 40
-            .secondaryY("T scaling s_i", 0, 1)
-            .add(Series.of("λ_i of the covariance C", index, lambda).markers())
-            .add(Series.of(String.format(Locale.ROOT, "s_i = exp(−τ(λ_i−λmin)/(λmax−λmin)), τ = %s", fmtTau(t)),
-                index, scaling).dashed().onSecondaryAxis());
+        LineChart chart =
+            new LineChart(title, "eigenvalue index i (largest first)", "eigenvalue λ_i")
+                .subtitle(sub.toString())
+                .logY()
+                .integerX()
+                .xRange(0, lambda.length + 1) // a fitted range would round d = 32 up to 40
+                .secondaryY("T scaling s_i", 0, 1)
+                .add(Series.of("λ_i of the covariance C", index, lambda).markers())
+                .add(
+                    Series.of(
+                            String.format(
+                                Locale.ROOT,
+                                "s_i = exp(−τ(λ_i−λmin)/(λmax−λmin)), τ = %s",
+                                fmtTau(t)),
+                            index,
+                            scaling)
+                        .dashed()
+                        .onSecondaryAxis());
         String file = name("spectrum-" + h.modelId() + "-" + s.key());
         chart.writePng(dir.resolve(file), width, height);
-        out.add(new Figure(SPECTRA, file, title, String.format(Locale.ROOT,
-            "%s, modality %s, head layer %s: latest covariance spectrum (batch %d) and the scaling T applies along"
-                + " each eigenvector; T damps the gradients of the modality trained after %s.",
-            h.modelId(), s.modality(), s.layer(), s.batches(), s.modality())));
+        out.add(
+            new Figure(
+                SPECTRA,
+                file,
+                title,
+                String.format(
+                    Locale.ROOT,
+                    "%s, modality %s, head layer %s: latest covariance spectrum (batch %d) and the scaling T applies along"
+                        + " each eigenvector; T damps the gradients of the modality trained after %s.",
+                    h.modelId(),
+                    s.modality(),
+                    s.layer(),
+                    s.batches(),
+                    s.modality())));
       }
     }
     return out;
   }
 
   private Figure refresh(MetricsLog log) throws IOException {
-    LineChart chart = new LineChart(REFRESH, "batches trained", "T refresh time (ms)")
-        .subtitle("records with a refresh (tRefreshMillis > 0)")
-        .yIncludeZero();
+    LineChart chart =
+        new LineChart(REFRESH, "batches trained", "T refresh time (ms)")
+            .subtitle("records with a refresh (tRefreshMillis > 0)")
+            .yIncludeZero();
     for (ModelHistory h : log.models()) {
       List<double[]> points = new ArrayList<>();
       for (TrainingMetrics m : h.records()) {
@@ -171,24 +214,32 @@ final class ReportCharts {
     }
     String file = name("t-refresh");
     chart.writePng(dir.resolve(file), width, height);
-    return new Figure(REFRESH, file, REFRESH,
+    return new Figure(
+        REFRESH,
+        file,
+        REFRESH,
         "Wall time of the T refreshes (eigendecomposition and product) reported by each model.");
   }
 
   private Figure deadLetters(MetricsLog log) throws IOException {
     List<DeadLetterCount> counts = log.deadLetterCounts();
-    BarChart chart = new BarChart("Dead letters by stage and reason", "records")
-        .subtitle(log.deadLetterTotal() + " in all");
+    BarChart chart =
+        new BarChart("Dead letters by stage and reason", "records")
+            .subtitle(log.deadLetterTotal() + " in all");
     for (int i = 0; i < Math.min(counts.size(), MAX_BARS); i++) {
       chart.add(counts.get(i).label(), counts.get(i).count());
     }
     if (counts.size() > MAX_BARS) {
-      long rest = counts.subList(MAX_BARS, counts.size()).stream().mapToLong(DeadLetterCount::count).sum();
+      long rest =
+          counts.subList(MAX_BARS, counts.size()).stream().mapToLong(DeadLetterCount::count).sum();
       chart.add("other (" + (counts.size() - MAX_BARS) + " reasons)", rest);
     }
     String file = name("dead-letters");
     chart.writePng(dir.resolve(file), width, height);
-    return new Figure(DEAD_LETTERS, file, "Dead letters by stage and reason",
+    return new Figure(
+        DEAD_LETTERS,
+        file,
+        "Dead letters by stage and reason",
         "Records sent to the dead-letter topic, by pipeline stage and reason (full list in the table).");
   }
 

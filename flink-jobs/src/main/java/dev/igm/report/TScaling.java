@@ -3,9 +3,10 @@ package dev.igm.report;
 import java.util.Arrays;
 
 /**
- * The scaling that a covariance spectrum gives the flat modification matrix (Eq. 4 in docs/ALGORITHM.md):
- * {@code s_i = exp(−τ (λ_i − λmin)/(λmax − λmin))}, and 1 everywhere for a degenerate spectrum (rule 4: T = I).
- * The report recomputes it because the metrics carry only the eigenvalues, not T.
+ * The scaling that a covariance spectrum gives the flat modification matrix (Eq. 4 in
+ * docs/ALGORITHM.md): {@code s_i = exp(−τ (λ_i − λmin)/(λmax − λmin))}, and 1 everywhere for a
+ * degenerate spectrum (rule 4: T = I). The report recomputes it because the metrics carry only the
+ * eigenvalues, not T.
  */
 public final class TScaling {
   /** Rule 4's relative floor on λmax − λmin, as the trainer applies it. */

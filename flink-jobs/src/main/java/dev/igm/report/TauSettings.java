@@ -3,8 +3,8 @@ package dev.igm.report;
 import java.util.Map;
 
 /**
- * The τ each model trained with. The metrics records carry eigenvalues but not τ, so the report is told it
- * (default 0.4, docs/ALGORITHM.md), per model where models differ.
+ * The τ each model trained with. The metrics records carry eigenvalues but not τ, so the report is
+ * told it (default 0.4, docs/ALGORITHM.md), per model where models differ.
  */
 public record TauSettings(double defaultTau, Map<String, Double> byModel) {
   public static final double DEFAULT_TAU = 0.4;

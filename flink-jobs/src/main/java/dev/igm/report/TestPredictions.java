@@ -22,27 +22,33 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Acc / macro-F1 / MAP per modality and fused of each model's TEST predictions, as the training job committed them
- * to its predictions topic (read {@code read_committed}, earliest to the end offsets found at start, no consumer
- * group). These are the held-out figures; the report's summary table shows prequential accuracy, a moving window over
- * the training stream.
+ * Acc / macro-F1 / MAP per modality and fused of each model's TEST predictions, as the training job
+ * committed them to its predictions topic (read {@code read_committed}, earliest to the end offsets
+ * found at start, no consumer group). These are the held-out figures; the report's summary table
+ * shows prequential accuracy, a moving window over the training stream.
  */
 public final class TestPredictions {
   private TestPredictions() {}
 
-  /** The TEST predictions of every model on {@code topic}; empty when there are none (or no such topic). */
-  public static Map<String, List<Prediction>> read(String bootstrap, String topic, Map<String, String> clientProperties,
-      Duration timeout) throws IOException {
+  /**
+   * The TEST predictions of every model on {@code topic}; empty when there are none (or no such
+   * topic).
+   */
+  public static Map<String, List<Prediction>> read(
+      String bootstrap, String topic, Map<String, String> clientProperties, Duration timeout)
+      throws IOException {
     Properties c = new Properties();
     c.putAll(clientProperties);
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // a report must not create the topic it looks for
+    c.put(
+        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+        false); // a report must not create the topic it looks for
     AvroBytes<Prediction> avro = AvroBytes.of(Prediction.class);
     Map<String, List<Prediction>> byModel = new TreeMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
-             new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = new ArrayList<>();
       var infos = consumer.partitionsFor(topic, timeout);
       if (infos == null || infos.isEmpty()) {
@@ -53,7 +59,8 @@ public final class TestPredictions {
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts, timeout);
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+          && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           Prediction p = avro.decode(r.value());
           if (p.getSplit() == Split.TEST && p.getLabel() != null) {
@@ -65,10 +72,14 @@ public final class TestPredictions {
     return byModel;
   }
 
-  /** One row per model ({@code "<model> (<n>)"}), columns the modalities in name order, then fused. */
+  /**
+   * One row per model ({@code "<model> (<n>)"}), columns the modalities in name order, then fused.
+   */
   public static MetricsTable table(Map<String, List<Prediction>> byModel) {
     Set<String> modalities = new TreeSet<>();
-    byModel.values().forEach(ps -> ps.forEach(p -> modalities.addAll(p.getModalityProbabilities().keySet())));
+    byModel
+        .values()
+        .forEach(ps -> ps.forEach(p -> modalities.addAll(p.getModalityProbabilities().keySet())));
     return table(byModel, new ArrayList<>(modalities));
   }
 
@@ -78,7 +89,8 @@ public final class TestPredictions {
     List<String> groups = new ArrayList<>(modalities);
     groups.add("fused");
     MetricsTable table = new MetricsTable(groups);
-    byModel.forEach((model, ps) -> table.add(model + " (" + ps.size() + ")", metrics(ps, modalities)));
+    byModel.forEach(
+        (model, ps) -> table.add(model + " (" + ps.size() + ")", metrics(ps, modalities)));
     return table;
   }
 
@@ -100,11 +112,12 @@ public final class TestPredictions {
       copy(p.getFusedProbabilities(), scores.get("fused"), i * classes);
     }
     Map<String, Double> out = new LinkedHashMap<>();
-    scores.forEach((g, s) -> {
-      out.put(g + ".acc", ClassificationMetrics.accuracy(labels, s, classes));
-      out.put(g + ".f1", ClassificationMetrics.macroF1(labels, s, classes));
-      out.put(g + ".map", ClassificationMetrics.meanAveragePrecision(labels, s, classes));
-    });
+    scores.forEach(
+        (g, s) -> {
+          out.put(g + ".acc", ClassificationMetrics.accuracy(labels, s, classes));
+          out.put(g + ".f1", ClassificationMetrics.macroF1(labels, s, classes));
+          out.put(g + ".map", ClassificationMetrics.meanAveragePrecision(labels, s, classes));
+        });
     return out;
   }
 

@@ -21,14 +21,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Measures how hard a generated audio-visual benchmark is for each modality alone: a unimodal ResNet-18 model of one
- * modality ({@code audio} or {@code visual}), trained in {@code igm replay}'s epoch order, its TEST accuracy after
- * every epoch, and its final TEST probabilities written to a file. {@code combine} then reads the two modalities'
- * files and reports the accuracy of averaging their softmaxes (a late-fusion ensemble: above both unimodal figures
- * only where each modality knows something the other does not) and how often at least one of them is right. One
+ * Measures how hard a generated audio-visual benchmark is for each modality alone: a unimodal
+ * ResNet-18 model of one modality ({@code audio} or {@code visual}), trained in {@code igm
+ * replay}'s epoch order, its TEST accuracy after every epoch, and its final TEST probabilities
+ * written to a file. {@code combine} then reads the two modalities' files and reports the accuracy
+ * of averaging their softmaxes (a late-fusion ensemble: above both unimodal figures only where each
+ * modality knows something the other does not) and how often at least one of them is right. One
  * modality per process: DJL's PyTorch engine allows one gradient collector at a time per JVM.
  *
- * <p>A development tool for choosing the generator's difficulty (docs/AV_BENCHMARK.md), not a product command:
+ * <p>A development tool for choosing the generator's difficulty (docs/AV_BENCHMARK.md), not a
+ * product command:
+ *
  * <pre>
  * mvn -o -q -pl flink-jobs -am test-compile
  * CP=flink-jobs/target/test-classes:schemas/target/classes:igm-operators/target/classes:flink-jobs/target/classes:$(cat flink-jobs/target/runtime.classpath)
@@ -57,7 +60,8 @@ public final class UnimodalProbe {
     Path out = Path.of(args[10]);
 
     long t0 = System.nanoTime();
-    DatasetLayout layout = PaperLayouts.open("cremad", root, new LayoutOptions(imageSize, 50, spec, frames));
+    DatasetLayout layout =
+        PaperLayouts.open("cremad", root, new LayoutOptions(imageSize, 50, spec, frames));
     TensorCodec codec = TensorCodec.create();
     Map<String, float[]> inputs = new HashMap<>();
     List<LayoutItem> test = new ArrayList<>();
@@ -67,15 +71,38 @@ public final class UnimodalProbe {
         test.add(item);
       }
     }
-    System.out.printf("decoded %d clips in %.1f s%n", inputs.size(), (System.nanoTime() - t0) / 1e9);
-    List<ReplayPlan.Entry> plan = ReplayPlan.of(new LayoutSource(layout).index(), epochs, seed, false).entries();
+    System.out.printf(
+        "decoded %d clips in %.1f s%n", inputs.size(), (System.nanoTime() - t0) / 1e9);
+    List<ReplayPlan.Entry> plan =
+        ReplayPlan.of(new LayoutSource(layout).index(), epochs, seed, false).entries();
     int perEpoch = (int) plan.stream().filter(ReplayPlan.Entry::trains).count() / epochs;
-    ModalitySpec ms = modality.equals("audio")
-        ? new ModalitySpec("audio", List.of(1, spec.height(), spec.width()), "resnet18", List.of(), null, false)
-        : new ModalitySpec("visual", List.of(3, frames, imageSize, imageSize), "resnet18", List.of(), null, false);
+    ModalitySpec ms =
+        modality.equals("audio")
+            ? new ModalitySpec(
+                "audio",
+                List.of(1, spec.height(), spec.width()),
+                "resnet18",
+                List.of(),
+                null,
+                false)
+            : new ModalitySpec(
+                "visual",
+                List.of(3, frames, imageSize, imageSize),
+                "resnet18",
+                List.of(),
+                null,
+                false);
     int[] labels = test.stream().mapToInt(LayoutItem::label).toArray();
-    IgmConfig config = IgmConfig.builder().method("unimodal-" + modality).addModality(ms)
-        .numClasses(6).batchSize(batch).lr(lr).seed(seed).deterministic(true).build();
+    IgmConfig config =
+        IgmConfig.builder()
+            .method("unimodal-" + modality)
+            .addModality(ms)
+            .numClasses(6)
+            .batchSize(batch)
+            .lr(lr)
+            .seed(seed)
+            .deterministic(true)
+            .build();
     float[] probs = null;
     try (IgmTrainer t = new IgmTrainer(config)) {
       int seen = 0;
@@ -84,11 +111,17 @@ public final class UnimodalProbe {
         if (!e.trains()) {
           continue;
         }
-        t.offer(new LabeledSample(e.sampleId(), e.row().label(), new float[][] {inputs.get(e.row().sampleId())}));
+        t.offer(
+            new LabeledSample(
+                e.sampleId(), e.row().label(), new float[][] {inputs.get(e.row().sampleId())}));
         if (++seen % perEpoch == 0) {
           probs = score(t, test, inputs);
-          System.out.printf("%-6s epoch %2d  test acc %.3f  macro-F1 %.3f  (%.0f s)%n", modality, seen / perEpoch,
-              ClassificationMetrics.accuracy(labels, probs, 6), ClassificationMetrics.macroF1(labels, probs, 6),
+          System.out.printf(
+              "%-6s epoch %2d  test acc %.3f  macro-F1 %.3f  (%.0f s)%n",
+              modality,
+              seen / perEpoch,
+              ClassificationMetrics.accuracy(labels, probs, 6),
+              ClassificationMetrics.macroF1(labels, probs, 6),
               (System.nanoTime() - start) / 1e9);
         }
       }
@@ -102,8 +135,9 @@ public final class UnimodalProbe {
       sb.append('\n');
     }
     Files.writeString(out, sb);
-    System.out.printf("%s: final test acc %.3f, %.0f s in all%n", modality, ClassificationMetrics.accuracy(labels, probs, 6),
-        (System.nanoTime() - t0) / 1e9);
+    System.out.printf(
+        "%s: final test acc %.3f, %.0f s in all%n",
+        modality, ClassificationMetrics.accuracy(labels, probs, 6), (System.nanoTime() - t0) / 1e9);
   }
 
   private static void combine(Path audioFile, Path visualFile) throws Exception {
@@ -141,11 +175,16 @@ public final class UnimodalProbe {
       onlyAudio += ra && !rv ? 1 : 0;
       onlyVisual += rv && !ra ? 1 : 0;
     }
-    System.out.printf("audio %.3f  visual %.3f  ensemble (mean softmax) %.3f  either right %.3f  only audio right %.3f"
+    System.out.printf(
+        "audio %.3f  visual %.3f  ensemble (mean softmax) %.3f  either right %.3f  only audio right %.3f"
             + "  only visual right %.3f  (%d TEST clips)%n",
-        ClassificationMetrics.accuracy(labels, ya), ClassificationMetrics.accuracy(labels, yv),
-        ClassificationMetrics.accuracy(labels, mean, 6), either / (double) n, onlyAudio / (double) n,
-        onlyVisual / (double) n, n);
+        ClassificationMetrics.accuracy(labels, ya),
+        ClassificationMetrics.accuracy(labels, yv),
+        ClassificationMetrics.accuracy(labels, mean, 6),
+        either / (double) n,
+        onlyAudio / (double) n,
+        onlyVisual / (double) n,
+        n);
   }
 
   private static float[] score(IgmTrainer t, List<LayoutItem> test, Map<String, float[]> inputs) {

@@ -17,7 +17,8 @@ record CliRun(int code, String out, String err) {
       int code = IgmCli.run(args);
       System.out.flush();
       System.err.flush();
-      return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new CliRun(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);

@@ -29,17 +29,29 @@ class MakeAvDatasetCommandTest {
     CommandLine cl = new CommandLine(new IgmCli());
     cl.setOut(new PrintWriter(out));
     assertThat(cl.execute("make-av-dataset", "--help")).isZero();
-    assertThat(out.toString()).contains("apt-get install espeak-ng dataset-fashion-mnist", "--snr-db", "--frames");
+    assertThat(out.toString())
+        .contains("apt-get install espeak-ng dataset-fashion-mnist", "--snr-db", "--frames");
 
     StringWriter err = new StringWriter();
-    CommandLine bad = new CommandLine(new IgmCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println(e.getMessage());
-      return 2;
-    });
+    CommandLine bad =
+        new CommandLine(new IgmCli())
+            .setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                  cmd.getErr().println(e.getMessage());
+                  return 2;
+                });
     bad.setErr(new PrintWriter(err));
-    assertThat(bad.execute("make-av-dataset", dir.resolve("o").toString(), "--snr-db", "5")).isEqualTo(2);
+    assertThat(bad.execute("make-av-dataset", dir.resolve("o").toString(), "--snr-db", "5"))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("--snr-db takes LO:HI");
-    assertThat(IgmCli.run("make-av-dataset", dir.resolve("o2").toString(), "--fashion-mnist", dir.resolve("none").toString(),
-        "--espeak", "true")).isEqualTo(2);
+    assertThat(
+            IgmCli.run(
+                "make-av-dataset",
+                dir.resolve("o2").toString(),
+                "--fashion-mnist",
+                dir.resolve("none").toString(),
+                "--espeak",
+                "true"))
+        .isEqualTo(2);
   }
 }

@@ -30,15 +30,38 @@ class ReplayCommandTest {
   void csvWithViewsLabelAndValidationCarveIsPlannedAndEncoded() throws Exception {
     StringBuilder csv = new StringBuilder("a1,a2,v1,v2,v3,cls\n");
     for (int i = 0; i < 40; i++) {
-      csv.append(i).append(',').append(i * 2).append(',').append(i % 3).append(',').append(-i).append(",1.5,")
-          .append(i % 2 == 0 ? "yes" : "no").append('\n');
+      csv.append(i)
+          .append(',')
+          .append(i * 2)
+          .append(',')
+          .append(i % 3)
+          .append(',')
+          .append(-i)
+          .append(",1.5,")
+          .append(i % 2 == 0 ? "yes" : "no")
+          .append('\n');
     }
     Path file = Files.writeString(dir.resolve("t.csv"), csv);
-    Run r = run("replay", "--file", file.toString(), "--views", "audio=a1;a2,video=3-5", "--label", "cls",
-        "--valid-fraction", "0.25", "--epochs", "3", "--dry-run", "--no-progress");
+    Run r =
+        run(
+            "replay",
+            "--file",
+            file.toString(),
+            "--views",
+            "audio=a1;a2,video=3-5",
+            "--label",
+            "cls",
+            "--valid-fraction",
+            "0.25",
+            "--epochs",
+            "3",
+            "--dry-run",
+            "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     // 40 rows, 10 carved into VALID: 3 × 30 TRAIN + 10 VALID
-    assertThat(r.out()).contains("plan: 100 records").contains("encoded (dry run): 100 records")
+    assertThat(r.out())
+        .contains("plan: 100 records")
+        .contains("encoded (dry run): 100 records")
         .contains("TRAIN=90 VALID=10 TEST=0");
   }
 
@@ -58,7 +81,17 @@ class ReplayCommandTest {
   void helpListsLayoutsAndKafkaOptions() {
     Run r = run("replay", "--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("--layout", "cremad", "twitter2015", "nvgesture", "sk_{color,depth}.avi", "--bootstrap", "--rate", "--event-time", "--create-topic");
+    assertThat(r.out())
+        .contains(
+            "--layout",
+            "cremad",
+            "twitter2015",
+            "nvgesture",
+            "sk_{color,depth}.avi",
+            "--bootstrap",
+            "--rate",
+            "--event-time",
+            "--create-topic");
   }
 
   @Test
@@ -71,24 +104,71 @@ class ReplayCommandTest {
       for (int f = 1; f <= 2; f++) {
         Path frame = dir.resolve("crema/Image-01-FPS/" + clip + "/" + f + ".png");
         Files.createDirectories(frame.getParent());
-        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(10, 10, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", frame.toFile());
+        javax.imageio.ImageIO.write(
+            new java.awt.image.BufferedImage(10, 10, java.awt.image.BufferedImage.TYPE_INT_RGB),
+            "png",
+            frame.toFile());
       }
     }
     String root = dir.resolve("crema").toString();
-    Run ok = run("replay", "--layout", "cremad", "--root", root, "--image-size", "8", "--spectrogram-size", "32x16",
-        "--frames", "2", "--dry-run", "--no-progress");
+    Run ok =
+        run(
+            "replay",
+            "--layout",
+            "cremad",
+            "--root",
+            root,
+            "--image-size",
+            "8",
+            "--spectrogram-size",
+            "32x16",
+            "--frames",
+            "2",
+            "--dry-run",
+            "--no-progress");
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("encoded (dry run): 2 records");
-    Run tooBig = run("replay", "--layout", "cremad", "--root", root, "--spectrogram-size", "300x16", "--dry-run", "--no-progress");
+    Run tooBig =
+        run(
+            "replay",
+            "--layout",
+            "cremad",
+            "--root",
+            root,
+            "--spectrogram-size",
+            "300x16",
+            "--dry-run",
+            "--no-progress");
     assertThat(tooBig.code()).isEqualTo(2);
-    assertThat(tooBig.err()).contains("spectrogram size 300x16 exceeds crema-d's spectrogram of 257x188");
-    Run tooMany = run("replay", "--layout", "cremad", "--root", root, "--frames", "3", "--dry-run", "--no-progress");
+    assertThat(tooBig.err())
+        .contains("spectrogram size 300x16 exceeds crema-d's spectrogram of 257x188");
+    Run tooMany =
+        run(
+            "replay",
+            "--layout",
+            "cremad",
+            "--root",
+            root,
+            "--frames",
+            "3",
+            "--dry-run",
+            "--no-progress");
     assertThat(tooMany.code()).isEqualTo(2);
     assertThat(tooMany.err()).contains("2 frames, need 3");
-    Run malformed = run("replay", "--layout", "cremad", "--root", root, "--spectrogram-size", "64", "--dry-run");
+    Run malformed =
+        run(
+            "replay",
+            "--layout",
+            "cremad",
+            "--root",
+            root,
+            "--spectrogram-size",
+            "64",
+            "--dry-run");
     assertThat(malformed.code()).isEqualTo(2);
     assertThat(malformed.err()).contains("--spectrogram-size", "must be HxW");
-    Run table = run("replay", "--dataset", "segment", "--frames", "2", "--dry-run", "--no-progress");
+    Run table =
+        run("replay", "--dataset", "segment", "--frames", "2", "--dry-run", "--no-progress");
     assertThat(table.code()).isEqualTo(2);
     assertThat(table.err()).contains("--frames applies to --layout datasets only");
   }
@@ -103,10 +183,13 @@ class ReplayCommandTest {
       pcm[2 * i + 1] = (byte) (v >> 8);
     }
     Files.createDirectories(file.getParent());
-    javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(22_050, 16, 1, true, false);
+    javax.sound.sampled.AudioFormat format =
+        new javax.sound.sampled.AudioFormat(22_050, 16, 1, true, false);
     try (javax.sound.sampled.AudioInputStream in =
-        new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(pcm), format, n)) {
-      javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, file.toFile());
+        new javax.sound.sampled.AudioInputStream(
+            new java.io.ByteArrayInputStream(pcm), format, n)) {
+      javax.sound.sampled.AudioSystem.write(
+          in, javax.sound.sampled.AudioFileFormat.Type.WAVE, file.toFile());
     }
   }
 }

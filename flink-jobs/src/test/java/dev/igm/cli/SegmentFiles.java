@@ -17,13 +17,16 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-/** The bundled segment data written as a user's files: an npz as numpy.savez writes it, or a CSV. */
+/**
+ * The bundled segment data written as a user's files: an npz as numpy.savez writes it, or a CSV.
+ */
 final class SegmentFiles {
   private SegmentFiles() {}
 
   /**
-   * An npz of the segment rows: arrays {@code X} (n, 19) float32, {@code y} (n,) int64 and {@code split} (n,) strings
-   * TRAIN/TEST; or, {@code perView}, {@code shape_feats} (n, 9), {@code colour_feats} (n, 10), {@code labels}, {@code split}.
+   * An npz of the segment rows: arrays {@code X} (n, 19) float32, {@code y} (n,) int64 and {@code
+   * split} (n,) strings TRAIN/TEST; or, {@code perView}, {@code shape_feats} (n, 9), {@code
+   * colour_feats} (n, 10), {@code labels}, {@code split}.
    */
   static Path npz(Path file, boolean perView) throws IOException {
     MultiViewDataset seg = BundledDatasets.segment();
@@ -44,7 +47,9 @@ final class SegmentFiles {
       }
       y.putLong(r.label());
       int at = split.position();
-      split.put((r.split() == Split.TEST ? "TEST" : "TRAIN").getBytes(java.nio.charset.Charset.forName("UTF-32LE")));
+      split.put(
+          (r.split() == Split.TEST ? "TEST" : "TRAIN")
+              .getBytes(java.nio.charset.Charset.forName("UTF-32LE")));
       split.position(at + 20);
     }
     Map<String, byte[]> arrays = new LinkedHashMap<>();
@@ -57,7 +62,8 @@ final class SegmentFiles {
       arrays.put("y", npy("<i8", "(" + n + ",)", y.array()));
     }
     arrays.put("split", npy("<U5", "(" + n + ",)", split.array()));
-    try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+    try (OutputStream os = Files.newOutputStream(file);
+        ZipOutputStream zip = new ZipOutputStream(os)) {
       for (Map.Entry<String, byte[]> e : arrays.entrySet()) {
         zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
         zip.write(e.getValue());
@@ -67,7 +73,10 @@ final class SegmentFiles {
     return file;
   }
 
-  /** The segment TRAIN rows (or all rows) as a CSV with a header s1..s9,c1..c10,cls and no split column. */
+  /**
+   * The segment TRAIN rows (or all rows) as a CSV with a header s1..s9,c1..c10,cls and no split
+   * column.
+   */
   static Path csv(Path file, boolean trainOnly) throws IOException {
     StringBuilder b = new StringBuilder();
     for (int i = 1; i <= 9; i++) {

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** docs/CONFIGURATION.md is what {@link ConfigurationDocs} renders from the settings' descriptions. */
+/**
+ * docs/CONFIGURATION.md is what {@link ConfigurationDocs} renders from the settings' descriptions.
+ */
 class ConfigurationDocsTest {
   private static final Path PAGE = Path.of("../docs/CONFIGURATION.md");
 
@@ -20,8 +22,9 @@ class ConfigurationDocsTest {
     }
     assertThat(Files.exists(PAGE)).as("docs/CONFIGURATION.md exists").isTrue();
     assertThat(Files.readString(PAGE))
-        .as("docs/CONFIGURATION.md is stale: regenerate it (mvn -B -ntp -o -pl flink-jobs -am test "
-            + "-Dtest=ConfigurationDocsTest -Dsurefire.failIfNoSpecifiedTests=false -Digm.docs.write=true)")
+        .as(
+            "docs/CONFIGURATION.md is stale: regenerate it (mvn -B -ntp -o -pl flink-jobs -am test "
+                + "-Dtest=ConfigurationDocsTest -Dsurefire.failIfNoSpecifiedTests=false -Digm.docs.write=true)")
         .isEqualTo(rendered);
   }
 

@@ -16,18 +16,32 @@ class FitCurvesTest {
   private Path fitFolder(String name, String method, String curve) throws IOException {
     Path m = dir.resolve(name).resolve(method);
     Files.createDirectories(m);
-    Files.writeString(m.resolve("metrics.json"), "{\"method\": \"" + method + "\", \"epochSelection\": {\"mode\": \"best\","
-        + " \"validCurve\": " + curve + "}}");
+    Files.writeString(
+        m.resolve("metrics.json"),
+        "{\"method\": \""
+            + method
+            + "\", \"epochSelection\": {\"mode\": \"best\","
+            + " \"validCurve\": "
+            + curve
+            + "}}");
     return dir.resolve(name);
   }
 
   @Test
   void theChartShowsEachModalitysValidAccuracyPerEpochAsMetricsJsonRecordsIt() throws IOException {
-    Path joint = fitFolder("a", "joint", "[{\"epoch\": 1, \"valid\": {\"audio.acc\": 0.2, \"audio.f1\": 0.1,"
-        + " \"visual.acc\": 0.4, \"fused.acc\": 0.45}}, {\"epoch\": 2, \"valid\": {\"audio.acc\": 0.25,"
-        + " \"visual.acc\": 0.5, \"fused.acc\": 0.55}}]");
-    Path igm = fitFolder("b", "igm", "[{\"epoch\": 1, \"valid\": {\"audio.acc\": 0.3, \"visual.acc\": 0.35,"
-        + " \"fused.acc\": 0.4}}]");
+    Path joint =
+        fitFolder(
+            "a",
+            "joint",
+            "[{\"epoch\": 1, \"valid\": {\"audio.acc\": 0.2, \"audio.f1\": 0.1,"
+                + " \"visual.acc\": 0.4, \"fused.acc\": 0.45}}, {\"epoch\": 2, \"valid\": {\"audio.acc\": 0.25,"
+                + " \"visual.acc\": 0.5, \"fused.acc\": 0.55}}]");
+    Path igm =
+        fitFolder(
+            "b",
+            "igm",
+            "[{\"epoch\": 1, \"valid\": {\"audio.acc\": 0.3, \"visual.acc\": 0.35,"
+                + " \"fused.acc\": 0.4}}]");
     FitCurves curves = FitCurves.read(List.of(joint, igm));
     assertThat(curves.runs()).extracting(FitCurves.Run::method).containsExactly("joint", "igm");
     FitCurves.Run j = curves.runs().get(0);
@@ -37,16 +51,19 @@ class FitCurvesTest {
     assertThat(j.accuracy().get("visual")).containsExactly(0.4, 0.5);
     Path index = curves.write(dir.resolve("out"));
     assertThat(dir.resolve("out/imbalance.png")).isNotEmptyFile();
-    assertThat(Files.readString(index)).contains("<td>joint</td><td>audio</td><td>0.200</td><td>0.250</td>")
+    assertThat(Files.readString(index))
+        .contains("<td>joint</td><td>audio</td><td>0.200</td><td>0.250</td>")
         .contains("<td>igm</td><td>fused</td><td>0.400</td>");
   }
 
   @Test
   void aFolderWithoutFitResultsIsNamed() throws IOException {
     Files.createDirectories(dir.resolve("empty"));
-    assertThatThrownBy(() -> FitCurves.read(List.of(dir.resolve("empty")))).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> FitCurves.read(List.of(dir.resolve("empty"))))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("holds no <method>/metrics.json");
     Path noCurve = fitFolder("c", "igm", "[]");
-    assertThatThrownBy(() -> FitCurves.read(List.of(noCurve))).hasMessageContaining("no per-epoch VALID curve");
+    assertThatThrownBy(() -> FitCurves.read(List.of(noCurve)))
+        .hasMessageContaining("no per-epoch VALID curve");
   }
 }

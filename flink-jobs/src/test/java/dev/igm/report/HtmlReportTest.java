@@ -19,7 +19,10 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code igm report --metrics-file}: the synthetic log of two models becomes a page with the right numbers and charts. */
+/**
+ * {@code igm report --metrics-file}: the synthetic log of two models becomes a page with the right
+ * numbers and charts.
+ */
 class HtmlReportTest {
   @TempDir Path tmp;
 
@@ -41,8 +44,12 @@ class HtmlReportTest {
     assertThat(exit).isZero();
     String html = Files.readString(out.resolve("index.html"));
     assertSummary(html);
-    assertThat(html).contains("decode", "corrupt Avro MultimodalSample", "NaN in modality shape",
-        "label 9 out of range [0, 7)");
+    assertThat(html)
+        .contains(
+            "decode",
+            "corrupt Avro MultimodalSample",
+            "NaN in modality shape",
+            "label 9 out of range [0, 7)");
     assertThat(html).contains("τ used here: 0.4");
     List<String> charts = imageSources(html);
     assertThat(charts).containsExactlyInAnyOrderElementsOf(expectedCharts());
@@ -54,16 +61,22 @@ class HtmlReportTest {
   @Test
   void aModelWithoutSpectraGetsNoSpectrumChartAndAnEmptyLogStillGivesAPage() throws IOException {
     MetricsLog log = new MetricsLog().addSource("test");
-    log.add(TrainingMetrics.newBuilder(SyntheticMetrics.record("joint", 1)).setEigenvalues(java.util.Map.of())
-        .setTRefreshMillis(0).build());
+    log.add(
+        TrainingMetrics.newBuilder(SyntheticMetrics.record("joint", 1))
+            .setEigenvalues(java.util.Map.of())
+            .setTRefreshMillis(0)
+            .build());
 
     HtmlReport.Result r = new HtmlReport(TauSettings.defaults()).write(log, tmp.resolve("one"));
 
-    assertThat(r.charts()).extracting(p -> p.getFileName().toString())
-        .containsExactly("accuracy-fused.png", "accuracy-shape.png", "accuracy-colour.png", "loss.png");
+    assertThat(r.charts())
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly(
+            "accuracy-fused.png", "accuracy-shape.png", "accuracy-colour.png", "loss.png");
     assertThat(Files.readString(r.index())).contains("No eigenvalue spectra");
 
-    HtmlReport.Result empty = new HtmlReport(TauSettings.defaults()).write(new MetricsLog(), tmp.resolve("none"));
+    HtmlReport.Result empty =
+        new HtmlReport(TauSettings.defaults()).write(new MetricsLog(), tmp.resolve("none"));
     assertThat(empty.charts()).isEmpty();
     assertThat(Files.readString(empty.index())).contains("No TrainingMetrics records");
   }
@@ -76,25 +89,42 @@ class HtmlReportTest {
         w.write(m);
       }
     }
-    int exit = IgmCli.run("report", "--metrics-file", file.toString(), "--out", tmp.resolve("r").toString(),
-        "--model-tau", "igm=1.5");
+    int exit =
+        IgmCli.run(
+            "report",
+            "--metrics-file",
+            file.toString(),
+            "--out",
+            tmp.resolve("r").toString(),
+            "--model-tau",
+            "igm=1.5");
     assertThat(exit).isZero();
-    assertThat(Files.readString(tmp.resolve("r/index.html"))).contains("τ used here: 0.4 (igm: 1.5)")
+    assertThat(Files.readString(tmp.resolve("r/index.html")))
+        .contains("τ used here: 0.4 (igm: 1.5)")
         .doesNotContain("dead-letters.png");
   }
 
   @Test
   void sourceMustBeExactlyOneOfKafkaAndFile() {
     assertThat(IgmCli.run("report", "--out", tmp.toString())).isEqualTo(2);
-    assertThat(IgmCli.run("report", "--bootstrap", "localhost:1", "--metrics-file", "x.jsonl")).isEqualTo(2);
+    assertThat(IgmCli.run("report", "--bootstrap", "localhost:1", "--metrics-file", "x.jsonl"))
+        .isEqualTo(2);
     assertThat(IgmCli.run("report", "--metrics-file", "x.jsonl", "--tau", "-1")).isEqualTo(2);
   }
 
-  // ---- shared with the Kafka integration test (tests/…/ReportFromKafkaIT), which checks the same page
+  // ---- shared with the Kafka integration test (tests/…/ReportFromKafkaIT), which checks the same
+  // page
 
   static List<String> expectedCharts() {
-    List<String> charts = new ArrayList<>(List.of("accuracy-fused.png", "accuracy-shape.png", "accuracy-colour.png",
-        "loss.png", "t-refresh.png", "dead-letters.png"));
+    List<String> charts =
+        new ArrayList<>(
+            List.of(
+                "accuracy-fused.png",
+                "accuracy-shape.png",
+                "accuracy-colour.png",
+                "loss.png",
+                "t-refresh.png",
+                "dead-letters.png"));
     for (String model : SyntheticMetrics.MODELS) {
       for (String modality : List.of("shape", "colour")) {
         for (int layer = 0; layer < 3; layer++) {
@@ -107,11 +137,34 @@ class HtmlReportTest {
   }
 
   static void assertSummary(String html) {
-    // model, method, version, records, batches, samples trained, acc shape, acc colour, acc fused, loss, refused, dead letters
-    assertThat(row(html, "igm")).containsSubsequence("<td>igm</td>", ">5<", ">50<", ">500<", ">32000<", ">0.6512<",
-        ">0.8347<", ">0.9123<", ">0.3071<", ">0<", ">7<");
-    assertThat(row(html, "joint")).containsSubsequence("<td>joint</td>", ">5<", ">50<", ">500<", ">32000<",
-        ">0.4471<", ">0.8209<", ">0.8765<", ">0.4178<", ">1<", ">7<");
+    // model, method, version, records, batches, samples trained, acc shape, acc colour, acc fused,
+    // loss, refused, dead letters
+    assertThat(row(html, "igm"))
+        .containsSubsequence(
+            "<td>igm</td>",
+            ">5<",
+            ">50<",
+            ">500<",
+            ">32000<",
+            ">0.6512<",
+            ">0.8347<",
+            ">0.9123<",
+            ">0.3071<",
+            ">0<",
+            ">7<");
+    assertThat(row(html, "joint"))
+        .containsSubsequence(
+            "<td>joint</td>",
+            ">5<",
+            ">50<",
+            ">500<",
+            ">32000<",
+            ">0.4471<",
+            ">0.8209<",
+            ">0.8765<",
+            ">0.4178<",
+            ">1<",
+            ">7<");
     assertThat(html).contains("2 model(s), 100 metrics records, 7 dead letters");
   }
 
@@ -131,11 +184,16 @@ class HtmlReportTest {
     return out;
   }
 
-  /** A PNG ImageIO can read, 800×450, with real content: many colours and a fair share of drawn pixels. */
+  /**
+   * A PNG ImageIO can read, 800×450, with real content: many colours and a fair share of drawn
+   * pixels.
+   */
   static void assertReadablePng(Path png) throws IOException {
     assertThat(png).exists();
     byte[] head = Files.readAllBytes(png);
-    assertThat(head).as("PNG signature of %s", png).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    assertThat(head)
+        .as("PNG signature of %s", png)
+        .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
     BufferedImage img = ImageIO.read(png.toFile());
     assertThat(img).as("decoded %s", png).isNotNull();
     assertThat(img.getWidth()).isEqualTo(HtmlReport.WIDTH);
@@ -150,6 +208,8 @@ class HtmlReportTest {
       }
     }
     assertThat(colours.size()).as("distinct colours in %s", png).isGreaterThan(50);
-    assertThat(drawn).as("non-white pixels in %s", png).isGreaterThan(img.getWidth() * img.getHeight() / 50L);
+    assertThat(drawn)
+        .as("non-white pixels in %s", png)
+        .isGreaterThan(img.getWidth() * img.getHeight() / 50L);
   }
 }

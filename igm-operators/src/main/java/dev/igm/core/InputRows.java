@@ -9,14 +9,15 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * A reusable input matrix for batched inference: rows of {@code width} floats written straight into native memory,
- * handed to the engine as a {@code [n, width]} float32 array without a copy.
+ * A reusable input matrix for batched inference: rows of {@code width} floats written straight into
+ * native memory, handed to the engine as a {@code [n, width]} float32 array without a copy.
  *
- * <p>{@code NDManager.create(float[], shape)} allocates a direct buffer, copies the floats into it and wraps it, per
- * call; a scorer that calls it per batch and per modality pays that for every batch. Here the direct buffer is
- * allocated once (grown when a larger batch comes) and {@link #array} wraps its first {@code n} rows in place (the
- * engine reads the buffer's memory directly). Write rows, take the array, run the forward pass, read the results
- * out; only then write the next batch: the array sees every later write to its rows.
+ * <p>{@code NDManager.create(float[], shape)} allocates a direct buffer, copies the floats into it
+ * and wraps it, per call; a scorer that calls it per batch and per modality pays that for every
+ * batch. Here the direct buffer is allocated once (grown when a larger batch comes) and {@link
+ * #array} wraps its first {@code n} rows in place (the engine reads the buffer's memory directly).
+ * Write rows, take the array, run the forward pass, read the results out; only then write the next
+ * batch: the array sees every later write to its rows.
  *
  * <p>Not thread-safe: one per scoring thread.
  */
@@ -64,7 +65,9 @@ public final class InputRows {
     floats.put(offset(row) + i, value);
   }
 
-  /** Copies {@link #width()} floats from {@code source} (from its position on) into row {@code row}. */
+  /**
+   * Copies {@link #width()} floats from {@code source} (from its position on) into row {@code row}.
+   */
   public void put(int row, FloatBuffer source) {
     floats.put(offset(row), source, source.position(), width);
   }
@@ -75,8 +78,9 @@ public final class InputRows {
   }
 
   /**
-   * The first {@code n} rows as a {@code [n, width]} float32 array of {@code manager} that shares this buffer's
-   * memory (no copy). Close it (or let its scope close it) before the rows are rewritten for another batch.
+   * The first {@code n} rows as a {@code [n, width]} float32 array of {@code manager} that shares
+   * this buffer's memory (no copy). Close it (or let its scope close it) before the rows are
+   * rewritten for another batch.
    */
   public NDArray array(NDManager manager, int n) {
     if (n < 1 || n > capacity) {
@@ -96,7 +100,8 @@ public final class InputRows {
   private void allocate(int rows) {
     long size = (long) rows * width * Float.BYTES;
     if (size > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(rows + " rows of " + width + " floats do not fit one buffer");
+      throw new IllegalArgumentException(
+          rows + " rows of " + width + " floats do not fit one buffer");
     }
     bytes = ByteBuffer.allocateDirect((int) size).order(ByteOrder.nativeOrder());
     floats = bytes.asFloatBuffer();

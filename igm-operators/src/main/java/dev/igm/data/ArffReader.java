@@ -14,18 +14,23 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads Weka ARFF files (dense data): numeric/real/integer attributes are features, one nominal attribute is the class
- * (by default the last attribute; {@link TableOptions#labelColumn()} names another), an optional nominal or string
- * attribute holds the split. Lines starting with {@code %} are comments; names and values may be quoted. Missing
- * feature values ({@code ?}, or empty, {@code NA}, {@code NaN}, {@code null}) are NaN when
- * {@link TableOptions#keepMissing()}, else the table is refused with how many rows have them; sparse rows, date and
- * relational attributes are rejected with the file and line.
- * Class names are the nominal declaration order (unless {@link TableOptions#classNames()} pins another order).
+ * Reads Weka ARFF files (dense data): numeric/real/integer attributes are features, one nominal
+ * attribute is the class (by default the last attribute; {@link TableOptions#labelColumn()} names
+ * another), an optional nominal or string attribute holds the split. Lines starting with {@code %}
+ * are comments; names and values may be quoted. Missing feature values ({@code ?}, or empty, {@code
+ * NA}, {@code NaN}, {@code null}) are NaN when {@link TableOptions#keepMissing()}, else the table
+ * is refused with how many rows have them; sparse rows, date and relational attributes are rejected
+ * with the file and line. Class names are the nominal declaration order (unless {@link
+ * TableOptions#classNames()} pins another order).
  */
 public final class ArffReader {
   private ArffReader() {}
 
-  private enum Kind { NUMERIC, NOMINAL, STRING }
+  private enum Kind {
+    NUMERIC,
+    NOMINAL,
+    STRING
+  }
 
   public static MultiViewDataset read(Path file, TableOptions options) {
     return TableReader.readFile(file, options, ArffReader::read);
@@ -38,7 +43,10 @@ public final class ArffReader {
     return assemble(in, sourceName, options).finish();
   }
 
-  /** Every row read into an assembler (for {@link TableAssembler#finish()} or, in a join, {@link TableAssembler#part()}). */
+  /**
+   * Every row read into an assembler (for {@link TableAssembler#finish()} or, in a join, {@link
+   * TableAssembler#part()}).
+   */
   static TableAssembler assemble(InputStream in, String sourceName, TableOptions options) {
     try {
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -63,17 +71,27 @@ public final class ArffReader {
             continue;
           }
           if (lower.startsWith("@attribute")) {
-            parseAttribute(sourceName, lineNo, t.substring("@attribute".length()).strip(), names, kinds, nominalValues);
+            parseAttribute(
+                sourceName,
+                lineNo,
+                t.substring("@attribute".length()).strip(),
+                names,
+                kinds,
+                nominalValues);
             continue;
           }
           if (lower.equals("@data")) {
             assembler = startData(sourceName, lineNo, names, kinds, nominalValues, options);
             continue;
           }
-          throw DatasetFormatException.atLine(sourceName, lineNo, "expected @relation, @attribute or @data, found '" + abbreviate(t) + "'");
+          throw DatasetFormatException.atLine(
+              sourceName,
+              lineNo,
+              "expected @relation, @attribute or @data, found '" + abbreviate(t) + "'");
         }
         if (t.startsWith("{")) {
-          throw DatasetFormatException.atLine(sourceName, lineNo, "sparse ARFF rows are not supported");
+          throw DatasetFormatException.atLine(
+              sourceName, lineNo, "sparse ARFF rows are not supported");
         }
         List<String> values = TextFields.arff(t);
         if (values == null) {
@@ -90,7 +108,12 @@ public final class ArffReader {
     }
   }
 
-  private static void parseAttribute(String source, int lineNo, String rest, List<String> names, List<Kind> kinds,
+  private static void parseAttribute(
+      String source,
+      int lineNo,
+      String rest,
+      List<String> names,
+      List<Kind> kinds,
       List<List<String>> nominalValues) {
     String name;
     String type;
@@ -103,7 +126,9 @@ public final class ArffReader {
       type = rest.substring(end[0]).strip();
     } else {
       int sp = 0;
-      while (sp < rest.length() && !Character.isWhitespace(rest.charAt(sp)) && rest.charAt(sp) != '{') {
+      while (sp < rest.length()
+          && !Character.isWhitespace(rest.charAt(sp))
+          && rest.charAt(sp) != '{') {
         sp++;
       }
       name = rest.substring(0, sp);
@@ -113,21 +138,26 @@ public final class ArffReader {
       throw DatasetFormatException.atLine(source, lineNo, "expected '@attribute <name> <type>'");
     }
     if (names.contains(name)) {
-      throw DatasetFormatException.atLine(source, lineNo, "attribute '" + name + "' is declared twice");
+      throw DatasetFormatException.atLine(
+          source, lineNo, "attribute '" + name + "' is declared twice");
     }
     String lowerType = type.toLowerCase(Locale.ROOT);
     if (type.startsWith("{")) {
       if (!type.endsWith("}")) {
-        throw DatasetFormatException.atLine(source, lineNo, "nominal attribute '" + name + "' lacks its closing '}'");
+        throw DatasetFormatException.atLine(
+            source, lineNo, "nominal attribute '" + name + "' lacks its closing '}'");
       }
       List<String> values = TextFields.arff(type.substring(1, type.length() - 1));
       if (values == null || values.isEmpty() || values.contains("")) {
-        throw DatasetFormatException.atLine(source, lineNo, "bad nominal values for attribute '" + name + "'");
+        throw DatasetFormatException.atLine(
+            source, lineNo, "bad nominal values for attribute '" + name + "'");
       }
       names.add(name);
       kinds.add(Kind.NOMINAL);
       nominalValues.add(List.copyOf(values));
-    } else if (lowerType.equals("numeric") || lowerType.equals("real") || lowerType.equals("integer")) {
+    } else if (lowerType.equals("numeric")
+        || lowerType.equals("real")
+        || lowerType.equals("integer")) {
       names.add(name);
       kinds.add(Kind.NUMERIC);
       nominalValues.add(null);
@@ -136,13 +166,24 @@ public final class ArffReader {
       kinds.add(Kind.STRING);
       nominalValues.add(null);
     } else {
-      throw DatasetFormatException.atLine(source, lineNo, "attribute '" + name + "' has unsupported type '" + type
-          + "' (numeric, real, integer, string or {nominal values})");
+      throw DatasetFormatException.atLine(
+          source,
+          lineNo,
+          "attribute '"
+              + name
+              + "' has unsupported type '"
+              + type
+              + "' (numeric, real, integer, string or {nominal values})");
     }
   }
 
-  private static TableAssembler startData(String source, int lineNo, List<String> names, List<Kind> kinds,
-      List<List<String>> nominalValues, TableOptions options) {
+  private static TableAssembler startData(
+      String source,
+      int lineNo,
+      List<String> names,
+      List<Kind> kinds,
+      List<List<String>> nominalValues,
+      TableOptions options) {
     if (names.isEmpty()) {
       throw DatasetFormatException.atLine(source, lineNo, "@data before any @attribute");
     }
@@ -150,7 +191,8 @@ public final class ArffReader {
     int label = roles.label();
     int split = roles.split();
     if (label >= 0 && kinds.get(label) != Kind.NOMINAL) {
-      throw new DatasetFormatException(source + ": the class attribute '" + names.get(label) + "' must be nominal");
+      throw new DatasetFormatException(
+          source + ": the class attribute '" + names.get(label) + "' must be nominal");
     }
     Map<Integer, String> nonFeature = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
@@ -167,9 +209,12 @@ public final class ArffReader {
     if (roles.id() >= 0) {
       nonFeature.put(roles.id(), "the join attribute");
     }
-    List<String> classes = options.classNames() != null ? options.classNames()
-        : label >= 0 ? nominalValues.get(label) : null;
-    return new TableAssembler(source, TextFields.stem(source), names, roles, nonFeature, classes, options);
+    List<String> classes =
+        options.classNames() != null
+            ? options.classNames()
+            : label >= 0 ? nominalValues.get(label) : null;
+    return new TableAssembler(
+        source, TextFields.stem(source), names, roles, nonFeature, classes, options);
   }
 
   private static String abbreviate(String s) {

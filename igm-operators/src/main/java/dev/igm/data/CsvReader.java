@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads delimited text with a header row ({@link TableOptions#delimiter()}, default comma; double-quoted fields with
- * {@code ""} escapes, within one line). The label column is {@link TableOptions#labelColumn()} (default: the last
- * column); an optional {@link TableOptions#splitColumn()} holds TRAIN/VALID/TEST. Every other column may be a feature.
- * Empty lines are skipped; missing feature values (empty, {@code ?}, {@code NA}, {@code N/A}, {@code NaN}, {@code null})
- * are NaN when {@link TableOptions#keepMissing()}, else the table is refused with how many rows have them.
+ * Reads delimited text with a header row ({@link TableOptions#delimiter()}, default comma;
+ * double-quoted fields with {@code ""} escapes, within one line). The label column is {@link
+ * TableOptions#labelColumn()} (default: the last column); an optional {@link
+ * TableOptions#splitColumn()} holds TRAIN/VALID/TEST. Every other column may be a feature. Empty
+ * lines are skipped; missing feature values (empty, {@code ?}, {@code NA}, {@code N/A}, {@code
+ * NaN}, {@code null}) are NaN when {@link TableOptions#keepMissing()}, else the table is refused
+ * with how many rows have them.
  */
 public final class CsvReader {
   private CsvReader() {}
@@ -26,12 +28,17 @@ public final class CsvReader {
     return TableReader.readFile(file, options, CsvReader::read);
   }
 
-  /** @param sourceName file name used in the sample ids (its stem) and in error messages */
+  /**
+   * @param sourceName file name used in the sample ids (its stem) and in error messages
+   */
   public static MultiViewDataset read(InputStream in, String sourceName, TableOptions options) {
     return assemble(in, sourceName, options).finish();
   }
 
-  /** Every row read into an assembler (for {@link TableAssembler#finish()} or, in a join, {@link TableAssembler#part()}). */
+  /**
+   * Every row read into an assembler (for {@link TableAssembler#finish()} or, in a join, {@link
+   * TableAssembler#part()}).
+   */
   static TableAssembler assemble(InputStream in, String sourceName, TableOptions options) {
     try {
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -65,9 +72,11 @@ public final class CsvReader {
     }
   }
 
-  private static TableAssembler header(String source, int lineNo, List<String> columns, TableOptions options) {
+  private static TableAssembler header(
+      String source, int lineNo, List<String> columns, TableOptions options) {
     if (new HashSet<>(columns).size() != columns.size()) {
-      throw DatasetFormatException.atLine(source, lineNo, "duplicate column names in header " + columns);
+      throw DatasetFormatException.atLine(
+          source, lineNo, "duplicate column names in header " + columns);
     }
     TableAssembler.Roles roles = TableAssembler.roles(source, columns, options);
     Map<Integer, String> nonFeature = new HashMap<>();
@@ -80,6 +89,7 @@ public final class CsvReader {
     if (roles.id() >= 0) {
       nonFeature.put(roles.id(), "the join column");
     }
-    return new TableAssembler(source, TextFields.stem(source), columns, roles, nonFeature, options.classNames(), options);
+    return new TableAssembler(
+        source, TextFields.stem(source), columns, roles, nonFeature, options.classNames(), options);
   }
 }

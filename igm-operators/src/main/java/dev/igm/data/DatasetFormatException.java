@@ -1,9 +1,9 @@
 package dev.igm.data;
 
 /**
- * A dataset file that cannot be used. The message always starts with the file name and, for text formats, the line
- * ({@code segment-test.arff line 143: expected 20 values, found 19}) or, for NPZ archives, the entry
- * ({@code data.npz entry y.npy: ...}).
+ * A dataset file that cannot be used. The message always starts with the file name and, for text
+ * formats, the line ({@code segment-test.arff line 143: expected 20 values, found 19}) or, for NPZ
+ * archives, the entry ({@code data.npz entry y.npy: ...}).
  */
 public class DatasetFormatException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

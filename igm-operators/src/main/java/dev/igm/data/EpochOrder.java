@@ -1,9 +1,10 @@
 package dev.igm.data;
 
 /**
- * Deterministic epoch orders for offline training ({@code igm fit}) and replay: epoch {@code e} of a run with seed
- * {@code s} is the identity permutation of 0..n−1 shuffled by {@link SplitMix64#shuffle} with a generator seeded with
- * {@code mix64(s ^ mix64(e))}. Every epoch is independent of the others, so epoch e can be computed on its own.
+ * Deterministic epoch orders for offline training ({@code igm fit}) and replay: epoch {@code e} of
+ * a run with seed {@code s} is the identity permutation of 0..n−1 shuffled by {@link
+ * SplitMix64#shuffle} with a generator seeded with {@code mix64(s ^ mix64(e))}. Every epoch is
+ * independent of the others, so epoch e can be computed on its own.
  */
 public final class EpochOrder {
   private EpochOrder() {}
@@ -19,13 +20,15 @@ public final class EpochOrder {
   }
 
   /**
-   * Epochs 0..epochs−1 concatenated: the global arrival order of rule 1 in docs/ALGORITHM.md (mini-batches are consecutive runs of
-   * B entries of this order; a trailing partial batch is not trained).
+   * Epochs 0..epochs−1 concatenated: the global arrival order of rule 1 in docs/ALGORITHM.md
+   * (mini-batches are consecutive runs of B entries of this order; a trailing partial batch is not
+   * trained).
    */
   public static int[] concatenated(int n, int epochs, long seed) {
     long total = (long) n * epochs;
     if (total > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(n + " samples × " + epochs + " epochs is too long for one array");
+      throw new IllegalArgumentException(
+          n + " samples × " + epochs + " epochs is too long for one array");
     }
     int[] all = new int[(int) total];
     for (int e = 0; e < epochs; e++) {

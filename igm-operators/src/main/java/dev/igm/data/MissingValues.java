@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Missing feature values: how tables spell them, and what to do with the NaN a reader keeps for each one
- * ({@link TableOptions#keepMissing()}): {@link #dropRows drop the rows} that have any, or {@link Imputer fill each
- * feature with its mean over the TRAIN rows}.
+ * Missing feature values: how tables spell them, and what to do with the NaN a reader keeps for
+ * each one ({@link TableOptions#keepMissing()}): {@link #dropRows drop the rows} that have any, or
+ * {@link Imputer fill each feature with its mean over the TRAIN rows}.
  */
 public final class MissingValues {
   private MissingValues() {}
@@ -27,7 +27,10 @@ public final class MissingValues {
     DROP
   }
 
-  /** The spellings of a missing cell in a text table (compared ignoring case): empty, ?, NA, N/A, NaN, null. */
+  /**
+   * The spellings of a missing cell in a text table (compared ignoring case): empty, ?, NA, N/A,
+   * NaN, null.
+   */
   public static final Set<String> SPELLINGS = Set.of("", "?", "na", "n/a", "nan", "null");
 
   /** Whether a (trimmed) text cell means "no value". */
@@ -92,9 +95,10 @@ public final class MissingValues {
   }
 
   /**
-   * Mean imputation fitted on the TRAIN rows only (in float64, over the values present), so that VALID and TEST rows
-   * never lend their statistics to the model; applied to every row. The same dataset and splits give the same means,
-   * so {@code igm fit} and {@code igm replay} fill in the same numbers.
+   * Mean imputation fitted on the TRAIN rows only (in float64, over the values present), so that
+   * VALID and TEST rows never lend their statistics to the model; applied to every row. The same
+   * dataset and splits give the same means, so {@code igm fit} and {@code igm replay} fill in the
+   * same numbers.
    */
   public static final class Imputer {
     private final Map<String, double[]> means;
@@ -104,13 +108,14 @@ public final class MissingValues {
     }
 
     /**
-     * Fits on the TRAIN rows of {@code dataset}. A feature with no value in any TRAIN row cannot be imputed: the
-     * error names it.
+     * Fits on the TRAIN rows of {@code dataset}. A feature with no value in any TRAIN row cannot be
+     * imputed: the error names it.
      */
     public static Imputer fit(MultiViewDataset dataset) {
       List<MultiViewRow> train = dataset.rows(Split.TRAIN);
       if (train.isEmpty()) {
-        throw new IllegalArgumentException("dataset " + dataset.name() + " has no TRAIN rows to fit the imputation on");
+        throw new IllegalArgumentException(
+            "dataset " + dataset.name() + " has no TRAIN rows to fit the imputation on");
       }
       Map<String, double[]> means = new LinkedHashMap<>();
       for (String m : dataset.modalities()) {
@@ -129,9 +134,15 @@ public final class MissingValues {
         double[] mean = new double[w];
         for (int i = 0; i < w; i++) {
           if (n[i] == 0) {
-            throw new IllegalArgumentException("view '" + m + "' feature " + (i + 1) + " has no value in any of the "
-                + train.size() + " TRAIN rows, so it has no mean to fill in; drop the column from the view or the"
-                + " rows that miss it");
+            throw new IllegalArgumentException(
+                "view '"
+                    + m
+                    + "' feature "
+                    + (i + 1)
+                    + " has no value in any of the "
+                    + train.size()
+                    + " TRAIN rows, so it has no mean to fill in; drop the column from the view or the"
+                    + " rows that miss it");
           }
           mean[i] = sum[i] / n[i];
         }
@@ -144,12 +155,16 @@ public final class MissingValues {
     public double[] mean(String modality) {
       double[] m = means.get(modality);
       if (m == null) {
-        throw new IllegalArgumentException("no imputation fitted for modality '" + modality + "' (have " + means.keySet() + ")");
+        throw new IllegalArgumentException(
+            "no imputation fitted for modality '" + modality + "' (have " + means.keySet() + ")");
       }
       return m.clone();
     }
 
-    /** A new dataset with every NaN replaced by its feature's TRAIN mean (rows without NaN are kept as they are). */
+    /**
+     * A new dataset with every NaN replaced by its feature's TRAIN mean (rows without NaN are kept
+     * as they are).
+     */
     public MultiViewDataset apply(MultiViewDataset dataset) {
       return dataset.withRows(dataset.rows().stream().map(this::apply).toList());
     }

@@ -12,8 +12,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * An immutable labelled multi-view table: rows with a stable sample id, a class index, a split and one float feature
- * vector per modality. Modalities keep their configured order; every row has every modality at the declared width.
+ * An immutable labelled multi-view table: rows with a stable sample id, a class index, a split and
+ * one float feature vector per modality. Modalities keep their configured order; every row has
+ * every modality at the declared width.
  */
 public final class MultiViewDataset {
   private final String name;
@@ -25,9 +26,14 @@ public final class MultiViewDataset {
    * @param name dataset name (first part of the sample ids)
    * @param classNames ordered class names; a row's label indexes this list
    * @param viewWidths modality → feature width, in modality order
-   * @param rows the rows; validated against the modalities, widths and class count; sample ids must be unique
+   * @param rows the rows; validated against the modalities, widths and class count; sample ids must
+   *     be unique
    */
-  public MultiViewDataset(String name, List<String> classNames, Map<String, Integer> viewWidths, List<MultiViewRow> rows) {
+  public MultiViewDataset(
+      String name,
+      List<String> classNames,
+      Map<String, Integer> viewWidths,
+      List<MultiViewRow> rows) {
     this.name = Objects.requireNonNull(name, "name");
     this.classNames = List.copyOf(classNames);
     this.viewWidths = new LinkedHashMap<>(viewWidths);
@@ -41,21 +47,46 @@ public final class MultiViewDataset {
     Set<String> ids = new HashSet<>();
     for (MultiViewRow row : this.rows) {
       if (!ids.add(row.sampleId())) {
-        throw new IllegalArgumentException("dataset " + name + ": duplicate sample id " + row.sampleId());
+        throw new IllegalArgumentException(
+            "dataset " + name + ": duplicate sample id " + row.sampleId());
       }
       if (row.label() < 0 || row.label() >= this.classNames.size()) {
-        throw new IllegalArgumentException("dataset " + name + ": sample " + row.sampleId() + " has label " + row.label()
-            + ", outside 0.." + (this.classNames.size() - 1));
+        throw new IllegalArgumentException(
+            "dataset "
+                + name
+                + ": sample "
+                + row.sampleId()
+                + " has label "
+                + row.label()
+                + ", outside 0.."
+                + (this.classNames.size() - 1));
       }
-      if (!new ArrayList<>(row.views().keySet()).equals(new ArrayList<>(this.viewWidths.keySet()))) {
-        throw new IllegalArgumentException("dataset " + name + ": sample " + row.sampleId() + " has modalities "
-            + row.views().keySet() + ", expected " + this.viewWidths.keySet());
+      if (!new ArrayList<>(row.views().keySet())
+          .equals(new ArrayList<>(this.viewWidths.keySet()))) {
+        throw new IllegalArgumentException(
+            "dataset "
+                + name
+                + ": sample "
+                + row.sampleId()
+                + " has modalities "
+                + row.views().keySet()
+                + ", expected "
+                + this.viewWidths.keySet());
       }
       for (Map.Entry<String, Integer> e : this.viewWidths.entrySet()) {
         int width = row.views().get(e.getKey()).length;
         if (width != e.getValue()) {
-          throw new IllegalArgumentException("dataset " + name + ": sample " + row.sampleId() + " modality '" + e.getKey()
-              + "' has width " + width + ", expected " + e.getValue());
+          throw new IllegalArgumentException(
+              "dataset "
+                  + name
+                  + ": sample "
+                  + row.sampleId()
+                  + " modality '"
+                  + e.getKey()
+                  + "' has width "
+                  + width
+                  + ", expected "
+                  + e.getValue());
         }
       }
     }
@@ -87,7 +118,14 @@ public final class MultiViewDataset {
   public int viewWidth(String modality) {
     Integer w = viewWidths.get(modality);
     if (w == null) {
-      throw new IllegalArgumentException("dataset " + name + " has no modality '" + modality + "' (has " + viewWidths.keySet() + ")");
+      throw new IllegalArgumentException(
+          "dataset "
+              + name
+              + " has no modality '"
+              + modality
+              + "' (has "
+              + viewWidths.keySet()
+              + ")");
     }
     return w;
   }
@@ -148,8 +186,9 @@ public final class MultiViewDataset {
   }
 
   /**
-   * Concatenates datasets that have the same class names and the same modalities and widths, keeping each row's split.
-   * Typical use: {@code concat("segment", train.withSplit(TRAIN), test.withSplit(TEST))}.
+   * Concatenates datasets that have the same class names and the same modalities and widths,
+   * keeping each row's split. Typical use: {@code concat("segment", train.withSplit(TRAIN),
+   * test.withSplit(TEST))}.
    */
   public static MultiViewDataset concat(String name, MultiViewDataset... parts) {
     if (parts.length == 0) {
@@ -159,27 +198,56 @@ public final class MultiViewDataset {
     List<MultiViewRow> all = new ArrayList<>();
     for (MultiViewDataset part : parts) {
       if (!part.classNames.equals(first.classNames)) {
-        throw new IllegalArgumentException("cannot concatenate " + part.name + " (classes " + part.classNames + ") with "
-            + first.name + " (classes " + first.classNames + "): pin the class order with TableOptions.classNames");
+        throw new IllegalArgumentException(
+            "cannot concatenate "
+                + part.name
+                + " (classes "
+                + part.classNames
+                + ") with "
+                + first.name
+                + " (classes "
+                + first.classNames
+                + "): pin the class order with TableOptions.classNames");
       }
-      if (!new ArrayList<>(part.viewWidths.entrySet()).equals(new ArrayList<>(first.viewWidths.entrySet()))) {
-        throw new IllegalArgumentException("cannot concatenate " + part.name + " (views " + part.viewWidths + ") with "
-            + first.name + " (views " + first.viewWidths + ")");
+      if (!new ArrayList<>(part.viewWidths.entrySet())
+          .equals(new ArrayList<>(first.viewWidths.entrySet()))) {
+        throw new IllegalArgumentException(
+            "cannot concatenate "
+                + part.name
+                + " (views "
+                + part.viewWidths
+                + ") with "
+                + first.name
+                + " (views "
+                + first.viewWidths
+                + ")");
       }
       all.addAll(part.rows);
     }
     return new MultiViewDataset(name, first.classNames, first.viewWidths, all);
   }
 
-  /** Train and test tables combined: every row of {@code train} becomes TRAIN, every row of {@code test} TEST. */
-  public static MultiViewDataset trainTest(String name, MultiViewDataset train, MultiViewDataset test) {
+  /**
+   * Train and test tables combined: every row of {@code train} becomes TRAIN, every row of {@code
+   * test} TEST.
+   */
+  public static MultiViewDataset trainTest(
+      String name, MultiViewDataset train, MultiViewDataset test) {
     return concat(name, train.withSplit(Split.TRAIN), test.withSplit(Split.TEST));
   }
 
   @Override
   public String toString() {
-    return "MultiViewDataset[" + name + ", " + rows.size() + " rows, " + classNames.size() + " classes, views "
-        + viewWidths + ", splits " + splitCounts() + "]";
+    return "MultiViewDataset["
+        + name
+        + ", "
+        + rows.size()
+        + " rows, "
+        + classNames.size()
+        + " classes, views "
+        + viewWidths
+        + ", splits "
+        + splitCounts()
+        + "]";
   }
-
 }

@@ -7,12 +7,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One sample of a multi-view table: a stable id, a class index, a split and one feature vector per modality (in the
- * dataset's modality order).
+ * One sample of a multi-view table: a stable id, a class index, a split and one feature vector per
+ * modality (in the dataset's modality order).
  *
  * <p>The feature arrays are shared, not copied: treat them as read-only.
  *
- * @param sampleId stable across runs, {@code <datasetName>/<file-stem>/<rowIndex>} for rows read from files
+ * @param sampleId stable across runs, {@code <datasetName>/<file-stem>/<rowIndex>} for rows read
+ *     from files
  * @param label class index into {@link MultiViewDataset#classNames()}
  * @param split TRAIN, VALID or TEST
  * @param views modality name → feature vector, in the configured modality order (unmodifiable)
@@ -30,7 +31,14 @@ public record MultiViewRow(String sampleId, int label, Split split, Map<String, 
   public float[] view(String modality) {
     float[] v = views.get(modality);
     if (v == null) {
-      throw new IllegalArgumentException("sample " + sampleId + " has no modality '" + modality + "' (has " + views.keySet() + ")");
+      throw new IllegalArgumentException(
+          "sample "
+              + sampleId
+              + " has no modality '"
+              + modality
+              + "' (has "
+              + views.keySet()
+              + ")");
     }
     return v;
   }

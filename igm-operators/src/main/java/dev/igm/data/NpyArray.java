@@ -5,8 +5,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * One numpy array as read from a {@code .npy} file: dtype, shape (C order) and the raw little-endian data.
- * Supported dtypes: {@code <f4 <f8 <i4 <i8 |u1} and little-endian unicode strings {@code <U<n>}.
+ * One numpy array as read from a {@code .npy} file: dtype, shape (C order) and the raw
+ * little-endian data. Supported dtypes: {@code <f4 <f8 <i4 <i8 |u1} and little-endian unicode
+ * strings {@code <U<n>}.
  */
 public final class NpyArray {
   private final String descr;
@@ -24,9 +25,14 @@ public final class NpyArray {
   /** Bytes per element of a supported dtype, or -1 when the dtype is not supported. */
   static int itemSize(String descr) {
     switch (descr) {
-      case "<f4": case "<i4": return 4;
-      case "<f8": case "<i8": return 8;
-      case "|u1": return 1;
+      case "<f4":
+      case "<i4":
+        return 4;
+      case "<f8":
+      case "<i8":
+        return 8;
+      case "|u1":
+        return 1;
       default:
         if (descr.matches("<U[1-9][0-9]*")) {
           return 4 * Integer.parseInt(descr.substring(2));
@@ -82,22 +88,32 @@ public final class NpyArray {
   /** Element {@code i} (flat C-order index) of a numeric array, as a double. */
   public double getDouble(int i) {
     switch (descr) {
-      case "<f4": return data.getFloat(i * 4);
-      case "<f8": return data.getDouble(i * 8);
-      case "<i4": return data.getInt(i * 4);
-      case "<i8": return data.getLong(i * 8);
-      case "|u1": return data.get(i) & 0xff;
-      default: throw new IllegalStateException("dtype " + descr + " is not numeric");
+      case "<f4":
+        return data.getFloat(i * 4);
+      case "<f8":
+        return data.getDouble(i * 8);
+      case "<i4":
+        return data.getInt(i * 4);
+      case "<i8":
+        return data.getLong(i * 8);
+      case "|u1":
+        return data.get(i) & 0xff;
+      default:
+        throw new IllegalStateException("dtype " + descr + " is not numeric");
     }
   }
 
   /** Element {@code i} of an integer array. */
   public long getLong(int i) {
     switch (descr) {
-      case "<i4": return data.getInt(i * 4);
-      case "<i8": return data.getLong(i * 8);
-      case "|u1": return data.get(i) & 0xff;
-      default: throw new IllegalStateException("dtype " + descr + " is not an integer type");
+      case "<i4":
+        return data.getInt(i * 4);
+      case "<i8":
+        return data.getLong(i * 8);
+      case "|u1":
+        return data.get(i) & 0xff;
+      default:
+        throw new IllegalStateException("dtype " + descr + " is not an integer type");
     }
   }
 

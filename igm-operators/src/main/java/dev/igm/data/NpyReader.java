@@ -12,10 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads numpy {@code .npy} files, format versions 1.0, 2.0 and 3.0: the magic {@code \x93NUMPY}, the version, a
- * little-endian header length (2 bytes in v1, 4 in v2/v3), a Python dict literal with {@code descr},
- * {@code fortran_order} and {@code shape}, then the data. Only C order is supported ({@code fortran_order: True} is an
- * error); dtypes as in {@link NpyArray}.
+ * Reads numpy {@code .npy} files, format versions 1.0, 2.0 and 3.0: the magic {@code \x93NUMPY},
+ * the version, a little-endian header length (2 bytes in v1, 4 in v2/v3), a Python dict literal
+ * with {@code descr}, {@code fortran_order} and {@code shape}, then the data. Only C order is
+ * supported ({@code fortran_order: True} is an error); dtypes as in {@link NpyArray}.
  */
 public final class NpyReader {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -60,18 +60,24 @@ public final class NpyReader {
       }
       byte[] hb = new byte[(int) headerLen];
       din.readFully(hb);
-      String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+      String header =
+          new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
       String descr = group(DESCR, header, where, "descr");
       String fortran = group(FORTRAN, header, where, "fortran_order");
       String shapeText = group(SHAPE, header, where, "shape");
       if (fortran.equals("True")) {
-        throw new DatasetFormatException(where + ": fortran_order True is not supported; save the array in C order "
-            + "(numpy.ascontiguousarray)");
+        throw new DatasetFormatException(
+            where
+                + ": fortran_order True is not supported; save the array in C order "
+                + "(numpy.ascontiguousarray)");
       }
       int itemSize = NpyArray.itemSize(descr);
       if (itemSize < 0) {
-        throw new DatasetFormatException(where + ": unsupported dtype '" + descr
-            + "' (supported: <f4, <f8, <i4, <i8, |u1, <U<n>; little-endian)");
+        throw new DatasetFormatException(
+            where
+                + ": unsupported dtype '"
+                + descr
+                + "' (supported: <f4, <f8, <i4, <i8, |u1, <U<n>; little-endian)");
       }
       int[] shape = parseShape(shapeText, where);
       long count = 1;
@@ -80,13 +86,22 @@ public final class NpyReader {
       }
       long bytes = count * itemSize;
       if (bytes > MAX_BYTES) {
-        throw new DatasetFormatException(where + ": array of " + bytes + " bytes is too large (max 2 GiB)");
+        throw new DatasetFormatException(
+            where + ": array of " + bytes + " bytes is too large (max 2 GiB)");
       }
       byte[] data = new byte[(int) bytes];
       int read = din.readNBytes(data, 0, data.length);
       if (read < data.length) {
-        throw new DatasetFormatException(where + ": truncated data: expected " + bytes + " bytes for shape "
-            + shapeText.trim() + " of " + descr + ", found " + read);
+        throw new DatasetFormatException(
+            where
+                + ": truncated data: expected "
+                + bytes
+                + " bytes for shape "
+                + shapeText.trim()
+                + " of "
+                + descr
+                + ", found "
+                + read);
       }
       return new NpyArray(descr, shape, data);
     } catch (EOFException e) {
@@ -99,7 +114,8 @@ public final class NpyReader {
   private static String group(Pattern p, String header, String where, String key) {
     Matcher m = p.matcher(header);
     if (!m.find()) {
-      throw new DatasetFormatException(where + ": .npy header lacks a valid '" + key + "' entry: " + header.trim());
+      throw new DatasetFormatException(
+          where + ": .npy header lacks a valid '" + key + "' entry: " + header.trim());
     }
     return m.group(1);
   }

@@ -17,22 +17,26 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * Reads numpy tables: an {@code .npz} archive (a zip of {@code .npy} entries, stored or deflated, as
- * {@code numpy.savez}/{@code savez_compressed} write) or a directory of {@code .npy} files, arrays named by entry/file
- * stem. The roles of the arrays:
+ * Reads numpy tables: an {@code .npz} archive (a zip of {@code .npy} entries, stored or deflated,
+ * as {@code numpy.savez}/{@code savez_compressed} write) or a directory of {@code .npy} files,
+ * arrays named by entry/file stem. The roles of the arrays:
+ *
  * <ul>
- *   <li>labels: the array {@link TableOptions#labelColumn()} names (else {@link TableOptions#labelsArray()}, else
- *       {@code y}); n integers, integral floats or strings;
- *   <li>splits: the array {@link TableOptions#splitColumn()} names (else {@link TableOptions#splitsArray()}; none:
- *       every row gets the default split); n strings TRAIN/VALID/TEST in any case, or ints 0/1/2 for
- *       TRAIN/VALID/TEST; any other value is an error, so no row becomes TRAIN by accident;
- *   <li>features: per-view arrays {@link TableOptions#viewArrays()} (modality → array); or a view map whose items
- *       name arrays ({@code audio=audio_feats,video=video_feats}: each (n, ...) flattened per row) and/or 1-based
- *       column positions or ranges of the feature matrix {@link TableOptions#featuresArray()} (default {@code X},
- *       shape (n, d)); without either, one view with all of the feature matrix.
+ *   <li>labels: the array {@link TableOptions#labelColumn()} names (else {@link
+ *       TableOptions#labelsArray()}, else {@code y}); n integers, integral floats or strings;
+ *   <li>splits: the array {@link TableOptions#splitColumn()} names (else {@link
+ *       TableOptions#splitsArray()}; none: every row gets the default split); n strings
+ *       TRAIN/VALID/TEST in any case, or ints 0/1/2 for TRAIN/VALID/TEST; any other value is an
+ *       error, so no row becomes TRAIN by accident;
+ *   <li>features: per-view arrays {@link TableOptions#viewArrays()} (modality → array); or a view
+ *       map whose items name arrays ({@code audio=audio_feats,video=video_feats}: each (n, ...)
+ *       flattened per row) and/or 1-based column positions or ranges of the feature matrix {@link
+ *       TableOptions#featuresArray()} (default {@code X}, shape (n, d)); without either, one view
+ *       with all of the feature matrix.
  * </ul>
- * The labels and splits arrays can never be features. Errors name the archive and the entry
- * ({@code data.npz entry y.npy: ...}) and list the arrays there are.
+ *
+ * The labels and splits arrays can never be features. Errors name the archive and the entry ({@code
+ * data.npz entry y.npy: ...}) and list the arrays there are.
  */
 public final class NpzReader {
   private NpzReader() {}
@@ -46,13 +50,17 @@ public final class NpzReader {
     try (ZipFile zip = new ZipFile(path.toFile())) {
       return assemble(new ZipSource(zip, fileName), fileName, TextFields.stem(fileName), options);
     } catch (java.util.zip.ZipException e) {
-      throw new DatasetFormatException(fileName + ": not a valid .npz (zip) archive: " + e.getMessage(), e);
+      throw new DatasetFormatException(
+          fileName + ": not a valid .npz (zip) archive: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }
   }
 
-  /** All arrays of an {@code .npz} archive, by name (entry name without {@code .npy}), in entry order. */
+  /**
+   * All arrays of an {@code .npz} archive, by name (entry name without {@code .npy}), in entry
+   * order.
+   */
   public static Map<String, NpyArray> readArrays(Path npz) {
     String fileName = npz.getFileName().toString();
     try (ZipFile zip = new ZipFile(npz.toFile())) {
@@ -108,8 +116,12 @@ public final class NpzReader {
     @Override
     public List<String> names() {
       try (Stream<Path> files = Files.list(dir)) {
-        return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".npy"))
-            .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+        return files
+            .map(p -> p.getFileName().toString())
+            .filter(n -> n.endsWith(".npy"))
+            .map(n -> n.substring(0, n.length() - 4))
+            .sorted()
+            .toList();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot list " + dir, e);
       }
@@ -129,28 +141,34 @@ public final class NpzReader {
   private static NpyArray require(ArraySource src, String source, String name, String role) {
     List<String> names = src.names();
     if (!names.contains(name)) {
-      String hint = switch (role) {
-        case "labels" -> "; name the labels array (igm: --label NAME)";
-        case "splits" -> "; name the splits array (igm: --split-column NAME)";
-        case "features" -> "; or name one array per view (igm: --views 'audio=audio_feats,video=video_feats')";
-        default -> "";
-      };
-      throw new DatasetFormatException(source + ": no " + role + " array '" + name + "' (arrays: " + names + ")" + hint);
+      String hint =
+          switch (role) {
+            case "labels" -> "; name the labels array (igm: --label NAME)";
+            case "splits" -> "; name the splits array (igm: --split-column NAME)";
+            case "features" ->
+                "; or name one array per view (igm: --views 'audio=audio_feats,video=video_feats')";
+            default -> "";
+          };
+      throw new DatasetFormatException(
+          source + ": no " + role + " array '" + name + "' (arrays: " + names + ")" + hint);
     }
     return src.load(name);
   }
 
-  private static MultiViewDataset assemble(ArraySource src, String source, String stem, TableOptions options) {
+  private static MultiViewDataset assemble(
+      ArraySource src, String source, String stem, TableOptions options) {
     String datasetName = options.datasetName() != null ? options.datasetName() : stem;
     String labelsName = role(options.labelColumn(), options.labelsArray(), "y", "labels");
     String splitsName = role(options.splitColumn(), options.splitsArray(), null, "splits");
     if (labelsName.equals(splitsName)) {
-      throw new DatasetFormatException(source + ": the split and label arrays are both '" + labelsName + "'");
+      throw new DatasetFormatException(
+          source + ": the split and label arrays are both '" + labelsName + "'");
     }
     NpyArray y = require(src, source, labelsName, "labels");
     String yWhere = src.where(labelsName);
     if (y.shape().length == 0 || y.rowWidth() != 1) {
-      throw new DatasetFormatException(yWhere + ": labels must have shape (n,), found " + java.util.Arrays.toString(y.shape()));
+      throw new DatasetFormatException(
+          yWhere + ": labels must have shape (n,), found " + java.util.Arrays.toString(y.shape()));
     }
     int n = y.rows();
     List<String> labelStrings = new ArrayList<>(n);
@@ -166,12 +184,20 @@ public final class NpzReader {
     Map<String, float[][]> views = new LinkedHashMap<>();
     if (options.viewArrays() != null && !options.viewArrays().isEmpty()) {
       for (Map.Entry<String, String> e : options.viewArrays().entrySet()) {
-        views.put(e.getKey(), rowsOf(arrayForView(src, source, e.getValue(), e.getKey(), reserved), null, n, options,
-            src.where(e.getValue())));
+        views.put(
+            e.getKey(),
+            rowsOf(
+                arrayForView(src, source, e.getValue(), e.getKey(), reserved),
+                null,
+                n,
+                options,
+                src.where(e.getValue())));
       }
     } else if (options.viewMap() == null) {
       NpyArray x = require(src, source, options.featuresArray(), "features");
-      views.put(ViewMap.DEFAULT_MODALITY, rowsOf(x, null, n, options, src.where(options.featuresArray())));
+      views.put(
+          ViewMap.DEFAULT_MODALITY,
+          rowsOf(x, null, n, options, src.where(options.featuresArray())));
     } else {
       views.putAll(viewsFromMap(src, source, options, n, reserved));
     }
@@ -182,7 +208,12 @@ public final class NpzReader {
       NpyArray s = require(src, source, splitsName, "splits");
       String sWhere = src.where(splitsName);
       if (s.rows() != n || s.rowWidth() != 1) {
-        throw new DatasetFormatException(sWhere + ": expected " + n + " splits, found shape " + java.util.Arrays.toString(s.shape()));
+        throw new DatasetFormatException(
+            sWhere
+                + ": expected "
+                + n
+                + " splits, found shape "
+                + java.util.Arrays.toString(s.shape()));
       }
       for (int i = 0; i < n; i++) {
         splits[i] = splitOf(s, i, sWhere);
@@ -196,8 +227,14 @@ public final class NpzReader {
       for (int i = 0; i < n; i++) {
         labels[i] = classes.indexOf(labelStrings.get(i));
         if (labels[i] < 0) {
-          throw new DatasetFormatException(yWhere + ": row " + i + ": label '" + labelStrings.get(i)
-              + "' is not one of the classes " + classes);
+          throw new DatasetFormatException(
+              yWhere
+                  + ": row "
+                  + i
+                  + ": label '"
+                  + labelStrings.get(i)
+                  + "' is not one of the classes "
+                  + classes);
         }
       }
     } else {
@@ -210,11 +247,12 @@ public final class NpzReader {
     }
     Map<String, Integer> widths = new LinkedHashMap<>();
     views.forEach((m, rows) -> widths.put(m, rows.length == 0 ? 0 : rows[0].length));
-    widths.forEach((m, w) -> {
-      if (w == 0) {
-        throw new DatasetFormatException(source + ": view '" + m + "' has no features");
-      }
-    });
+    widths.forEach(
+        (m, w) -> {
+          if (w == 0) {
+            throw new DatasetFormatException(source + ": view '" + m + "' has no features");
+          }
+        });
     List<MultiViewRow> rows = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Map<String, float[]> v = new LinkedHashMap<>();
@@ -227,31 +265,41 @@ public final class NpzReader {
   }
 
   /**
-   * The array name of a role: the column option (what the command line's --label / --split-column set), else the
-   * array option, else the default; both options naming different arrays is an error.
+   * The array name of a role: the column option (what the command line's --label / --split-column
+   * set), else the array option, else the default; both options naming different arrays is an
+   * error.
    */
   private static String role(String column, String array, String fallback, String what) {
     if (column != null && array != null && !column.equals(array)) {
-      throw new IllegalArgumentException("the " + what + " array is named twice: '" + column + "' and '" + array + "'");
+      throw new IllegalArgumentException(
+          "the " + what + " array is named twice: '" + column + "' and '" + array + "'");
     }
     return column != null ? column : array != null ? array : fallback;
   }
 
-  private static NpyArray arrayForView(ArraySource src, String source, String array, String modality,
-      Map<String, String> reserved) {
+  private static NpyArray arrayForView(
+      ArraySource src, String source, String array, String modality, Map<String, String> reserved) {
     if (reserved.containsKey(array)) {
-      throw new DatasetFormatException(source + ": view '" + modality + "' names array '" + array + "', which is "
-          + reserved.get(array) + " and cannot be a feature");
+      throw new DatasetFormatException(
+          source
+              + ": view '"
+              + modality
+              + "' names array '"
+              + array
+              + "', which is "
+              + reserved.get(array)
+              + " and cannot be a feature");
     }
     return require(src, source, array, "view");
   }
 
   /**
-   * A view map over the archive: each item names an array (its rows flattened) or is a 1-based column position or
-   * range of the feature matrix; a view's features follow its items' order. An array or column used twice is an error.
+   * A view map over the archive: each item names an array (its rows flattened) or is a 1-based
+   * column position or range of the feature matrix; a view's features follow its items' order. An
+   * array or column used twice is an error.
    */
-  private static Map<String, float[][]> viewsFromMap(ArraySource src, String source, TableOptions options, int n,
-      Map<String, String> reserved) {
+  private static Map<String, float[][]> viewsFromMap(
+      ArraySource src, String source, TableOptions options, int n, Map<String, String> reserved) {
     List<String> names = src.names();
     NpyArray x = null;
     String xWhere = src.where(options.featuresArray());
@@ -263,31 +311,63 @@ public final class NpzReader {
       for (String item : view.getValue()) {
         if (names.contains(item) || reserved.containsKey(item)) {
           claim(owner, "array '" + item + "'", modality, source);
-          parts.add(rowsOf(arrayForView(src, source, item, modality, reserved), null, n, options, src.where(item)));
+          parts.add(
+              rowsOf(
+                  arrayForView(src, source, item, modality, reserved),
+                  null,
+                  n,
+                  options,
+                  src.where(item)));
           continue;
         }
         java.util.regex.Matcher m = POSITIONS.matcher(item);
         if (!m.matches()) {
-          throw new DatasetFormatException(source + ": view '" + modality + "': no array '" + item + "' (arrays: "
-              + names + "; an item is an array name or a 1-based column range of the matrix '"
-              + options.featuresArray() + "')");
+          throw new DatasetFormatException(
+              source
+                  + ": view '"
+                  + modality
+                  + "': no array '"
+                  + item
+                  + "' (arrays: "
+                  + names
+                  + "; an item is an array name or a 1-based column range of the matrix '"
+                  + options.featuresArray()
+                  + "')");
         }
         if (x == null) {
           if (!names.contains(options.featuresArray())) {
-            throw new DatasetFormatException(source + ": view '" + modality + "' selects columns " + item
-                + " of the feature matrix '" + options.featuresArray() + "', which is not there (arrays: " + names + ")");
+            throw new DatasetFormatException(
+                source
+                    + ": view '"
+                    + modality
+                    + "' selects columns "
+                    + item
+                    + " of the feature matrix '"
+                    + options.featuresArray()
+                    + "', which is not there (arrays: "
+                    + names
+                    + ")");
           }
           x = src.load(options.featuresArray());
           if (x.shape().length != 2) {
-            throw new DatasetFormatException(xWhere + ": column positions need a 2-D feature matrix, found shape "
-                + java.util.Arrays.toString(x.shape()));
+            throw new DatasetFormatException(
+                xWhere
+                    + ": column positions need a 2-D feature matrix, found shape "
+                    + java.util.Arrays.toString(x.shape()));
           }
         }
         int from = Integer.parseInt(m.group(1));
         int to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
         if (to > x.shape()[1]) {
-          throw new DatasetFormatException(xWhere + ": view '" + modality + "': column " + to
-              + " is out of range (the matrix has columns 1.." + x.shape()[1] + ")");
+          throw new DatasetFormatException(
+              xWhere
+                  + ": view '"
+                  + modality
+                  + "': column "
+                  + to
+                  + " is out of range (the matrix has columns 1.."
+                  + x.shape()[1]
+                  + ")");
         }
         int[] cols = new int[to - from + 1];
         for (int c = from; c <= to; c++) {
@@ -301,13 +381,21 @@ public final class NpzReader {
     return views;
   }
 
-  private static final java.util.regex.Pattern POSITIONS = java.util.regex.Pattern.compile("(\\d+)(?:-(\\d+))?");
+  private static final java.util.regex.Pattern POSITIONS =
+      java.util.regex.Pattern.compile("(\\d+)(?:-(\\d+))?");
 
-  private static void claim(Map<String, String> owner, String what, String modality, String source) {
+  private static void claim(
+      Map<String, String> owner, String what, String modality, String source) {
     String previous = owner.putIfAbsent(what, modality);
     if (previous != null) {
-      throw new DatasetFormatException(source + ": " + what + " is in view '" + previous + "'"
-          + (previous.equals(modality) ? " twice" : " and in view '" + modality + "'"));
+      throw new DatasetFormatException(
+          source
+              + ": "
+              + what
+              + " is in view '"
+              + previous
+              + "'"
+              + (previous.equals(modality) ? " twice" : " and in view '" + modality + "'"));
     }
   }
 
@@ -332,14 +420,23 @@ public final class NpzReader {
     return out;
   }
 
-  /** The rows of a feature array; NaN is a missing value (kept, or counted and refused), infinities are errors. */
-  private static float[][] rowsOf(NpyArray a, int[] columns, int n, TableOptions options, String where) {
+  /**
+   * The rows of a feature array; NaN is a missing value (kept, or counted and refused), infinities
+   * are errors.
+   */
+  private static float[][] rowsOf(
+      NpyArray a, int[] columns, int n, TableOptions options, String where) {
     if (!a.isFloat() && !a.isInteger()) {
-      throw new DatasetFormatException(where + ": features must be numeric, found dtype " + a.dtype());
+      throw new DatasetFormatException(
+          where + ": features must be numeric, found dtype " + a.dtype());
     }
     if (a.shape().length == 0 || a.rows() != n) {
-      throw new DatasetFormatException(where + ": expected " + n + " rows (one per label), found shape "
-          + java.util.Arrays.toString(a.shape()));
+      throw new DatasetFormatException(
+          where
+              + ": expected "
+              + n
+              + " rows (one per label), found shape "
+              + java.util.Arrays.toString(a.shape()));
     }
     float[][] out = new float[n][];
     int missingRows = 0;
@@ -361,15 +458,23 @@ public final class NpzReader {
             firstMissing = "row " + r + " column " + (i + 1);
           }
         } else if (!Float.isFinite(row[i])) {
-          throw new DatasetFormatException(where + ": row " + r + " has a non-finite value at column " + (i + 1));
+          throw new DatasetFormatException(
+              where + ": row " + r + " has a non-finite value at column " + (i + 1));
         }
       }
       missingRows += missing ? 1 : 0;
       out[r] = row;
     }
     if (missingRows > 0 && !options.keepMissing()) {
-      throw new MissingValuesException(where + ": " + missingRows + " of " + n + " rows have missing feature values"
-          + " (NaN), the first at " + firstMissing);
+      throw new MissingValuesException(
+          where
+              + ": "
+              + missingRows
+              + " of "
+              + n
+              + " rows have missing feature values"
+              + " (NaN), the first at "
+              + firstMissing);
     }
     return out;
   }
@@ -383,7 +488,8 @@ public final class NpzReader {
     }
     double d = y.getDouble(i);
     if (d != Math.rint(d) || Double.isInfinite(d)) {
-      throw new DatasetFormatException(where + ": row " + i + ": label " + d + " is not an integer");
+      throw new DatasetFormatException(
+          where + ": row " + i + ": label " + d + " is not an integer");
     }
     return Long.toString((long) d);
   }
@@ -394,7 +500,8 @@ public final class NpzReader {
       try {
         return Split.valueOf(v.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new DatasetFormatException(where + ": row " + i + ": split '" + v + "' is not TRAIN, VALID or TEST");
+        throw new DatasetFormatException(
+            where + ": row " + i + ": split '" + v + "' is not TRAIN, VALID or TEST");
       }
     }
     if (s.isInteger()) {
@@ -402,8 +509,10 @@ public final class NpzReader {
       if (v >= 0 && v < Split.values().length) {
         return Split.values()[(int) v];
       }
-      throw new DatasetFormatException(where + ": row " + i + ": split " + v + " is not 0 (TRAIN), 1 (VALID) or 2 (TEST)");
+      throw new DatasetFormatException(
+          where + ": row " + i + ": split " + v + " is not 0 (TRAIN), 1 (VALID) or 2 (TEST)");
     }
-    throw new DatasetFormatException(where + ": splits must be integers or strings, found dtype " + s.dtype());
+    throw new DatasetFormatException(
+        where + ": splits must be integers or strings, found dtype " + s.dtype());
   }
 }

@@ -6,13 +6,14 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The order in which a dataset's rows are trained on and scored, shared by {@code igm fit} and {@code igm replay}
- * so that the offline run and a streamed replay see identical mini-batches (docs/ALGORITHM.md, rule 1).
+ * The order in which a dataset's rows are trained on and scored, shared by {@code igm fit} and
+ * {@code igm replay} so that the offline run and a streamed replay see identical mini-batches
+ * (docs/ALGORITHM.md, rule 1).
  *
- * <p>For each epoch e: the TRAIN rows in {@link EpochOrder#permutation}(nTrain, seed, e) order, then (when
- * {@code evaluateEachEpoch}) the VALID and TEST rows in file order. With {@code evaluateEachEpoch} off, the VALID
- * and TEST rows follow the last epoch only. Each entry carries a sample id that is stable across runs and unique
- * per epoch: {@code <rowId>@<epoch>}.
+ * <p>For each epoch e: the TRAIN rows in {@link EpochOrder#permutation}(nTrain, seed, e) order,
+ * then (when {@code evaluateEachEpoch}) the VALID and TEST rows in file order. With {@code
+ * evaluateEachEpoch} off, the VALID and TEST rows follow the last epoch only. Each entry carries a
+ * sample id that is stable across runs and unique per epoch: {@code <rowId>@<epoch>}.
  */
 public final class ReplayPlan {
   /** One planned record. */
@@ -30,7 +31,8 @@ public final class ReplayPlan {
     this.epochs = epochs;
   }
 
-  public static ReplayPlan of(MultiViewDataset dataset, int epochs, long seed, boolean evaluateEachEpoch) {
+  public static ReplayPlan of(
+      MultiViewDataset dataset, int epochs, long seed, boolean evaluateEachEpoch) {
     if (epochs < 1) {
       throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
     }

@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.Schema;
@@ -18,19 +18,21 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
- * Turns planned rows ({@link ReplayPlan.Entry}) into Avro {@link MultimodalSample}s: the entry's sample id (stable
- * across runs, unique per epoch), the row's split and label, the stream name, an event time from the {@link EventClock},
- * and one tensor per modality.
+ * Turns planned rows ({@link ReplayPlan.Entry}) into Avro {@link MultimodalSample}s: the entry's
+ * sample id (stable across runs, unique per epoch), the row's split and label, the stream name, an
+ * event time from the {@link EventClock}, and one tensor per modality.
  *
- * <p>Table rows become float32 tensors of shape {@code [width]}. A row's tensors are built once and reused for every
- * epoch (only the id and the event time change between epochs), which keeps a many-epoch replay at Kafka's speed
- * rather than the encoder's; the cost is one extra copy of the table's features in memory.
+ * <p>Table rows become float32 tensors of shape {@code [width]}. A row's tensors are built once and
+ * reused for every epoch (only the id and the event time change between epochs), which keeps a
+ * many-epoch replay at Kafka's speed rather than the encoder's; the cost is one extra copy of the
+ * table's features in memory.
  *
- * <p>{@link #toBytes} writes the same Avro binary as {@code AvroBytes.encode(encode(...))} without building the record:
- * a record's binary form is its fields' encodings in schema order, and all but the sample id and the event time are
- * the same in every epoch, so they are encoded once per row and copied. This makes the replay's encoder about ten times
- * cheaper, which matters on small machines where it shares the cores with the producer and the broker. The field order
- * is checked against the schema when the class loads, and tests compare the bytes with Avro's on whole plans.
+ * <p>{@link #toBytes} writes the same Avro binary as {@code AvroBytes.encode(encode(...))} without
+ * building the record: a record's binary form is its fields' encodings in schema order, and all but
+ * the sample id and the event time are the same in every epoch, so they are encoded once per row
+ * and copied. This makes the replay's encoder about ten times cheaper, which matters on small
+ * machines where it shares the cores with the producer and the broker. The field order is checked
+ * against the schema when the class loads, and tests compare the bytes with Avro's on whole plans.
  */
 public final class SampleEncoder {
   private final String stream;
@@ -40,10 +42,15 @@ public final class SampleEncoder {
       List.of("sampleId", "stream", "split", "label", "eventTime", "modalities");
 
   static {
-    List<String> actual = MultimodalSample.getClassSchema().getFields().stream().map(Schema.Field::name).toList();
+    List<String> actual =
+        MultimodalSample.getClassSchema().getFields().stream().map(Schema.Field::name).toList();
     if (!actual.equals(FIELD_ORDER)) {
-      throw new IllegalStateException("MultimodalSample fields are " + actual + "; SampleEncoder.toBytes writes "
-          + FIELD_ORDER + ": update it with the schema");
+      throw new IllegalStateException(
+          "MultimodalSample fields are "
+              + actual
+              + "; SampleEncoder.toBytes writes "
+              + FIELD_ORDER
+              + ": update it with the schema");
     }
   }
 
@@ -66,12 +73,16 @@ public final class SampleEncoder {
   /** A table row: every view becomes a float32 tensor of shape {@code [width]}. */
   public MultimodalSample encode(ReplayPlan.Entry entry, long index) {
     MultiViewRow row = entry.row();
-    Map<String, Tensor> tensors = rowTensors.computeIfAbsent(row.sampleId(), id -> float32Views(row));
+    Map<String, Tensor> tensors =
+        rowTensors.computeIfAbsent(row.sampleId(), id -> float32Views(row));
     return encode(entry, index, tensors);
   }
 
-  /** A row whose modalities were decoded elsewhere (paper layouts: spectrograms, frames, token ids). */
-  public MultimodalSample encode(ReplayPlan.Entry entry, long index, Map<String, Tensor> modalities) {
+  /**
+   * A row whose modalities were decoded elsewhere (paper layouts: spectrograms, frames, token ids).
+   */
+  public MultimodalSample encode(
+      ReplayPlan.Entry entry, long index, Map<String, Tensor> modalities) {
     MultiViewRow row = entry.row();
     return MultimodalSample.newBuilder()
         .setSampleId(entry.sampleId())
@@ -86,13 +97,17 @@ public final class SampleEncoder {
   /**
    * The Avro binary of {@code encode(entry, index, modalities)}, byte for byte.
    *
-   * @param reuseRow the row's modalities are the same object in every epoch (tables): keep the row's constant bytes
-   *     for the next epoch. Off for decoded files, which are too large to keep.
+   * @param reuseRow the row's modalities are the same object in every epoch (tables): keep the
+   *     row's constant bytes for the next epoch. Off for decoded files, which are too large to
+   *     keep.
    */
-  public byte[] toBytes(ReplayPlan.Entry entry, long index, Map<String, Tensor> modalities, boolean reuseRow) {
+  public byte[] toBytes(
+      ReplayPlan.Entry entry, long index, Map<String, Tensor> modalities, boolean reuseRow) {
     MultiViewRow row = entry.row();
-    byte[][] parts = reuseRow ? rowParts.computeIfAbsent(row.sampleId(), id -> constantParts(row, modalities))
-        : constantParts(row, modalities);
+    byte[][] parts =
+        reuseRow
+            ? rowParts.computeIfAbsent(row.sampleId(), id -> constantParts(row, modalities))
+            : constantParts(row, modalities);
     try {
       buffer.reset();
       encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);

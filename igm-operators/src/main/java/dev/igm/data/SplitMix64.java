@@ -1,8 +1,9 @@
 package dev.igm.data;
 
 /**
- * A small, fully specified pseudo-random generator (SplitMix64, Steele, Lea &amp; Flood 2014), so that shuffles are the
- * same on every JVM and easy to reproduce elsewhere:
+ * A small, fully specified pseudo-random generator (SplitMix64, Steele, Lea &amp; Flood 2014), so
+ * that shuffles are the same on every JVM and easy to reproduce elsewhere:
+ *
  * <pre>
  *   next():     state += 0x9E3779B97F4A7C15; return mix64(state)
  *   mix64(z):   z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >>> 27)) * 0x94D049BB133111EB; return z ^ (z >>> 31)

@@ -10,11 +10,12 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Turns the text rows of a table (ARFF or CSV) into a {@link MultiViewDataset}: checks the value count, parses the
- * feature columns, maps labels to class indices and splits to {@link Split}. Every error names the file and line.
- * Missing feature values become NaN when {@link TableOptions#keepMissing()}, else the table is refused once all its
- * rows are read (with how many have them). Read as one view of a {@link TableJoin} ({@link TableOptions#joinColumn()}),
- * it keeps each row's id and, where the file has them, its label and split, for {@link #part()}.
+ * Turns the text rows of a table (ARFF or CSV) into a {@link MultiViewDataset}: checks the value
+ * count, parses the feature columns, maps labels to class indices and splits to {@link Split}.
+ * Every error names the file and line. Missing feature values become NaN when {@link
+ * TableOptions#keepMissing()}, else the table is refused once all its rows are read (with how many
+ * have them). Read as one view of a {@link TableJoin} ({@link TableOptions#joinColumn()}), it keeps
+ * each row's id and, where the file has them, its label and split, for {@link #part()}.
  */
 final class TableAssembler {
   private final String source;
@@ -42,11 +43,18 @@ final class TableAssembler {
 
   /**
    * @param roles the label, split and id columns (-1: none; the label only in a join)
-   * @param nonFeature 0-based column → reason it cannot be a feature (label, split, id, nominal attribute)
+   * @param nonFeature 0-based column → reason it cannot be a feature (label, split, id, nominal
+   *     attribute)
    * @param declaredClasses class order, or null to derive it from the labels at the end
    */
-  TableAssembler(String source, String fileStem, List<String> columns, Roles roles, Map<Integer, String> nonFeature,
-      List<String> declaredClasses, TableOptions options) {
+  TableAssembler(
+      String source,
+      String fileStem,
+      List<String> columns,
+      Roles roles,
+      Map<Integer, String> nonFeature,
+      List<String> declaredClasses,
+      TableOptions options) {
     this.source = source;
     this.fileStem = fileStem;
     this.datasetName = options.datasetName() != null ? options.datasetName() : fileStem;
@@ -62,12 +70,15 @@ final class TableAssembler {
         classIndex.put(declaredClasses.get(i), i);
       }
     }
-    this.layout = options.viewMap() == null
-        ? ViewMap.allColumns(columns.size(), nonFeature)
-        : options.viewMap().resolve(columns, nonFeature, source);
+    this.layout =
+        options.viewMap() == null
+            ? ViewMap.allColumns(columns.size(), nonFeature)
+            : options.viewMap().resolve(columns, nonFeature, source);
     for (Map.Entry<String, int[]> e : layout.entrySet()) {
-      if (e.getValue().length == 0 && idColumn < 0) { // a joined file may hold only ids, labels and splits
-        throw new DatasetFormatException(source + ": view '" + e.getKey() + "' has no feature columns");
+      if (e.getValue().length == 0
+          && idColumn < 0) { // a joined file may hold only ids, labels and splits
+        throw new DatasetFormatException(
+            source + ": view '" + e.getKey() + "' has no feature columns");
       }
     }
   }
@@ -76,10 +87,10 @@ final class TableAssembler {
   record Roles(int label, int split, int id) {}
 
   /**
-   * Finds the label column ({@link TableOptions#labelColumn()}, default: the last column) and the split column
-   * ({@link TableOptions#splitColumn()}, default: none) among {@code columns}; they may not be the same column. In a
-   * join ({@link TableOptions#joinColumn()}) the id column must be there, and the label and split columns are taken
-   * where the file has them.
+   * Finds the label column ({@link TableOptions#labelColumn()}, default: the last column) and the
+   * split column ({@link TableOptions#splitColumn()}, default: none) among {@code columns}; they
+   * may not be the same column. In a join ({@link TableOptions#joinColumn()}) the id column must be
+   * there, and the label and split columns are taken where the file has them.
    */
   static Roles roles(String source, List<String> columns, TableOptions options) {
     if (options.joinColumn() != null) {
@@ -87,17 +98,27 @@ final class TableAssembler {
       int label = options.labelColumn() == null ? -1 : columns.indexOf(options.labelColumn());
       int split = options.splitColumn() == null ? -1 : columns.indexOf(options.splitColumn());
       if (label == id || split == id) {
-        throw new DatasetFormatException(source + ": the join column '" + columns.get(id) + "' cannot also be the "
-            + (label == id ? "label" : "split") + " column");
+        throw new DatasetFormatException(
+            source
+                + ": the join column '"
+                + columns.get(id)
+                + "' cannot also be the "
+                + (label == id ? "label" : "split")
+                + " column");
       }
       return new Roles(label, split, id);
     }
-    int label = options.labelColumn() == null ? columns.size() - 1
-        : columnIndex(source, columns, options.labelColumn(), "label");
-    int split = options.splitColumn() == null ? -1
-        : columnIndex(source, columns, options.splitColumn(), "split");
+    int label =
+        options.labelColumn() == null
+            ? columns.size() - 1
+            : columnIndex(source, columns, options.labelColumn(), "label");
+    int split =
+        options.splitColumn() == null
+            ? -1
+            : columnIndex(source, columns, options.splitColumn(), "split");
     if (split == label) {
-      throw new DatasetFormatException(source + ": the split and label columns are both '" + columns.get(label) + "'");
+      throw new DatasetFormatException(
+          source + ": the split and label columns are both '" + columns.get(label) + "'");
     }
     return new Roles(label, split, -1);
   }
@@ -106,14 +127,16 @@ final class TableAssembler {
   static int columnIndex(String source, List<String> columns, String name, String role) {
     int idx = columns.indexOf(name);
     if (idx < 0) {
-      throw new DatasetFormatException(source + ": " + role + " column '" + name + "' not found (columns: " + columns + ")");
+      throw new DatasetFormatException(
+          source + ": " + role + " column '" + name + "' not found (columns: " + columns + ")");
     }
     return idx;
   }
 
   void addRow(int line, List<String> cells) {
     if (cells.size() != columns.size()) {
-      throw DatasetFormatException.atLine(source, line, "expected " + columns.size() + " values, found " + cells.size());
+      throw DatasetFormatException.atLine(
+          source, line, "expected " + columns.size() + " values, found " + cells.size());
     }
     Map<String, float[]> rowViews = new LinkedHashMap<>();
     boolean missing = false;
@@ -130,18 +153,24 @@ final class TableAssembler {
     if (labelColumn >= 0) {
       String label = cells.get(labelColumn);
       if (MissingValues.isMissing(label)) {
-        throw DatasetFormatException.atLine(source, line, "missing label in " + ViewMap.describe(columns, labelColumn)
-            + " (a row without a label cannot be used: remove it)");
+        throw DatasetFormatException.atLine(
+            source,
+            line,
+            "missing label in "
+                + ViewMap.describe(columns, labelColumn)
+                + " (a row without a label cannot be used: remove it)");
       }
       if (declaredClasses != null && !classIndex.containsKey(label)) {
-        throw DatasetFormatException.atLine(source, line, "label '" + label + "' is not one of the classes " + declaredClasses);
+        throw DatasetFormatException.atLine(
+            source, line, "label '" + label + "' is not one of the classes " + declaredClasses);
       }
       labelStrings.add(label);
     }
     if (idColumn >= 0) {
       String id = cells.get(idColumn);
       if (MissingValues.isMissing(id)) {
-        throw DatasetFormatException.atLine(source, line, "missing row id in " + ViewMap.describe(columns, idColumn));
+        throw DatasetFormatException.atLine(
+            source, line, "missing row id in " + ViewMap.describe(columns, idColumn));
       }
       ids.add(id);
       lines.add(line);
@@ -154,8 +183,12 @@ final class TableAssembler {
     if (MissingValues.isMissing(cell)) {
       missingCells++;
       if (firstMissing == null) {
-        firstMissing = (cell.isEmpty() ? "an empty cell" : "'" + cell + "'") + " at line " + line + " in "
-            + ViewMap.describe(columns, column);
+        firstMissing =
+            (cell.isEmpty() ? "an empty cell" : "'" + cell + "'")
+                + " at line "
+                + line
+                + " in "
+                + ViewMap.describe(columns, column);
       }
       return Float.NaN;
     }
@@ -163,10 +196,16 @@ final class TableAssembler {
     try {
       f = Float.parseFloat(cell);
     } catch (NumberFormatException e) {
-      throw DatasetFormatException.atLine(source, line, "not a number in " + ViewMap.describe(columns, column) + ": '" + cell + "'");
+      throw DatasetFormatException.atLine(
+          source,
+          line,
+          "not a number in " + ViewMap.describe(columns, column) + ": '" + cell + "'");
     }
     if (!Float.isFinite(f)) {
-      throw DatasetFormatException.atLine(source, line, "non-finite value in " + ViewMap.describe(columns, column) + ": '" + cell + "'");
+      throw DatasetFormatException.atLine(
+          source,
+          line,
+          "non-finite value in " + ViewMap.describe(columns, column) + ": '" + cell + "'");
     }
     return f;
   }
@@ -175,37 +214,75 @@ final class TableAssembler {
     try {
       return Split.valueOf(cell.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw DatasetFormatException.atLine(source, line, "split '" + cell + "' in " + ViewMap.describe(columns, splitColumn)
-          + " is not TRAIN, VALID or TEST");
+      throw DatasetFormatException.atLine(
+          source,
+          line,
+          "split '"
+              + cell
+              + "' in "
+              + ViewMap.describe(columns, splitColumn)
+              + " is not TRAIN, VALID or TEST");
     }
   }
 
   /** Refuses the table if it has missing values and they are not kept. */
   private void checkMissing() {
     if (missingRows > 0 && !keepMissing) {
-      throw new MissingValuesException(source + ": " + missingRows + " of " + views.size() + " rows have missing"
-          + " feature values (" + missingCells + " cells; empty, ?, NA, N/A, NaN or null), the first " + firstMissing);
+      throw new MissingValuesException(
+          source
+              + ": "
+              + missingRows
+              + " of "
+              + views.size()
+              + " rows have missing"
+              + " feature values ("
+              + missingCells
+              + " cells; empty, ?, NA, N/A, NaN or null), the first "
+              + firstMissing);
     }
   }
 
-  /** One file of a join: its rows' ids, features, and labels and splits where it has those columns. */
-  record Part(String source, String fileStem, List<String> ids, List<Integer> lines, List<float[]> features,
-      List<String> labels, List<Split> splits, List<String> declaredClasses, String labelColumnName,
-      String splitColumnName, int width) {}
+  /**
+   * One file of a join: its rows' ids, features, and labels and splits where it has those columns.
+   */
+  record Part(
+      String source,
+      String fileStem,
+      List<String> ids,
+      List<Integer> lines,
+      List<float[]> features,
+      List<String> labels,
+      List<Split> splits,
+      List<String> declaredClasses,
+      String labelColumnName,
+      String splitColumnName,
+      int width) {}
 
-  /** The rows read, as one view of a join (requires {@link TableOptions#joinColumn()} and no view map). */
+  /**
+   * The rows read, as one view of a join (requires {@link TableOptions#joinColumn()} and no view
+   * map).
+   */
   Part part() {
     if (idColumn < 0 || layout.size() != 1) {
-      throw new IllegalStateException("part() of a table read without a join column or with several views");
+      throw new IllegalStateException(
+          "part() of a table read without a join column or with several views");
     }
     checkMissing();
     String view = layout.keySet().iterator().next();
     List<float[]> features = new ArrayList<>(views.size());
     views.forEach(v -> features.add(v.get(view)));
-    return new Part(source, fileStem, List.copyOf(ids), List.copyOf(lines), features,
-        labelColumn < 0 ? null : List.copyOf(labelStrings), splitColumn < 0 ? null : List.copyOf(splits),
-        declaredClasses, labelColumn < 0 ? null : columns.get(labelColumn),
-        splitColumn < 0 ? null : columns.get(splitColumn), layout.get(view).length);
+    return new Part(
+        source,
+        fileStem,
+        List.copyOf(ids),
+        List.copyOf(lines),
+        features,
+        labelColumn < 0 ? null : List.copyOf(labelStrings),
+        splitColumn < 0 ? null : List.copyOf(splits),
+        declaredClasses,
+        labelColumn < 0 ? null : columns.get(labelColumn),
+        splitColumn < 0 ? null : columns.get(splitColumn),
+        layout.get(view).length);
   }
 
   MultiViewDataset finish() {
@@ -232,14 +309,19 @@ final class TableAssembler {
     layout.forEach((m, cols) -> widths.put(m, cols.length));
     List<MultiViewRow> rows = new ArrayList<>(labels.length);
     for (int i = 0; i < labels.length; i++) {
-      rows.add(new MultiViewRow(datasetName + "/" + fileStem + "/" + i, labels[i], splits.get(i), views.get(i)));
+      rows.add(
+          new MultiViewRow(
+              datasetName + "/" + fileStem + "/" + i, labels[i], splits.get(i), views.get(i)));
     }
     return new MultiViewDataset(datasetName, classes, widths, rows);
   }
 
   /** Class names and indices derived from label strings (no declared class order). */
   record LabelEncoding(List<String> classNames, int[] labels) {
-    /** All ints ≥ 0 → the value is the index (classes "0".."max"); otherwise sorted distinct strings. */
+    /**
+     * All ints ≥ 0 → the value is the index (classes "0".."max"); otherwise sorted distinct
+     * strings.
+     */
     static LabelEncoding derive(List<String> values) {
       int[] labels = new int[values.size()];
       boolean allInts = true;

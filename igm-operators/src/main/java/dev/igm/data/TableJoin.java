@@ -15,19 +15,24 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A multi-view table whose views live in separate text files (CSV, TSV or ARFF), one file per view, joined on a row id
- * column ({@link TableOptions#joinColumn()}). Each file's columns other than the id, label and split columns are its
- * view's features. The label comes from the file(s) with the {@link TableOptions#labelColumn()} column and the split
- * from those with the {@link TableOptions#splitColumn()} column; where several files have one, they must agree on
- * every row. A file may hold only the id with the label and/or split columns (then it is no view). Rows keep the first
- * file's order; a sample id is {@code <dataset>/<row id>}. A row id missing from some file is an error that counts
- * them per file, unless the caller drops those rows.
+ * A multi-view table whose views live in separate text files (CSV, TSV or ARFF), one file per view,
+ * joined on a row id column ({@link TableOptions#joinColumn()}). Each file's columns other than the
+ * id, label and split columns are its view's features. The label comes from the file(s) with the
+ * {@link TableOptions#labelColumn()} column and the split from those with the {@link
+ * TableOptions#splitColumn()} column; where several files have one, they must agree on every row. A
+ * file may hold only the id with the label and/or split columns (then it is no view). Rows keep the
+ * first file's order; a sample id is {@code <dataset>/<row id>}. A row id missing from some file is
+ * an error that counts them per file, unless the caller drops those rows.
  */
 public final class TableJoin {
   private TableJoin() {}
 
   /** A text table format; null in a {@link ViewFile} means: by the file name's extension. */
-  public enum TextFormat { ARFF, CSV, TSV }
+  public enum TextFormat {
+    ARFF,
+    CSV,
+    TSV
+  }
 
   /** One view's file. */
   public record ViewFile(String view, Path path, TextFormat format) {
@@ -52,13 +57,15 @@ public final class TableJoin {
   /**
    * Reads and joins the files.
    *
-   * @param options the join column (required), label and split columns, {@link TableOptions#keepMissing()}, pinned
-   *     class names and the dataset name apply; no view map
-   * @param dropUnmatched drop the rows whose id some file lacks (else they are an {@link UnmatchedRowsException})
+   * @param options the join column (required), label and split columns, {@link
+   *     TableOptions#keepMissing()}, pinned class names and the dataset name apply; no view map
+   * @param dropUnmatched drop the rows whose id some file lacks (else they are an {@link
+   *     UnmatchedRowsException})
    */
   public static Result read(List<ViewFile> files, TableOptions options, boolean dropUnmatched) {
     if (options.joinColumn() == null) {
-      throw new IllegalArgumentException("joining tables needs the row id column (TableOptions.joinColumn)");
+      throw new IllegalArgumentException(
+          "joining tables needs the row id column (TableOptions.joinColumn)");
     }
     if (options.viewMap() != null) {
       throw new IllegalArgumentException("joined tables are one view per file: no view map");
@@ -69,12 +76,19 @@ public final class TableJoin {
     Map<String, Path> views = new LinkedHashMap<>();
     for (ViewFile f : files) {
       if (!ViewMap.validModalityName(f.view())) {
-        throw new IllegalArgumentException("view name '" + f.view() + "' of " + f.path() + ": letters, digits, _ . - only");
+        throw new IllegalArgumentException(
+            "view name '" + f.view() + "' of " + f.path() + ": letters, digits, _ . - only");
       }
       Path previous = views.putIfAbsent(f.view(), f.path());
       if (previous != null) {
-        throw new IllegalArgumentException("view '" + f.view() + "' is given by " + previous + " and by " + f.path()
-            + "; name the views apart");
+        throw new IllegalArgumentException(
+            "view '"
+                + f.view()
+                + "' is given by "
+                + previous
+                + " and by "
+                + f.path()
+                + "; name the views apart");
       }
     }
     List<TableAssembler.Part> parts = new ArrayList<>();
@@ -91,7 +105,8 @@ public final class TableJoin {
       return switch (format) {
         case ARFF -> ArffReader.assemble(in, name, options).part();
         case CSV -> CsvReader.assemble(in, name, options).part();
-        case TSV -> CsvReader.assemble(in, name, options.toBuilder().delimiter('\t').build()).part();
+        case TSV ->
+            CsvReader.assemble(in, name, options.toBuilder().delimiter('\t').build()).part();
       };
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + f.path(), e);
@@ -105,10 +120,14 @@ public final class TableJoin {
         return t;
       }
     }
-    throw new IllegalArgumentException(path.getFileName() + ": joined views must be .csv, .tsv or .arff tables");
+    throw new IllegalArgumentException(
+        path.getFileName() + ": joined views must be .csv, .tsv or .arff tables");
   }
 
-  private static Result join(List<ViewFile> files, List<TableAssembler.Part> parts, TableOptions options,
+  private static Result join(
+      List<ViewFile> files,
+      List<TableAssembler.Part> parts,
+      TableOptions options,
       boolean dropUnmatched) {
     List<Map<String, Integer>> index = new ArrayList<>();
     for (TableAssembler.Part p : parts) {
@@ -116,8 +135,17 @@ public final class TableJoin {
       for (int i = 0; i < p.ids().size(); i++) {
         Integer previous = rows.putIfAbsent(p.ids().get(i), i);
         if (previous != null) {
-          throw new DatasetFormatException(p.source() + ": row id '" + p.ids().get(i) + "' in column '"
-              + options.joinColumn() + "' appears twice (lines " + p.lines().get(previous) + " and " + p.lines().get(i) + ")");
+          throw new DatasetFormatException(
+              p.source()
+                  + ": row id '"
+                  + p.ids().get(i)
+                  + "' in column '"
+                  + options.joinColumn()
+                  + "' appears twice (lines "
+                  + p.lines().get(previous)
+                  + " and "
+                  + p.lines().get(i)
+                  + ")");
         }
       }
       index.add(rows);
@@ -136,23 +164,33 @@ public final class TableJoin {
       if (p.width() > 0) {
         viewParts.add(f);
       } else if (p.labels() == null && p.splits() == null) {
-        throw new DatasetFormatException(p.source() + ": no feature, label or split columns besides the join column '"
-            + options.joinColumn() + "'");
+        throw new DatasetFormatException(
+            p.source()
+                + ": no feature, label or split columns besides the join column '"
+                + options.joinColumn()
+                + "'");
       }
     }
     if (viewParts.isEmpty()) {
       throw new DatasetFormatException("none of the joined files has feature columns");
     }
     if (options.labelColumn() == null) {
-      throw new IllegalArgumentException("joined tables need the label column named (it may be in any of the files)");
+      throw new IllegalArgumentException(
+          "joined tables need the label column named (it may be in any of the files)");
     }
     if (labelParts.isEmpty()) {
-      throw new DatasetFormatException("label column '" + options.labelColumn() + "' is in none of the files "
-          + parts.stream().map(TableAssembler.Part::source).toList());
+      throw new DatasetFormatException(
+          "label column '"
+              + options.labelColumn()
+              + "' is in none of the files "
+              + parts.stream().map(TableAssembler.Part::source).toList());
     }
     if (options.splitColumn() != null && splitParts.isEmpty()) {
-      throw new DatasetFormatException("split column '" + options.splitColumn() + "' is in none of the files "
-          + parts.stream().map(TableAssembler.Part::source).toList());
+      throw new DatasetFormatException(
+          "split column '"
+              + options.splitColumn()
+              + "' is in none of the files "
+              + parts.stream().map(TableAssembler.Part::source).toList());
     }
 
     // which ids are in every file; how many of each file's are not
@@ -181,20 +219,38 @@ public final class TableJoin {
       StringBuilder per = new StringBuilder();
       for (int f = 0; f < parts.size(); f++) {
         if (unmatched[f] > 0) {
-          per.append(per.length() == 0 ? "" : ", ").append(parts.get(f).source()).append(' ').append(unmatched[f])
-              .append(" of ").append(parts.get(f).ids().size()).append(" (e.g. ")
-              .append(String.join(", ", examples.get(f))).append(')');
+          per.append(per.length() == 0 ? "" : ", ")
+              .append(parts.get(f).source())
+              .append(' ')
+              .append(unmatched[f])
+              .append(" of ")
+              .append(parts.get(f).ids().size())
+              .append(" (e.g. ")
+              .append(String.join(", ", examples.get(f)))
+              .append(')');
         }
       }
       if (!dropUnmatched) {
-        throw new UnmatchedRowsException("the joined files do not hold the same rows (by '" + options.joinColumn()
-            + "'): rows some other file lacks: " + per + "; " + common.size() + " rows are in every file");
+        throw new UnmatchedRowsException(
+            "the joined files do not hold the same rows (by '"
+                + options.joinColumn()
+                + "'): rows some other file lacks: "
+                + per
+                + "; "
+                + common.size()
+                + " rows are in every file");
       }
-      notes.add("joined on '" + options.joinColumn() + "': dropped the rows some file lacks: " + per + "; kept "
-          + common.size());
+      notes.add(
+          "joined on '"
+              + options.joinColumn()
+              + "': dropped the rows some file lacks: "
+              + per
+              + "; kept "
+              + common.size());
     }
     if (common.isEmpty()) {
-      throw new DatasetFormatException("the joined files have no row id in common (by '" + options.joinColumn() + "')");
+      throw new DatasetFormatException(
+          "the joined files have no row id in common (by '" + options.joinColumn() + "')");
     }
 
     // labels and splits: from the files that have them, which must agree
@@ -217,8 +273,19 @@ public final class TableJoin {
         } else if (!label.equals(l)) {
           labelConflicts++;
           if (firstLabelConflict == null) {
-            firstLabelConflict = "row '" + id + "' is '" + label + "' in " + labelFrom + " but '" + l + "' in "
-                + p.source() + " line " + p.lines().get(i);
+            firstLabelConflict =
+                "row '"
+                    + id
+                    + "' is '"
+                    + label
+                    + "' in "
+                    + labelFrom
+                    + " but '"
+                    + l
+                    + "' in "
+                    + p.source()
+                    + " line "
+                    + p.lines().get(i);
           }
         }
       }
@@ -235,25 +302,49 @@ public final class TableJoin {
         } else if (split != s) {
           splitConflicts++;
           if (firstSplitConflict == null) {
-            firstSplitConflict = "row '" + id + "' is " + split + " in " + splitFrom + " but " + s + " in "
-                + p.source() + " line " + p.lines().get(i);
+            firstSplitConflict =
+                "row '"
+                    + id
+                    + "' is "
+                    + split
+                    + " in "
+                    + splitFrom
+                    + " but "
+                    + s
+                    + " in "
+                    + p.source()
+                    + " line "
+                    + p.lines().get(i);
           }
         }
       }
       splits.add(split == null ? options.defaultSplit() : split);
     }
     if (labelConflicts > 0) {
-      throw new DatasetFormatException("the files disagree on the label ('" + options.labelColumn() + "') of "
-          + labelConflicts + " rows: " + firstLabelConflict);
+      throw new DatasetFormatException(
+          "the files disagree on the label ('"
+              + options.labelColumn()
+              + "') of "
+              + labelConflicts
+              + " rows: "
+              + firstLabelConflict);
     }
     if (splitConflicts > 0) {
-      throw new DatasetFormatException("the files disagree on the split ('" + options.splitColumn() + "') of "
-          + splitConflicts + " rows: " + firstSplitConflict);
+      throw new DatasetFormatException(
+          "the files disagree on the split ('"
+              + options.splitColumn()
+              + "') of "
+              + splitConflicts
+              + " rows: "
+              + firstSplitConflict);
     }
 
     List<String> classes;
     int[] labels = new int[common.size()];
-    List<String> declared = options.classNames() != null ? options.classNames() : parts.get(labelParts.get(0)).declaredClasses();
+    List<String> declared =
+        options.classNames() != null
+            ? options.classNames()
+            : parts.get(labelParts.get(0)).declaredClasses();
     if (declared != null) {
       classes = declared;
       Map<String, Integer> classIndex = new HashMap<>();
@@ -263,8 +354,13 @@ public final class TableJoin {
       for (int i = 0; i < labels.length; i++) {
         Integer c = classIndex.get(labelStrings.get(i));
         if (c == null) {
-          throw new DatasetFormatException("label '" + labelStrings.get(i) + "' of row '" + common.get(i)
-              + "' is not one of the classes " + declared);
+          throw new DatasetFormatException(
+              "label '"
+                  + labelStrings.get(i)
+                  + "' of row '"
+                  + common.get(i)
+                  + "' is not one of the classes "
+                  + declared);
         }
         labels[i] = c;
       }
@@ -274,7 +370,8 @@ public final class TableJoin {
       labels = enc.labels();
     }
 
-    String datasetName = options.datasetName() != null ? options.datasetName() : parts.get(0).fileStem();
+    String datasetName =
+        options.datasetName() != null ? options.datasetName() : parts.get(0).fileStem();
     Map<String, Integer> widths = new LinkedHashMap<>();
     for (int f : viewParts) {
       widths.put(files.get(f).view(), parts.get(f).width());

@@ -8,20 +8,27 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Reads any supported table, choosing the reader by file name: {@code .arff} → {@link ArffReader}; {@code .csv} →
- * {@link CsvReader}; {@code .tsv} → {@link CsvReader} with a tab delimiter; {@code .npz} or a directory →
- * {@link NpzReader}; {@code .npy} → the {@code .npy} files of its directory via {@link NpzReader}, with this file as the
- * feature matrix (e.g. {@code data/X.npy} next to {@code data/y.npy}).
+ * Reads any supported table, choosing the reader by file name: {@code .arff} → {@link ArffReader};
+ * {@code .csv} → {@link CsvReader}; {@code .tsv} → {@link CsvReader} with a tab delimiter; {@code
+ * .npz} or a directory → {@link NpzReader}; {@code .npy} → the {@code .npy} files of its directory
+ * via {@link NpzReader}, with this file as the feature matrix (e.g. {@code data/X.npy} next to
+ * {@code data/y.npy}).
  */
 public final class TableReader {
   private TableReader() {}
 
-  /** A table format read from a stream; {@code sourceName} (the file name) goes into the sample ids and messages. */
+  /**
+   * A table format read from a stream; {@code sourceName} (the file name) goes into the sample ids
+   * and messages.
+   */
   interface StreamFormat {
     MultiViewDataset read(InputStream in, String sourceName, TableOptions options);
   }
 
-  /** Reads {@code file} in {@code format}; an I/O failure is an {@link UncheckedIOException} naming the file. */
+  /**
+   * Reads {@code file} in {@code format}; an I/O failure is an {@link UncheckedIOException} naming
+   * the file.
+   */
   static MultiViewDataset readFile(Path file, TableOptions options, StreamFormat format) {
     try (InputStream in = Files.newInputStream(file)) {
       return format.read(in, file.getFileName().toString(), options);
@@ -52,6 +59,8 @@ public final class TableReader {
       Path dir = path.toAbsolutePath().getParent();
       return NpzReader.read(dir, options.toBuilder().featuresArray(TextFields.stem(name)).build());
     }
-    throw new IllegalArgumentException(name + ": unknown table format (expected .arff, .csv, .tsv, .npz, .npy or a directory of .npy files)");
+    throw new IllegalArgumentException(
+        name
+            + ": unknown table format (expected .arff, .csv, .tsv, .npz, .npy or a directory of .npy files)");
   }
 }

@@ -5,8 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A multi-view table as a {@link ReplaySource}: each view is a float32 tensor of shape {@code [width]}. A row's tensors
- * are built once and reused in later epochs (only the record's id and event time differ between epochs).
+ * A multi-view table as a {@link ReplaySource}: each view is a float32 tensor of shape {@code
+ * [width]}. A row's tensors are built once and reused in later epochs (only the record's id and
+ * event time differ between epochs).
  */
 public final class TableSource implements ReplaySource {
   private final MultiViewDataset dataset;

@@ -8,8 +8,8 @@ final class TextFields {
   private TextFields() {}
 
   /**
-   * CSV (RFC 4180 within one line): fields separated by {@code delimiter}; a field may be enclosed in double quotes,
-   * with {@code ""} for a literal quote. Unquoted fields are trimmed.
+   * CSV (RFC 4180 within one line): fields separated by {@code delimiter}; a field may be enclosed
+   * in double quotes, with {@code ""} for a literal quote. Unquoted fields are trimmed.
    *
    * @return the fields, or null when a quote is not closed
    */
@@ -62,8 +62,8 @@ final class TextFields {
   }
 
   /**
-   * ARFF: comma-separated values, each optionally in single or double quotes with backslash escapes; whitespace around
-   * values is ignored.
+   * ARFF: comma-separated values, each optionally in single or double quotes with backslash
+   * escapes; whitespace around values is ignored.
    *
    * @return the values, or null when a quote is not closed
    */
@@ -100,7 +100,10 @@ final class TextFields {
     }
   }
 
-  /** Reads a quoted token starting at {@code start} (the quote); {@code end[0]} receives the index after the closing quote. */
+  /**
+   * Reads a quoted token starting at {@code start} (the quote); {@code end[0]} receives the index
+   * after the closing quote.
+   */
   static String unquote(String text, int start, int[] end) {
     char q = text.charAt(start);
     StringBuilder sb = new StringBuilder();

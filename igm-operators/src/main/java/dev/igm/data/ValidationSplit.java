@@ -5,11 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Carves a seeded fraction of the TRAIN rows into another split (VALID by default); other rows are untouched and row
- * order is kept. Stratified (the default): for each class c with n_c TRAIN rows, k_c = min(round(fraction·n_c), n_c − 1)
- * rows move (so every class present keeps at least one TRAIN row); not stratified: k = round(fraction·n) of all n TRAIN
- * rows move. Which rows move: the TRAIN rows (of each class, classes in index order; or all) are listed in row order,
- * shuffled with one {@link SplitMix64} seeded with {@code seed}, and the first k of the shuffled list move.
+ * Carves a seeded fraction of the TRAIN rows into another split (VALID by default); other rows are
+ * untouched and row order is kept. Stratified (the default): for each class c with n_c TRAIN rows,
+ * k_c = min(round(fraction·n_c), n_c − 1) rows move (so every class present keeps at least one
+ * TRAIN row); not stratified: k = round(fraction·n) of all n TRAIN rows move. Which rows move: the
+ * TRAIN rows (of each class, classes in index order; or all) are listed in row order, shuffled with
+ * one {@link SplitMix64} seeded with {@code seed}, and the first k of the shuffled list move.
  * Deterministic for a seed; carving TEST and then VALID gives a three-way split.
  */
 public final class ValidationSplit {
@@ -25,7 +26,8 @@ public final class ValidationSplit {
    * @param fraction in [0, 1]
    * @param stratified per class (see the class comment) or over all TRAIN rows
    */
-  public static MultiViewDataset carve(MultiViewDataset dataset, Split target, double fraction, long seed, boolean stratified) {
+  public static MultiViewDataset carve(
+      MultiViewDataset dataset, Split target, double fraction, long seed, boolean stratified) {
     if (!(fraction >= 0 && fraction <= 1)) {
       throw new IllegalArgumentException("split fraction must be in [0, 1], got " + fraction);
     }

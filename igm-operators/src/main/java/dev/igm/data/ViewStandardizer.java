@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-view, per-feature standardisation {@code (x − mean) / std}, with mean and population standard deviation (ddof 0,
- * as scikit-learn's StandardScaler) fitted on the TRAIN rows only, in float64, and applied to every row. A feature with
- * std 0 (or not finite) gets std 1.
+ * Per-view, per-feature standardisation {@code (x − mean) / std}, with mean and population standard
+ * deviation (ddof 0, as scikit-learn's StandardScaler) fitted on the TRAIN rows only, in float64,
+ * and applied to every row. A feature with std 0 (or not finite) gets std 1.
  */
 public final class ViewStandardizer {
   private final Map<String, double[]> means;
@@ -23,7 +23,8 @@ public final class ViewStandardizer {
   public static ViewStandardizer fit(MultiViewDataset dataset) {
     List<MultiViewRow> train = dataset.rows(Split.TRAIN);
     if (train.isEmpty()) {
-      throw new IllegalArgumentException("dataset " + dataset.name() + " has no TRAIN rows to fit a standardisation on");
+      throw new IllegalArgumentException(
+          "dataset " + dataset.name() + " has no TRAIN rows to fit a standardisation on");
     }
     Map<String, double[]> means = new LinkedHashMap<>();
     Map<String, double[]> stds = new LinkedHashMap<>();
@@ -80,7 +81,8 @@ public final class ViewStandardizer {
       double[] std = stds.get(e.getKey());
       float[] v = e.getValue();
       if (v.length != mean.length) {
-        throw new IllegalArgumentException("modality '" + e.getKey() + "' has width " + v.length + ", fitted on " + mean.length);
+        throw new IllegalArgumentException(
+            "modality '" + e.getKey() + "' has width " + v.length + ", fitted on " + mean.length);
       }
       float[] z = new float[v.length];
       for (int i = 0; i < v.length; i++) {
@@ -94,7 +96,8 @@ public final class ViewStandardizer {
   private static double[] lookup(Map<String, double[]> map, String modality) {
     double[] a = map.get(modality);
     if (a == null) {
-      throw new IllegalArgumentException("no standardisation fitted for modality '" + modality + "' (have " + map.keySet() + ")");
+      throw new IllegalArgumentException(
+          "no standardisation fitted for modality '" + modality + "' (have " + map.keySet() + ")");
     }
     return a;
   }

@@ -26,12 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes and validates raw Kafka records ({@link SampleValidator}); a valid sample is fanned out once per model, a
- * rejected record goes to the dead-letter side output with its raw bytes, source coordinates, stage and reason.
- * Counts dead letters as Flink metrics ({@code deadLetters}, and per kind under {@code kind=<KIND>}); the running
- * total is operator state so it survives restores exactly.
+ * Decodes and validates raw Kafka records ({@link SampleValidator}); a valid sample is fanned out
+ * once per model, a rejected record goes to the dead-letter side output with its raw bytes, source
+ * coordinates, stage and reason. Counts dead letters as Flink metrics ({@code deadLetters}, and per
+ * kind under {@code kind=<KIND>}); the running total is operator state so it survives restores
+ * exactly.
  */
-public final class DecodeValidateFunction extends ProcessFunction<RawRecord, ModelSample> implements CheckpointedFunction {
+public final class DecodeValidateFunction extends ProcessFunction<RawRecord, ModelSample>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DecodeValidateFunction.class);
 
@@ -50,10 +52,18 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Mod
   private transient Counter deadLetterCounter;
   private transient Counter validCounter;
   private transient Map<RejectionKind, Counter> byKind;
-  /** Records read in this attempt, valid or not: the command line's progress ({@code JobClient#getAccumulators}). */
+
+  /**
+   * Records read in this attempt, valid or not: the command line's progress ({@code
+   * JobClient#getAccumulators}).
+   */
   private transient LongCounter read;
 
-  public DecodeValidateFunction(ModelRegistry models, long maxTensorBytes, long maxRecordBytes, OutputTag<DeadLetter> deadLetterTag) {
+  public DecodeValidateFunction(
+      ModelRegistry models,
+      long maxTensorBytes,
+      long maxRecordBytes,
+      OutputTag<DeadLetter> deadLetterTag) {
     this.models = models;
     this.maxTensorBytes = maxTensorBytes;
     this.maxRecordBytes = maxRecordBytes;
@@ -91,16 +101,18 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Mod
     deadLetterCounter.inc();
     byKind.get(r.kind()).inc();
     LOG.debug("dead letter {}: {}", raw, r.describe());
-    ctx.output(deadLetterTag, DeadLetter.newBuilder()
-        .setSourceTopic(raw.topic)
-        .setSourcePartition(raw.partition)
-        .setSourceOffset(raw.offset)
-        .setRawKey(raw.key == null ? null : ByteBuffer.wrap(raw.key))
-        .setRawValue(raw.value == null ? null : ByteBuffer.wrap(raw.value))
-        .setStage(r.stage())
-        .setReason(r.describe())
-        .setTime(Instant.ofEpochMilli(System.currentTimeMillis()))
-        .build());
+    ctx.output(
+        deadLetterTag,
+        DeadLetter.newBuilder()
+            .setSourceTopic(raw.topic)
+            .setSourcePartition(raw.partition)
+            .setSourceOffset(raw.offset)
+            .setRawKey(raw.key == null ? null : ByteBuffer.wrap(raw.key))
+            .setRawValue(raw.value == null ? null : ByteBuffer.wrap(raw.value))
+            .setStage(r.stage())
+            .setReason(r.describe())
+            .setTime(Instant.ofEpochMilli(System.currentTimeMillis()))
+            .build());
   }
 
   @Override
@@ -110,7 +122,10 @@ public final class DecodeValidateFunction extends ProcessFunction<RawRecord, Mod
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    deadLetterState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("dead-letters", Long.class));
+    deadLetterState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("dead-letters", Long.class));
     deadLetters = 0;
     for (Long n : deadLetterState.get()) {
       deadLetters += n; // after a rescale the subtasks' totals add up

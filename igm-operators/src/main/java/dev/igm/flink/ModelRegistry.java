@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The models a job trains, by id, in a serializable form for Flink functions ({@link IgmConfig} itself is not
- * serializable: each model travels as its knob map in JSON and is rebuilt, and so validated again, on the task).
+ * The models a job trains, by id, in a serializable form for Flink functions ({@link IgmConfig}
+ * itself is not serializable: each model travels as its knob map in JSON and is rebuilt, and so
+ * validated again, on the task).
  */
 public final class ModelRegistry implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -49,7 +50,8 @@ public final class ModelRegistry implements Serializable {
     if (c == null) {
       String json = configJson.get(id);
       if (json == null) {
-        throw new IllegalArgumentException("unknown model '" + id + "' (configured: " + configJson.keySet() + ")");
+        throw new IllegalArgumentException(
+            "unknown model '" + id + "' (configured: " + configJson.keySet() + ")");
       }
       try {
         c = IgmConfig.fromMap(JSON.readValue(json, Map.class)).build();
@@ -66,7 +68,9 @@ public final class ModelRegistry implements Serializable {
     return configJson.get(id);
   }
 
-  /** The first model: all models of a job share its input contract (modalities, shapes, classes). */
+  /**
+   * The first model: all models of a job share its input contract (modalities, shapes, classes).
+   */
   public IgmConfig contract() {
     return get(ids().get(0));
   }

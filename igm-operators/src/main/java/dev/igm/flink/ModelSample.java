@@ -6,8 +6,9 @@ import dev.igm.core.ingest.ValidSample;
 /**
  * A validated sample addressed to one model (the key of the training operator). A Flink POJO.
  *
- * <p>{@code deadLetters} is the number of records the validating subtask had rejected when it emitted this one; the
- * trainer reports it in {@code TrainingMetrics.deadLetters} (it is checkpointed, so it is exact across restores).
+ * <p>{@code deadLetters} is the number of records the validating subtask had rejected when it
+ * emitted this one; the trainer reports it in {@code TrainingMetrics.deadLetters} (it is
+ * checkpointed, so it is exact across restores).
  */
 public class ModelSample {
   public String modelId;

@@ -13,19 +13,21 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * The model store's retention: of each model's published versions ({@code <store>/<modelId>/v<version>.safetensors}
- * and {@code .json}), it keeps
+ * The model store's retention: of each model's published versions ({@code
+ * <store>/<modelId>/v<version>.safetensors} and {@code .json}), it keeps
  *
  * <ul>
- *   <li>the newest {@code keep} versions whose {@code ModelSnapshot} record is committed (so the version a consumer of
- *       the models topic sees as newest, and the ones before it, can still be loaded),
- *   <li>every version newer than that (written, its record not committed yet, or written again after a restore),
+ *   <li>the newest {@code keep} versions whose {@code ModelSnapshot} record is committed (so the
+ *       version a consumer of the models topic sees as newest, and the ones before it, can still be
+ *       loaded),
+ *   <li>every version newer than that (written, its record not committed yet, or written again
+ *       after a restore),
  *   <li>every version a serving instance has in service ({@link ServingMarkers}),
  * </ul>
  *
- * <p>and deletes the rest. The trainer calls it once a checkpoint has committed the records of the versions it
- * published before that checkpoint, so a file goes only after a newer version's record is visible. When a serving
- * marker cannot be read, nothing is deleted this time.
+ * <p>and deletes the rest. The trainer calls it once a checkpoint has committed the records of the
+ * versions it published before that checkpoint, so a file goes only after a newer version's record
+ * is visible. When a serving marker cannot be read, nothing is deleted this time.
  */
 public final class ModelStoreRetention {
   private static final Pattern VERSION_FILE = Pattern.compile("v(\\d+)\\.(safetensors|json)");
@@ -46,8 +48,8 @@ public final class ModelStoreRetention {
   }
 
   /**
-   * Deletes the versions of {@code modelId} that are no longer kept, given that {@code committed} is the newest version
-   * whose record is committed.
+   * Deletes the versions of {@code modelId} that are no longer kept, given that {@code committed}
+   * is the newest version whose record is committed.
    *
    * @return the versions deleted, oldest first
    */
@@ -84,7 +86,10 @@ public final class ModelStoreRetention {
     return new ArrayList<>(deleted);
   }
 
-  /** The versions kept of {@code versions}, given the newest committed one and the versions in service. */
+  /**
+   * The versions kept of {@code versions}, given the newest committed one and the versions in
+   * service.
+   */
   Set<Long> kept(TreeSet<Long> versions, long committed, Collection<Long> inService) {
     Set<Long> kept = new TreeSet<>(versions.tailSet(committed, false));
     int n = 0;

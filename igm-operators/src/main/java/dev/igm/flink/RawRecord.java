@@ -1,8 +1,9 @@
 package dev.igm.flink;
 
 /**
- * A Kafka record as read, before decoding: where it came from and its raw bytes, so that a record that cannot be
- * used reaches the dead-letter topic unchanged. A Flink POJO (public fields, no-arg constructor).
+ * A Kafka record as read, before decoding: where it came from and its raw bytes, so that a record
+ * that cannot be used reaches the dead-letter topic unchanged. A Flink POJO (public fields, no-arg
+ * constructor).
  */
 public class RawRecord {
   public String topic;
@@ -14,7 +15,8 @@ public class RawRecord {
 
   public RawRecord() {}
 
-  public RawRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
+  public RawRecord(
+      String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
     this.topic = topic;
     this.partition = partition;
     this.offset = offset;

@@ -4,7 +4,10 @@ import dev.igm.avro.ModelSnapshot;
 import java.time.Instant;
 import java.util.Map;
 
-/** The {@code ModelSnapshot} record that announces a written model version: one shape for the job and the tools. */
+/**
+ * The {@code ModelSnapshot} record that announces a written model version: one shape for the job
+ * and the tools.
+ */
 public final class SnapshotRecords {
   private SnapshotRecords() {}
 
@@ -13,8 +16,14 @@ public final class SnapshotRecords {
    * @param sha256 the snapshot's tensor digest (what servers verify)
    * @param config the model configuration as JSON (what a server needs to build the model)
    */
-  public static ModelSnapshot announce(String modelId, long version, String method, String uri, String sha256,
-      String config, Map<String, Double> metrics) {
+  public static ModelSnapshot announce(
+      String modelId,
+      long version,
+      String method,
+      String uri,
+      String sha256,
+      String config,
+      Map<String, Double> metrics) {
     return ModelSnapshot.newBuilder()
         .setModelId(modelId)
         .setVersion(version)

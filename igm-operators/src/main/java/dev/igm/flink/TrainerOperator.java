@@ -40,18 +40,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training operator, keyed by model id: one live {@link ModelSession} per key in memory, checkpointed to keyed
- * state (RocksDB in production) only when a checkpoint is taken.
+ * The training operator, keyed by model id: one live {@link ModelSession} per key in memory,
+ * checkpointed to keyed state (RocksDB in production) only when a checkpoint is taken.
  *
- * <p><b>Why a custom operator.</b> Serialising a trainer (parameters, optimizer state, covariances, T, pending batch:
- * megabytes) on every record would dominate training; a {@code KeyedProcessFunction} can only write keyed state for
- * the key of the current record. Here {@link #snapshotState(StateSnapshotContext)} — which Flink calls before the
- * keyed state backend takes its snapshot — selects each session touched since the previous checkpoint with
- * {@code setCurrentKey} and writes its {@link SessionCheckpoint} into the {@code ValueState}. On restore nothing is
- * deserialised up front: a session is rebuilt from its keyed state the first time its key is seen again.
+ * <p><b>Why a custom operator.</b> Serialising a trainer (parameters, optimizer state, covariances,
+ * T, pending batch: megabytes) on every record would dominate training; a {@code
+ * KeyedProcessFunction} can only write keyed state for the key of the current record. Here {@link
+ * #snapshotState(StateSnapshotContext)} — which Flink calls before the keyed state backend takes
+ * its snapshot — selects each session touched since the previous checkpoint with {@code
+ * setCurrentKey} and writes its {@link SessionCheckpoint} into the {@code ValueState}. On restore
+ * nothing is deserialised up front: a session is rebuilt from its keyed state the first time its
+ * key is seen again.
  *
- * <p>Outputs: predictions (main output), {@link TrainingMetrics} and {@link ModelSnapshot} records (side outputs).
- * Snapshot files go to the {@link ModelStore}, written off the task thread, before their record is emitted.
+ * <p>Outputs: predictions (main output), {@link TrainingMetrics} and {@link ModelSnapshot} records
+ * (side outputs). Snapshot files go to the {@link ModelStore}, written off the task thread, before
+ * their record is emitted.
  */
 public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     implements OneInputStreamOperator<ModelSample, Prediction>, BoundedOneInput {
@@ -66,15 +69,26 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   private transient Map<String, ModelSession> sessions;
   private transient Set<String> dirty;
   private transient Map<String, Long> deadLetters;
-  /** Per model, what the gauges show: replaced (never mutated) by the task thread, read by the metrics thread. */
+
+  /**
+   * Per model, what the gauges show: replaced (never mutated) by the task thread, read by the
+   * metrics thread.
+   */
   private transient ConcurrentHashMap<String, ModelView> views;
+
   private transient ValueState<SessionState> state;
   private transient ModelStore store;
   private transient ModelStoreRetention retention;
+
   /** Per model, the newest version whose record has been emitted. */
   private transient Map<String, Long> emittedVersions;
-  /** Per checkpoint, the newest version of each model whose record that checkpoint's transactions hold. */
+
+  /**
+   * Per checkpoint, the newest version of each model whose record that checkpoint's transactions
+   * hold.
+   */
   private transient TreeMap<Long, Map<String, Long>> versionsByCheckpoint;
+
   private transient Map<String, Counter> trainedCounters;
   private transient TreeMap<Long, Long> checkpointStarts;
   private transient TreeMap<Long, Boolean> checkpointHadTraining;
@@ -88,11 +102,18 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   private transient LongCounter endToEndMillis;
   private transient ExecutorService publisher;
   private transient ArrayDeque<Future<ModelSnapshot>> publications;
-  /** Captured states not yet written (closed by the publisher, or in {@link #close()} if it never got to them). */
+
+  /**
+   * Captured states not yet written (closed by the publisher, or in {@link #close()} if it never
+   * got to them).
+   */
   private transient Set<TrainerSnapshot.Capture> captures;
 
   public TrainerOperator(
-      ModelRegistry models, TrainerSettings settings, OutputTag<TrainingMetrics> metricsTag, OutputTag<ModelSnapshot> snapshotTag) {
+      ModelRegistry models,
+      TrainerSettings settings,
+      OutputTag<TrainingMetrics> metricsTag,
+      OutputTag<ModelSnapshot> snapshotTag) {
     this.models = models;
     this.settings = settings;
     this.metricsTag = metricsTag;
@@ -109,18 +130,25 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     dirty = new HashSet<>();
     deadLetters = new HashMap<>();
     views = new ConcurrentHashMap<>();
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("igm-session", SessionState.class));
+    state =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("igm-session", SessionState.class));
     store = new ModelStore(settings.modelStoreUri());
     retention = new ModelStoreRetention(settings.modelStoreUri(), settings.keepVersions());
     emittedVersions = new HashMap<>();
     versionsByCheckpoint = new TreeMap<>();
     publications = new ArrayDeque<>();
     captures = ConcurrentHashMap.newKeySet();
-    publisher = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "igm-snapshot-publisher " + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
-      t.setDaemon(true);
-      return t;
-    });
+    publisher =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t =
+                  new Thread(
+                      r,
+                      "igm-snapshot-publisher "
+                          + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
+              t.setDaemon(true);
+              return t;
+            });
     checkpointStarts = new TreeMap<>();
     checkpointHadTraining = new TreeMap<>();
     restores = counter("igm.trainers.restored");
@@ -142,8 +170,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   }
 
   /**
-   * Flink metrics of one model. The gauges read the model's {@link ModelView} (0 / NaN before its first sample), which
-   * only the task thread replaces: the reporter thread never reads a live session.
+   * Flink metrics of one model. The gauges read the model's {@link ModelView} (0 / NaN before its
+   * first sample), which only the task thread replaces: the reporter thread never reads a live
+   * session.
    */
   private void registerMetrics(String id, MetricGroup g) {
     Counter trained = g.counter("samplesTrained");
@@ -214,11 +243,19 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
         throw e;
       }
       restores.add(1);
-      LOG.info("Model {} restored from checkpointed state at version {} ({} samples trained, {} pending)",
-          id, s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
+      LOG.info(
+          "Model {} restored from checkpointed state at version {} ({} samples trained, {} pending)",
+          id,
+          s.version(),
+          s.trainer().samplesTrained(),
+          s.trainer().pendingCount());
     } else {
       s = ModelSession.create(id, models.get(id));
-      LOG.info("Model {} starts fresh: method {}, batch size {}", id, s.config().methodName(), s.config().batchSize());
+      LOG.info(
+          "Model {} starts fresh: method {}, batch size {}",
+          id,
+          s.config().methodName(),
+          s.config().batchSize());
     }
     sessions.put(id, s);
     publishView(s);
@@ -226,8 +263,9 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   }
 
   /**
-   * A restored model trains on with the settings it was checkpointed with (a restore resumes exactly where it left
-   * off); a configuration that now says otherwise would be silently ignored, so it is refused, naming the knobs.
+   * A restored model trains on with the settings it was checkpointed with (a restore resumes
+   * exactly where it left off); a configuration that now says otherwise would be silently ignored,
+   * so it is refused, naming the knobs.
    */
   static void checkRestored(String id, IgmConfig configured, IgmConfig restored) {
     if (configured.equals(restored)) {
@@ -245,25 +283,41 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
         asked.add(k + "=" + now.get(k));
       }
     }
-    throw new IllegalStateException("model " + id + " was checkpointed with " + String.join(", ", checkpointed)
-        + ", but the configuration now says " + String.join(", ", asked) + "; a restore continues the checkpointed"
-        + " model as it was: restore with its settings, or train the new ones under another model id");
+    throw new IllegalStateException(
+        "model "
+            + id
+            + " was checkpointed with "
+            + String.join(", ", checkpointed)
+            + ", but the configuration now says "
+            + String.join(", ", asked)
+            + "; a restore continues the checkpointed"
+            + " model as it was: restore with its settings, or train the new ones under another model id");
   }
 
   private void afterBatch(ModelSession s, long deadLetterCount) throws Exception {
     trainedCounters.get(s.modelId()).inc(s.config().batchSize());
     if (s.metricsDue(settings.metricsEveryBatches())) {
-      output.collect(metricsTag, new StreamRecord<>(s.emitMetrics(System.currentTimeMillis(), deadLetterCount)));
+      output.collect(
+          metricsTag,
+          new StreamRecord<>(s.emitMetrics(System.currentTimeMillis(), deadLetterCount)));
     }
     if (s.snapshotDue(settings.snapshotEveryBatches())) {
       publish(s);
     }
     publishView(s);
-    if (settings.failAfterBatches() > 0 && !failureInjected && trainedCheckpointCompleted
-        && s.version() >= settings.failAfterBatches() && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+    if (settings.failAfterBatches() > 0
+        && !failureInjected
+        && trainedCheckpointCompleted
+        && s.version() >= settings.failAfterBatches()
+        && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
       failureInjected = true;
-      throw new IllegalStateException("injected failure (debug.fail.after.batches=" + settings.failAfterBatches()
-          + ") in model " + s.modelId() + " at batch " + s.version());
+      throw new IllegalStateException(
+          "injected failure (debug.fail.after.batches="
+              + settings.failAfterBatches()
+              + ") in model "
+              + s.modelId()
+              + " at batch "
+              + s.version());
     }
     if (settings.batchDelayMillis() > 0) {
       Thread.sleep(settings.batchDelayMillis());
@@ -271,11 +325,12 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   }
 
   /**
-   * Publishes the model's current version. The state is captured here, on the task thread, between two batches; the
-   * file write and its sha256 (most of the cost: a few MB) run on the publisher thread while training goes on. The
-   * ModelSnapshot record is emitted from the task thread once its file is written: at the next record, at the latest
-   * before the next checkpoint barrier ({@link #prepareSnapshotPreBarrier}), so it belongs to the same checkpoint as
-   * the state that counts the version as published, and it is never visible before its file.
+   * Publishes the model's current version. The state is captured here, on the task thread, between
+   * two batches; the file write and its sha256 (most of the cost: a few MB) run on the publisher
+   * thread while training goes on. The ModelSnapshot record is emitted from the task thread once
+   * its file is written: at the next record, at the latest before the next checkpoint barrier
+   * ({@link #prepareSnapshotPreBarrier}), so it belongs to the same checkpoint as the state that
+   * counts the version as published, and it is never visible before its file.
    */
   private void publish(ModelSession s) throws Exception {
     long version = s.version();
@@ -284,22 +339,33 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
     String method = s.config().methodName();
     String config = ModelRegistry.toJson(s.config()); // what this model trains with
     captures.add(snap);
-    publications.add(publisher.submit(() -> {
-      try (snap) {
-        ModelStore.Written w = store.write(modelId, version, snap);
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) snap.metadataMap().get("metrics");
-        m.forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
-        LOG.info("Model {} version {} published to {} (sha256 {})", modelId, version, w.uri(), w.sha256());
-        return SnapshotRecords.announce(modelId, version, method, w.uri(), w.sha256(), config, metrics);
-      } finally {
-        captures.remove(snap);
-      }
-    }));
+    publications.add(
+        publisher.submit(
+            () -> {
+              try (snap) {
+                ModelStore.Written w = store.write(modelId, version, snap);
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) snap.metadataMap().get("metrics");
+                m.forEach((k, v) -> metrics.put(k, ((Number) v).doubleValue()));
+                LOG.info(
+                    "Model {} version {} published to {} (sha256 {})",
+                    modelId,
+                    version,
+                    w.uri(),
+                    w.sha256());
+                return SnapshotRecords.announce(
+                    modelId, version, method, w.uri(), w.sha256(), config, metrics);
+              } finally {
+                captures.remove(snap);
+              }
+            }));
   }
 
-  /** Emits the records of written snapshots, in publication order; with {@code all}, waits for every pending one. */
+  /**
+   * Emits the records of written snapshots, in publication order; with {@code all}, waits for every
+   * pending one.
+   */
   private void emitPublished(boolean all) throws Exception {
     while (!publications.isEmpty() && (all || publications.peek().isDone())) {
       ModelSnapshot record;
@@ -328,11 +394,18 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
       if (s.version() > s.publishedVersion()) {
         publish(s);
       }
-      output.collect(metricsTag, new StreamRecord<>(
-          s.emitMetrics(System.currentTimeMillis(), deadLetters.getOrDefault(s.modelId(), 0L))));
+      output.collect(
+          metricsTag,
+          new StreamRecord<>(
+              s.emitMetrics(
+                  System.currentTimeMillis(), deadLetters.getOrDefault(s.modelId(), 0L))));
       publishView(s);
-      LOG.info("Model {} finished its input: {} batches, {} samples trained, {} pending (never trained)",
-          s.modelId(), s.version(), s.trainer().samplesTrained(), s.trainer().pendingCount());
+      LOG.info(
+          "Model {} finished its input: {} batches, {} samples trained, {} pending (never trained)",
+          s.modelId(),
+          s.version(),
+          s.trainer().samplesTrained(),
+          s.trainer().pendingCount());
     }
     emitPublished(true);
   }
@@ -362,7 +435,11 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
       captureMicros.add((System.nanoTime() - t0) / 1000);
       checkpointBytes.add(bytes);
     }
-    LOG.debug("Checkpoint {}: {} bytes of model state captured in {} ms", id, bytes, (System.nanoTime() - t0) / 1e6);
+    LOG.debug(
+        "Checkpoint {}: {} bytes of model state captured in {} ms",
+        id,
+        bytes,
+        (System.nanoTime() - t0) / 1e6);
   }
 
   @Override
@@ -385,31 +462,42 @@ public final class TrainerOperator extends AbstractStreamOperator<Prediction>
   }
 
   /**
-   * The records of {@code committed} versions are now committed: older files can go (on the publisher thread, after
-   * the writes queued before; a failure is logged, training goes on).
+   * The records of {@code committed} versions are now committed: older files can go (on the
+   * publisher thread, after the writes queued before; a failure is logged, training goes on).
    */
   private void pruneModelStore(Map<String, Long> committed) {
     if (publisher.isShutdown()) {
       return;
     }
-    publisher.submit(() -> {
-      committed.forEach((modelId, version) -> {
-        try {
-          var deleted = retention.prune(modelId, version);
-          if (!deleted.isEmpty()) {
-            LOG.debug("Model {}: versions {} deleted from the model store (newest committed: {})", modelId, deleted, version);
-          }
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("Model {}: model store retention failed (nothing deleted this time): {}", modelId, e.toString());
-        }
-      });
-    });
+    publisher.submit(
+        () -> {
+          committed.forEach(
+              (modelId, version) -> {
+                try {
+                  var deleted = retention.prune(modelId, version);
+                  if (!deleted.isEmpty()) {
+                    LOG.debug(
+                        "Model {}: versions {} deleted from the model store (newest committed: {})",
+                        modelId,
+                        deleted,
+                        version);
+                  }
+                } catch (IOException | RuntimeException e) {
+                  LOG.warn(
+                      "Model {}: model store retention failed (nothing deleted this time): {}",
+                      modelId,
+                      e.toString());
+                }
+              });
+        });
   }
 
   @Override
   public void close() throws Exception {
     if (publisher != null) {
-      publisher.shutdownNow(); // a failed or cancelled task: unemitted snapshots are published again after a restore
+      publisher
+          .shutdownNow(); // a failed or cancelled task: unemitted snapshots are published again
+      // after a restore
       if (publisher.awaitTermination(10, TimeUnit.SECONDS)) {
         captures.forEach(TrainerSnapshot.Capture::close); // the ones it never started
       }

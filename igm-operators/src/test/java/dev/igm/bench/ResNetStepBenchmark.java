@@ -21,16 +21,23 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One training step of a resnet18 modality (batch 16 of {@code [1, size, size]} spectrograms) as the trainer takes it:
- * batch assembly, forward/backward, SAM's second pass ({@code igm}), GM on the head, SGD with momentum over the
- * 11.2M encoder parameters, covariance update. The phase never ends, so every batch trains the resnet modality.
- * Run: {@code OPT_OUT_TRACKING=true bin/bench-linalg ResNetStep -wi 2 -i 5}.
+ * One training step of a resnet18 modality (batch 16 of {@code [1, size, size]} spectrograms) as
+ * the trainer takes it: batch assembly, forward/backward, SAM's second pass ({@code igm}), GM on
+ * the head, SGD with momentum over the 11.2M encoder parameters, covariance update. The phase never
+ * ends, so every batch trains the resnet modality. Run: {@code OPT_OUT_TRACKING=true
+ * bin/bench-linalg ResNetStep -wi 2 -i 5}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-    "-Dai.djl.pytorch.num_interop_threads=1"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "-Xmx3g",
+      "-Dai.djl.offline=true",
+      "-Dai.djl.pytorch.num_threads=1",
+      "-Dai.djl.pytorch.num_interop_threads=1"
+    })
 public class ResNetStepBenchmark {
 
   @Param({"igm", "igm-nosam"})
@@ -44,16 +51,19 @@ public class ResNetStepBenchmark {
 
   @Setup
   public void setUp() {
-    IgmConfig config = IgmConfig.builder()
-        .method(method)
-        .addModality(new ModalitySpec("spec", List.of(1, size, size), "resnet18", List.of(), null, false))
-        .addModality(ModalitySpec.features("feat", 4))
-        .numClasses(3)
-        .batchSize(16)
-        .phaseBatches(Integer.MAX_VALUE)
-        .seed(1)
-        .deterministic(true)
-        .build();
+    IgmConfig config =
+        IgmConfig.builder()
+            .method(method)
+            .addModality(
+                new ModalitySpec(
+                    "spec", List.of(1, size, size), "resnet18", List.of(), null, false))
+            .addModality(ModalitySpec.features("feat", 4))
+            .numClasses(3)
+            .batchSize(16)
+            .phaseBatches(Integer.MAX_VALUE)
+            .seed(1)
+            .deterministic(true)
+            .build();
     trainer = new IgmTrainer(config);
     Rng rng = new Rng(2);
     for (int s = 0; s < 16; s++) {

@@ -22,8 +22,9 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Drives a {@link TrainerOperator} in Flink's keyed operator test harness (heap state backend, mock task) and collects
- * what it emits: predictions, metrics records (with their wall-clock fields cleared) and snapshot announcements.
+ * Drives a {@link TrainerOperator} in Flink's keyed operator test harness (heap state backend, mock
+ * task) and collects what it emits: predictions, metrics records (with their wall-clock fields
+ * cleared) and snapshot announcements.
  */
 public final class OperatorRun implements AutoCloseable {
   public static final OutputTag<TrainingMetrics> METRICS = new OutputTag<>("metrics") {};
@@ -32,13 +33,20 @@ public final class OperatorRun implements AutoCloseable {
   private final KeyedOneInputStreamOperatorTestHarness<String, ModelSample, Prediction> harness;
   private long nextCheckpoint;
 
-  /** A harness over a fresh operator; {@code restoreFrom} (may be null) is the state it starts from. */
-  public OperatorRun(Map<String, dev.igm.core.config.IgmConfig> models, Path store, OperatorSubtaskState restoreFrom,
-      long firstCheckpointId) throws Exception {
+  /**
+   * A harness over a fresh operator; {@code restoreFrom} (may be null) is the state it starts from.
+   */
+  public OperatorRun(
+      Map<String, dev.igm.core.config.IgmConfig> models,
+      Path store,
+      OperatorSubtaskState restoreFrom,
+      long firstCheckpointId)
+      throws Exception {
     TrainerSettings settings = new TrainerSettings(1000, 3, store.toUri().toString(), 0, 0, 0, 0);
     TrainerOperator op = new TrainerOperator(new ModelRegistry(models), settings, METRICS, MODELS);
-    harness = new KeyedOneInputStreamOperatorTestHarness<>(op, (KeySelector<ModelSample, String>) s -> s.modelId,
-        Types.STRING);
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            op, (KeySelector<ModelSample, String>) s -> s.modelId, Types.STRING);
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);
     }
@@ -51,8 +59,9 @@ public final class OperatorRun implements AutoCloseable {
   }
 
   /**
-   * Processes {@code samples}; after every {@code checkpointEvery}-th one (0 = never) a watermark, a checkpoint barrier
-   * (pre-barrier hook, snapshot) and its completion notice, as a running job interleaves them with records.
+   * Processes {@code samples}; after every {@code checkpointEvery}-th one (0 = never) a watermark,
+   * a checkpoint barrier (pre-barrier hook, snapshot) and its completion notice, as a running job
+   * interleaves them with records.
    */
   public OperatorRun process(List<ModelSample> samples, int checkpointEvery) throws Exception {
     for (int i = 0; i < samples.size(); i++) {
@@ -88,20 +97,35 @@ public final class OperatorRun implements AutoCloseable {
   public List<TrainingMetrics> metrics() {
     List<TrainingMetrics> out = new ArrayList<>();
     for (StreamRecord<TrainingMetrics> r : harness.getSideOutput(METRICS)) {
-      out.add(TrainingMetrics.newBuilder(r.getValue()).setTime(Instant.EPOCH).setTRefreshMillis(0).build());
+      out.add(
+          TrainingMetrics.newBuilder(r.getValue())
+              .setTime(Instant.EPOCH)
+              .setTRefreshMillis(0)
+              .build());
     }
     return out;
   }
 
-  /** Snapshot announcements reduced to what identifies the model: id, version, method, sha256 and metrics. */
+  /**
+   * Snapshot announcements reduced to what identifies the model: id, version, method, sha256 and
+   * metrics.
+   */
   public List<String> snapshots() {
     List<String> out = new ArrayList<>();
     var side = harness.getSideOutput(MODELS);
     if (side != null) {
       for (StreamRecord<ModelSnapshot> r : side) {
         ModelSnapshot s = r.getValue();
-        out.add(s.getModelId() + " v" + s.getVersion() + " " + s.getMethod() + " " + s.getSha256() + " "
-            + new java.util.TreeMap<>(s.getMetrics()));
+        out.add(
+            s.getModelId()
+                + " v"
+                + s.getVersion()
+                + " "
+                + s.getMethod()
+                + " "
+                + s.getSha256()
+                + " "
+                + new java.util.TreeMap<>(s.getMetrics()));
       }
     }
     return out;

@@ -16,58 +16,77 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The state files of the first release (written by {@link Release1Writer} with the code of that release, kept under
- * {@code src/test/resources/compat/release-1}) and the streams they were trained on, so that a test can restore a file
- * and continue it on exactly the samples that an uninterrupted run sees next.
+ * The state files of the first release (written by {@link Release1Writer} with the code of that
+ * release, kept under {@code src/test/resources/compat/release-1}) and the streams they were
+ * trained on, so that a test can restore a file and continue it on exactly the samples that an
+ * uninterrupted run sees next.
  *
- * <p>Nothing here may change: the checked-in files were trained on these exact samples and configurations.
+ * <p>Nothing here may change: the checked-in files were trained on these exact samples and
+ * configurations.
  */
 public final class Release1 {
   private Release1() {}
 
-  /** Where the files live (read from the test classpath's source folder, so the writer and the tests agree). */
+  /**
+   * Where the files live (read from the test classpath's source folder, so the writer and the tests
+   * agree).
+   */
   public static final Path DIR = Path.of("src/test/resources/compat/release-1");
 
-  // ------------------------------------------------------------------------------------------ trainer snapshots
+  // ------------------------------------------------------------------------------------------
+  // trainer snapshots
 
-  /** Trainer variants with a snapshot file each: method and schedule paths that persist different state. */
+  /**
+   * Trainer variants with a snapshot file each: method and schedule paths that persist different
+   * state.
+   */
   public static final List<String> TRAINER_VARIANTS =
       List.of("igm", "igm-reference", "mla", "joint-adam", "igm-nosam-interleaved");
 
-  /** Samples trained before the snapshot: 10 full mini-batches of 16 and 5 pending, mid-phase (phases of 3). */
+  /**
+   * Samples trained before the snapshot: 10 full mini-batches of 16 and 5 pending, mid-phase
+   * (phases of 3).
+   */
   public static final int TRAINER_CUT = 16 * 10 + 5;
 
   /** Samples of the whole stream. */
   public static final int TRAINER_TOTAL = 16 * 22 + 3;
 
-  /** A model shaped like the bundled segment data: views of 9 and 10 features, 7 classes, a smaller head. */
+  /**
+   * A model shaped like the bundled segment data: views of 9 and 10 features, 7 classes, a smaller
+   * head.
+   */
   public static IgmConfig trainerConfig(String variant) {
-    String method = switch (variant) {
-      case "igm", "igm-reference" -> "igm";
-      case "mla" -> "mla";
-      case "joint-adam" -> "joint";
-      case "igm-nosam-interleaved" -> "igm-nosam";
-      default -> throw new IllegalArgumentException(variant);
-    };
-    IgmConfigBuilder b = IgmConfig.builder()
-        .method(method)
-        .addModality(ModalitySpec.features("shape", 9))
-        .addModality(ModalitySpec.features("colour", 10))
-        .numClasses(7)
-        .headWidths(List.of(32, 16))
-        .batchSize(16)
-        .phaseBatches(3)
-        .tRefreshBatches(2)
-        .lr(0.05)
-        .seed(11)
-        .deterministic(true);
+    String method =
+        switch (variant) {
+          case "igm", "igm-reference" -> "igm";
+          case "mla" -> "mla";
+          case "joint-adam" -> "joint";
+          case "igm-nosam-interleaved" -> "igm-nosam";
+          default -> throw new IllegalArgumentException(variant);
+        };
+    IgmConfigBuilder b =
+        IgmConfig.builder()
+            .method(method)
+            .addModality(ModalitySpec.features("shape", 9))
+            .addModality(ModalitySpec.features("colour", 10))
+            .numClasses(7)
+            .headWidths(List.of(32, 16))
+            .batchSize(16)
+            .phaseBatches(3)
+            .tRefreshBatches(2)
+            .lr(0.05)
+            .seed(11)
+            .deterministic(true);
     switch (variant) {
       case "igm-reference" -> b.samVariant(IgmConfig.SamVariant.REFERENCE);
       case "mla" -> b.mlaBatchesPerEpoch(7);
       case "joint-adam" -> b.optimizer(IgmConfig.OptimizerKind.ADAM).lr(0.005).lrDecay(12, 0.5);
-      case "igm-nosam-interleaved" -> b.schedule(IgmConfig.Schedule.INTERLEAVED)
-          .covarianceReset(IgmConfig.CovarianceReset.NEVER).covarianceDecay(0.9);
-      default -> { }
+      case "igm-nosam-interleaved" ->
+          b.schedule(IgmConfig.Schedule.INTERLEAVED)
+              .covarianceReset(IgmConfig.CovarianceReset.NEVER)
+              .covarianceDecay(0.9);
+      default -> {}
     }
     return b.build();
   }
@@ -77,8 +96,8 @@ public final class Release1 {
   }
 
   /**
-   * Seven classes over two views: {@code shape} (9 values) weakly informative, {@code colour} (10 values) strongly, as
-   * in the segment data.
+   * Seven classes over two views: {@code shape} (9 values) weakly informative, {@code colour} (10
+   * values) strongly, as in the segment data.
    */
   public static List<LabeledSample> samples(int n, long seed) {
     Rng rng = new Rng(seed);
@@ -102,16 +121,20 @@ public final class Release1 {
     return samples(TRAINER_TOTAL, 2024);
   }
 
-  // ------------------------------------------------------------------------------------------ operator checkpoint
+  // ------------------------------------------------------------------------------------------
+  // operator checkpoint
 
-  /** The training operator's checkpoint (an {@code OperatorSubtaskState} of a keyed harness, heap state backend). */
+  /**
+   * The training operator's checkpoint (an {@code OperatorSubtaskState} of a keyed harness, heap
+   * state backend).
+   */
   public static Path operatorFile() {
     return DIR.resolve("trainer-operator.checkpoint");
   }
 
   /**
-   * SHA-256 over the predictions the operator emitted before the checkpoint (Avro binary, in order): a run that
-   * reproduces it computes as the machine that wrote the checkpoint did.
+   * SHA-256 over the predictions the operator emitted before the checkpoint (Avro binary, in
+   * order): a run that reproduces it computes as the machine that wrote the checkpoint did.
    */
   public static Path operatorPredictionsDigest() {
     return DIR.resolve("trainer-operator.predictions.sha256");
@@ -140,14 +163,19 @@ public final class Release1 {
   public static Map<String, IgmConfig> operatorModels() {
     Map<String, IgmConfig> m = new LinkedHashMap<>();
     m.put("igm", trainerConfig("igm"));
-    m.put("joint", trainerConfig("joint-adam").toBuilder().optimizer(IgmConfig.OptimizerKind.SGD).lr(0.05)
-        .lrDecay(0, 0.1).build());
+    m.put(
+        "joint",
+        trainerConfig("joint-adam").toBuilder()
+            .optimizer(IgmConfig.OptimizerKind.SGD)
+            .lr(0.05)
+            .lrDecay(0, 0.1)
+            .build());
     return m;
   }
 
   /**
-   * The operator's input: both models' samples interleaved (igm, joint, igm, ...), every fifth sample of each a
-   * VALID sample (scored, never trained), timestamps = event times.
+   * The operator's input: both models' samples interleaved (igm, joint, igm, ...), every fifth
+   * sample of each a VALID sample (scored, never trained), timestamps = event times.
    */
   public static List<ModelSample> operatorStream() {
     List<LabeledSample> data = samples(16 * 12 + 4, 77);
@@ -156,7 +184,8 @@ public final class Release1 {
       LabeledSample l = data.get(s);
       Split split = s % 5 == 4 ? Split.VALID : Split.TRAIN;
       for (String id : operatorModels().keySet()) {
-        ValidSample v = new ValidSample(id + "-" + l.id(), split, l.label(), 1_000L * s, l.inputs());
+        ValidSample v =
+            new ValidSample(id + "-" + l.id(), split, l.label(), 1_000L * s, l.inputs());
         out.add(ModelSample.of(id, v, s / 50));
       }
     }

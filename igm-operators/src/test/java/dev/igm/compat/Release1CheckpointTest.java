@@ -14,16 +14,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A checkpoint of the training operator written by the first release (two models, keyed state on the heap backend,
- * mid-batch) restores under this code, and the operator goes on exactly as one that never stopped: the same
- * predictions, metrics and final model files (sha256 of the snapshot, i.e. parameters, optimizer state, covariances,
- * T, projectors). As in {@link Release1SnapshotTest}, bit-identity is asserted where this machine reproduces the
- * checkpoint's own run bit for bit (checked on the predictions it emitted before the checkpoint), closeness elsewhere.
+ * A checkpoint of the training operator written by the first release (two models, keyed state on
+ * the heap backend, mid-batch) restores under this code, and the operator goes on exactly as one
+ * that never stopped: the same predictions, metrics and final model files (sha256 of the snapshot,
+ * i.e. parameters, optimizer state, covariances, T, projectors). As in {@link
+ * Release1SnapshotTest}, bit-identity is asserted where this machine reproduces the checkpoint's
+ * own run bit for bit (checked on the predictions it emitted before the checkpoint), closeness
+ * elsewhere.
  */
 class Release1CheckpointTest {
 
   @Test
-  void aRelease1CheckpointRestoresAndContinuesAsAnOperatorThatNeverStopped(@TempDir Path dir) throws Exception {
+  void aRelease1CheckpointRestoresAndContinuesAsAnOperatorThatNeverStopped(@TempDir Path dir)
+      throws Exception {
     List<ModelSample> stream = Release1.operatorStream();
     List<ModelSample> rest = stream.subList(Release1.OPERATOR_CUT, stream.size());
 
@@ -31,7 +34,8 @@ class Release1CheckpointTest {
     int before;
     List<TrainingMetrics> wholeMetrics;
     List<String> wholeSnapshots;
-    try (OperatorRun whole = new OperatorRun(Release1.operatorModels(), dir.resolve("a"), null, 1)) {
+    try (OperatorRun whole =
+        new OperatorRun(Release1.operatorModels(), dir.resolve("a"), null, 1)) {
       whole.process(stream.subList(0, Release1.OPERATOR_CUT), 40);
       before = whole.predictions().size();
       whole.checkpoint(0);
@@ -40,29 +44,37 @@ class Release1CheckpointTest {
       wholeMetrics = whole.metrics();
       wholeSnapshots = whole.snapshots();
     }
-    boolean sameArithmetic = Release1.digest(all.subList(0, before))
-        .equals(Files.readString(Release1.operatorPredictionsDigest()).trim());
+    boolean sameArithmetic =
+        Release1.digest(all.subList(0, before))
+            .equals(Files.readString(Release1.operatorPredictionsDigest()).trim());
 
-    try (OperatorRun restored = new OperatorRun(Release1.operatorModels(), dir.resolve("b"),
-        OperatorSnapshotUtil.readStateHandle(Release1.operatorFile().toString()),
-        Release1.OPERATOR_CHECKPOINT_ID + 1)) {
+    try (OperatorRun restored =
+        new OperatorRun(
+            Release1.operatorModels(),
+            dir.resolve("b"),
+            OperatorSnapshotUtil.readStateHandle(Release1.operatorFile().toString()),
+            Release1.OPERATOR_CHECKPOINT_ID + 1)) {
       restored.process(rest, 40).endInput();
       List<Prediction> after = all.subList(before, all.size());
       assertThat(restored.predictions()).hasSameSizeAs(after);
       assertThat(restored.snapshots()).hasSize(2);
       if (sameArithmetic) {
         assertThat(restored.predictions()).containsExactlyElementsOf(after);
-        // at the end of input, models publish in the order the operator first saw them since it (re)started
+        // at the end of input, models publish in the order the operator first saw them since it
+        // (re)started
         assertThat(restored.snapshots()).containsExactlyInAnyOrderElementsOf(wholeSnapshots);
         for (String model : Release1.operatorModels().keySet()) {
           List<TrainingMetrics> mine = ofModel(restored.metrics(), model);
           List<TrainingMetrics> theirs = ofModel(wholeMetrics, model);
           assertThat(mine).isNotEmpty();
-          assertThat(mine).containsExactlyElementsOf(theirs.subList(theirs.size() - mine.size(), theirs.size()));
+          assertThat(mine)
+              .containsExactlyElementsOf(
+                  theirs.subList(theirs.size() - mine.size(), theirs.size()));
         }
       } else {
-        System.err.println("Release1CheckpointTest: this CPU rounds differently from the one that wrote the checkpoint;"
-            + " continuation compared within tolerance, not bit for bit");
+        System.err.println(
+            "Release1CheckpointTest: this CPU rounds differently from the one that wrote the checkpoint;"
+                + " continuation compared within tolerance, not bit for bit");
         for (int i = 0; i < after.size(); i++) {
           Prediction e = after.get(i);
           Prediction a = restored.predictions().get(i);
@@ -70,7 +82,8 @@ class Release1CheckpointTest {
           assertThat(a.getModelVersion()).isEqualTo(e.getModelVersion());
           for (int c = 0; c < e.getFusedProbabilities().size(); c++) {
             assertThat((double) a.getFusedProbabilities().get(c))
-                .isCloseTo(e.getFusedProbabilities().get(c), org.assertj.core.data.Offset.offset(1e-3));
+                .isCloseTo(
+                    e.getFusedProbabilities().get(c), org.assertj.core.data.Offset.offset(1e-3));
           }
         }
       }
@@ -78,8 +91,8 @@ class Release1CheckpointTest {
   }
 
   /**
-   * The spectra behind the last refreshes are reported once and are not part of the checkpoint: a restored operator
-   * reports the refreshes it makes itself.
+   * The spectra behind the last refreshes are reported once and are not part of the checkpoint: a
+   * restored operator reports the refreshes it makes itself.
    */
   private static List<TrainingMetrics> ofModel(List<TrainingMetrics> metrics, String model) {
     List<TrainingMetrics> out = new ArrayList<>();

@@ -24,9 +24,9 @@ import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Writes the state files of {@link Release1} with the code it is compiled with. Run once, from {@code igm-operators},
- * with the release whose formats the files are to keep (they are checked in; never regenerate them with later code,
- * that would defeat their purpose):
+ * Writes the state files of {@link Release1} with the code it is compiled with. Run once, from
+ * {@code igm-operators}, with the release whose formats the files are to keep (they are checked in;
+ * never regenerate them with later code, that would defeat their purpose):
  *
  * <pre>
  * mvn -B -ntp -o -pl igm-operators -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
@@ -53,19 +53,24 @@ public final class Release1Writer {
       for (LabeledSample s : data) {
         t.offer(s);
       }
-      TrainerSnapshot.capture(t, Map.of("prequential.fused.acc", 0.5)).write(Release1.trainerFile(variant));
-      System.out.println(variant + ": " + t.batches() + " batches, " + t.pendingCount() + " pending");
+      TrainerSnapshot.capture(t, Map.of("prequential.fused.acc", 0.5))
+          .write(Release1.trainerFile(variant));
+      System.out.println(
+          variant + ": " + t.batches() + " batches, " + t.pendingCount() + " pending");
     }
   }
 
   static final OutputTag<TrainingMetrics> METRICS = new OutputTag<>("metrics") {};
   static final OutputTag<ModelSnapshot> MODELS = new OutputTag<>("models") {};
 
-  static KeyedOneInputStreamOperatorTestHarness<String, ModelSample, Prediction> harness(Path store) throws Exception {
+  static KeyedOneInputStreamOperatorTestHarness<String, ModelSample, Prediction> harness(Path store)
+      throws Exception {
     TrainerSettings settings = new TrainerSettings(1000, 3, store.toUri().toString(), 0, 0, 0, 0);
-    TrainerOperator op = new TrainerOperator(new ModelRegistry(Release1.operatorModels()), settings, METRICS, MODELS);
-    return new KeyedOneInputStreamOperatorTestHarness<>(op, (KeySelector<ModelSample, String>) s -> s.modelId,
-        Types.STRING);
+    TrainerOperator op =
+        new TrainerOperator(
+            new ModelRegistry(Release1.operatorModels()), settings, METRICS, MODELS);
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        op, (KeySelector<ModelSample, String>) s -> s.modelId, Types.STRING);
   }
 
   static void writeOperator() throws Exception {
@@ -89,7 +94,8 @@ public final class Release1Writer {
         throw new IllegalStateException("checkpoint id " + checkpoint);
       }
       h.prepareSnapshotPreBarrier(checkpoint);
-      OperatorSubtaskState state = h.snapshot(checkpoint, stream.get(Release1.OPERATOR_CUT - 1).eventTime);
+      OperatorSubtaskState state =
+          h.snapshot(checkpoint, stream.get(Release1.OPERATOR_CUT - 1).eventTime);
       OperatorSnapshotUtil.writeStateHandle(state, Release1.operatorFile().toString());
       List<Prediction> before = h.extractOutputValues();
       Files.writeString(Release1.operatorPredictionsDigest(), Release1.digest(before) + "\n");

@@ -19,14 +19,19 @@ final class StateComparison {
     Map<String, byte[]> out = new TreeMap<>();
     try (NDManager m = NDManager.newBaseManager()) {
       for (NDArray a : NDList.decode(m, safetensors)) {
-        out.put(a.getName(), (a.getDataType() + a.getShape().toString() + ":" + Arrays.toString(a.toByteArray()))
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.put(
+            a.getName(),
+            (a.getDataType() + a.getShape().toString() + ":" + Arrays.toString(a.toByteArray()))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
     }
     return out;
   }
 
-  /** Whether every tensor of {@code expected} is in {@code actual} with the same dtype, shape and bits. */
+  /**
+   * Whether every tensor of {@code expected} is in {@code actual} with the same dtype, shape and
+   * bits.
+   */
   static boolean sameTensors(byte[] expected, byte[] actual) {
     Map<String, byte[]> e = tensors(expected);
     Map<String, byte[]> a = tensors(actual);
@@ -41,7 +46,9 @@ final class StateComparison {
     Map<String, byte[]> a = tensors(actual);
     assertThat(a.keySet()).containsExactlyElementsOf(e.keySet());
     for (String name : e.keySet()) {
-      assertThat(Arrays.equals(e.get(name), a.get(name))).as("tensor %s bit-identical", name).isTrue();
+      assertThat(Arrays.equals(e.get(name), a.get(name)))
+          .as("tensor %s bit-identical", name)
+          .isTrue();
     }
   }
 

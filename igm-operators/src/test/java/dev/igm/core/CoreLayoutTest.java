@@ -11,9 +11,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The algorithm core stays readable as the code base grows: the trainer a small facade, no class of the core a
- * thousand-line file again, and the choice of parts by method and schedule made in one place (docs/ALGORITHM.md maps
- * the parts to the paper). Counts lines of the formatted sources.
+ * The algorithm core stays readable as the code base grows: the trainer a small facade, no class of
+ * the core a thousand-line file again, and the choice of parts by method and schedule made in one
+ * place (docs/ALGORITHM.md maps the parts to the paper). Counts lines of the formatted sources.
  */
 class CoreLayoutTest {
   private static final Path CORE = Path.of("src/main/java/dev/igm/core");
@@ -28,7 +28,9 @@ class CoreLayoutTest {
 
   @Test
   void theTrainerIsASmallFacadeAndNoCoreClassIsLong() throws IOException {
-    assertThat(Files.readAllLines(CORE.resolve("train/IgmTrainer.java"))).as("IgmTrainer.java lines").hasSizeLessThanOrEqualTo(250);
+    assertThat(Files.readAllLines(CORE.resolve("train/IgmTrainer.java")))
+        .as("IgmTrainer.java lines")
+        .hasSizeLessThanOrEqualTo(250);
     List<Path> sources = sources();
     assertThat(sources).hasSizeGreaterThan(30);
     for (Path p : sources) {
@@ -40,10 +42,13 @@ class CoreLayoutTest {
   void partsAreChosenByMethodAndScheduleInTheFactoryOnly() throws IOException {
     for (Path p : sources()) {
       if (p.endsWith("train/MethodParts.java")) {
-        assertThat(METHOD_SWITCH.matcher(Files.readString(p)).find()).as("the factory chooses by method").isTrue();
+        assertThat(METHOD_SWITCH.matcher(Files.readString(p)).find())
+            .as("the factory chooses by method")
+            .isTrue();
         continue;
       }
-      assertThat(METHOD_SWITCH.matcher(Files.readString(p)).find()).as("a switch on the method or schedule in %s", p)
+      assertThat(METHOD_SWITCH.matcher(Files.readString(p)).find())
+          .as("a switch on the method or schedule in %s", p)
           .isFalse();
     }
   }

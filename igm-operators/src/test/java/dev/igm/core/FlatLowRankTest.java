@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.igm.core.model.Rng;
 import org.junit.jupiter.api.Test;
 
-/** T = I − U Uᵀ with U the damped directions: a covariance of k batch means gives a factor of rank k. */
+/**
+ * T = I − U Uᵀ with U the damped directions: a covariance of k batch means gives a factor of rank
+ * k.
+ */
 class FlatLowRankTest {
 
   @Test
@@ -31,8 +34,9 @@ class FlatLowRankTest {
         for (int q = 0; q < k; q++) {
           uu += u[i * k + q] * u[j * k + q];
         }
-        assertThat((i == j ? 1.0 : 0.0) - uu).as("T[%d][%d]", i, j).isCloseTo(t.get(i, j),
-            org.assertj.core.api.Assertions.within(1e-12));
+        assertThat((i == j ? 1.0 : 0.0) - uu)
+            .as("T[%d][%d]", i, j)
+            .isCloseTo(t.get(i, j), org.assertj.core.api.Assertions.within(1e-12));
       }
     }
     FlatMatrix restored = FlatMatrix.restore(d, t.matrix(), t.eigenvalues(), false, u);

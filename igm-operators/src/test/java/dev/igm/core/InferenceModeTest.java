@@ -35,13 +35,17 @@ class InferenceModeTest {
       w.setRequiresGradient(true);
       assertThat(InferenceMode.recording()).isTrue();
       NDArray recorded = w.mul(2);
-      assertThat(gradientFunction(recorded)).as("outside: recorded for autograd").isEqualTo("MulBackward0");
+      assertThat(gradientFunction(recorded))
+          .as("outside: recorded for autograd")
+          .isEqualTo("MulBackward0");
       // Only a leaf (a tensor with no graph behind it) may be switched off gradients.
       assertThatThrownBy(() -> recorded.setRequiresGradient(false)).hasMessageContaining("leaf");
       try (InferenceMode ignored = InferenceMode.enter()) {
         assertThat(InferenceMode.recording()).isFalse();
         NDArray y = w.mul(2).add(1).softmax(0);
-        assertThatCode(() -> y.setRequiresGradient(false)).as("inside: no graph behind the result").doesNotThrowAnyException();
+        assertThatCode(() -> y.setRequiresGradient(false))
+            .as("inside: no graph behind the result")
+            .doesNotThrowAnyException();
         assertThat(y.toFloatArray()).hasSize(3);
       }
       assertThat(InferenceMode.recording()).as("the mode it found comes back").isTrue();
@@ -60,7 +64,10 @@ class InferenceModeTest {
     assertThat(InferenceMode.recording()).isTrue();
   }
 
-  /** The autograd node that produced {@code a} (only for arrays that have one: DJL crashes on the others). */
+  /**
+   * The autograd node that produced {@code a} (only for arrays that have one: DJL crashes on the
+   * others).
+   */
   private static String gradientFunction(NDArray a) {
     return JniUtils.getGradientFunctionNames((PtNDArray) a);
   }

@@ -20,7 +20,10 @@ class InputRowsTest {
       assertThat(one.toFloatArray()).containsExactly(1, 2, 3);
       NDArray two = rows.array(m, 2);
       assertThat(two.sum().getFloat()).isEqualTo(21f);
-      rows.put(0, 0, 10f); // the engine reads the buffer itself: the next batch must wait until this one is done
+      rows.put(
+          0, 0,
+          10f); // the engine reads the buffer itself: the next batch must wait until this one is
+      // done
       assertThat(two.toFloatArray()).containsExactly(10, 2, 3, 4, 5, 6);
     }
   }
@@ -28,7 +31,8 @@ class InputRowsTest {
   @Test
   void growsForALargerBatch() {
     InputRows rows = new InputRows(2, 1);
-    assertThatThrownBy(() -> rows.put(1, new float[] {1, 2})).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> rows.put(1, new float[] {1, 2}))
+        .isInstanceOf(IndexOutOfBoundsException.class);
     rows.ensureCapacity(5);
     assertThat(rows.capacity()).isGreaterThanOrEqualTo(5);
     for (int r = 0; r < 5; r++) {
@@ -38,6 +42,7 @@ class InputRowsTest {
       assertThat(rows.array(m, 5).toFloatArray()).containsExactly(0, 0, 1, -1, 2, -2, 3, -3, 4, -4);
       assertThatThrownBy(() -> rows.array(m, 0)).hasMessageContaining("asked for 0");
     }
-    assertThatThrownBy(() -> rows.put(0, new float[] {1})).hasMessageContaining("a row has 2 values");
+    assertThatThrownBy(() -> rows.put(0, new float[] {1}))
+        .hasMessageContaining("a row has 2 values");
   }
 }

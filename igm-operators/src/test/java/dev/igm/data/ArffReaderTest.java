@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ArffReaderTest {
   @TempDir Path dir;
 
-  private static final String HEADER = """
+  private static final String HEADER =
+      """
       % a comment
       @RELATION tiny
 
@@ -35,22 +36,34 @@ class ArffReaderTest {
 
   @Test
   void readsViewsLabelsInDeclarationOrderAndSplits() throws IOException {
-    Path p = write("tiny.arff", HEADER + """
+    Path p =
+        write(
+            "tiny.arff",
+            HEADER
+                + """
         1,2,3,train,a
         % comment inside data
         4.5, -5e-1 ,6,VALID,'b c'
 
         7,8,9,test,a
         """);
-    MultiViewDataset ds = ArffReader.read(p, TableOptions.builder().datasetName("toy")
-        .viewMap("xs=x one;x2,ys=3").splitColumn("split").build());
+    MultiViewDataset ds =
+        ArffReader.read(
+            p,
+            TableOptions.builder()
+                .datasetName("toy")
+                .viewMap("xs=x one;x2,ys=3")
+                .splitColumn("split")
+                .build());
     assertThat(ds.classNames()).containsExactly("b c", "a");
     assertThat(ds.modalities()).containsExactly("xs", "ys");
     assertThat(ds.viewWidth("xs")).isEqualTo(2);
     assertThat(ds.viewWidth("ys")).isEqualTo(1);
     assertThat(ds.size()).isEqualTo(3);
     assertThat(ds.labels()).containsExactly(1, 0, 1);
-    assertThat(ds.rows()).extracting(MultiViewRow::split).containsExactly(Split.TRAIN, Split.VALID, Split.TEST);
+    assertThat(ds.rows())
+        .extracting(MultiViewRow::split)
+        .containsExactly(Split.TRAIN, Split.VALID, Split.TEST);
     assertThat(ds.row(1).view("xs")).containsExactly(4.5f, -0.5f);
     assertThat(ds.row(2).view("ys")).containsExactly(9f);
     assertThat(ds.row(0).sampleId()).isEqualTo("toy/tiny/0");
@@ -101,7 +114,11 @@ class ArffReaderTest {
     Path p4 = write("d.arff", "@relation r\n@attribute t date\n@attribute c {a}\n@data\n");
     assertThatThrownBy(() -> ArffReader.read(p4, TableOptions.defaults()))
         .hasMessageStartingWith("d.arff line 2: attribute 't' has unsupported type");
-    assertThatThrownBy(() -> ArffReader.read(write("v.arff", HEADER), TableOptions.builder().viewMap("x=1-4").build()))
-        .hasMessageContaining("v.arff").hasMessageContaining("attribute 4 ('split')");
+    assertThatThrownBy(
+            () ->
+                ArffReader.read(
+                    write("v.arff", HEADER), TableOptions.builder().viewMap("x=1-4").build()))
+        .hasMessageContaining("v.arff")
+        .hasMessageContaining("attribute 4 ('split')");
   }
 }

@@ -15,8 +15,12 @@ class BundledDatasetsTest {
     MultiViewDataset ds = BundledDatasets.segment();
     assertThat(ds.name()).isEqualTo("segment");
     assertThat(ds.size()).isEqualTo(2310);
-    assertThat(ds.splitCounts()).containsEntry(Split.TRAIN, 1500).containsEntry(Split.TEST, 810).containsEntry(Split.VALID, 0);
-    assertThat(ds.classNames()).containsExactly("brickface", "sky", "foliage", "cement", "window", "path", "grass");
+    assertThat(ds.splitCounts())
+        .containsEntry(Split.TRAIN, 1500)
+        .containsEntry(Split.TEST, 810)
+        .containsEntry(Split.VALID, 0);
+    assertThat(ds.classNames())
+        .containsExactly("brickface", "sky", "foliage", "cement", "window", "path", "grass");
     assertThat(ds.modalities()).containsExactly("shape", "colour");
     assertThat(ds.viewWidth("shape")).isEqualTo(9);
     assertThat(ds.viewWidth("colour")).isEqualTo(10);
@@ -25,7 +29,8 @@ class BundledDatasetsTest {
     assertThat(first.sampleId()).isEqualTo("segment/segment-challenge/0");
     assertThat(first.split()).isEqualTo(Split.TRAIN);
     assertThat(first.label()).isEqualTo(5); // path
-    assertThat(first.view("shape")).containsExactly(38f, 189f, 9f, 0f, 0f, 1f, 0.222222f, 6.22222f, 33.3185f);
+    assertThat(first.view("shape"))
+        .containsExactly(38f, 189f, 9f, 0f, 0f, 1f, 0.222222f, 6.22222f, 33.3185f);
     assertThat(first.view("colour")[9]).isEqualTo(-2.04915f);
     MultiViewRow firstTest = ds.row(1500);
     assertThat(firstTest.sampleId()).isEqualTo("segment/segment-test/0");
@@ -43,7 +48,8 @@ class BundledDatasetsTest {
     ViewStandardizer again = ViewStandardizer.fit(z);
     for (String m : z.modalities()) {
       assertThat(Arrays.stream(again.mean(m)).map(Math::abs).max().orElseThrow()).isLessThan(1e-5);
-      // region-pixel-count is constant (9): its std 0 becomes 1, so it standardises to 0 with std 0 → 1 again
+      // region-pixel-count is constant (9): its std 0 becomes 1, so it standardises to 0 with std 0
+      // → 1 again
       for (double s : again.std(m)) {
         assertThat(s).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
       }

@@ -25,9 +25,18 @@ public final class NpyFixtures {
     for (int d : shape) {
       s.append(d).append(", ");
     }
-    String shapeText = shape.length == 1 ? s.substring(0, s.length() - 1) + ")"
-        : shape.length == 0 ? "()" : s.substring(0, s.length() - 2) + ")";
-    String dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shapeText + ", }";
+    String shapeText =
+        shape.length == 1
+            ? s.substring(0, s.length() - 1) + ")"
+            : shape.length == 0 ? "()" : s.substring(0, s.length() - 2) + ")";
+    String dict =
+        "{'descr': '"
+            + descr
+            + "', 'fortran_order': "
+            + (fortran ? "True" : "False")
+            + ", 'shape': "
+            + shapeText
+            + ", }";
     int prefix = version == 1 ? 10 : 12;
     int total = prefix + dict.length() + 1;
     int pad = (64 - total % 64) % 64;
@@ -92,7 +101,8 @@ public final class NpyFixtures {
   }
 
   static Path npz(Path file, Map<String, byte[]> entries, boolean deflate) throws IOException {
-    try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+    try (OutputStream os = Files.newOutputStream(file);
+        ZipOutputStream zip = new ZipOutputStream(os)) {
       for (Map.Entry<String, byte[]> e : entries.entrySet()) {
         ZipEntry ze = new ZipEntry(e.getKey() + ".npy");
         if (!deflate) {

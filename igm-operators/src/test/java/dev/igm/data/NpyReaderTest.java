@@ -29,7 +29,11 @@ class NpyReaderTest {
 
   private static byte[] data(String descr, double... v) {
     return switch (descr) {
-      case "<f4" -> { float[] f = new float[v.length]; for (int i = 0; i < v.length; i++) f[i] = (float) v[i]; yield f4(f); }
+      case "<f4" -> {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        yield f4(f);
+      }
       case "<f8" -> f8(v);
       case "<i4" -> i4(Arrays.stream(v).mapToInt(d -> (int) d).toArray());
       case "<i8" -> i8(Arrays.stream(v).mapToLong(d -> (long) d).toArray());
@@ -55,7 +59,9 @@ class NpyReaderTest {
 
   @Test
   void readsVersion2HeaderNegativeIntsAnd1dAndScalarShapes() throws IOException {
-    NpyArray a = NpyReader.read(write("v2.npy", npy("<i8", new int[] {3}, i8(-1, 5, Long.MAX_VALUE), 2, false)));
+    NpyArray a =
+        NpyReader.read(
+            write("v2.npy", npy("<i8", new int[] {3}, i8(-1, 5, Long.MAX_VALUE), 2, false)));
     assertThat(a.shape()).containsExactly(3);
     assertThat(a.getLong(0)).isEqualTo(-1);
     assertThat(a.getLong(2)).isEqualTo(Long.MAX_VALUE);
@@ -68,7 +74,9 @@ class NpyReaderTest {
 
   @Test
   void readsUnicodeStrings() throws IOException {
-    NpyArray a = NpyReader.read(write("u.npy", npy("<U5", new int[] {2}, NpyFixtures.unicode(5, "train", "té"))));
+    NpyArray a =
+        NpyReader.read(
+            write("u.npy", npy("<U5", new int[] {2}, NpyFixtures.unicode(5, "train", "té"))));
     assertThat(a.getString(0)).isEqualTo("train");
     assertThat(a.getString(1)).isEqualTo("té");
   }
@@ -83,13 +91,19 @@ class NpyReaderTest {
 
   @Test
   void badFilesAreNamed() throws IOException {
-    assertThatThrownBy(() -> NpyReader.read(write("be.npy", npy(">f4", new int[] {1}, new byte[4]))))
+    assertThatThrownBy(
+            () -> NpyReader.read(write("be.npy", npy(">f4", new int[] {1}, new byte[4]))))
         .hasMessageStartingWith("be.npy: unsupported dtype '>f4'");
-    assertThatThrownBy(() -> NpyReader.read(write("short.npy", npy("<f8", new int[] {4}, f8(1, 2, 3)))))
+    assertThatThrownBy(
+            () -> NpyReader.read(write("short.npy", npy("<f8", new int[] {4}, f8(1, 2, 3)))))
         .hasMessageStartingWith("short.npy: truncated data: expected 32 bytes");
-    assertThatThrownBy(() -> NpyReader.read(write("magic.npy", "hello world, not numpy".getBytes())))
+    assertThatThrownBy(
+            () -> NpyReader.read(write("magic.npy", "hello world, not numpy".getBytes())))
         .hasMessageStartingWith("magic.npy: not a .npy file");
-    assertThatThrownBy(() -> NpyReader.read(write("cut.npy", Arrays.copyOf(npy("<f4", new int[] {1}, f4(1)), 20))))
+    assertThatThrownBy(
+            () ->
+                NpyReader.read(
+                    write("cut.npy", Arrays.copyOf(npy("<f4", new int[] {1}, f4(1)), 20))))
         .hasMessageStartingWith("cut.npy: truncated .npy header");
   }
 }

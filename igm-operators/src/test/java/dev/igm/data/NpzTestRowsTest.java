@@ -17,14 +17,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The segment data as an npz of arrays {@code X}, {@code y}, {@code split} (1500 TRAIN, 810 TEST rows), read as the
- * command line's --label y --split-column split pass it on: its 810 TEST rows stay TEST and are never offered to the
- * trainer (the split option used to be ignored for npz, and every row became TRAIN).
+ * The segment data as an npz of arrays {@code X}, {@code y}, {@code split} (1500 TRAIN, 810 TEST
+ * rows), read as the command line's --label y --split-column split pass it on: its 810 TEST rows
+ * stay TEST and are never offered to the trainer (the split option used to be ignored for npz, and
+ * every row became TRAIN).
  */
 class NpzTestRowsTest {
   @TempDir Path dir;
 
-  /** {@code segment} written as numpy would: X (2310, 19) float32, y (2310,) int64, split (2310,) strings. */
+  /**
+   * {@code segment} written as numpy would: X (2310, 19) float32, y (2310,) int64, split (2310,)
+   * strings.
+   */
   static Path segmentNpz(Path file, boolean perView) throws IOException {
     MultiViewDataset seg = BundledDatasets.segment();
     int n = seg.size();
@@ -58,27 +62,47 @@ class NpzTestRowsTest {
   @Test
   void theTestRowsOfAnNpzAreNeverOfferedToTheTrainer() throws IOException {
     Path npz = segmentNpz(dir.resolve("segment.npz"), false);
-    MultiViewDataset ds = NpzReader.read(npz, TableOptions.builder().labelColumn("y").splitColumn("split")
-        .viewMap(BundledDatasets.SEGMENT_VIEWS).build());
+    MultiViewDataset ds =
+        NpzReader.read(
+            npz,
+            TableOptions.builder()
+                .labelColumn("y")
+                .splitColumn("split")
+                .viewMap(BundledDatasets.SEGMENT_VIEWS)
+                .build());
     assertThat(ds.splitCounts()).containsEntry(Split.TRAIN, 1500).containsEntry(Split.TEST, 810);
     ds = OfflineFit.prepare(ValidationSplit.carve(ds, 0.2, 1), true);
-    Set<String> test = ds.rows(Split.TEST).stream().map(MultiViewRow::sampleId).collect(Collectors.toSet());
-    Set<String> train = ds.rows(Split.TRAIN).stream().map(MultiViewRow::sampleId).collect(Collectors.toSet());
+    Set<String> test =
+        ds.rows(Split.TEST).stream().map(MultiViewRow::sampleId).collect(Collectors.toSet());
+    Set<String> train =
+        ds.rows(Split.TRAIN).stream().map(MultiViewRow::sampleId).collect(Collectors.toSet());
     assertThat(test).hasSize(810);
-    IgmConfig config = IgmConfig.builder().method("igm").modalities(OfflineFit.featureModalities(ds))
-        .numClasses(ds.classCount()).build();
+    IgmConfig config =
+        IgmConfig.builder()
+            .method("igm")
+            .modalities(OfflineFit.featureModalities(ds))
+            .numClasses(ds.classCount())
+            .build();
     List<LabeledSample> offered = OfflineFit.of(ds, config, 2, 42).trainingSamples();
     assertThat(offered).hasSize(2 * 1200);
-    Set<String> offeredRows = offered.stream().map(s -> s.id().substring(0, s.id().lastIndexOf('@')))
-        .collect(Collectors.toSet());
+    Set<String> offeredRows =
+        offered.stream()
+            .map(s -> s.id().substring(0, s.id().lastIndexOf('@')))
+            .collect(Collectors.toSet());
     assertThat(offeredRows).doesNotContainAnyElementsOf(test).isEqualTo(train);
   }
 
   @Test
   void oneArrayPerViewWithLabelsAndSplitUnderTheirOwnNames() throws IOException {
     Path npz = segmentNpz(dir.resolve("views.npz"), true);
-    MultiViewDataset ds = NpzReader.read(npz, TableOptions.builder().labelColumn("labels").splitColumn("split")
-        .viewMap("shape=shape_feats;colour=colour_feats").build());
+    MultiViewDataset ds =
+        NpzReader.read(
+            npz,
+            TableOptions.builder()
+                .labelColumn("labels")
+                .splitColumn("split")
+                .viewMap("shape=shape_feats;colour=colour_feats")
+                .build());
     assertThat(ds.viewWidths()).containsExactly(Map.entry("shape", 9), Map.entry("colour", 10));
     assertThat(ds.splitCounts()).containsEntry(Split.TRAIN, 1500).containsEntry(Split.TEST, 810);
     MultiViewDataset bundled = BundledDatasets.segment();

@@ -31,7 +31,8 @@ class SampleEncoderTest {
     TableSource source = new TableSource(segment);
     for (int i = 0; i < plan.entries().size(); i += 97) {
       ReplayPlan.Entry e = plan.entries().get(i);
-      MultimodalSample back = avro.decode(avro.encode(encoder.encode(e, i, source.tensors(e.row()))));
+      MultimodalSample back =
+          avro.decode(avro.encode(encoder.encode(e, i, source.tensors(e.row()))));
       assertThat(back.getSampleId().toString()).isEqualTo(e.sampleId()).endsWith("@" + e.epoch());
       assertThat(back.getStream().toString()).isEqualTo("segment");
       assertThat(back.getSplit()).isEqualTo(e.row().split());
@@ -59,7 +60,9 @@ class SampleEncoderTest {
     for (int i = 0; i < entries.size(); i++) {
       ReplayPlan.Entry e = entries.get(i);
       byte[] expected = avro.encode(viaRecord.encode(e, i));
-      assertThat(viaBytes.toBytes(e, i, source.tensors(e.row()), true)).as("record %d", i).isEqualTo(expected);
+      assertThat(viaBytes.toBytes(e, i, source.tensors(e.row()), true))
+          .as("record %d", i)
+          .isEqualTo(expected);
       if (i % 500 == 0) {
         assertThat(viaBytes.toBytes(e, i, source.tensors(e.row()), false)).isEqualTo(expected);
       }
@@ -76,20 +79,27 @@ class SampleEncoderTest {
     }
     List<String> ids = new ArrayList<>();
     ReplayPlan.of(segment, 3, 11, false).entries().forEach(e -> ids.add(e.sampleId()));
-    assertThat(ids).doesNotHaveDuplicates().hasSize(3 * segment.rows(Split.TRAIN).size()
-        + segment.rows(Split.VALID).size() + segment.rows(Split.TEST).size());
+    assertThat(ids)
+        .doesNotHaveDuplicates()
+        .hasSize(
+            3 * segment.rows(Split.TRAIN).size()
+                + segment.rows(Split.VALID).size()
+                + segment.rows(Split.TEST).size());
   }
 
   @Test
   void wallClockStampsTheTimeOfEncoding() {
-    java.time.Clock fixed = java.time.Clock.fixed(java.time.Instant.parse("2025-03-04T05:06:07Z"), java.time.ZoneOffset.UTC);
+    java.time.Clock fixed =
+        java.time.Clock.fixed(
+            java.time.Instant.parse("2025-03-04T05:06:07Z"), java.time.ZoneOffset.UTC);
     ReplayPlan.Entry e = ReplayPlan.of(segment, 1, 1, false).entries().get(0);
     MultimodalSample s = new SampleEncoder("x", EventClock.wall(fixed)).encode(e, 123);
     assertThat(s.getEventTime()).isEqualTo(java.time.Instant.parse("2025-03-04T05:06:07Z"));
   }
 
   private List<byte[]> run() {
-    MultiViewDataset fresh = ViewStandardizer.fit(BundledDatasets.segment()).apply(BundledDatasets.segment());
+    MultiViewDataset fresh =
+        ViewStandardizer.fit(BundledDatasets.segment()).apply(BundledDatasets.segment());
     ReplayPlan plan = ReplayPlan.of(fresh, 2, 5, false);
     SampleEncoder encoder = new SampleEncoder("segment", EventClock.synthetic(0, 10));
     TableSource source = new TableSource(fresh);
@@ -102,6 +112,10 @@ class SampleEncoderTest {
   }
 
   private static Tensor find(Map<String, Tensor> mods, String name) {
-    return mods.entrySet().stream().filter(x -> x.getKey().toString().equals(name)).findFirst().orElseThrow().getValue();
+    return mods.entrySet().stream()
+        .filter(x -> x.getKey().toString().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .getValue();
   }
 }

@@ -20,8 +20,12 @@ class SplitsAndOrderTest {
   private static MultiViewDataset toy() {
     List<MultiViewRow> rows = new ArrayList<>();
     for (int i = 0; i < 110; i++) {
-      rows.add(new MultiViewRow("toy/t/" + i, i % 3, i < 100 ? Split.TRAIN : Split.TEST,
-          Map.of("v", new float[] {i, 5})));
+      rows.add(
+          new MultiViewRow(
+              "toy/t/" + i,
+              i % 3,
+              i < 100 ? Split.TRAIN : Split.TEST,
+              Map.of("v", new float[] {i, 5})));
     }
     return new MultiViewDataset("toy", List.of("a", "b", "c"), Map.of("v", 2), rows);
   }
@@ -35,18 +39,27 @@ class SplitsAndOrderTest {
     MultiViewDataset ds = toy();
     MultiViewDataset a = ValidationSplit.carve(ds, 0.2, 42);
     MultiViewDataset b = ValidationSplit.carve(ds, 0.2, 42);
-    assertThat(a.rows()).extracting(MultiViewRow::split).containsExactlyElementsOf(
-        b.rows().stream().map(MultiViewRow::split).toList());
-    assertThat(a.splitCounts()).containsEntry(Split.TRAIN, 79).containsEntry(Split.VALID, 21).containsEntry(Split.TEST, 10);
+    assertThat(a.rows())
+        .extracting(MultiViewRow::split)
+        .containsExactlyElementsOf(b.rows().stream().map(MultiViewRow::split).toList());
+    assertThat(a.splitCounts())
+        .containsEntry(Split.TRAIN, 79)
+        .containsEntry(Split.VALID, 21)
+        .containsEntry(Split.TEST, 10);
     Set<String> train = ids(a, Split.TRAIN);
     Set<String> valid = ids(a, Split.VALID);
     assertThat(train).doesNotContainAnyElementsOf(valid);
     assertThat(valid).doesNotContainAnyElementsOf(ids(a, Split.TEST));
     // per class: round(0.2·34) = round(6.8) = 7, round(0.2·33) = round(6.6) = 7 → 21 VALID
-    assertThat(a.rows(Split.VALID).stream().collect(Collectors.groupingBy(MultiViewRow::label, Collectors.counting())))
-        .containsEntry(0, 7L).containsEntry(1, 7L).containsEntry(2, 7L);
-    assertThat(a.rows()).extracting(MultiViewRow::sampleId).containsExactlyElementsOf(
-        ds.rows().stream().map(MultiViewRow::sampleId).toList());
+    assertThat(
+            a.rows(Split.VALID).stream()
+                .collect(Collectors.groupingBy(MultiViewRow::label, Collectors.counting())))
+        .containsEntry(0, 7L)
+        .containsEntry(1, 7L)
+        .containsEntry(2, 7L);
+    assertThat(a.rows())
+        .extracting(MultiViewRow::sampleId)
+        .containsExactlyElementsOf(ds.rows().stream().map(MultiViewRow::sampleId).toList());
     MultiViewDataset c = ValidationSplit.carve(ds, 0.2, 43);
     assertThat(ids(c, Split.VALID)).isNotEqualTo(valid);
   }
@@ -57,17 +70,21 @@ class SplitsAndOrderTest {
     MultiViewDataset test = ValidationSplit.carve(ds, Split.TEST, 0.1, 7, false);
     assertThat(test.splitCounts()).containsEntry(Split.TEST, 11).containsEntry(Split.TRAIN, 99);
     MultiViewDataset three = ValidationSplit.carve(test, Split.VALID, 0.25, 7, false);
-    assertThat(three.splitCounts()).containsEntry(Split.TEST, 11).containsEntry(Split.VALID, 25).containsEntry(Split.TRAIN, 74);
+    assertThat(three.splitCounts())
+        .containsEntry(Split.TEST, 11)
+        .containsEntry(Split.VALID, 25)
+        .containsEntry(Split.TRAIN, 74);
     assertThat(ids(three, Split.TEST)).isEqualTo(ids(test, Split.TEST));
     assertThatThrownBy(() -> ValidationSplit.carve(ds, 1.5, 1)).hasMessageContaining("[0, 1]");
   }
 
   @Test
   void stratifiedCarveKeepsOneTrainRowPerClass() {
-    List<MultiViewRow> rows = List.of(
-        new MultiViewRow("x/0", 0, Split.TRAIN, Map.of("v", new float[] {1})),
-        new MultiViewRow("x/1", 1, Split.TRAIN, Map.of("v", new float[] {1})),
-        new MultiViewRow("x/2", 1, Split.TRAIN, Map.of("v", new float[] {1})));
+    List<MultiViewRow> rows =
+        List.of(
+            new MultiViewRow("x/0", 0, Split.TRAIN, Map.of("v", new float[] {1})),
+            new MultiViewRow("x/1", 1, Split.TRAIN, Map.of("v", new float[] {1})),
+            new MultiViewRow("x/2", 1, Split.TRAIN, Map.of("v", new float[] {1})));
     MultiViewDataset ds = new MultiViewDataset("x", List.of("a", "b"), Map.of("v", 1), rows);
     MultiViewDataset all = ValidationSplit.carve(ds, 1.0, 3);
     assertThat(all.splitCounts()).containsEntry(Split.TRAIN, 2).containsEntry(Split.VALID, 1);
@@ -105,10 +122,11 @@ class SplitsAndOrderTest {
 
   @Test
   void standardiserFitsOnTrainOnlyAndMapsZeroStdToOne() {
-    List<MultiViewRow> rows = List.of(
-        new MultiViewRow("s/0", 0, Split.TRAIN, Map.of("v", new float[] {1, 5})),
-        new MultiViewRow("s/1", 0, Split.TRAIN, Map.of("v", new float[] {3, 5})),
-        new MultiViewRow("s/2", 0, Split.TEST, Map.of("v", new float[] {100, 7})));
+    List<MultiViewRow> rows =
+        List.of(
+            new MultiViewRow("s/0", 0, Split.TRAIN, Map.of("v", new float[] {1, 5})),
+            new MultiViewRow("s/1", 0, Split.TRAIN, Map.of("v", new float[] {3, 5})),
+            new MultiViewRow("s/2", 0, Split.TEST, Map.of("v", new float[] {100, 7})));
     MultiViewDataset ds = new MultiViewDataset("s", List.of("a"), Map.of("v", 2), rows);
     ViewStandardizer st = ViewStandardizer.fit(ds);
     assertThat(st.mean("v")).containsExactly(2, 5);
@@ -118,6 +136,7 @@ class SplitsAndOrderTest {
     assertThat(z.row(1).view("v")).containsExactly(1f, 0f);
     assertThat(z.row(2).view("v")).containsExactly(98f, 2f);
     assertThat(ds.row(2).view("v")).containsExactly(100f, 7f);
-    assertThatThrownBy(() -> ViewStandardizer.fit(ds.withSplit(Split.TEST))).hasMessageContaining("no TRAIN rows");
+    assertThatThrownBy(() -> ViewStandardizer.fit(ds.withSplit(Split.TEST)))
+        .hasMessageContaining("no TRAIN rows");
   }
 }

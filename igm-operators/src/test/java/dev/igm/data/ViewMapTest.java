@@ -23,7 +23,8 @@ class ViewMapTest {
 
   @Test
   void namesAndMixedItems() {
-    Map<String, int[]> r = ViewMap.parse("audio=a3;a1,visual=v-2;4").resolve(COLS, Map.of(), "t.csv");
+    Map<String, int[]> r =
+        ViewMap.parse("audio=a3;a1,visual=v-2;4").resolve(COLS, Map.of(), "t.csv");
     assertThat(r.get("audio")).containsExactly(2, 0);
     assertThat(r.get("visual")).containsExactly(4, 3);
   }
@@ -32,8 +33,10 @@ class ViewMapTest {
   void overlapIsRejectedNamingBothViews() {
     assertThatThrownBy(() -> ViewMap.parse("shape=1-3,colour=3-4").resolve(COLS, Map.of(), "t.csv"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("t.csv").hasMessageContaining("attribute 3 ('a3')")
-        .hasMessageContaining("'shape'").hasMessageContaining("'colour'");
+        .hasMessageContaining("t.csv")
+        .hasMessageContaining("attribute 3 ('a3')")
+        .hasMessageContaining("'shape'")
+        .hasMessageContaining("'colour'");
     assertThatThrownBy(() -> ViewMap.parse("x=1;a1").resolve(COLS, Map.of(), "t.csv"))
         .hasMessageContaining("twice");
   }
@@ -41,12 +44,15 @@ class ViewMapTest {
   @Test
   void outOfRangeUnknownAndReservedAreRejected() {
     assertThatThrownBy(() -> ViewMap.parse("x=1-7").resolve(COLS, Map.of(), "t.csv"))
-        .hasMessageContaining("attribute 7 is out of range").hasMessageContaining("1..6");
+        .hasMessageContaining("attribute 7 is out of range")
+        .hasMessageContaining("1..6");
     assertThatThrownBy(() -> ViewMap.parse("x=a1;nope").resolve(COLS, Map.of(), "t.csv"))
         .hasMessageContaining("unknown column 'nope'");
-    assertThatThrownBy(() -> ViewMap.parse("x=5-6").resolve(COLS, Map.of(5, "the label column"), "t.csv"))
+    assertThatThrownBy(
+            () -> ViewMap.parse("x=5-6").resolve(COLS, Map.of(5, "the label column"), "t.csv"))
         .hasMessageContaining("the label column");
-    assertThatThrownBy(() -> ViewMap.parse("x=a1").resolve(Arrays.asList(null, null), Map.of(), "X.npy"))
+    assertThatThrownBy(
+            () -> ViewMap.parse("x=a1").resolve(Arrays.asList(null, null), Map.of(), "X.npy"))
         .hasMessageContaining("no column names");
   }
 
@@ -85,7 +91,8 @@ class ViewMapTest {
     ViewMap two = ViewMap.parse("audio=1,2, video=4-5");
     assertThat(two.items().get("audio")).containsExactly("1", "2");
     assertThat(two.items().get("video")).containsExactly("4-5");
-    for (String spec : List.of("audio=a1,a2,video=v-1", "audio=a1;a2;video=v-1", "audio=a1;a2,video=v-1")) {
+    for (String spec :
+        List.of("audio=a1,a2,video=v-1", "audio=a1;a2;video=v-1", "audio=a1;a2,video=v-1")) {
       Map<String, int[]> r = ViewMap.parse(spec).resolve(COLS, Map.of(), "t.csv");
       assertThat(r.keySet()).as(spec).containsExactly("audio", "video");
       assertThat(r.get("audio")).as(spec).containsExactly(0, 1);
@@ -95,9 +102,12 @@ class ViewMapTest {
 
   @Test
   void errorsShowTheAcceptedForms() {
-    assertThatThrownBy(() -> ViewMap.parse("1,2,visible=3")).hasMessageContaining("'1' comes before any name=columns")
-        .hasMessageContaining("'name=1,2,5,6'").hasMessageContaining("'name=1-4,7'");
-    assertThatThrownBy(() -> ViewMap.parse("a=1-3 b=4-6")).hasMessageContaining("two '='")
+    assertThatThrownBy(() -> ViewMap.parse("1,2,visible=3"))
+        .hasMessageContaining("'1' comes before any name=columns")
+        .hasMessageContaining("'name=1,2,5,6'")
+        .hasMessageContaining("'name=1-4,7'");
+    assertThatThrownBy(() -> ViewMap.parse("a=1-3 b=4-6"))
+        .hasMessageContaining("two '='")
         .hasMessageContaining("accepted forms");
     assertThatThrownBy(() -> ViewMap.parse("")).hasMessageContaining("accepted forms");
   }

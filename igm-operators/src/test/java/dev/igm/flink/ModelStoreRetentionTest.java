@@ -22,7 +22,8 @@ class ModelStoreRetentionTest {
       version("igm", v);
     }
     // a serving instance still has v20 in service
-    ServingMarkers.write(store.resolve("igm/v00000020.safetensors").toUri().toString(), 20, "igm-serve_g-0");
+    ServingMarkers.write(
+        store.resolve("igm/v00000020.safetensors").toUri().toString(), 20, "igm-serve_g-0");
     // v90 and v100 are written, their records not committed yet: the newest committed is v80
     List<Long> deleted = new ModelStoreRetention(store.toUri().toString(), 3).prune("igm", 80);
 
@@ -39,7 +40,8 @@ class ModelStoreRetentionTest {
       version("joint", v);
     }
     assertThat(new ModelStoreRetention(store.toUri().toString(), 0).prune("igm", 5)).isEmpty();
-    assertThat(new ModelStoreRetention(store.toUri().toString(), 1).prune("igm", 5)).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(new ModelStoreRetention(store.toUri().toString(), 1).prune("igm", 5))
+        .containsExactly(1L, 2L, 3L, 4L);
     assertThat(versionsOnDisk("igm")).containsExactly(5L);
     assertThat(versionsOnDisk("joint")).containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(new ModelStoreRetention(store.toUri().toString(), 2).prune("absent", 5)).isEmpty();
@@ -53,7 +55,8 @@ class ModelStoreRetentionTest {
     Files.createDirectories(store.resolve("igm/serving"));
     Files.writeString(store.resolve("igm/serving/half-written.version"), "uri=file:/x\n");
     assertThatThrownBy(() -> new ModelStoreRetention(store.toUri().toString(), 1).prune("igm", 5))
-        .isInstanceOf(IOException.class).hasMessageContaining("names no version");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("names no version");
     assertThat(versionsOnDisk("igm")).hasSize(5);
   }
 
@@ -67,7 +70,9 @@ class ModelStoreRetentionTest {
     ServingMarkers.write(uri7, 7, "igm-serve_g-1");
     ServingMarkers.write(uri8, 8, "igm-serve_g-0");
     assertThat(ServingMarkers.read(new org.apache.flink.core.fs.Path(store.resolve("igm").toUri())))
-        .containsEntry("igm-serve_g-0", 8L).containsEntry("igm-serve_g-1", 7L).hasSize(2);
+        .containsEntry("igm-serve_g-0", 8L)
+        .containsEntry("igm-serve_g-1", 7L)
+        .hasSize(2);
   }
 
   private void version(String model, long v) throws IOException {
@@ -79,12 +84,16 @@ class ModelStoreRetentionTest {
   private TreeSet<Long> versionsOnDisk(String model) throws IOException {
     TreeSet<Long> out = new TreeSet<>();
     try (Stream<Path> files = Files.list(store.resolve(model))) {
-      files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors"))
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".safetensors"))
           .forEach(n -> out.add(Long.parseLong(n.substring(1, 9))));
     }
     try (Stream<Path> files = Files.list(store.resolve(model))) {
-      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).count())
-          .as("a .json beside every .safetensors").isEqualTo(out.size());
+      assertThat(
+              files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).count())
+          .as("a .json beside every .safetensors")
+          .isEqualTo(out.size());
     }
     return out;
   }

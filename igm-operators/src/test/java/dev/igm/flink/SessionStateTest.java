@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.igm.core.train.SessionCheckpoint;
 import org.junit.jupiter.api.Test;
 
-/** The training operator's keyed state carries its layout's version; the first release's (0) still reads. */
+/**
+ * The training operator's keyed state carries its layout's version; the first release's (0) still
+ * reads.
+ */
 class SessionStateTest {
 
   @Test
@@ -22,8 +25,10 @@ class SessionStateTest {
     SessionState s = SessionState.of(new SessionCheckpoint(new byte[] {1}, "{}", "{}"));
     s.version = 5;
     assertThatThrownBy(() -> s.toCheckpoint("igm"))
-        .hasMessage("keyed state of model igm has version 5; this release reads versions 0 (first release) and 1");
+        .hasMessage(
+            "keyed state of model igm has version 5; this release reads versions 0 (first release) and 1");
     SessionState empty = new SessionState();
-    assertThatThrownBy(() -> empty.toCheckpoint("igm")).hasMessageContaining("keyed state of model igm is incomplete");
+    assertThatThrownBy(() -> empty.toCheckpoint("igm"))
+        .hasMessageContaining("keyed state of model igm is incomplete");
   }
 }

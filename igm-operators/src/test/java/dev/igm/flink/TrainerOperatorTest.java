@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The training operator in Flink's keyed operator test harness: several models (keys) on one operator, watermarks and
- * checkpoint barriers between batches, snapshot → restore into a new operator → continue.
+ * The training operator in Flink's keyed operator test harness: several models (keys) on one
+ * operator, watermarks and checkpoint barriers between batches, snapshot → restore into a new
+ * operator → continue.
  */
 class TrainerOperatorTest {
 
@@ -51,7 +52,8 @@ class TrainerOperatorTest {
   }
 
   @Test
-  void watermarksAndCheckpointBarriersBetweenBatchesChangeNothing(@TempDir Path dir) throws Exception {
+  void watermarksAndCheckpointBarriersBetweenBatchesChangeNothing(@TempDir Path dir)
+      throws Exception {
     List<dev.igm.flink.ModelSample> stream = stream();
     try (OperatorRun plain = new OperatorRun(models(), dir.resolve("a"), null, 1);
         OperatorRun barriers = new OperatorRun(models(), dir.resolve("b"), null, 1)) {
@@ -59,7 +61,9 @@ class TrainerOperatorTest {
       barriers.process(stream, 7).endInput();
       long pending = 0; // samples of a partial last batch wait, unscored
       for (String model : models().keySet()) {
-        pending += stream.stream().filter(x -> x.modelId.equals(model) && x.split == Split.TRAIN).count() % 16;
+        pending +=
+            stream.stream().filter(x -> x.modelId.equals(model) && x.split == Split.TRAIN).count()
+                % 16;
       }
       assertThat(pending).isPositive();
       assertThat(plain.predictions()).hasSize((int) (stream.size() - pending));
@@ -71,8 +75,11 @@ class TrainerOperatorTest {
       assertThat(plain.watermarks()).isEmpty();
       // keys do not mix: each model's predictions carry its own versions, in order
       for (String model : models().keySet()) {
-        List<Long> versions = plain.predictions().stream().filter(p -> p.getModelId().equals(model))
-            .map(Prediction::getModelVersion).toList();
+        List<Long> versions =
+            plain.predictions().stream()
+                .filter(p -> p.getModelId().equals(model))
+                .map(Prediction::getModelVersion)
+                .toList();
         assertThat(versions).isNotEmpty().isSorted();
       }
     }
@@ -96,10 +103,15 @@ class TrainerOperatorTest {
         emitted = first.predictions().size();
         state = first.checkpoint(cut);
       }
-      try (OperatorRun restored = new OperatorRun(models(), dir.resolve("restored" + cut), state, 100)) {
+      try (OperatorRun restored =
+          new OperatorRun(models(), dir.resolve("restored" + cut), state, 100)) {
         restored.process(stream.subList(cut, stream.size()), 11).endInput();
-        assertThat(restored.predictions()).as("cut at %d", cut).containsExactlyElementsOf(all.subList(emitted, all.size()));
-        assertThat(restored.snapshots()).as("cut at %d", cut).containsExactlyInAnyOrderElementsOf(finalModels);
+        assertThat(restored.predictions())
+            .as("cut at %d", cut)
+            .containsExactlyElementsOf(all.subList(emitted, all.size()));
+        assertThat(restored.snapshots())
+            .as("cut at %d", cut)
+            .containsExactlyInAnyOrderElementsOf(finalModels);
       }
     }
   }
@@ -112,23 +124,27 @@ class TrainerOperatorTest {
     try (OperatorRun run = new OperatorRun(models(), dir, null, 1)) {
       TrainerOperator op = (TrainerOperator) run.harness().getOperator();
       assertThat(op.view("igm")).isEqualTo(ModelView.NONE);
-      Thread reporter = new Thread(() -> {
-        while (!done.get()) {
-          try {
-            for (String id : models().keySet()) {
-              ModelView v = op.view(id);
-              v.accuracy("fused");
-              v.loss();
-              assertThat(v.modelVersion()).isGreaterThanOrEqualTo(0);
-            }
-          } catch (Throwable t) {
-            failure.compareAndSet(null, t);
-          }
-        }
-      }, "metrics-reporter");
+      Thread reporter =
+          new Thread(
+              () -> {
+                while (!done.get()) {
+                  try {
+                    for (String id : models().keySet()) {
+                      ModelView v = op.view(id);
+                      v.accuracy("fused");
+                      v.loss();
+                      assertThat(v.modelVersion()).isGreaterThanOrEqualTo(0);
+                    }
+                  } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                  }
+                }
+              },
+              "metrics-reporter");
       reporter.start();
       int i = 0;
-      while (op.view("igm").modelVersion() < 8) { // metrics every 3 batches: batch 8 is inside an open window
+      while (op.view("igm").modelVersion()
+          < 8) { // metrics every 3 batches: batch 8 is inside an open window
         run.process(stream.subList(i, i + 1), 0);
         i++;
       }
@@ -150,14 +166,16 @@ class TrainerOperatorTest {
 
   @Test
   void validSamplesAreScoredNeverTrained(@TempDir Path dir) throws Exception {
-    List<dev.igm.flink.ModelSample> stream = stream().stream().filter(s -> s.modelId.equals("igm")).toList();
+    List<dev.igm.flink.ModelSample> stream =
+        stream().stream().filter(s -> s.modelId.equals("igm")).toList();
     try (OperatorRun run = new OperatorRun(models(), dir, null, 1)) {
       run.process(stream, 0);
       long valid = stream.stream().filter(s -> s.split == Split.VALID).count();
       long train = stream.size() - valid;
       TrainerOperator op = (TrainerOperator) run.harness().getOperator();
       assertThat(op.view("igm").modelVersion()).isEqualTo(train / 16);
-      assertThat(run.predictions().stream().filter(p -> p.getSplit() == Split.VALID).count()).isEqualTo(valid);
+      assertThat(run.predictions().stream().filter(p -> p.getSplit() == Split.VALID).count())
+          .isEqualTo(valid);
     }
   }
 }

@@ -14,8 +14,8 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Plain Avro binary encoding (no schema-registry header) of one record type, as written to the Kafka topics.
- * Thread-compatible: use one instance per thread.
+ * Plain Avro binary encoding (no schema-registry header) of one record type, as written to the
+ * Kafka topics. Thread-compatible: use one instance per thread.
  *
  * @param <T> the generated record class
  */
@@ -31,7 +31,8 @@ public final class AvroBytes<T extends SpecificRecord> {
     this.type = type;
     Schema readerSchema = SpecificData.get().getSchema(type);
     this.writer = new SpecificDatumWriter<>(readerSchema);
-    this.reader = new SpecificDatumReader<>(writerSchema == null ? readerSchema : writerSchema, readerSchema);
+    this.reader =
+        new SpecificDatumReader<>(writerSchema == null ? readerSchema : writerSchema, readerSchema);
   }
 
   /** Reads and writes {@code type} with its own (current) schema. */
@@ -40,7 +41,8 @@ public final class AvroBytes<T extends SpecificRecord> {
   }
 
   /** Reads data written with an older {@code writerSchema} into the current {@code type}. */
-  public static <T extends SpecificRecord> AvroBytes<T> resolving(Class<T> type, Schema writerSchema) {
+  public static <T extends SpecificRecord> AvroBytes<T> resolving(
+      Class<T> type, Schema writerSchema) {
     return new AvroBytes<>(type, writerSchema);
   }
 
@@ -63,7 +65,8 @@ public final class AvroBytes<T extends SpecificRecord> {
   /**
    * Decodes one record; the whole array must be consumed.
    *
-   * @throws IOException when the bytes are not a valid record of this schema (corrupt, truncated, trailing bytes)
+   * @throws IOException when the bytes are not a valid record of this schema (corrupt, truncated,
+   *     trailing bytes)
    */
   public T decode(byte[] bytes) throws IOException {
     if (bytes == null) {
@@ -74,12 +77,17 @@ public final class AvroBytes<T extends SpecificRecord> {
     try {
       value = reader.read(null, decoder);
     } catch (RuntimeException e) {
-      // Avro throws unchecked exceptions (negative lengths, bad union index, OOM guards) for corrupt input.
+      // Avro throws unchecked exceptions (negative lengths, bad union index, OOM guards) for
+      // corrupt input.
       throw new IOException("corrupt Avro " + type.getSimpleName() + ": " + e, e);
     }
     if (!decoder.isEnd()) {
       throw new IOException(
-          "corrupt Avro " + type.getSimpleName() + ": trailing bytes after the record (" + bytes.length + " bytes in all)");
+          "corrupt Avro "
+              + type.getSimpleName()
+              + ": trailing bytes after the record ("
+              + bytes.length
+              + " bytes in all)");
     }
     return value;
   }

@@ -1,6 +1,9 @@
 package dev.igm.codec;
 
-/** IEEE 754 binary16 conversions (Java 17 has no Float.floatToFloat16). Round-to-nearest-even, as numpy does. */
+/**
+ * IEEE 754 binary16 conversions (Java 17 has no Float.floatToFloat16). Round-to-nearest-even, as
+ * numpy does.
+ */
 final class Float16 {
   private Float16() {}
 
@@ -52,7 +55,8 @@ final class Float16 {
     int half = (e << 10) | (mant >>> 13);
     int rem = mant & 0x1fff;
     if (rem > 0x1000 || (rem == 0x1000 && (half & 1) != 0)) {
-      half++; // may carry into the exponent, which is the correct rounding to the next binade or Inf
+      half++; // may carry into the exponent, which is the correct rounding to the next binade or
+      // Inf
     }
     return (short) (sign | half);
   }

@@ -12,11 +12,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Converts between {@link Tensor} records (little-endian, row-major bytes) and Java arrays or DJL NDArrays.
+ * Converts between {@link Tensor} records (little-endian, row-major bytes) and Java arrays or DJL
+ * NDArrays.
  *
- * <p>Every decode validates first: the shape must be non-negative, its element count times the item size must
- * equal the byte length exactly, and the payload must not exceed the configured size limit. Failures throw a
- * {@link TensorFormatException} whose message names the problem and the numbers involved.
+ * <p>Every decode validates first: the shape must be non-negative, its element count times the item
+ * size must equal the byte length exactly, and the payload must not exceed the configured size
+ * limit. Failures throw a {@link TensorFormatException} whose message names the problem and the
+ * numbers involved.
  */
 public final class TensorCodec {
   /** Default limit on one tensor's payload: 64 MiB. */
@@ -230,7 +232,8 @@ public final class TensorCodec {
   /**
    * Rejects NaN and infinities in a floating-point tensor.
    *
-   * @throws TensorFormatException of kind {@link TensorFormatException.Kind#NON_FINITE}, naming the first bad index
+   * @throws TensorFormatException of kind {@link TensorFormatException.Kind#NON_FINITE}, naming the
+   *     first bad index
    */
   public void checkFinite(Tensor tensor) {
     DType dtype = validate(tensor);
@@ -277,7 +280,9 @@ public final class TensorCodec {
       default:
         throw new TensorFormatException(
             TensorFormatException.Kind.UNKNOWN_DTYPE,
-            "NDArray dtype " + type + " has no tensor encoding (supported: float32, float16, uint8, int64)");
+            "NDArray dtype "
+                + type
+                + " has no tensor encoding (supported: float32, float16, uint8, int64)");
     }
   }
 
@@ -287,14 +292,25 @@ public final class TensorCodec {
       if (shape[i] < 0) {
         throw new TensorFormatException(
             TensorFormatException.Kind.NEGATIVE_DIM,
-            "negative dimension " + shape[i] + " at axis " + i + " of shape " + Arrays.toString(shape));
+            "negative dimension "
+                + shape[i]
+                + " at axis "
+                + i
+                + " of shape "
+                + Arrays.toString(shape));
       }
       count *= shape[i];
     }
     if (count != length) {
       throw new TensorFormatException(
           TensorFormatException.Kind.SHAPE_MISMATCH,
-          "shape " + Arrays.toString(shape) + " holds " + count + " elements but " + length + " were given");
+          "shape "
+              + Arrays.toString(shape)
+              + " holds "
+              + count
+              + " elements but "
+              + length
+              + " were given");
     }
   }
 
@@ -375,6 +391,7 @@ public final class TensorCodec {
 
   private static TensorFormatException wrongDtype(DType dtype, String wanted) {
     return new TensorFormatException(
-        TensorFormatException.Kind.WRONG_DTYPE, "cannot decode a " + dtype.wireName() + " tensor as " + wanted);
+        TensorFormatException.Kind.WRONG_DTYPE,
+        "cannot decode a " + dtype.wireName() + " tensor as " + wanted);
   }
 }

@@ -33,14 +33,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Stored topics outlive code: every current record class must read data written with every historical schema in
- * {@code src/main/avro-history/}.
+ * Stored topics outlive code: every current record class must read data written with every
+ * historical schema in {@code src/main/avro-history/}.
  */
 class SchemaCompatibilityTest {
   private static final Path HISTORY = Paths.get("src/main/avro-history");
   private static final Path CURRENT = Paths.get("src/main/avro");
   private static final List<Class<? extends SpecificRecord>> RECORDS =
-      List.of(MultimodalSample.class, ModelSnapshot.class, TrainingMetrics.class, Prediction.class, DeadLetter.class);
+      List.of(
+          MultimodalSample.class,
+          ModelSnapshot.class,
+          TrainingMetrics.class,
+          Prediction.class,
+          DeadLetter.class);
 
   static Stream<Path> versions() throws IOException {
     try (Stream<Path> s = Files.list(HISTORY)) {
@@ -61,10 +66,13 @@ class SchemaCompatibilityTest {
       SchemaCompatibility.SchemaPairCompatibility compat =
           SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
       assertThat(compat.getType())
-          .as("%s (%s) cannot read %s data: %s", type.getSimpleName(), "current", version, compat.getDescription())
+          .as(
+              "%s (%s) cannot read %s data: %s",
+              type.getSimpleName(), "current", version, compat.getDescription())
           .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
 
-      SplittableRandom rnd = new SplittableRandom(version.hashCode() * 31L + type.getName().hashCode());
+      SplittableRandom rnd =
+          new SplittableRandom(version.hashCode() * 31L + type.getName().hashCode());
       AvroBytes<? extends SpecificRecord> bytes = AvroBytes.resolving(type, writer);
       for (int i = 0; i < 25; i++) {
         GenericRecord written = (GenericRecord) randomValue(writer, rnd);
@@ -89,7 +97,9 @@ class SchemaCompatibilityTest {
     assertThat(latest.keySet()).as("record types in %s", newest).containsAll(current.keySet());
     for (Map.Entry<String, Schema> e : current.entrySet()) {
       assertThat(latest.get(e.getKey()))
-          .as("%s changed since %s: copy src/main/avro into a new history folder", e.getKey(), newest)
+          .as(
+              "%s changed since %s: copy src/main/avro into a new history folder",
+              e.getKey(), newest)
           .isEqualTo(e.getValue());
     }
   }
@@ -103,7 +113,10 @@ class SchemaCompatibilityTest {
     }
     List<Path> ordered = new ArrayList<>();
     for (String first : List.of("Split.avsc", "Tensor.avsc")) {
-      files.stream().filter(p -> p.getFileName().toString().equals(first)).findFirst().ifPresent(ordered::add);
+      files.stream()
+          .filter(p -> p.getFileName().toString().equals(first))
+          .findFirst()
+          .ifPresent(ordered::add);
     }
     files.stream().filter(p -> !ordered.contains(p)).forEach(ordered::add);
     Map<String, Schema> out = new HashMap<>();
@@ -146,7 +159,8 @@ class SchemaCompatibilityTest {
         }
         return m;
       case ENUM:
-        return new GenericData.EnumSymbol(s, s.getEnumSymbols().get(rnd.nextInt(s.getEnumSymbols().size())));
+        return new GenericData.EnumSymbol(
+            s, s.getEnumSymbols().get(rnd.nextInt(s.getEnumSymbols().size())));
       case STRING:
         return "s" + rnd.nextInt();
       case BYTES:

@@ -44,7 +44,8 @@ class TensorCodecTest {
     // 1.0 in half = 0x3C00
     assertThat(codec.toFloat16Bits(t)[2]).isEqualTo((short) 0x3C00);
     // rounding: 1 + 2^-11 is a tie between 1 and 1+2^-10 -> even (1.0); overflow -> Inf
-    float[] r = codec.toFloatArray(codec.encodeFloat16(new float[] {1f + 0x1p-11f, 70000f, Float.NaN}, 3));
+    float[] r =
+        codec.toFloatArray(codec.encodeFloat16(new float[] {1f + 0x1p-11f, 70000f, Float.NaN}, 3));
     assertThat(r[0]).isEqualTo(1f);
     assertThat(r[1]).isEqualTo(Float.POSITIVE_INFINITY);
     assertThat(r[2]).isNaN();
@@ -116,7 +117,10 @@ class TensorCodecTest {
         .hasMessageContaining("shape [2, 3]")
         .hasMessageContaining("needs 24 bytes")
         .hasMessageContaining("carries 20 bytes")
-        .satisfies(e -> assertThat(((TensorFormatException) e).kind()).isEqualTo(TensorFormatException.Kind.SHAPE_MISMATCH));
+        .satisfies(
+            e ->
+                assertThat(((TensorFormatException) e).kind())
+                    .isEqualTo(TensorFormatException.Kind.SHAPE_MISMATCH));
     assertThatThrownBy(() -> codec.encodeFloat32(new float[5], 2, 3))
         .hasMessageContaining("holds 6 elements but 5 were given");
   }
@@ -126,7 +130,10 @@ class TensorCodecTest {
     assertThatThrownBy(() -> codec.validate(raw(List.of(4, -2), "float32", 0)))
         .isInstanceOf(TensorFormatException.class)
         .hasMessageContaining("negative dimension -2 at axis 1")
-        .satisfies(e -> assertThat(((TensorFormatException) e).kind()).isEqualTo(TensorFormatException.Kind.NEGATIVE_DIM));
+        .satisfies(
+            e ->
+                assertThat(((TensorFormatException) e).kind())
+                    .isEqualTo(TensorFormatException.Kind.NEGATIVE_DIM));
   }
 
   @Test
@@ -134,17 +141,24 @@ class TensorCodecTest {
     assertThatThrownBy(() -> codec.validate(raw(List.of(2), "bfloat16", 4)))
         .isInstanceOf(TensorFormatException.class)
         .hasMessageContaining("unknown dtype 'bfloat16'")
-        .satisfies(e -> assertThat(((TensorFormatException) e).kind()).isEqualTo(TensorFormatException.Kind.UNKNOWN_DTYPE));
+        .satisfies(
+            e ->
+                assertThat(((TensorFormatException) e).kind())
+                    .isEqualTo(TensorFormatException.Kind.UNKNOWN_DTYPE));
   }
 
   @Test
   void rejectsOversizeTensorsBeforeAllocating() {
     TensorCodec small = TensorCodec.withMaxBytes(1024);
-    // claims 2^31 elements with only 4 bytes of data: must be OVERSIZE, not an overflow or an allocation
+    // claims 2^31 elements with only 4 bytes of data: must be OVERSIZE, not an overflow or an
+    // allocation
     assertThatThrownBy(() -> small.validate(raw(List.of(65536, 32768), "float32", 4)))
         .isInstanceOf(TensorFormatException.class)
         .hasMessageContaining("over the limit of 1024 bytes")
-        .satisfies(e -> assertThat(((TensorFormatException) e).kind()).isEqualTo(TensorFormatException.Kind.OVERSIZE));
+        .satisfies(
+            e ->
+                assertThat(((TensorFormatException) e).kind())
+                    .isEqualTo(TensorFormatException.Kind.OVERSIZE));
     assertThatThrownBy(() -> small.encodeFloat32(new float[300], 300))
         .hasMessageContaining("1200 bytes exceeds the limit of 1024 bytes");
     assertThat(small.toFloatArray(small.encodeFloat32(new float[256], 256))).hasSize(256);
@@ -161,7 +175,8 @@ class TensorCodecTest {
   @Test
   void rejectsDecodingAsTheWrongType() {
     Tensor t = codec.encodeInt64(new long[] {1}, 1);
-    assertThatThrownBy(() -> codec.toFloatArray(t)).hasMessageContaining("cannot decode a int64 tensor as a float array");
+    assertThatThrownBy(() -> codec.toFloatArray(t))
+        .hasMessageContaining("cannot decode a int64 tensor as a float array");
   }
 
   private static Tensor raw(List<Integer> shape, String dtype, int bytes) {

@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every kind of bad record, interleaved with 120 valid ones, lands in the dead-letter topic with its raw bytes,
- * source offset and a reason naming the problem; the job keeps running and trains every valid sample.
+ * Every kind of bad record, interleaved with 120 valid ones, lands in the dead-letter topic with
+ * its raw bytes, source offset and a reason naming the problem; the job keeps running and trains
+ * every valid sample.
  */
 @Timeout(180) // a hung job must fail CI, not stall it
 class BadInputIT {
@@ -58,7 +59,11 @@ class BadInputIT {
     bad.add(new Bad("MISSING_MODALITY", "missing modality [colour]", avro.encode(s)));
     s = copy.apply(data.record(template, 0));
     s.getModalities().put("shape", codec.encodeFloat32(new float[8], 8));
-    bad.add(new Bad("WRONG_SHAPE", "modality 'shape' has shape [8] but the model expects [9]", avro.encode(s)));
+    bad.add(
+        new Bad(
+            "WRONG_SHAPE",
+            "modality 'shape' has shape [8] but the model expects [9]",
+            avro.encode(s)));
     s = copy.apply(data.record(template, 0));
     s.getModalities().put("colour", codec.encodeInt64(new long[10], 10));
     bad.add(new Bad("WRONG_DTYPE", "dtype int64", avro.encode(s)));
@@ -71,7 +76,10 @@ class BadInputIT {
     s.setLabel(7);
     bad.add(new Bad("LABEL_OUT_OF_RANGE", "label 7 is outside [0, 7)", avro.encode(s)));
     s = copy.apply(data.record(template, 0));
-    s.getModalities().put("shape", codec.encodeFloat32(new float[300], 300)); // 1200 bytes > input.max.tensor.bytes
+    s.getModalities()
+        .put(
+            "shape",
+            codec.encodeFloat32(new float[300], 300)); // 1200 bytes > input.max.tensor.bytes
     bad.add(new Bad("OVERSIZE", "over the limit of 1024 bytes", avro.encode(s)));
     s = copy.apply(data.record(template, 0));
     s.setLabel(null);
@@ -92,8 +100,9 @@ class BadInputIT {
     assertThat(b).isEqualTo(bad.size());
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
     TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), all);
-    TrainJobConfig config = JobFixture.config(KAFKA, topics, scratch, JobFixture.uniqueGroup("bad"),
-        "input.max.tensor.bytes=1024");
+    TrainJobConfig config =
+        JobFixture.config(
+            KAFKA, topics, scratch, JobFixture.uniqueGroup("bad"), "input.max.tensor.bytes=1024");
 
     TrainingJob.run(config); // returns normally: the job did not fail
 
@@ -101,22 +110,33 @@ class BadInputIT {
     assertThat(dead).hasSize(bad.size());
     for (int i = 0; i < bad.size(); i++) {
       DeadLetter d = dead.get(i);
-      assertThat(d.getReason()).as("dead letter %d", i).startsWith(bad.get(i).kind()).contains(bad.get(i).reasonPart());
+      assertThat(d.getReason())
+          .as("dead letter %d", i)
+          .startsWith(bad.get(i).kind())
+          .contains(bad.get(i).reasonPart());
       assertThat(d.getSourceTopic()).isEqualTo(topics.samples());
       assertThat(d.getSourceOffset()).isEqualTo(badOffsets.get(i));
-      assertThat(d.getStage()).isEqualTo(i == 0 || bad.get(i).kind().equals("OVERSIZE") ? "decode" : "validate");
+      assertThat(d.getStage())
+          .isEqualTo(i == 0 || bad.get(i).kind().equals("OVERSIZE") ? "decode" : "validate");
       ByteBuffer raw = d.getRawValue();
       byte[] rawBytes = new byte[raw.remaining()];
       raw.get(rawBytes);
       assertThat(rawBytes).as("raw bytes kept").isEqualTo(bad.get(i).bytes());
       LOG.info("dead letter @{}: {}", d.getSourceOffset(), d.getReason());
     }
-    List<TrainingMetrics> metrics = JobFixture.read(KAFKA, topics.metrics(), 4, TrainingMetrics.class);
+    List<TrainingMetrics> metrics =
+        JobFixture.read(KAFKA, topics.metrics(), 4, TrainingMetrics.class);
     for (String id : config.models().keySet()) {
-      TrainingMetrics fin = metrics.stream().filter(m -> m.getModelId().equals(id))
-          .max(Comparator.comparingLong(TrainingMetrics::getBatches).thenComparingLong(m -> m.getTime().toEpochMilli()))
-          .orElseThrow();
-      assertThat(fin.getSamplesTrained() + 120 % 16).as("model %s: every valid sample trained (or pending)", id).isEqualTo(120);
+      TrainingMetrics fin =
+          metrics.stream()
+              .filter(m -> m.getModelId().equals(id))
+              .max(
+                  Comparator.comparingLong(TrainingMetrics::getBatches)
+                      .thenComparingLong(m -> m.getTime().toEpochMilli()))
+              .orElseThrow();
+      assertThat(fin.getSamplesTrained() + 120 % 16)
+          .as("model %s: every valid sample trained (or pending)", id)
+          .isEqualTo(120);
       assertThat(fin.getDeadLetters()).isEqualTo(bad.size());
     }
     LOG.info("Bad input: {} ms", (System.nanoTime() - t0) / 1_000_000);

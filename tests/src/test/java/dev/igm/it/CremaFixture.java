@@ -11,17 +11,22 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * A tiny folder in the CREMA-D layout, synthesised here (no Debian packages, no downloads): per clip a 22,050 Hz
- * 16-bit WAV of a class-dependent tone in noise and JPEG frames with a class-dependent bright square, filed under
- * CREMA-D's six emotion codes exactly as {@code igm make-av-dataset} files its benchmark.
+ * A tiny folder in the CREMA-D layout, synthesised here (no Debian packages, no downloads): per
+ * clip a 22,050 Hz 16-bit WAV of a class-dependent tone in noise and JPEG frames with a
+ * class-dependent bright square, filed under CREMA-D's six emotion codes exactly as {@code igm
+ * make-av-dataset} files its benchmark.
  */
 final class CremaFixture {
   static final List<String> CODES = List.of("NEU", "HAP", "SAD", "FEA", "DIS", "ANG");
 
   private CremaFixture() {}
 
-  /** {@code train} and {@code test} clips (classes round-robin), {@code frames} frames of {@code size} px each. */
-  static Path write(Path root, int train, int test, int frames, int size, long seed) throws IOException {
+  /**
+   * {@code train} and {@code test} clips (classes round-robin), {@code frames} frames of {@code
+   * size} px each.
+   */
+  static Path write(Path root, int train, int test, int frames, int size, long seed)
+      throws IOException {
     Rng rng = new Rng(seed);
     StringBuilder trainCsv = new StringBuilder();
     StringBuilder testCsv = new StringBuilder();
@@ -33,7 +38,10 @@ final class CremaFixture {
       Files.write(root.resolve("AudioWAV").resolve(clip + ".wav"), wav(250.0 * (k + 1), rng));
       Path dir = Files.createDirectories(root.resolve("Image-01-FPS").resolve(clip));
       for (int f = 0; f < frames; f++) {
-        ImageIO.write(frame(k, size, rng), "jpg", dir.resolve(String.format("frame_%05d.jpg", f + 1)).toFile());
+        ImageIO.write(
+            frame(k, size, rng),
+            "jpg",
+            dir.resolve(String.format("frame_%05d.jpg", f + 1)).toFile());
       }
     }
     Files.createDirectories(root.resolve("annotations"));
@@ -47,9 +55,19 @@ final class CremaFixture {
     int rate = 22_050;
     int n = (int) (0.8 * rate);
     ByteBuffer b = ByteBuffer.allocate(44 + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + 2 * n).put("WAVE".getBytes()).put("fmt ".getBytes()).putInt(16)
-        .putShort((short) 1).putShort((short) 1).putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16)
-        .put("data".getBytes()).putInt(2 * n);
+    b.put("RIFF".getBytes())
+        .putInt(36 + 2 * n)
+        .put("WAVE".getBytes())
+        .put("fmt ".getBytes())
+        .putInt(16)
+        .putShort((short) 1)
+        .putShort((short) 1)
+        .putInt(rate)
+        .putInt(2 * rate)
+        .putShort((short) 2)
+        .putShort((short) 16)
+        .put("data".getBytes())
+        .putInt(2 * n);
     for (int i = 0; i < n; i++) {
       double v = 0.4 * Math.sin(2 * Math.PI * hz * i / rate) + 0.1 * rng.nextGaussian();
       b.putShort((short) Math.round(Math.max(-1, Math.min(1, v)) * 32767));

@@ -32,15 +32,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exactly-once training across faults, on the parity workload (300 segment rows x 2 epochs + 60 TEST rows, models
- * igm and joint, checkpoints every 200 ms on RocksDB):
+ * Exactly-once training across faults, on the parity workload (300 segment rows x 2 epochs + 60
+ * TEST rows, models igm and joint, checkpoints every 200 ms on RocksDB):
  *
  * <ul>
- *   <li>an injected failure after a checkpoint restores trainers and offsets from it and ends bit-identical to the
- *       offline run, with every prediction committed exactly once;
- *   <li>cancel with a retained checkpoint, inspect it (RocksDB incremental: shared SST files, incremental keyed
- *       handles in _metadata), restart from it: the same final model, and the two runs' outputs together hold every
- *       prediction exactly once.
+ *   <li>an injected failure after a checkpoint restores trainers and offsets from it and ends
+ *       bit-identical to the offline run, with every prediction committed exactly once;
+ *   <li>cancel with a retained checkpoint, inspect it (RocksDB incremental: shared SST files,
+ *       incremental keyed handles in _metadata), restart from it: the same final model, and the two
+ *       runs' outputs together hold every prediction exactly once.
  * </ul>
  */
 @Timeout(180) // a hung job must fail CI, not stall it
@@ -62,13 +62,20 @@ class ExactlyOnceIT {
     long t0 = System.nanoTime();
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
     TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), workload.records);
-    TrainJobConfig config = JobFixture.config(KAFKA, topics, scratch, JobFixture.uniqueGroup("fail"),
-        "debug.fail.after.batches=20", "debug.batch.delay.ms=60");
+    TrainJobConfig config =
+        JobFixture.config(
+            KAFKA,
+            topics,
+            scratch,
+            JobFixture.uniqueGroup("fail"),
+            "debug.fail.after.batches=20",
+            "debug.batch.delay.ms=60");
 
     JobExecutionResult result = TrainingJob.run(config);
 
     assertThat((Long) result.getAccumulatorResult("igm.trainers.restored"))
-        .as("the final attempt rebuilt its trainers from checkpointed keyed state").isEqualTo(2L);
+        .as("the final attempt rebuilt its trainers from checkpointed keyed state")
+        .isEqualTo(2L);
     workload.assertFinalModelsAndExactlyOnce(KAFKA, topics);
     LOG.info("Failure + restore: {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
@@ -80,28 +87,43 @@ class ExactlyOnceIT {
     TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), workload.records);
     String group = JobFixture.uniqueGroup("cancel");
     // slowed down so that it is cancelled mid-run: ~74 batches x 60 ms
-    TrainJobConfig first = JobFixture.config(KAFKA, topics, scratch, group, "debug.batch.delay.ms=60");
+    TrainJobConfig first =
+        JobFixture.config(KAFKA, topics, scratch, group, "debug.batch.delay.ms=60");
     JobClient client = TrainingJob.start(first);
     Path jobDir = scratch.resolve("chk").resolve(client.getJobID().toHexString());
     Path retained = waitForCompletedCheckpoint(jobDir, 2, Duration.ofSeconds(60));
     client.cancel().get();
-    // the embedded per-job cluster goes away with the job: wait for its end through the result future
-    client.getJobExecutionResult().handle((r, e) -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    // the embedded per-job cluster goes away with the job: wait for its end through the result
+    // future
+    client
+        .getJobExecutionResult()
+        .handle((r, e) -> null)
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
     retained = latestCompletedCheckpoint(jobDir).orElseThrow();
     LOG.info("Cancelled job {}; restoring from retained {}", client.getJobID(), retained);
 
     inspectIncrementalRocksDbCheckpoint(jobDir, retained);
 
-    TrainJobConfig second = JobFixture.config(KAFKA, topics, scratch, group,
-        "flink.execution.state-recovery.path=" + retained.toUri());
+    TrainJobConfig second =
+        JobFixture.config(
+            KAFKA,
+            topics,
+            scratch,
+            group,
+            "flink.execution.state-recovery.path=" + retained.toUri());
     JobExecutionResult result = TrainingJob.run(second);
     assertThat((Long) result.getAccumulatorResult("igm.trainers.restored")).isEqualTo(2L);
     workload.assertFinalModelsAndExactlyOnce(KAFKA, topics);
-    LOG.info("Cancel + restore from retained checkpoint: {} ms", (System.nanoTime() - t0) / 1_000_000);
+    LOG.info(
+        "Cancel + restore from retained checkpoint: {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
-  /** RocksDB incremental: SST files under shared/, and the trainer's keyed state is an incremental handle. */
-  private static void inspectIncrementalRocksDbCheckpoint(Path jobDir, Path checkpoint) throws Exception {
+  /**
+   * RocksDB incremental: SST files under shared/, and the trainer's keyed state is an incremental
+   * handle.
+   */
+  private static void inspectIncrementalRocksDbCheckpoint(Path jobDir, Path checkpoint)
+      throws Exception {
     List<Path> shared;
     try (Stream<Path> s = Files.walk(jobDir.resolve("shared"))) {
       shared = s.filter(Files::isRegularFile).toList();
@@ -109,7 +131,9 @@ class ExactlyOnceIT {
     assertThat(shared).as("incremental checkpoints keep RocksDB files in shared/").isNotEmpty();
     CheckpointMetadata md;
     try (InputStream in = Files.newInputStream(checkpoint.resolve("_metadata"))) {
-      md = Checkpoints.loadCheckpointMetadata(new DataInputStream(in), ExactlyOnceIT.class.getClassLoader(), checkpoint.toString());
+      md =
+          Checkpoints.loadCheckpointMetadata(
+              new DataInputStream(in), ExactlyOnceIT.class.getClassLoader(), checkpoint.toString());
     }
     List<KeyedStateHandle> keyed = new ArrayList<>();
     for (OperatorState op : md.getOperatorStates()) {
@@ -117,18 +141,26 @@ class ExactlyOnceIT {
         keyed.addAll(st.getManagedKeyedState());
       }
     }
-    assertThat(keyed).as("keyed state handles in %s", checkpoint).isNotEmpty()
+    assertThat(keyed)
+        .as("keyed state handles in %s", checkpoint)
+        .isNotEmpty()
         .allMatch(h -> h instanceof IncrementalRemoteKeyedStateHandle);
     long bytes = keyed.stream().mapToLong(KeyedStateHandle::getStateSize).sum();
-    LOG.info("Checkpoint {}: {} keyed handle(s), incremental RocksDB, {} bytes of keyed state; {} files in shared/",
-        md.getCheckpointId(), keyed.size(), bytes, shared.size());
+    LOG.info(
+        "Checkpoint {}: {} keyed handle(s), incremental RocksDB, {} bytes of keyed state; {} files in shared/",
+        md.getCheckpointId(),
+        keyed.size(),
+        bytes,
+        shared.size());
   }
 
-  private static Path waitForCompletedCheckpoint(Path jobDir, long atLeast, Duration timeout) throws Exception {
+  private static Path waitForCompletedCheckpoint(Path jobDir, long atLeast, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       Optional<Path> p = latestCompletedCheckpoint(jobDir);
-      if (p.isPresent() && Long.parseLong(p.get().getFileName().toString().substring(4)) >= atLeast) {
+      if (p.isPresent()
+          && Long.parseLong(p.get().getFileName().toString().substring(4)) >= atLeast) {
         return p.get();
       }
       Thread.sleep(50);
@@ -141,8 +173,13 @@ class ExactlyOnceIT {
       return Optional.empty();
     }
     try (Stream<Path> s = Files.list(jobDir)) {
-      return s.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
-          .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
+      return s.filter(
+              p ->
+                  p.getFileName().toString().startsWith("chk-")
+                      && Files.exists(p.resolve("_metadata")))
+          .max(
+              Comparator.comparingLong(
+                  p -> Long.parseLong(p.getFileName().toString().substring(4))));
     }
   }
 }

@@ -27,20 +27,26 @@ final class JobFixture {
   /** The five topics of one job (one partition each: the deterministic setup). */
   record Topics(String samples, String dlq, String metrics, String predictions, String models) {
     static Topics create(KafkaBroker kafka) {
-      return new Topics(kafka.uniqueTopic("samples"), kafka.uniqueTopic("dlq"), kafka.uniqueTopic("metrics"),
-          kafka.uniqueTopic("predictions"), kafka.uniqueTopic("models"));
+      return new Topics(
+          kafka.uniqueTopic("samples"),
+          kafka.uniqueTopic("dlq"),
+          kafka.uniqueTopic("metrics"),
+          kafka.uniqueTopic("predictions"),
+          kafka.uniqueTopic("models"));
     }
   }
 
   /**
-   * The example job configuration (config/train-segment.yaml) pointed at the test broker and topics, bounded, with
-   * all output under {@code scratch} and checkpoints every 200 ms.
+   * The example job configuration (config/train-segment.yaml) pointed at the test broker and
+   * topics, bounded, with all output under {@code scratch} and checkpoints every 200 ms.
    */
-  static TrainJobConfig config(KafkaBroker kafka, Topics t, Path scratch, String group, String... extra) throws Exception {
+  static TrainJobConfig config(
+      KafkaBroker kafka, Topics t, Path scratch, String group, String... extra) throws Exception {
     return config(kafka.bootstrapServers(), t, scratch, group, extra);
   }
 
-  static TrainJobConfig config(String bootstrap, Topics t, Path scratch, String group, String... extra) throws Exception {
+  static TrainJobConfig config(
+      String bootstrap, Topics t, Path scratch, String group, String... extra) throws Exception {
     return TrainJobConfig.load(exampleConfig(), overrides(bootstrap, t, scratch, group, extra));
   }
 
@@ -49,28 +55,34 @@ final class JobFixture {
     return projectRoot().resolve("config/train-segment.yaml");
   }
 
-  /** The settings {@link #config} applies to the example configuration, as {@code igm train --set} takes them. */
-  static List<String> overrides(String bootstrap, Topics t, Path scratch, String group, String... extra) {
-    List<String> o = new ArrayList<>(List.of(
-        "kafka.bootstrap=" + bootstrap,
-        "kafka.group.id=" + group,
-        "kafka.transactional.id.prefix=" + group,
-        "topics.samples=" + t.samples(),
-        "topics.dlq=" + t.dlq(),
-        "topics.metrics=" + t.metrics(),
-        "topics.predictions=" + t.predictions(),
-        "topics.models=" + t.models(),
-        "input.bounded=true",
-        "input.starting.offsets=earliest",
-        "model.store=" + scratch.resolve("models"),
-        "snapshot.every.batches=10",
-        "metrics.every.batches=5",
-        "flink.execution.checkpointing.dir=" + scratch.resolve("chk").toUri(),
-        "flink.execution.checkpointing.interval=200ms",
-        "flink.restart-strategy.fixed-delay.delay=100ms",
-        "flink.io.tmp.dirs=" + scratch.resolve("tmp"),
-        "flink.state.backend.rocksdb.localdir=" + scratch.resolve("rocksdb"),
-        "model.defaults.phase.batches=5"));
+  /**
+   * The settings {@link #config} applies to the example configuration, as {@code igm train --set}
+   * takes them.
+   */
+  static List<String> overrides(
+      String bootstrap, Topics t, Path scratch, String group, String... extra) {
+    List<String> o =
+        new ArrayList<>(
+            List.of(
+                "kafka.bootstrap=" + bootstrap,
+                "kafka.group.id=" + group,
+                "kafka.transactional.id.prefix=" + group,
+                "topics.samples=" + t.samples(),
+                "topics.dlq=" + t.dlq(),
+                "topics.metrics=" + t.metrics(),
+                "topics.predictions=" + t.predictions(),
+                "topics.models=" + t.models(),
+                "input.bounded=true",
+                "input.starting.offsets=earliest",
+                "model.store=" + scratch.resolve("models"),
+                "snapshot.every.batches=10",
+                "metrics.every.batches=5",
+                "flink.execution.checkpointing.dir=" + scratch.resolve("chk").toUri(),
+                "flink.execution.checkpointing.interval=200ms",
+                "flink.restart-strategy.fixed-delay.delay=100ms",
+                "flink.io.tmp.dirs=" + scratch.resolve("tmp"),
+                "flink.state.backend.rocksdb.localdir=" + scratch.resolve("rocksdb"),
+                "model.defaults.phase.batches=5"));
     o.addAll(List.of(extra));
     return o;
   }
@@ -93,16 +105,20 @@ final class JobFixture {
     return Paths.get(System.getProperty("igm.project.root", "..")).toAbsolutePath().normalize();
   }
 
-  /** The sha256 a published snapshot of the offline reference has (tensors only: metadata holds a timestamp). */
+  /**
+   * The sha256 a published snapshot of the offline reference has (tensors only: metadata holds a
+   * timestamp).
+   */
   static String sha256(IgmTrainer t) {
     return TrainerSnapshot.capture(t, null).sha256();
   }
 
   /**
-   * Reads committed records from the beginning until {@code expected} arrived and one more poll brings nothing
-   * (so duplicates would show), or the timeout passes.
+   * Reads committed records from the beginning until {@code expected} arrived and one more poll
+   * brings nothing (so duplicates would show), or the timeout passes.
    */
-  static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic, int expected, Duration timeout) {
+  static List<ConsumerRecord<byte[], byte[]>> readCommitted(
+      String bootstrap, String topic, int expected, Duration timeout) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
@@ -123,7 +139,8 @@ final class JobFixture {
     return out;
   }
 
-  static <T extends SpecificRecord> List<T> decode(List<ConsumerRecord<byte[], byte[]>> records, Class<T> type) throws Exception {
+  static <T extends SpecificRecord> List<T> decode(
+      List<ConsumerRecord<byte[], byte[]>> records, Class<T> type) throws Exception {
     AvroBytes<T> avro = AvroBytes.of(type);
     List<T> out = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -132,11 +149,13 @@ final class JobFixture {
     return out;
   }
 
-  static <T extends SpecificRecord> List<T> read(KafkaBroker kafka, String topic, int expected, Class<T> type) throws Exception {
+  static <T extends SpecificRecord> List<T> read(
+      KafkaBroker kafka, String topic, int expected, Class<T> type) throws Exception {
     return read(kafka.bootstrapServers(), topic, expected, type);
   }
 
-  static <T extends SpecificRecord> List<T> read(String bootstrap, String topic, int expected, Class<T> type) throws Exception {
+  static <T extends SpecificRecord> List<T> read(
+      String bootstrap, String topic, int expected, Class<T> type) throws Exception {
     return decode(readCommitted(bootstrap, topic, expected, Duration.ofSeconds(30)), type);
   }
 }

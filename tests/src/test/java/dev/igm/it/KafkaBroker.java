@@ -42,26 +42,36 @@ public final class KafkaBroker implements BeforeAllCallback {
   /** {@code host:port} of the broker; valid from {@code @BeforeAll} on. */
   public String bootstrapServers() {
     if (bootstrapServers == null) {
-      throw new IllegalStateException("KafkaBroker not initialised: register it with @RegisterExtension on a static field");
+      throw new IllegalStateException(
+          "KafkaBroker not initialised: register it with @RegisterExtension on a static field");
     }
     return bootstrapServers;
   }
 
-  /** Creates a topic with a unique name starting with {@code prefix} (one partition) and returns its name. */
+  /**
+   * Creates a topic with a unique name starting with {@code prefix} (one partition) and returns its
+   * name.
+   */
   public String uniqueTopic(String prefix) {
     return uniqueTopic(prefix, 1);
   }
 
   public String uniqueTopic(String prefix, int partitions) {
     String name =
-        prefix + "-" + TOPIC_COUNTER.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        prefix
+            + "-"
+            + TOPIC_COUNTER.incrementAndGet()
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
     LocalKafkaBroker.createTopics(bootstrapServers(), partitions, name);
     return name;
   }
 
   /** The broker in the root store; JUnit closes it after the last test of the run. */
-  @SuppressWarnings("deprecation") // CloseableResource for older JUnit 5, AutoCloseable for 5.13+; closed once
-  static final class RunningBroker implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+  @SuppressWarnings(
+      "deprecation") // CloseableResource for older JUnit 5, AutoCloseable for 5.13+; closed once
+  static final class RunningBroker
+      implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     final LocalKafkaBroker broker;
 
     private RunningBroker(LocalKafkaBroker broker) {
@@ -72,7 +82,10 @@ public final class KafkaBroker implements BeforeAllCallback {
       long t0 = System.nanoTime();
       try {
         LocalKafkaBroker broker = LocalKafkaBroker.builder().port(0).build().start();
-        LOG.info("Test Kafka broker {} started in {} ms", broker.bootstrapServers(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info(
+            "Test Kafka broker {} started in {} ms",
+            broker.bootstrapServers(),
+            (System.nanoTime() - t0) / 1_000_000);
         return new RunningBroker(broker);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);

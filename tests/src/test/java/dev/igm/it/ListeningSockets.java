@@ -13,9 +13,10 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The sockets a process listens on, read from Linux's {@code /proc}: the socket inodes among the process's open file
- * descriptors, matched against its network namespace's tables ({@code /proc/<pid>/net/tcp}, {@code tcp6}: state
- * {@code 0A} = LISTEN; {@code udp}, {@code udp6}: every bound socket). What {@code ss -ltnup} shows, without a tool.
+ * The sockets a process listens on, read from Linux's {@code /proc}: the socket inodes among the
+ * process's open file descriptors, matched against its network namespace's tables ({@code
+ * /proc/<pid>/net/tcp}, {@code tcp6}: state {@code 0A} = LISTEN; {@code udp}, {@code udp6}: every
+ * bound socket). What {@code ss -ltnup} shows, without a tool.
  */
 final class ListeningSockets {
   private static final String TCP_LISTEN = "0A";
@@ -45,7 +46,8 @@ final class ListeningSockets {
       List<String> lines = Files.readAllLines(table);
       for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
         String[] f = line.trim().split("\\s+");
-        // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+        // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+        // ...
         if (f.length < 10 || !inodes.contains(f[9])) {
           continue;
         }
@@ -76,7 +78,10 @@ final class ListeningSockets {
     return out;
   }
 
-  /** {@code 0100007F:1F90} (IPv4) or 32 hex digits (IPv6) : port; each 32-bit word in host (little-endian) order. */
+  /**
+   * {@code 0100007F:1F90} (IPv4) or 32 hex digits (IPv6) : port; each 32-bit word in host
+   * (little-endian) order.
+   */
   static InetSocketAddress parse(String hex) throws UnknownHostException {
     String[] parts = hex.split(":");
     String a = parts[0];

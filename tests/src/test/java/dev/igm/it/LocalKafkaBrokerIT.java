@@ -39,7 +39,8 @@ class LocalKafkaBrokerIT {
 
       Shell status = kafkaSh(Map.of("KAFKA_DATA_DIR", dataDir.toString()), "status");
       assertThat(status.exitCode).as(status.output).isZero();
-      assertThat(status.output).contains("Kafka running (pid " + pid + ") on " + broker.bootstrapServers());
+      assertThat(status.output)
+          .contains("Kafka running (pid " + pid + ") on " + broker.bootstrapServers());
 
       broker.createTopics("launcher-a", "launcher-b");
       broker.createTopics("launcher-a"); // existing topics are fine
@@ -57,7 +58,9 @@ class LocalKafkaBrokerIT {
   void stopKeepsPortsAndDataAndStartBringsTheSameBrokerBack() throws Exception {
     try (LocalKafkaBroker broker = LocalKafkaBroker.builder().port(0).nice(7).build().start()) {
       String bootstrap = broker.bootstrapServers();
-      assertThat(niceness(broker.pid())).as("the broker JVM runs at the niceness asked for").isEqualTo(7);
+      assertThat(niceness(broker.pid()))
+          .as("the broker JVM runs at the niceness asked for")
+          .isEqualTo(7);
       Path dataDir = broker.dataDir();
       long firstPid = broker.pid();
       broker.createTopics("restart-kept");
@@ -87,7 +90,9 @@ class LocalKafkaBrokerIT {
 
   @Test
   void shellScriptStartStatusStop() throws Exception {
-    Path dataDir = Files.createDirectories(root.resolve("var").resolve("tmp")).resolve("it-shell-" + ProcessHandle.current().pid());
+    Path dataDir =
+        Files.createDirectories(root.resolve("var").resolve("tmp"))
+            .resolve("it-shell-" + ProcessHandle.current().pid());
     int port = freePort();
     int controllerPort = freePort();
     Map<String, String> env =
@@ -106,7 +111,9 @@ class LocalKafkaBrokerIT {
 
       Shell again = kafkaSh(env, "start");
       assertThat(again.exitCode).as(again.output).isZero();
-      assertThat(again.output).contains("already running").contains("Kafka listening on 127.0.0.1:" + port);
+      assertThat(again.output)
+          .contains("already running")
+          .contains("Kafka listening on 127.0.0.1:" + port);
 
       Shell status = kafkaSh(env, "status");
       assertThat(status.exitCode).as(status.output).isZero();
@@ -137,12 +144,15 @@ class LocalKafkaBrokerIT {
 
   private record Shell(int exitCode, String output) {}
 
-  private Shell kafkaSh(Map<String, String> env, String command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("deploy/local/kafka.sh").toString(), command);
+  private Shell kafkaSh(Map<String, String> env, String command)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", root.resolve("deploy/local/kafka.sh").toString(), command);
     pb.directory(root.toFile());
     pb.redirectErrorStream(true);
     pb.environment().putAll(env);
-    pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    pb.environment()
+        .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Process p = pb.start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

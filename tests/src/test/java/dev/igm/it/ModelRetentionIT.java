@@ -26,11 +26,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The model store keeps {@code model.store.keep} versions per model plus the version a serving job has in service:
- * a running training job publishes eleven versions of each model with {@code model.store.keep=3}; a serving job puts the
- * third in service (its marker goes to the store) and is stopped, as a serving job that will restore from its
- * checkpoint is. In the end the store holds exactly the newest three versions of each model, plus that third version
- * of the served model, and nothing else, while the models topic announced all eleven.
+ * The model store keeps {@code model.store.keep} versions per model plus the version a serving job
+ * has in service: a running training job publishes eleven versions of each model with {@code
+ * model.store.keep=3}; a serving job puts the third in service (its marker goes to the store) and
+ * is stopped, as a serving job that will restore from its checkpoint is. In the end the store holds
+ * exactly the newest three versions of each model, plus that third version of the served model, and
+ * nothing else, while the models topic announced all eleven.
  */
 class ModelRetentionIT {
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
@@ -41,58 +42,116 @@ class ModelRetentionIT {
   void storeKeepsTheNewestVersionsAndTheOneInService() throws Exception {
     JobFixture.Topics t = JobFixture.Topics.create(KAFKA);
     Path store = scratch.resolve("models");
-    JobClient training = TrainingJob.start(JobFixture.config(KAFKA, t, scratch, JobFixture.uniqueGroup("retention"),
-        "input.bounded=false", "snapshot.every.batches=5", "model.store.keep=3"));
+    JobClient training =
+        TrainingJob.start(
+            JobFixture.config(
+                KAFKA,
+                t,
+                scratch,
+                JobFixture.uniqueGroup("retention"),
+                "input.bounded=false",
+                "snapshot.every.batches=5",
+                "model.store.keep=3"));
     try {
       // 300 TRAIN rows: 18 batches per model, versions 5, 10 and 15
-      TrainingData.produce(KAFKA.bootstrapServers(), t.samples(),
+      TrainingData.produce(
+          KAFKA.bootstrapServers(),
+          t.samples(),
           TrainingData.segment(300, 0, 1, 7).encodedRecords());
       awaitCommittedVersion(t, 15);
 
       String group = "retention-serve";
-      StreamExecutionEnvironment env = ServeCommand.embeddedEnvironment(1, scratch.resolve("serve-tmp"), null);
-      ServingJob.build(env, new ServingJobOptions(KAFKA.bootstrapServers(), t.samples(), t.models(),
-          KAFKA.uniqueTopic("retention-predictions"), KAFKA.uniqueTopic("retention-serve-dlq"), group,
-          ServingJobOptions.StartFrom.LATEST, 1, Duration.ofSeconds(5), Duration.ofMillis(5),
-          new ServingPolicy(List.of("igm"), ServingPolicy.BeforeFirstModel.HOLD, 100, QualityGate.OFF), Map.of()));
+      StreamExecutionEnvironment env =
+          ServeCommand.embeddedEnvironment(1, scratch.resolve("serve-tmp"), null);
+      ServingJob.build(
+          env,
+          new ServingJobOptions(
+              KAFKA.bootstrapServers(),
+              t.samples(),
+              t.models(),
+              KAFKA.uniqueTopic("retention-predictions"),
+              KAFKA.uniqueTopic("retention-serve-dlq"),
+              group,
+              ServingJobOptions.StartFrom.LATEST,
+              1,
+              Duration.ofSeconds(5),
+              Duration.ofMillis(5),
+              new ServingPolicy(
+                  List.of("igm"), ServingPolicy.BeforeFirstModel.HOLD, 100, QualityGate.OFF),
+              Map.of()));
       JobClient serving = env.executeAsync(ServingJob.jobName(group));
       Path marker = store.resolve("igm/serving/" + ServingJob.jobName(group) + "-0.version");
       try {
-        await(() -> Files.exists(marker) && Files.readString(marker).contains("version=15\n"), "the serving marker of v15");
+        await(
+            () -> Files.exists(marker) && Files.readString(marker).contains("version=15\n"),
+            "the serving marker of v15");
       } finally {
         serving.cancel().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
         serving.getJobExecutionResult().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
       }
-      assertThat(Files.readString(marker)).as("a stopped serving job's marker stays").contains("version=15\n");
+      assertThat(Files.readString(marker))
+          .as("a stopped serving job's marker stays")
+          .contains("version=15\n");
 
       // 2 more epochs: 600 samples + 12 pending = 38 batches more, versions 20 ... 55
-      TrainingData.produce(KAFKA.bootstrapServers(), t.samples(), TrainingData.segment(300, 0, 2, 8).encodedRecords());
+      TrainingData.produce(
+          KAFKA.bootstrapServers(),
+          t.samples(),
+          TrainingData.segment(300, 0, 2, 8).encodedRecords());
       awaitCommittedVersion(t, 55);
       // retention runs once a checkpoint has committed v55's record, on the publisher thread
-      await(() -> versions(store, "igm").equals(Set.of(15L, 45L, 50L, 55L))
-          && versions(store, "joint").equals(Set.of(45L, 50L, 55L)), "the store to hold the kept versions only");
+      await(
+          () ->
+              versions(store, "igm").equals(Set.of(15L, 45L, 50L, 55L))
+                  && versions(store, "joint").equals(Set.of(45L, 50L, 55L)),
+          "the store to hold the kept versions only");
     } finally {
       training.cancel().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
       training.getJobExecutionResult().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
     }
     List<ModelSnapshot> announced = JobFixture.read(KAFKA, t.models(), 22, ModelSnapshot.class);
     for (String model : List.of("igm", "joint")) {
-      assertThat(announced.stream().filter(s -> s.getModelId().equals(model)).map(ModelSnapshot::getVersion).toList())
-          .as("versions of %s announced", model).containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L, 50L, 55L);
+      assertThat(
+              announced.stream()
+                  .filter(s -> s.getModelId().equals(model))
+                  .map(ModelSnapshot::getVersion)
+                  .toList())
+          .as("versions of %s announced", model)
+          .containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L, 50L, 55L);
     }
-    assertThat(versions(store, "igm")).as("igm: newest 3 + the one in service").containsExactly(15L, 45L, 50L, 55L);
+    assertThat(versions(store, "igm"))
+        .as("igm: newest 3 + the one in service")
+        .containsExactly(15L, 45L, 50L, 55L);
     assertThat(versions(store, "joint")).as("joint: newest 3").containsExactly(45L, 50L, 55L);
     try (Stream<Path> files = Files.list(store.resolve("igm"))) {
-      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("serving",
-          "v00000015.json", "v00000015.safetensors", "v00000045.json", "v00000045.safetensors",
-          "v00000050.json", "v00000050.safetensors", "v00000055.json", "v00000055.safetensors");
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly(
+              "serving",
+              "v00000015.json",
+              "v00000015.safetensors",
+              "v00000045.json",
+              "v00000045.safetensors",
+              "v00000050.json",
+              "v00000050.safetensors",
+              "v00000055.json",
+              "v00000055.safetensors");
     }
   }
 
   private static void awaitCommittedVersion(JobFixture.Topics t, long version) throws Exception {
-    await(() -> JobFixture.decode(JobFixture.readCommitted(KAFKA.bootstrapServers(), t.models(), 1, Duration.ofSeconds(2)),
-            ModelSnapshot.class).stream().filter(s -> s.getVersion() >= version).map(ModelSnapshot::getModelId)
-        .distinct().count() == 2, "version " + version + " of both models committed");
+    await(
+        () ->
+            JobFixture.decode(
+                        JobFixture.readCommitted(
+                            KAFKA.bootstrapServers(), t.models(), 1, Duration.ofSeconds(2)),
+                        ModelSnapshot.class)
+                    .stream()
+                    .filter(s -> s.getVersion() >= version)
+                    .map(ModelSnapshot::getModelId)
+                    .distinct()
+                    .count()
+                == 2,
+        "version " + version + " of both models committed");
   }
 
   /** The versions with a .safetensors file in the model's folder. */
@@ -102,7 +161,9 @@ class ModelRetentionIT {
       return out;
     }
     try (Stream<Path> files = Files.list(store.resolve(model))) {
-      files.map(p -> p.getFileName().toString()).filter(n -> n.matches("v\\d{8}\\.safetensors"))
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("v\\d{8}\\.safetensors"))
           .forEach(n -> out.add(Long.parseLong(n.substring(1, 9))));
     }
     return out;

@@ -32,12 +32,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The training and serving jobs export the product's metrics to Prometheus: an embedded training job with
- * {@code embedded.metrics-port} and an embedded serving job with {@code --metrics-port} are scraped over HTTP while they
- * run, and the product's metrics are found by name, with the labels and values the run implies (samples trained,
- * loss, prequential accuracy per modality and fused, model version, T refresh time, dead letters by reason, serving
- * predictions and latency). Every metric the Grafana dashboard (deploy/monitoring) queries is among them, and both
- * endpoints listen on loopback only.
+ * The training and serving jobs export the product's metrics to Prometheus: an embedded training
+ * job with {@code embedded.metrics-port} and an embedded serving job with {@code --metrics-port}
+ * are scraped over HTTP while they run, and the product's metrics are found by name, with the
+ * labels and values the run implies (samples trained, loss, prequential accuracy per modality and
+ * fused, model version, T refresh time, dead letters by reason, serving predictions and latency).
+ * Every metric the Grafana dashboard (deploy/monitoring) queries is among them, and both endpoints
+ * listen on loopback only.
  */
 class PrometheusMetricsIT {
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
@@ -51,69 +52,110 @@ class PrometheusMetricsIT {
   @Test
   void trainingAndServingJobsExportTheProductsMetricsByName() throws Exception {
     JobFixture.Topics t = JobFixture.Topics.create(KAFKA);
-    TrainingData data = TrainingData.segment(300, 60, 1, 7); // 300 TRAIN rows: 18 batches of 16 per model
+    TrainingData data =
+        TrainingData.segment(300, 60, 1, 7); // 300 TRAIN rows: 18 batches of 16 per model
     TrainingData.produce(KAFKA.bootstrapServers(), t.samples(), data.encodedRecords());
     try (KafkaProducer<byte[], byte[]> p = JobFixture.producer(KAFKA.bootstrapServers())) {
-      p.send(new ProducerRecord<>(t.samples(), new byte[] {1, 2, 3})).get(30, TimeUnit.SECONDS); // a dead letter
+      p.send(new ProducerRecord<>(t.samples(), new byte[] {1, 2, 3}))
+          .get(30, TimeUnit.SECONDS); // a dead letter
     }
     int trainPort = LocalScripts.freePort("127.0.0.1");
     int servePort = LocalScripts.freePort("127.0.0.1", trainPort);
-    TrainJobConfig config = JobFixture.config(KAFKA, t, scratch.resolve("train"), JobFixture.uniqueGroup("prom"),
-        "input.bounded=false", "embedded.metrics-port=" + trainPort);
+    TrainJobConfig config =
+        JobFixture.config(
+            KAFKA,
+            t,
+            scratch.resolve("train"),
+            JobFixture.uniqueGroup("prom"),
+            "input.bounded=false",
+            "embedded.metrics-port=" + trainPort);
     JobClient training = TrainingJob.start(config);
     JobClient serving = null;
     try {
-      StreamExecutionEnvironment env = ServeCommand.embeddedEnvironment(1, scratch.resolve("serve-tmp"), null, null,
-          Integer.toString(servePort));
-      ServingJob.build(env, new ServingJobOptions(KAFKA.bootstrapServers(), t.samples(), t.models(),
-          KAFKA.uniqueTopic("serve-predictions"), KAFKA.uniqueTopic("serve-dlq"), JobFixture.uniqueGroup("prom-serve"),
-          ServingJobOptions.StartFrom.EARLIEST, 1, Duration.ofSeconds(5), Duration.ofMillis(5),
-          new ServingPolicy(List.of("igm"), ServingPolicy.BeforeFirstModel.HOLD, 1000, QualityGate.OFF), Map.of()));
+      StreamExecutionEnvironment env =
+          ServeCommand.embeddedEnvironment(
+              1, scratch.resolve("serve-tmp"), null, null, Integer.toString(servePort));
+      ServingJob.build(
+          env,
+          new ServingJobOptions(
+              KAFKA.bootstrapServers(),
+              t.samples(),
+              t.models(),
+              KAFKA.uniqueTopic("serve-predictions"),
+              KAFKA.uniqueTopic("serve-dlq"),
+              JobFixture.uniqueGroup("prom-serve"),
+              ServingJobOptions.StartFrom.EARLIEST,
+              1,
+              Duration.ofSeconds(5),
+              Duration.ofMillis(5),
+              new ServingPolicy(
+                  List.of("igm"), ServingPolicy.BeforeFirstModel.HOLD, 1000, QualityGate.OFF),
+              Map.of()));
       serving = env.executeAsync("prometheus-serving");
 
       String trainUrl = "http://127.0.0.1:" + trainPort + "/metrics";
-      PrometheusScrape train = await(trainUrl, s -> s.value(MODEL + "samplesTrained", "model", "igm").orElse(0) >= 288
-          && s.value(MODEL + "samplesTrained", "model", "joint").orElse(0) >= 288);
+      PrometheusScrape train =
+          await(
+              trainUrl,
+              s ->
+                  s.value(MODEL + "samplesTrained", "model", "igm").orElse(0) >= 288
+                      && s.value(MODEL + "samplesTrained", "model", "joint").orElse(0) >= 288);
       for (String model : List.of("igm", "joint")) {
         assertThat(train.value(MODEL + "samplesTrained", "model", model)).hasValue(288.0);
         assertThat(train.value(MODEL + "modelVersion", "model", model)).hasValue(18.0);
-        assertThat(train.value(MODEL + "publishedVersion", "model", model).orElseThrow()).isGreaterThanOrEqualTo(10.0);
-        assertThat(train.value(MODEL + "loss", "model", model).orElseThrow()).isFinite().isPositive();
+        assertThat(train.value(MODEL + "publishedVersion", "model", model).orElseThrow())
+            .isGreaterThanOrEqualTo(10.0);
+        assertThat(train.value(MODEL + "loss", "model", model).orElseThrow())
+            .isFinite()
+            .isPositive();
         assertThat(train.value(MODEL + "samplesPerSecond", "model", model)).isPresent();
         assertThat(train.value(MODEL + "refusedSteps", "model", model)).hasValue(0.0);
         for (String group : List.of("shape", "colour", "fused")) {
-          assertThat(train.value(MODEL + "prequentialAccuracy_" + group, "model", model).orElseThrow())
-              .as("%s prequential accuracy %s", model, group).isBetween(0.0, 1.0);
+          assertThat(
+                  train.value(MODEL + "prequentialAccuracy_" + group, "model", model).orElseThrow())
+              .as("%s prequential accuracy %s", model, group)
+              .isBetween(0.0, 1.0);
         }
       }
       assertThat(train.value(MODEL + "tRefreshMillis", "model", "igm").orElseThrow())
-          .as("igm refreshed T at the end of its phases").isPositive();
+          .as("igm refreshed T at the end of its phases")
+          .isPositive();
       assertThat(train.value(OP + "kind_deadLetters", "kind", "CORRUPT_RECORD")).hasValue(1.0);
       assertThat(train.value(OP + "kind_deadLetters", "kind", "NON_FINITE")).hasValue(0.0);
       assertThat(train.value(OP + "deadLetters")).hasValue(1.0);
       assertThat(train.samples(MODEL + "samplesTrained").get(0).labels())
           .containsKeys("job_name", "task_name", "subtask_index", "operator_name", "model");
 
-      PrometheusScrape serve = await("http://127.0.0.1:" + servePort + "/metrics",
-          s -> s.value(SERVING + "predictions").orElse(0) >= 360);
+      PrometheusScrape serve =
+          await(
+              "http://127.0.0.1:" + servePort + "/metrics",
+              s -> s.value(SERVING + "predictions").orElse(0) >= 360);
       assertThat(serve.value(SERVING + "predictions")).hasValue(360.0);
       assertThat(serve.value(SERVING + "samplesInvalid")).hasValue(1.0);
-      assertThat(serve.value(SERVING + "model_igm_version").orElseThrow()).isGreaterThanOrEqualTo(10.0);
+      assertThat(serve.value(SERVING + "model_igm_version").orElseThrow())
+          .isGreaterThanOrEqualTo(10.0);
       assertThat(serve.value(SERVING + "latencyMillis", "quantile", "0.5").orElseThrow())
-          .as("median time from Kafka record to prediction").isPositive();
+          .as("median time from Kafka record to prediction")
+          .isPositive();
 
       // every metric the Grafana dashboard queries exists, by the name Prometheus sees
       Set<String> names = new TreeSet<>(train.names());
       names.addAll(serve.names());
       for (String queried : dashboardMetricNames()) {
-        assertThat(names).as("metric %s of the dashboard", queried).anyMatch(n -> n.startsWith(queried));
+        assertThat(names)
+            .as("metric %s of the dashboard", queried)
+            .anyMatch(n -> n.startsWith(queried));
       }
 
       // and the endpoints listen where everything else does: loopback
-      List<ListeningSockets.Listener> listeners = ListeningSockets.of(ProcessHandle.current().pid());
+      List<ListeningSockets.Listener> listeners =
+          ListeningSockets.of(ProcessHandle.current().pid());
       for (int port : List.of(trainPort, servePort)) {
-        assertThat(listeners).as("listeners on the metrics port %d", port)
-            .filteredOn(l -> l.address().getPort() == port).isNotEmpty().allMatch(ListeningSockets.Listener::loopback);
+        assertThat(listeners)
+            .as("listeners on the metrics port %d", port)
+            .filteredOn(l -> l.address().getPort() == port)
+            .isNotEmpty()
+            .allMatch(ListeningSockets.Listener::loopback);
       }
     } finally {
       cancel(training);
@@ -121,15 +163,20 @@ class PrometheusMetricsIT {
     }
   }
 
-  /** The metric names (or name prefixes, before a regular expression) in the dashboard's queries. */
+  /**
+   * The metric names (or name prefixes, before a regular expression) in the dashboard's queries.
+   */
   private static Set<String> dashboardMetricNames() throws Exception {
-    String json = Files.readString(JobFixture.projectRoot().resolve("deploy/monitoring/igm-on-flink-dashboard.json"));
+    String json =
+        Files.readString(
+            JobFixture.projectRoot().resolve("deploy/monitoring/igm-on-flink-dashboard.json"));
     Set<String> out = new TreeSet<>();
     Matcher m = Pattern.compile("flink_[A-Za-z0-9_]+").matcher(json);
     while (m.find()) {
       out.add(m.group());
     }
-    // label_replace's capture patterns repeat a prefix already queried; the job variable's source is Flink's own
+    // label_replace's capture patterns repeat a prefix already queried; the job variable's source
+    // is Flink's own
     out.removeIf(n -> n.endsWith("_"));
     List<String> prefixes = new ArrayList<>();
     Matcher r = Pattern.compile("__name__=~\\\\\"(flink_[A-Za-z0-9_]+)").matcher(json);
@@ -142,7 +189,8 @@ class PrometheusMetricsIT {
     return out;
   }
 
-  private static PrometheusScrape await(String url, Predicate<PrometheusScrape> done) throws Exception {
+  private static PrometheusScrape await(String url, Predicate<PrometheusScrape> done)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     PrometheusScrape last = null;
     Exception error = null;
@@ -157,8 +205,11 @@ class PrometheusMetricsIT {
       }
       Thread.sleep(500);
     }
-    throw new AssertionError("scraping " + url + " did not show what was expected within 150 s; last names: "
-        + (last == null ? "none (" + error + ")" : last.names()));
+    throw new AssertionError(
+        "scraping "
+            + url
+            + " did not show what was expected within 150 s; last names: "
+            + (last == null ? "none (" + error + ")" : last.names()));
   }
 
   private static void cancel(JobClient job) throws Exception {

@@ -17,10 +17,15 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One scrape of a Prometheus endpoint (text format 0.0.4), parsed into samples: name, labels, value. */
+/**
+ * One scrape of a Prometheus endpoint (text format 0.0.4), parsed into samples: name, labels,
+ * value.
+ */
 final class PrometheusScrape {
-  private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)(\\s+\\d+)?");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern LINE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)(\\s+\\d+)?");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   record Sample(String name, Map<String, String> labels, double value) {}
 
@@ -31,8 +36,13 @@ final class PrometheusScrape {
   }
 
   static PrometheusScrape of(String url) throws IOException, InterruptedException {
-    HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .build()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException(url + " answered " + r.statusCode());
     }
@@ -80,16 +90,20 @@ final class PrometheusScrape {
     return samples.stream().filter(s -> s.name().equals(name)).toList();
   }
 
-  /** The value of the sample {@code name} whose labels include {@code labels} (key, value, key, value ...). */
+  /**
+   * The value of the sample {@code name} whose labels include {@code labels} (key, value, key,
+   * value ...).
+   */
   OptionalDouble value(String name, String... labels) {
-    Predicate<Sample> match = s -> {
-      for (int i = 0; i < labels.length; i += 2) {
-        if (!labels[i + 1].equals(s.labels().get(labels[i]))) {
-          return false;
-        }
-      }
-      return true;
-    };
+    Predicate<Sample> match =
+        s -> {
+          for (int i = 0; i < labels.length; i += 2) {
+            if (!labels[i + 1].equals(s.labels().get(labels[i]))) {
+              return false;
+            }
+          }
+          return true;
+        };
     return samples(name).stream().filter(match).mapToDouble(Sample::value).findFirst();
   }
 }

@@ -38,18 +38,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code igm report --bootstrap}: metrics of two models (igm and joint, 50 records each, spectra of two head layers of
- * two modalities) on a three-partition metrics topic and seven dead letters on the DLQ topic of a real broker become
- * a page with both models, their final numbers and every chart.
+ * {@code igm report --bootstrap}: metrics of two models (igm and joint, 50 records each, spectra of
+ * two head layers of two modalities) on a three-partition metrics topic and seven dead letters on
+ * the DLQ topic of a real broker become a page with both models, their final numbers and every
+ * chart.
  */
 class ReportFromKafkaIT {
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
   private static final List<String> MODELS = List.of("igm", "joint");
   private static final int RECORDS = 50;
-  private static final Map<String, double[]> FINAL_ACCURACY = Map.of(
-      "igm", new double[] {0.6512, 0.8347, 0.9123},
-      "joint", new double[] {0.4471, 0.8209, 0.8765});
+  private static final Map<String, double[]> FINAL_ACCURACY =
+      Map.of(
+          "igm", new double[] {0.6512, 0.8347, 0.9123},
+          "joint", new double[] {0.4471, 0.8209, 0.8765});
   private static final Instant START = Instant.parse("2025-01-31T12:00:00Z");
 
   @TempDir Path tmp;
@@ -63,11 +65,14 @@ class ReportFromKafkaIT {
     try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers())) {
       for (int i = 1; i <= RECORDS; i++) {
         for (String model : MODELS) {
-          // Keyed by model, as the job's keyBy(modelId) output is: each model's records stay in order.
-          producer.send(new ProducerRecord<>(metrics, bytes(model), metricsAvro.encode(record(model, i))));
+          // Keyed by model, as the job's keyBy(modelId) output is: each model's records stay in
+          // order.
+          producer.send(
+              new ProducerRecord<>(metrics, bytes(model), metricsAvro.encode(record(model, i))));
         }
       }
-      producer.send(new ProducerRecord<>(metrics, bytes("igm"), new byte[] {0x7f, 0x01})); // not a record
+      producer.send(
+          new ProducerRecord<>(metrics, bytes("igm"), new byte[] {0x7f, 0x01})); // not a record
       for (int i = 0; i < 7; i++) {
         producer.send(new ProducerRecord<>(dlq, null, dlqAvro.encode(deadLetter(i))));
       }
@@ -75,21 +80,64 @@ class ReportFromKafkaIT {
     }
     Path out = tmp.resolve("report");
 
-    int exit = IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", metrics,
-        "--dlq-topic", dlq, "--out", out.toString(), "--timeout", "60");
+    int exit =
+        IgmCli.run(
+            "report",
+            "--bootstrap",
+            KAFKA.bootstrapServers(),
+            "--metrics-topic",
+            metrics,
+            "--dlq-topic",
+            dlq,
+            "--out",
+            out.toString(),
+            "--timeout",
+            "60");
 
     assertThat(exit).isZero();
     String html = Files.readString(out.resolve("index.html"));
-    assertThat(row(html, "igm")).containsSubsequence("<td>igm</td>", ">5<", ">50<", ">500<", ">32000<", ">0.6512<",
-        ">0.8347<", ">0.9123<", ">0.3071<", ">0<", ">7<");
-    assertThat(row(html, "joint")).containsSubsequence("<td>joint</td>", ">5<", ">50<", ">500<", ">32000<",
-        ">0.4471<", ">0.8209<", ">0.8765<", ">0.4178<", ">1<", ">7<");
-    assertThat(html).contains("2 model(s), 100 metrics records, 7 dead letters",
-        "1 record(s) of " + metrics + " could not be decoded",
-        "topic " + metrics + " at " + KAFKA.bootstrapServers() + " (101 records)",
-        "corrupt Avro MultimodalSample", "label 9 out of range [0, 7)");
-    List<String> expected = new ArrayList<>(List.of("accuracy-fused.png", "accuracy-shape.png",
-        "accuracy-colour.png", "loss.png", "t-refresh.png", "dead-letters.png"));
+    assertThat(row(html, "igm"))
+        .containsSubsequence(
+            "<td>igm</td>",
+            ">5<",
+            ">50<",
+            ">500<",
+            ">32000<",
+            ">0.6512<",
+            ">0.8347<",
+            ">0.9123<",
+            ">0.3071<",
+            ">0<",
+            ">7<");
+    assertThat(row(html, "joint"))
+        .containsSubsequence(
+            "<td>joint</td>",
+            ">5<",
+            ">50<",
+            ">500<",
+            ">32000<",
+            ">0.4471<",
+            ">0.8209<",
+            ">0.8765<",
+            ">0.4178<",
+            ">1<",
+            ">7<");
+    assertThat(html)
+        .contains(
+            "2 model(s), 100 metrics records, 7 dead letters",
+            "1 record(s) of " + metrics + " could not be decoded",
+            "topic " + metrics + " at " + KAFKA.bootstrapServers() + " (101 records)",
+            "corrupt Avro MultimodalSample",
+            "label 9 out of range [0, 7)");
+    List<String> expected =
+        new ArrayList<>(
+            List.of(
+                "accuracy-fused.png",
+                "accuracy-shape.png",
+                "accuracy-colour.png",
+                "loss.png",
+                "t-refresh.png",
+                "dead-letters.png"));
     for (String model : MODELS) {
       for (String key : List.of("colour.0", "colour.1", "shape.0", "shape.1")) {
         expected.add("spectrum-" + model + "-" + key + ".png");
@@ -106,19 +154,43 @@ class ReportFromKafkaIT {
   void missingDeadLetterTopicMeansNoneButAMissingMetricsTopicIsAnError() throws Exception {
     String metrics = KAFKA.uniqueTopic("it-metrics-only");
     try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers())) {
-      producer.send(new ProducerRecord<>(metrics, bytes("igm"),
-          AvroBytes.of(TrainingMetrics.class).encode(record("igm", 1)))).get(30, TimeUnit.SECONDS);
+      producer
+          .send(
+              new ProducerRecord<>(
+                  metrics,
+                  bytes("igm"),
+                  AvroBytes.of(TrainingMetrics.class).encode(record("igm", 1))))
+          .get(30, TimeUnit.SECONDS);
     }
     String absent = "it-absent-" + System.nanoTime();
 
-    int exit = IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", metrics,
-        "--dlq-topic", absent, "--out", tmp.resolve("a").toString());
+    int exit =
+        IgmCli.run(
+            "report",
+            "--bootstrap",
+            KAFKA.bootstrapServers(),
+            "--metrics-topic",
+            metrics,
+            "--dlq-topic",
+            absent,
+            "--out",
+            tmp.resolve("a").toString());
 
     assertThat(exit).isZero();
     assertThat(Files.readString(tmp.resolve("a/index.html")))
-        .contains("topic " + absent + " does not exist", "1 model(s), 1 metrics records, 0 dead letters");
-    assertThat(IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", absent,
-        "--no-dlq", "--out", tmp.resolve("b").toString())).isEqualTo(1);
+        .contains(
+            "topic " + absent + " does not exist", "1 model(s), 1 metrics records, 0 dead letters");
+    assertThat(
+            IgmCli.run(
+                "report",
+                "--bootstrap",
+                KAFKA.bootstrapServers(),
+                "--metrics-topic",
+                absent,
+                "--no-dlq",
+                "--out",
+                tmp.resolve("b").toString()))
+        .isEqualTo(1);
     assertThat(tmp.resolve("b/index.html")).doesNotExist();
   }
 
@@ -134,7 +206,11 @@ class ReportFromKafkaIT {
     Map<String, Map<String, float[]>> scoresByModel = new LinkedHashMap<>();
     try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers())) {
       for (String model : MODELS) {
-        producer.send(new ProducerRecord<>(metrics, bytes(model), AvroBytes.of(TrainingMetrics.class).encode(record(model, 1))));
+        producer.send(
+            new ProducerRecord<>(
+                metrics,
+                bytes(model),
+                AvroBytes.of(TrainingMetrics.class).encode(record(model, 1))));
         int[] labels = new int[n];
         Map<String, float[]> scores = new LinkedHashMap<>();
         for (String g : List.of("colour", "shape", "fused")) {
@@ -150,11 +226,21 @@ class ReportFromKafkaIT {
               perModality.put(g, floats(p));
             }
           }
-          Prediction p = Prediction.newBuilder().setSampleId(model + "-" + i).setModelId(model).setModelVersion(3)
-              .setSplit(i % 4 == 0 ? Split.VALID : Split.TEST).setModalityProbabilities(perModality)
-              .setFusedProbabilities(floats(Arrays.copyOfRange(scores.get("fused"), i * classes, (i + 1) * classes)))
-              .setPredicted(0).setLabel(labels[i]).build();
-          producer.send(new ProducerRecord<>(predictions, bytes(p.getSampleId().toString()), avro.encode(p)));
+          Prediction p =
+              Prediction.newBuilder()
+                  .setSampleId(model + "-" + i)
+                  .setModelId(model)
+                  .setModelVersion(3)
+                  .setSplit(i % 4 == 0 ? Split.VALID : Split.TEST)
+                  .setModalityProbabilities(perModality)
+                  .setFusedProbabilities(
+                      floats(
+                          Arrays.copyOfRange(scores.get("fused"), i * classes, (i + 1) * classes)))
+                  .setPredicted(0)
+                  .setLabel(labels[i])
+                  .build();
+          producer.send(
+              new ProducerRecord<>(predictions, bytes(p.getSampleId().toString()), avro.encode(p)));
         }
         labelsByModel.put(model, labels);
         scoresByModel.put(model, scores);
@@ -167,8 +253,18 @@ class ReportFromKafkaIT {
     int exit;
     try {
       System.setOut(new PrintStream(terminal, true, StandardCharsets.UTF_8));
-      exit = IgmCli.run("report", "--bootstrap", KAFKA.bootstrapServers(), "--metrics-topic", metrics, "--no-dlq",
-          "--predictions-topic", predictions, "--out", out.toString());
+      exit =
+          IgmCli.run(
+              "report",
+              "--bootstrap",
+              KAFKA.bootstrapServers(),
+              "--metrics-topic",
+              metrics,
+              "--no-dlq",
+              "--predictions-topic",
+              predictions,
+              "--out",
+              out.toString());
     } finally {
       System.setOut(stdout);
     }
@@ -179,8 +275,13 @@ class ReportFromKafkaIT {
     for (String model : MODELS) {
       // 90 of the 120 predictions are TEST (every fourth is VALID and does not count)
       List<String> page = numbers(row(html, model + " (90)"));
-      List<String> shown = numbers(text.lines().filter(l -> l.startsWith(model + " (90)")).findFirst().orElseThrow());
-      assertThat(page).as("TEST row of %s on the page vs the terminal", model).hasSize(9).isEqualTo(shown);
+      List<String> shown =
+          numbers(
+              text.lines().filter(l -> l.startsWith(model + " (90)")).findFirst().orElseThrow());
+      assertThat(page)
+          .as("TEST row of %s on the page vs the terminal", model)
+          .hasSize(9)
+          .isEqualTo(shown);
       // and they are the held-out figures: recomputed here from the TEST predictions alone
       int[] labels = labelsByModel.get(model);
       List<String> expected = new ArrayList<>();
@@ -196,9 +297,13 @@ class ReportFromKafkaIT {
             test++;
           }
         }
-        expected.add(String.format(Locale.ROOT, "%.4f", ClassificationMetrics.accuracy(y, s, classes)));
-        expected.add(String.format(Locale.ROOT, "%.4f", ClassificationMetrics.macroF1(y, s, classes)));
-        expected.add(String.format(Locale.ROOT, "%.4f", ClassificationMetrics.meanAveragePrecision(y, s, classes)));
+        expected.add(
+            String.format(Locale.ROOT, "%.4f", ClassificationMetrics.accuracy(y, s, classes)));
+        expected.add(
+            String.format(Locale.ROOT, "%.4f", ClassificationMetrics.macroF1(y, s, classes)));
+        expected.add(
+            String.format(
+                Locale.ROOT, "%.4f", ClassificationMetrics.meanAveragePrecision(y, s, classes)));
       }
       assertThat(page).isEqualTo(expected);
     }
@@ -235,7 +340,10 @@ class ReportFromKafkaIT {
     return out;
   }
 
-  /** The i-th record of a model, as the unit test's synthetic log has it (two head layers per modality here). */
+  /**
+   * The i-th record of a model, as the unit test's synthetic log has it (two head layers per
+   * modality here).
+   */
   private static TrainingMetrics record(String model, int i) {
     boolean igm = model.equals("igm");
     double progress = 1 - Math.exp(-i / 12.0);
@@ -266,7 +374,8 @@ class ReportFromKafkaIT {
         .setBatches(i * 10L)
         .setSamplesTrained(i * 640L)
         .setModality(igm ? (i % 2 == 0 ? "shape" : "colour") : null)
-        .setLoss(refused ? Double.NaN : (igm ? 1.6 : 1.9) * Math.exp(-i / 15.0) + (igm ? 0.25 : 0.35))
+        .setLoss(
+            refused ? Double.NaN : (igm ? 1.6 : 1.9) * Math.exp(-i / 15.0) + (igm ? 0.25 : 0.35))
         .setPrequentialAccuracy(acc)
         .setRefusedSteps(!igm && i >= 17 ? 1 : 0)
         .setTRefreshMillis(i % 5 == 0 ? (igm ? 2.0 : 2.6) + 0.01 * i : 0)
@@ -283,7 +392,10 @@ class ReportFromKafkaIT {
         .setRawKey(null)
         .setRawValue(ByteBuffer.wrap(new byte[] {1, 2, (byte) i}))
         .setStage(i < 4 ? "decode" : "validate")
-        .setReason(i < 4 ? "corrupt Avro MultimodalSample" : i < 6 ? "NaN in modality shape" : "label 9 out of range [0, 7)")
+        .setReason(
+            i < 4
+                ? "corrupt Avro MultimodalSample"
+                : i < 6 ? "NaN in modality shape" : "label 9 out of range [0, 7)")
         .setTime(START.plusSeconds(i))
         .build();
   }
@@ -293,7 +405,9 @@ class ReportFromKafkaIT {
   }
 
   private static String row(String html, String model) {
-    Matcher m = Pattern.compile("<tr><td>" + Pattern.quote(model) + "</td>.*?</tr>", Pattern.DOTALL).matcher(html);
+    Matcher m =
+        Pattern.compile("<tr><td>" + Pattern.quote(model) + "</td>.*?</tr>", Pattern.DOTALL)
+            .matcher(html);
     assertThat(m.find()).as("summary row of %s", model).isTrue();
     return m.group();
   }
@@ -307,7 +421,10 @@ class ReportFromKafkaIT {
     return out;
   }
 
-  /** A PNG ImageIO can read, 800×450, with real content: many colours and a fair share of drawn pixels. */
+  /**
+   * A PNG ImageIO can read, 800×450, with real content: many colours and a fair share of drawn
+   * pixels.
+   */
   private static void assertReadablePng(Path png) throws IOException {
     BufferedImage img = ImageIO.read(png.toFile());
     assertThat(img).as("decoded %s", png).isNotNull();

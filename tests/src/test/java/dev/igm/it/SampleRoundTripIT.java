@@ -33,7 +33,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** 1,000 Avro samples with two float32 modalities go through a real broker and come back bit-identical. */
+/**
+ * 1,000 Avro samples with two float32 modalities go through a real broker and come back
+ * bit-identical.
+ */
 class SampleRoundTripIT {
 
   private static final Logger LOG = LoggerFactory.getLogger(SampleRoundTripIT.class);
@@ -44,7 +47,10 @@ class SampleRoundTripIT {
   private static final int[] AUDIO_SHAPE = {8};
   private static final int[] VIDEO_SHAPE = {2, 3};
 
-  /** Values a float codec gets wrong first: signed zero, subnormals, extremes, infinities, NaN payloads. */
+  /**
+   * Values a float codec gets wrong first: signed zero, subnormals, extremes, infinities, NaN
+   * payloads.
+   */
   private static final float[] EDGE_FLOATS = {
     -0.0f,
     0.0f,
@@ -110,7 +116,10 @@ class SampleRoundTripIT {
     List<Future<RecordMetadata>> acks = new ArrayList<>(COUNT);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
       for (int i = 0; i < COUNT; i++) {
-        acks.add(producer.send(new ProducerRecord<>(topic, ids.get(i).getBytes(StandardCharsets.UTF_8), sent.get(i))));
+        acks.add(
+            producer.send(
+                new ProducerRecord<>(
+                    topic, ids.get(i).getBytes(StandardCharsets.UTF_8), sent.get(i))));
       }
       producer.flush();
       for (int i = 0; i < COUNT; i++) {
@@ -158,8 +167,12 @@ class SampleRoundTripIT {
       assertThat(mods).containsOnlyKeys("audio", "video");
       assertThat(codec.shape(mods.get("audio"))).containsExactly(AUDIO_SHAPE);
       assertThat(codec.shape(mods.get("video"))).containsExactly(VIDEO_SHAPE);
-      assertThat(bits(codec.toFloatArray(mods.get("audio")))).as("audio bits of record %d", i).containsExactly(bits(audio.get(i)));
-      assertThat(bits(codec.toFloatArray(mods.get("video")))).as("video bits of record %d", i).containsExactly(bits(video.get(i)));
+      assertThat(bits(codec.toFloatArray(mods.get("audio"))))
+          .as("audio bits of record %d", i)
+          .containsExactly(bits(audio.get(i)));
+      assertThat(bits(codec.toFloatArray(mods.get("video"))))
+          .as("video bits of record %d", i)
+          .containsExactly(bits(video.get(i)));
     }
     LOG.info(
         "Round trip of {} samples: produce {} ms, consume {} ms, total incl. topic creation and checks {} ms",

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code bin/igm serve} run as a user runs it, when what it needs is not there: without a broker it says so in one
- * line within seconds and exits 1 (it used to log hundreds of Kafka client warnings and restart forever); before its
- * topics exist it says once that it waits, then gives up with one line naming what is missing.
+ * {@code bin/igm serve} run as a user runs it, when what it needs is not there: without a broker it
+ * says so in one line within seconds and exits 1 (it used to log hundreds of Kafka client warnings
+ * and restart forever); before its topics exist it says once that it waits, then gives up with one
+ * line naming what is missing.
  */
 class ServeCommandIT {
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
@@ -27,24 +28,39 @@ class ServeCommandIT {
     Run r = serve("--model", "igm", "--bootstrap", "127.0.0.1:" + port);
     assertThat(r.code()).as(String.join("\n", r.lines())).isEqualTo(1);
     assertThat(r.lines()).hasSize(1);
-    assertThat(r.lines().get(0)).startsWith("igm serve: no answer from Kafka at 127.0.0.1:" + port)
+    assertThat(r.lines().get(0))
+        .startsWith("igm serve: no answer from Kafka at 127.0.0.1:" + port)
         .contains("is the broker running");
   }
 
   @Test
   void beforeTheTopicsExistOneWaitingLineThenOneLineNamingThem() throws Exception {
     String samples = KAFKA.uniqueTopic("serve-samples");
-    Run r = serve("--model", "igm", "--bootstrap", KAFKA.bootstrapServers(), "--samples-topic", samples,
-        "--models-topic", "no-model-yet", "--wait-for-topics", "6s");
+    Run r =
+        serve(
+            "--model",
+            "igm",
+            "--bootstrap",
+            KAFKA.bootstrapServers(),
+            "--samples-topic",
+            samples,
+            "--models-topic",
+            "no-model-yet",
+            "--wait-for-topics",
+            "6s");
     assertThat(r.code()).as(String.join("\n", r.lines())).isEqualTo(1);
     assertThat(r.lines()).hasSize(2);
-    assertThat(r.lines().get(0)).isEqualTo("igm serve: waiting for topic no-model-yet on " + KAFKA.bootstrapServers()
-        + " (checking every 5 s for up to 6 s)");
+    assertThat(r.lines().get(0))
+        .isEqualTo(
+            "igm serve: waiting for topic no-model-yet on "
+                + KAFKA.bootstrapServers()
+                + " (checking every 5 s for up to 6 s)");
     assertThat(r.lines().get(1)).startsWith("igm serve: topic no-model-yet still missing on ");
   }
 
   private static Run serve(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(JobFixture.projectRoot().resolve("bin/igm").toString(), "serve"));
+    List<String> command =
+        new ArrayList<>(List.of(JobFixture.projectRoot().resolve("bin/igm").toString(), "serve"));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("IGM_JAVA_OPTS", "-Xmx512m");

@@ -24,12 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -39,8 +37,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -50,15 +46,16 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The serving job on a real Kafka broker and a Flink mini cluster, at parallelism 1 and 2: versions hot-swapped
- * while serving, every prediction equal to what the snapshot it names computes offline, unusable and worse versions
- * refused while the current one keeps serving, and samples before the first version held or rejected.
+ * The serving job on a real Kafka broker and a Flink mini cluster, at parallelism 1 and 2: versions
+ * hot-swapped while serving, every prediction equal to what the snapshot it names computes offline,
+ * unusable and worse versions refused while the current one keeps serving, and samples before the
+ * first version held or rejected.
  */
 class ServingJobIT {
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
@@ -67,11 +64,12 @@ class ServingJobIT {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .setConfiguration(flinkConfiguration())
-          .build());
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .setConfiguration(flinkConfiguration())
+              .build());
 
   private static final String MODEL = "it-model";
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -89,7 +87,9 @@ class ServingJobIT {
 
   private static Configuration flinkConfiguration() {
     Configuration conf = new Configuration();
-    Path tmp = Path.of(System.getProperty("igm.project.root", "."), "tests", "target", "flink-tmp").toAbsolutePath();
+    Path tmp =
+        Path.of(System.getProperty("igm.project.root", "."), "tests", "target", "flink-tmp")
+            .toAbsolutePath();
     try {
       Files.createDirectories(tmp);
     } catch (IOException e) {
@@ -120,7 +120,8 @@ class ServingJobIT {
     Path dir = Files.createDirectories(store.resolve("hold-p" + p));
     ModelSnapshot v1 = ServingModels.publish(first, dir, MODEL, 1, 0.80);
     ModelSnapshot v2 = ServingModels.publish(second, dir, MODEL, 2, 0.82);
-    ModelSnapshot v3Worse = ServingModels.publish(first, dir, MODEL, 3, 0.70); // gate: 0.70 < 0.82 - 0.05
+    ModelSnapshot v3Worse =
+        ServingModels.publish(first, dir, MODEL, 3, 0.70); // gate: 0.70 < 0.82 - 0.05
     ModelSnapshot v4Corrupt = ServingModels.publish(first, dir, MODEL, 4, 0.90);
     corrupt(Path.of(URI.create(v4Corrupt.getUri())));
     ModelSnapshot v5Missing = ServingModels.publish(second, dir, MODEL, 5, 0.90);
@@ -131,13 +132,18 @@ class ServingJobIT {
     try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers());
         TopicTail predictions = new TopicTail(KAFKA.bootstrapServers(), t.predictions);
         TopicTail deadLetters = new TopicTail(KAFKA.bootstrapServers(), t.dlq)) {
-      // Samples before any model, then one unreadable record per partition behind them: once its dead letter is
-      // out, every sample before it in that partition has reached the operator, with no model to score it.
+      // Samples before any model, then one unreadable record per partition behind them: once its
+      // dead letter is
+      // out, every sample before it in that partition has reached the operator, with no model to
+      // score it.
       List<String> early = sendSamples(producer, t, "early", 6 * p);
       for (int part = 0; part < p; part++) {
         producer.send(new ProducerRecord<>(t.samples, part, null, new byte[] {1, 2, 3})).get();
       }
-      deadLetters.await(r -> reasons(r).stream().filter(s -> s.contains("corrupt")).count() == p, WAIT, "probe dead letters");
+      deadLetters.await(
+          r -> reasons(r).stream().filter(s -> s.contains("corrupt")).count() == p,
+          WAIT,
+          "probe dead letters");
       assertThat(byId(predictions.records())).isEmpty();
 
       publish(producer, t, v1);
@@ -145,18 +151,24 @@ class ServingJobIT {
       assertThat(held.values()).extracting(Prediction::getModelVersion).containsOnly(1L);
 
       assertThat(awaitPredictions(predictions, sendSamples(producer, t, "v1", 4 * p)).values())
-          .extracting(Prediction::getModelVersion).containsOnly(1L);
+          .extracting(Prediction::getModelVersion)
+          .containsOnly(1L);
 
       publish(producer, t, v2);
       awaitAllOnVersion(producer, predictions, t, "to-v2", 2);
 
-      // Refused: worse than the margin allows, corrupt bytes, missing file; ignored: an old version again.
+      // Refused: worse than the margin allows, corrupt bytes, missing file; ignored: an old version
+      // again.
       publish(producer, t, v3Worse);
       publish(producer, t, v4Corrupt);
       publish(producer, t, v5Missing);
       publish(producer, t, v1);
-      List<String> refusals = reasons(deadLetters.await(
-          r -> reasons(r).stream().filter(s -> s.contains(" refused ")).count() == 3L * p, WAIT, "3 refusals per subtask"));
+      List<String> refusals =
+          reasons(
+              deadLetters.await(
+                  r -> reasons(r).stream().filter(s -> s.contains(" refused ")).count() == 3L * p,
+                  WAIT,
+                  "3 refusals per subtask"));
       for (String part : List.of("version 3 refused", "version 4 refused", "version 5 refused")) {
         List<String> of = refusals.stream().filter(s -> s.contains(part)).toList();
         assertThat(of).as(part).hasSize(p);
@@ -165,12 +177,22 @@ class ServingJobIT {
           assertThat(of).as(part).anyMatch(s -> s.contains(subtask));
         }
       }
-      assertThat(refusals).filteredOn(s -> s.contains("version 3")).allMatch(s -> s.contains("quality gate"));
-      assertThat(refusals).filteredOn(s -> s.contains("version 4")).allMatch(s -> s.contains("checksum mismatch"));
-      assertThat(refusals).filteredOn(s -> s.contains("version 5")).allMatch(s -> s.contains("not found"));
-      // Every subtask has seen the refused versions (their dead letters are out), so these are scored after them.
-      assertThat(awaitPredictions(predictions, sendSamples(producer, t, "after-refusals", 4 * p)).values())
-          .extracting(Prediction::getModelVersion).containsOnly(2L);
+      assertThat(refusals)
+          .filteredOn(s -> s.contains("version 3"))
+          .allMatch(s -> s.contains("quality gate"));
+      assertThat(refusals)
+          .filteredOn(s -> s.contains("version 4"))
+          .allMatch(s -> s.contains("checksum mismatch"));
+      assertThat(refusals)
+          .filteredOn(s -> s.contains("version 5"))
+          .allMatch(s -> s.contains("not found"));
+      // Every subtask has seen the refused versions (their dead letters are out), so these are
+      // scored after them.
+      assertThat(
+              awaitPredictions(predictions, sendSamples(producer, t, "after-refusals", 4 * p))
+                  .values())
+          .extracting(Prediction::getModelVersion)
+          .containsOnly(2L);
 
       publish(producer, t, v6);
       awaitAllOnVersion(producer, predictions, t, "to-v6", 6);
@@ -202,17 +224,26 @@ class ServingJobIT {
       List<ConsumerRecord<byte[], byte[]>> dead =
           deadLetters.await(r -> r.size() >= early.size(), WAIT, early.size() + " rejections");
       List<DeadLetter> letters = dead.stream().map(r -> decode(deadLetterAvro, r.value())).toList();
-      assertThat(letters).allMatch(d -> d.getReason().contains("no version of model " + MODEL + " in service yet"));
-      assertThat(letters.stream().map(d -> decode(sampleAvro, d.getRawValue().array()).getSampleId()).collect(Collectors.toSet()))
+      assertThat(letters)
+          .allMatch(
+              d -> d.getReason().contains("no version of model " + MODEL + " in service yet"));
+      assertThat(
+              letters.stream()
+                  .map(d -> decode(sampleAvro, d.getRawValue().array()).getSampleId())
+                  .collect(Collectors.toSet()))
           .containsExactlyInAnyOrderElementsOf(early);
-      assertThat(letters).allMatch(d -> d.getSourceTopic().equals(t.samples) && d.getStage().equals("serve"));
+      assertThat(letters)
+          .allMatch(d -> d.getSourceTopic().equals(t.samples) && d.getStage().equals("serve"));
 
       publish(producer, t, v1);
-      // Under "reject" a sample that reaches a subtask before the version does is rejected, so wait until every
+      // Under "reject" a sample that reaches a subtask before the version does is rejected, so wait
+      // until every
       // subtask has loaded it (the operator's metric) before sending more.
       awaitCounter(job.getJobID(), "versionsLoaded", p);
-      assertThat(awaitPredictions(predictions, sendSamples(producer, t, "after-v1", 4 * p)).values())
-          .extracting(Prediction::getModelVersion).containsOnly(1L);
+      assertThat(
+              awaitPredictions(predictions, sendSamples(producer, t, "after-v1", 4 * p)).values())
+          .extracting(Prediction::getModelVersion)
+          .containsOnly(1L);
       assertThat(byId(predictions.records())).doesNotContainKeys(early.toArray(String[]::new));
       assertThat(counter(job.getJobID(), "samplesRejectedNoModel")).isEqualTo(early.size());
       ServingModels.assertMatchesOffline(MODEL, predictions.records(), sampleLog, Map.of(1L, v1));
@@ -221,7 +252,8 @@ class ServingJobIT {
     }
   }
 
-  // ------------------------------------------------------------------------------------------ helpers
+  // ------------------------------------------------------------------------------------------
+  // helpers
 
   private record Topics(String samples, String models, String predictions, String dlq) {}
 
@@ -229,48 +261,79 @@ class ServingJobIT {
   private final Map<String, MultimodalSample> sampleLog = new LinkedHashMap<>();
 
   private static Topics topics(String prefix, int p) {
-    return new Topics(KAFKA.uniqueTopic(prefix + "-samples", p), KAFKA.uniqueTopic(prefix + "-models"),
-        KAFKA.uniqueTopic(prefix + "-predictions", p), KAFKA.uniqueTopic(prefix + "-dlq"));
+    return new Topics(
+        KAFKA.uniqueTopic(prefix + "-samples", p),
+        KAFKA.uniqueTopic(prefix + "-models"),
+        KAFKA.uniqueTopic(prefix + "-predictions", p),
+        KAFKA.uniqueTopic(prefix + "-dlq"));
   }
 
-  private static JobClient start(Topics t, int p, BeforeFirstModel before, QualityGate gate) throws Exception {
+  private static JobClient start(Topics t, int p, BeforeFirstModel before, QualityGate gate)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    ServingJob.build(env, new ServingJobOptions(KAFKA.bootstrapServers(), t.samples, t.models, t.predictions, t.dlq,
-        "it-" + UUID.randomUUID(), ServingJobOptions.StartFrom.EARLIEST, p, Duration.ZERO, Duration.ofMillis(5),
-        new ServingPolicy(List.of(MODEL), before, 1000, gate), null));
+    ServingJob.build(
+        env,
+        new ServingJobOptions(
+            KAFKA.bootstrapServers(),
+            t.samples,
+            t.models,
+            t.predictions,
+            t.dlq,
+            "it-" + UUID.randomUUID(),
+            ServingJobOptions.StartFrom.EARLIEST,
+            p,
+            Duration.ZERO,
+            Duration.ofMillis(5),
+            new ServingPolicy(List.of(MODEL), before, 1000, gate),
+            null));
     return env.executeAsync("serving-it-p" + p);
   }
 
-  private List<String> sendSamples(KafkaProducer<byte[], byte[]> producer, Topics t, String prefix, int n) throws Exception {
+  private List<String> sendSamples(
+      KafkaProducer<byte[], byte[]> producer, Topics t, String prefix, int n) throws Exception {
     List<String> ids = new ArrayList<>();
     int partitions = producer.partitionsFor(t.samples).size();
     for (int i = 0; i < n; i++) {
       MultimodalSample s = ServingModels.sample(prefix + "-" + i, random);
       sampleLog.put(s.getSampleId(), s);
       ids.add(s.getSampleId());
-      producer.send(new ProducerRecord<>(t.samples, i % partitions, s.getSampleId().getBytes(StandardCharsets.UTF_8),
-          sampleAvro.encode(s)));
+      producer.send(
+          new ProducerRecord<>(
+              t.samples,
+              i % partitions,
+              s.getSampleId().getBytes(StandardCharsets.UTF_8),
+              sampleAvro.encode(s)));
     }
     producer.flush();
     return ids;
   }
 
   /**
-   * Sends batches until one is scored entirely by {@code version}. A sample and a model record reach a subtask on
-   * different inputs, so samples sent just after a publication may still meet the old version; once a subtask
-   * scored with the new one it never goes back, which the last batch and the offline comparison check.
+   * Sends batches until one is scored entirely by {@code version}. A sample and a model record
+   * reach a subtask on different inputs, so samples sent just after a publication may still meet
+   * the old version; once a subtask scored with the new one it never goes back, which the last
+   * batch and the offline comparison check.
    */
-  private void awaitAllOnVersion(KafkaProducer<byte[], byte[]> producer, TopicTail predictions, Topics t, String prefix,
-      long version) throws Exception {
+  private void awaitAllOnVersion(
+      KafkaProducer<byte[], byte[]> producer,
+      TopicTail predictions,
+      Topics t,
+      String prefix,
+      long version)
+      throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     for (int round = 0; ; round++) {
-      Map<String, Prediction> batch = awaitPredictions(predictions, sendSamples(producer, t, prefix + "-" + round, 4));
+      Map<String, Prediction> batch =
+          awaitPredictions(predictions, sendSamples(producer, t, prefix + "-" + round, 4));
       if (batch.values().stream().allMatch(pr -> pr.getModelVersion() == version)) {
-        Map<String, Prediction> next = awaitPredictions(predictions, sendSamples(producer, t, prefix + "-after", 8));
+        Map<String, Prediction> next =
+            awaitPredictions(predictions, sendSamples(producer, t, prefix + "-after", 8));
         assertThat(next.values()).extracting(Prediction::getModelVersion).containsOnly(version);
         return;
       }
-      assertThat(System.nanoTime()).as("version %d in service everywhere within %s", version, WAIT).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("version %d in service everywhere within %s", version, WAIT)
+          .isLessThan(deadline);
       Thread.sleep(100);
     }
   }
@@ -278,7 +341,9 @@ class ServingJobIT {
   private static void awaitCounter(JobID job, String name, long value) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (counter(job, name) < value) {
-      assertThat(System.nanoTime()).as("%s reaches %d within %s", name, value, WAIT).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("%s reaches %d within %s", name, value, WAIT)
+          .isLessThan(deadline);
       Thread.sleep(25);
     }
   }
@@ -299,7 +364,8 @@ class ServingJobIT {
     return ServingOutputs.counter(METRICS, job, name);
   }
 
-  private static void publish(KafkaProducer<byte[], byte[]> producer, Topics t, ModelSnapshot s) throws Exception {
+  private static void publish(KafkaProducer<byte[], byte[]> producer, Topics t, ModelSnapshot s)
+      throws Exception {
     ServingOutputs.publish(producer, t.models(), s);
   }
 }

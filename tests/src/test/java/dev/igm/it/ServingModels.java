@@ -31,8 +31,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.assertj.core.data.Offset;
 
 /**
- * Small trained models and samples for the serving tests: two feature modalities {@code a} (6) and {@code b} (4),
- * three classes; different seeds give different parameters.
+ * Small trained models and samples for the serving tests: two feature modalities {@code a} (6) and
+ * {@code b} (4), three classes; different seeds give different parameters.
  */
 final class ServingModels {
   static final TensorCodec CODEC = TensorCodec.create();
@@ -66,10 +66,18 @@ final class ServingModels {
     }
   }
 
-  /** Writes {@code snapshot} to {@code dir/<id>-v<version>.safetensors} and returns the record announcing it. */
-  static ModelSnapshot publish(TrainerSnapshot snapshot, Path dir, String modelId, long version, double validAcc)
+  /**
+   * Writes {@code snapshot} to {@code dir/<id>-v<version>.safetensors} and returns the record
+   * announcing it.
+   */
+  static ModelSnapshot publish(
+      TrainerSnapshot snapshot, Path dir, String modelId, long version, double validAcc)
       throws IOException {
-    return SnapshotPublication.write(snapshot, dir.resolve(modelId + "-v" + version + ".safetensors"), modelId, version,
+    return SnapshotPublication.write(
+        snapshot,
+        dir.resolve(modelId + "-v" + version + ".safetensors"),
+        modelId,
+        version,
         Map.of("valid.fused.acc", validAcc));
   }
 
@@ -91,29 +99,52 @@ final class ServingModels {
     Map<String, Tensor> m = new LinkedHashMap<>();
     m.put("a", CODEC.encodeFloat32(in[0], 6));
     m.put("b", CODEC.encodeFloat32(in[1], 4));
-    return MultimodalSample.newBuilder().setSampleId(id).setStream("it").setSplit(Split.TEST).setLabel(y)
-        .setEventTime(Instant.now()).setModalities(m).build();
+    return MultimodalSample.newBuilder()
+        .setSampleId(id)
+        .setStream("it")
+        .setSplit(Split.TEST)
+        .setLabel(y)
+        .setEventTime(Instant.now())
+        .setModalities(m)
+        .build();
   }
 
   /** Reference models restored offline from the snapshot files, by file URI. */
   private static final Map<String, IgmTrainer> REFERENCE = new HashMap<>();
 
-  /** Every prediction is of {@code modelId} and equals what its named version's file computes offline (1e-6). */
-  static void assertMatchesOffline(String modelId, List<ConsumerRecord<byte[], byte[]>> records,
-      Map<String, MultimodalSample> samples, Map<Long, ModelSnapshot> versions) throws IOException {
+  /**
+   * Every prediction is of {@code modelId} and equals what its named version's file computes
+   * offline (1e-6).
+   */
+  static void assertMatchesOffline(
+      String modelId,
+      List<ConsumerRecord<byte[], byte[]>> records,
+      Map<String, MultimodalSample> samples,
+      Map<Long, ModelSnapshot> versions)
+      throws IOException {
     AvroBytes<Prediction> avro = AvroBytes.of(Prediction.class);
     assertThat(records).isNotEmpty();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       Prediction p = avro.decode(r.value());
       assertThat(p.getModelId()).isEqualTo(modelId);
       ModelSnapshot named = versions.get(p.getModelVersion());
-      assertThat(named).as("prediction %s names a served version (%d)", p.getSampleId(), p.getModelVersion()).isNotNull();
+      assertThat(named)
+          .as("prediction %s names a served version (%d)", p.getSampleId(), p.getModelVersion())
+          .isNotNull();
       MultimodalSample sample = samples.get(p.getSampleId());
-      Scores expected = reference(named).score(Collections.singletonList(new float[][] {
-        CODEC.toFloatArray(sample.getModalities().get("a")), CODEC.toFloatArray(sample.getModalities().get("b"))}));
+      Scores expected =
+          reference(named)
+              .score(
+                  Collections.singletonList(
+                      new float[][] {
+                        CODEC.toFloatArray(sample.getModalities().get("a")),
+                        CODEC.toFloatArray(sample.getModalities().get("b"))
+                      }));
       assertClose(p.getFusedProbabilities(), expected.fused(0), p.getSampleId() + " fused");
-      assertClose(p.getModalityProbabilities().get("a"), expected.modality(0, 0), p.getSampleId() + " a");
-      assertClose(p.getModalityProbabilities().get("b"), expected.modality(1, 0), p.getSampleId() + " b");
+      assertClose(
+          p.getModalityProbabilities().get("a"), expected.modality(0, 0), p.getSampleId() + " a");
+      assertClose(
+          p.getModalityProbabilities().get("b"), expected.modality(1, 0), p.getSampleId() + " b");
       assertThat(p.getLabel()).isEqualTo(sample.getLabel());
       assertThat(p.getEventTime()).isEqualTo(sample.getEventTime());
     }
@@ -125,19 +156,23 @@ final class ServingModels {
   }
 
   private static IgmTrainer reference(ModelSnapshot s) {
-    return REFERENCE.computeIfAbsent(s.getUri(), uri -> {
-      try {
-        return TrainerSnapshot.read(Path.of(URI.create(uri))).restore();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return REFERENCE.computeIfAbsent(
+        s.getUri(),
+        uri -> {
+          try {
+            return TrainerSnapshot.read(Path.of(URI.create(uri))).restore();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   private static void assertClose(List<Float> actual, float[] expected, String what) {
     assertThat(actual).as(what).hasSize(expected.length);
     for (int i = 0; i < expected.length; i++) {
-      assertThat((double) actual.get(i)).as("%s[%d]", what, i).isCloseTo(expected[i], Offset.offset(1e-6));
+      assertThat((double) actual.get(i))
+          .as("%s[%d]", what, i)
+          .isCloseTo(expected[i], Offset.offset(1e-6));
     }
   }
 }

@@ -23,7 +23,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** What the serving ITs read back from a serving job: its predictions, dead letters and counters. */
+/**
+ * What the serving ITs read back from a serving job: its predictions, dead letters and counters.
+ */
 final class ServingOutputs {
   private static final AvroBytes<Prediction> PREDICTIONS = AvroBytes.of(Prediction.class);
   private static final AvroBytes<DeadLetter> DEAD_LETTERS = AvroBytes.of(DeadLetter.class);
@@ -32,17 +34,25 @@ final class ServingOutputs {
   private ServingOutputs() {}
 
   /** Publishes a model version on the models topic, keyed by its model id. */
-  static void publish(KafkaProducer<byte[], byte[]> producer, String topic, ModelSnapshot s) throws Exception {
-    producer.send(new ProducerRecord<>(topic, s.getModelId().getBytes(StandardCharsets.UTF_8), SNAPSHOTS.encode(s)))
+  static void publish(KafkaProducer<byte[], byte[]> producer, String topic, ModelSnapshot s)
+      throws Exception {
+    producer
+        .send(
+            new ProducerRecord<>(
+                topic, s.getModelId().getBytes(StandardCharsets.UTF_8), SNAPSHOTS.encode(s)))
         .get(30, TimeUnit.SECONDS);
   }
 
   /** Waits for a prediction of each of {@code ids}; returns them in that order. */
-  static Map<String, Prediction> awaitPredictions(TopicTail predictions, List<String> ids, Duration wait)
-      throws InterruptedException {
+  static Map<String, Prediction> awaitPredictions(
+      TopicTail predictions, List<String> ids, Duration wait) throws InterruptedException {
     Set<String> wanted = Set.copyOf(ids);
-    Map<String, Prediction> all = byId(predictions.await(r -> byId(r).keySet().containsAll(wanted), wait,
-        "predictions of " + ids.size() + " samples"));
+    Map<String, Prediction> all =
+        byId(
+            predictions.await(
+                r -> byId(r).keySet().containsAll(wanted),
+                wait,
+                "predictions of " + ids.size() + " samples"));
     Map<String, Prediction> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, all.get(id)));
     return out;
@@ -79,7 +89,8 @@ final class ServingOutputs {
     return sum;
   }
 
-  static <T extends org.apache.avro.specific.SpecificRecord> T decode(AvroBytes<T> avro, byte[] bytes) {
+  static <T extends org.apache.avro.specific.SpecificRecord> T decode(
+      AvroBytes<T> avro, byte[] bytes) {
     try {
       return avro.decode(bytes);
     } catch (IOException e) {

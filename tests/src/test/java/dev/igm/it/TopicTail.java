@@ -12,7 +12,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a topic from its beginning on a background thread and keeps every record, for assertions that wait. */
+/**
+ * Reads a topic from its beginning on a background thread and keeps every record, for assertions
+ * that wait.
+ */
 final class TopicTail implements AutoCloseable {
   private final List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
   private final Thread thread;
@@ -34,16 +37,19 @@ final class TopicTail implements AutoCloseable {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    thread = new Thread(() -> {
-      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-        consumer.subscribe(List.of(topic));
-        while (!stop) {
-          consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-        }
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-    }, "tail-" + topic);
+    thread =
+        new Thread(
+            () -> {
+              try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+                consumer.subscribe(List.of(topic));
+                while (!stop) {
+                  consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                }
+              } catch (RuntimeException e) {
+                failure = e;
+              }
+            },
+            "tail-" + topic);
     thread.setDaemon(true);
     thread.start();
   }
@@ -55,9 +61,13 @@ final class TopicTail implements AutoCloseable {
     return new ArrayList<>(records);
   }
 
-  /** Waits until {@code done} holds for the records read so far; fails with {@code what} after {@code timeout}. */
-  List<ConsumerRecord<byte[], byte[]>> await(Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout,
-      String what) throws InterruptedException {
+  /**
+   * Waits until {@code done} holds for the records read so far; fails with {@code what} after
+   * {@code timeout}.
+   */
+  List<ConsumerRecord<byte[], byte[]>> await(
+      Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       List<ConsumerRecord<byte[], byte[]>> now = records();
@@ -65,8 +75,16 @@ final class TopicTail implements AutoCloseable {
         return now;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + " on " + topic + " ("
-            + now.size() + " records read)");
+        throw new AssertionError(
+            "timed out after "
+                + timeout
+                + " waiting for "
+                + what
+                + " on "
+                + topic
+                + " ("
+                + now.size()
+                + " records read)");
       }
       Thread.sleep(25);
     }

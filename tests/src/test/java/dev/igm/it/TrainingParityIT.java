@@ -27,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deterministic streaming training equals offline training: 300 segment rows x 2 epochs (+60 TEST rows) replayed
- * to a one-partition topic, trained by the Flink job (models igm and joint side by side, RocksDB checkpoints every
- * 200 ms, exactly-once sinks), end with exactly the tensors of an {@link IgmTrainer} fed the same samples in order.
+ * Deterministic streaming training equals offline training: 300 segment rows x 2 epochs (+60 TEST
+ * rows) replayed to a one-partition topic, trained by the Flink job (models igm and joint side by
+ * side, RocksDB checkpoints every 200 ms, exactly-once sinks), end with exactly the tensors of an
+ * {@link IgmTrainer} fed the same samples in order.
  */
 @Timeout(180) // a hung job must fail CI, not stall it
 class TrainingParityIT {
@@ -45,43 +46,63 @@ class TrainingParityIT {
     TrainingData data = TrainingData.segment(300, 60, 2, 7);
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
     TrainingData.produce(KAFKA.bootstrapServers(), topics.samples(), data.encodedRecords());
-    TrainJobConfig config = JobFixture.config(KAFKA, topics, scratch, JobFixture.uniqueGroup("parity"));
+    TrainJobConfig config =
+        JobFixture.config(KAFKA, topics, scratch, JobFixture.uniqueGroup("parity"));
 
     TrainingJob.run(config);
     long trained = System.nanoTime();
 
     int trainSent = (int) data.trainCount(); // 600
     List<ModelSnapshot> snapshots = JobFixture.read(KAFKA, topics.models(), 8, ModelSnapshot.class);
-    List<Prediction> predictions = JobFixture.read(KAFKA, topics.predictions(), (37 * 16 + 60) * 2, Prediction.class);
-    List<TrainingMetrics> metrics = JobFixture.read(KAFKA, topics.metrics(), 16, TrainingMetrics.class);
+    List<Prediction> predictions =
+        JobFixture.read(KAFKA, topics.predictions(), (37 * 16 + 60) * 2, Prediction.class);
+    List<TrainingMetrics> metrics =
+        JobFixture.read(KAFKA, topics.metrics(), 16, TrainingMetrics.class);
 
     for (String id : config.models().keySet()) {
       try (IgmTrainer offline = data.trainOffline(config.models().get(id))) {
-        ModelSnapshot last = snapshots.stream().filter(s -> s.getModelId().equals(id))
-            .max(Comparator.comparingLong(ModelSnapshot::getVersion)).orElseThrow();
-        assertThat(snapshots.stream().filter(s -> s.getModelId().equals(id)).map(ModelSnapshot::getVersion))
+        ModelSnapshot last =
+            snapshots.stream()
+                .filter(s -> s.getModelId().equals(id))
+                .max(Comparator.comparingLong(ModelSnapshot::getVersion))
+                .orElseThrow();
+        assertThat(
+                snapshots.stream()
+                    .filter(s -> s.getModelId().equals(id))
+                    .map(ModelSnapshot::getVersion))
             .containsExactly(10L, 20L, 30L, 37L);
         assertThat(last.getVersion()).isEqualTo(offline.batches()).isEqualTo(37);
-        assertThat(last.getSha256()).as("model %s: streaming vs offline tensors", id).isEqualTo(JobFixture.sha256(offline));
+        assertThat(last.getSha256())
+            .as("model %s: streaming vs offline tensors", id)
+            .isEqualTo(JobFixture.sha256(offline));
         byte[] file = Files.readAllBytes(Paths.get(URI.create(last.getUri())));
         assertThat(TrainerSnapshot.sha256(file)).isEqualTo(last.getSha256());
         assertThat(last.getMethod()).isEqualTo(config.models().get(id).methodName());
 
-        TrainingMetrics fin = metrics.stream().filter(m -> m.getModelId().equals(id))
-            .max(Comparator.comparingLong(m -> m.getTime().toEpochMilli())).orElseThrow();
+        TrainingMetrics fin =
+            metrics.stream()
+                .filter(m -> m.getModelId().equals(id))
+                .max(Comparator.comparingLong(m -> m.getTime().toEpochMilli()))
+                .orElseThrow();
         assertThat(fin.getSamplesTrained()).isEqualTo(offline.samplesTrained()).isEqualTo(37 * 16);
         assertThat(fin.getSamplesTrained() + offline.pendingCount()).isEqualTo(trainSent);
         assertThat(fin.getDeadLetters()).isZero();
       }
     }
-    // every sample scored exactly once per model: TRAIN ones prequentially (the 8 pending ones are not yet scored)
+    // every sample scored exactly once per model: TRAIN ones prequentially (the 8 pending ones are
+    // not yet scored)
     Set<String> keys = new HashSet<>();
     for (Prediction p : predictions) {
-      assertThat(keys.add(p.getModelId() + "/" + p.getSampleId())).as("duplicate prediction %s", p.getSampleId()).isTrue();
+      assertThat(keys.add(p.getModelId() + "/" + p.getSampleId()))
+          .as("duplicate prediction %s", p.getSampleId())
+          .isTrue();
     }
     long test = predictions.stream().filter(p -> p.getSplit() == Split.TEST).count();
     assertThat(test).isEqualTo(60 * 2);
     assertThat(predictions).hasSize((37 * 16 + 60) * 2);
-    LOG.info("Parity: job {} ms, whole test {} ms", (trained - t0) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+    LOG.info(
+        "Parity: job {} ms, whole test {} ms",
+        (trained - t0) / 1_000_000,
+        (System.nanoTime() - t0) / 1_000_000);
   }
 }

@@ -11,13 +11,15 @@ import org.apache.flink.metrics.prometheus.AbstractPrometheusReporter;
 import org.apache.flink.util.PortRange;
 
 /**
- * Flink's Prometheus reporter (the same collectors, so the same metric names and labels as
- * {@code org.apache.flink.metrics.prometheus.PrometheusReporter}) with its HTTP endpoint bound to one address.
+ * Flink's Prometheus reporter (the same collectors, so the same metric names and labels as {@code
+ * org.apache.flink.metrics.prometheus.PrometheusReporter}) with its HTTP endpoint bound to one
+ * address.
  *
- * <p>Why: Flink's reporter listens on every interface ({@code new InetSocketAddress(port)}) and offers no setting to
- * change that, while everything this product starts listens on loopback unless the user asks otherwise. The
- * collectors live in the base class's registry, which it keeps package-private; it is read once, here, by
- * reflection, and the constructor fails with a plain message should a later Flink version rename it.
+ * <p>Why: Flink's reporter listens on every interface ({@code new InetSocketAddress(port)}) and
+ * offers no setting to change that, while everything this product starts listens on loopback unless
+ * the user asks otherwise. The collectors live in the base class's registry, which it keeps
+ * package-private; it is read once, here, by reflection, and the constructor fails with a plain
+ * message should a later Flink version rename it.
  */
 public final class BoundPrometheusReporter extends AbstractPrometheusReporter {
   private final HTTPServer server;
@@ -29,7 +31,8 @@ public final class BoundPrometheusReporter extends AbstractPrometheusReporter {
     try {
       bind = InetAddress.getByName(bindAddress);
     } catch (IOException e) {
-      throw new IllegalArgumentException("Prometheus reporter: bind-address " + bindAddress + " is not an address", e);
+      throw new IllegalArgumentException(
+          "Prometheus reporter: bind-address " + bindAddress + " is not an address", e);
     }
     CollectorRegistry registry = registryOf(this);
     HTTPServer started = null;
@@ -45,13 +48,21 @@ public final class BoundPrometheusReporter extends AbstractPrometheusReporter {
       }
     }
     if (started == null) {
-      throw new IllegalStateException("Prometheus reporter: no free port in " + ports + " on " + bind.getHostAddress()
-          + (last == null ? "" : " (" + last.getMessage() + ")"), last);
+      throw new IllegalStateException(
+          "Prometheus reporter: no free port in "
+              + ports
+              + " on "
+              + bind.getHostAddress()
+              + (last == null ? "" : " (" + last.getMessage() + ")"),
+          last);
     }
     this.server = started;
     this.address = bind.getHostAddress();
     this.port = bound;
-    log.info("Prometheus metrics endpoint http://{}:{}/metrics", address.contains(":") ? "[" + address + "]" : address, port);
+    log.info(
+        "Prometheus metrics endpoint http://{}:{}/metrics",
+        address.contains(":") ? "[" + address + "]" : address,
+        port);
   }
 
   /** The port the endpoint listens on. */
@@ -76,8 +87,10 @@ public final class BoundPrometheusReporter extends AbstractPrometheusReporter {
       f.setAccessible(true);
       return (CollectorRegistry) f.get(reporter);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("Prometheus reporter: this Flink version's AbstractPrometheusReporter has no"
-          + " collector registry field 'registry'; use org.apache.flink.metrics.prometheus.PrometheusReporterFactory", e);
+      throw new IllegalStateException(
+          "Prometheus reporter: this Flink version's AbstractPrometheusReporter has no"
+              + " collector registry field 'registry'; use org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+          e);
     }
   }
 }

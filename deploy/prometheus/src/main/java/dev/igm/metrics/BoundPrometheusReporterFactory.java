@@ -6,7 +6,8 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import org.apache.flink.util.PortRange;
 
 /**
- * Creates {@link BoundPrometheusReporter}s: Flink's Prometheus reporter with its HTTP endpoint on one address.
+ * Creates {@link BoundPrometheusReporter}s: Flink's Prometheus reporter with its HTTP endpoint on
+ * one address.
  *
  * <pre>
  * metrics.reporter.prom.factory.class: dev.igm.metrics.BoundPrometheusReporterFactory
@@ -21,6 +22,7 @@ public final class BoundPrometheusReporterFactory implements MetricReporterFacto
   public static final String BIND_ADDRESS = "bind-address";
   public static final String PORT = "port";
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
   /** Flink's own reporter's default port. */
   public static final String DEFAULT_PORT = "9249";
 

@@ -12,7 +12,10 @@ import java.net.http.HttpResponse;
 import org.apache.flink.metrics.MetricConfig;
 import org.junit.jupiter.api.Test;
 
-/** The endpoint binds where it is told (loopback by default), skips taken ports of a range, and serves /metrics. */
+/**
+ * The endpoint binds where it is told (loopback by default), skips taken ports of a range, and
+ * serves /metrics.
+ */
 class BoundPrometheusReporterTest {
 
   @Test
@@ -20,13 +23,17 @@ class BoundPrometheusReporterTest {
     int port = freePort();
     MetricConfig config = new MetricConfig();
     config.setProperty("port", Integer.toString(port));
-    BoundPrometheusReporter reporter = new BoundPrometheusReporterFactory().createMetricReporter(config);
+    BoundPrometheusReporter reporter =
+        new BoundPrometheusReporterFactory().createMetricReporter(config);
     try {
       assertThat(reporter.address()).isEqualTo("127.0.0.1");
       assertThat(reporter.port()).isEqualTo(port);
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
     } finally {
       reporter.close();
@@ -39,7 +46,8 @@ class BoundPrometheusReporterTest {
       int first = taken.getLocalPort();
       MetricConfig config = new MetricConfig();
       config.setProperty("port", first + "-" + (first + 20));
-      BoundPrometheusReporter reporter = new BoundPrometheusReporterFactory().createMetricReporter(config);
+      BoundPrometheusReporter reporter =
+          new BoundPrometheusReporterFactory().createMetricReporter(config);
       try {
         assertThat(reporter.port()).isGreaterThan(first).isLessThanOrEqualTo(first + 20);
       } finally {

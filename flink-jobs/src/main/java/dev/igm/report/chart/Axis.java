@@ -32,7 +32,8 @@ final class Axis {
     if (integerTicks) {
       step = Math.max(1, Math.round(step));
     }
-    return new Axis(Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step, false, step);
+    return new Axis(
+        Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step, false, step);
   }
 
   /** A linear axis over exactly [lo, hi] (e.g. 0..1 for a scaling factor). */
@@ -53,7 +54,10 @@ final class Axis {
       last = first + 1;
     }
     double decadesPerTick = Math.max(1, Math.ceil((last - first) / 8));
-    last = first + Math.ceil((last - first) / decadesPerTick) * decadesPerTick; // so the top carries a label
+    last =
+        first
+            + Math.ceil((last - first) / decadesPerTick)
+                * decadesPerTick; // so the top carries a label
     return new Axis(Math.pow(10, first), Math.pow(10, last), true, decadesPerTick);
   }
 
@@ -61,7 +65,10 @@ final class Axis {
     return log;
   }
 
-  /** Where {@code v} lies on the axis, 0 at the minimum and 1 at the maximum (outside for values beyond). */
+  /**
+   * Where {@code v} lies on the axis, 0 at the minimum and 1 at the maximum (outside for values
+   * beyond).
+   */
   double fraction(double v) {
     if (log) {
       return (Math.log10(v) - Math.log10(min)) / (Math.log10(max) - Math.log10(min));
@@ -69,7 +76,10 @@ final class Axis {
     return (v - min) / (max - min);
   }
 
-  /** Labelled tick values. A log axis over at most two decades also labels 2× and 5×, else there would be only 2–3. */
+  /**
+   * Labelled tick values. A log axis over at most two decades also labels 2× and 5×, else there
+   * would be only 2–3.
+   */
   List<Double> ticks() {
     List<Double> ticks = new ArrayList<>();
     if (log) {

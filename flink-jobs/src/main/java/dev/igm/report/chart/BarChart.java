@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A horizontal bar chart: one labelled bar per category, the value printed at its end. Horizontal, because the
- * categories here are sentences (dead-letter reasons) that would not fit under vertical bars.
+ * A horizontal bar chart: one labelled bar per category, the value printed at its end. Horizontal,
+ * because the categories here are sentences (dead-letter reasons) that would not fit under vertical
+ * bars.
  */
 public final class BarChart {
   private final String title;
@@ -55,7 +56,8 @@ public final class BarChart {
 
     double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     Axis axis = Axis.linear(0, Math.max(max, 1), true);
-    int labelWidth = Math.min(labels.stream().mapToInt(tick::stringWidth).max().orElse(0), (int) (width * 0.45));
+    int labelWidth =
+        Math.min(labels.stream().mapToInt(tick::stringWidth).max().orElse(0), (int) (width * 0.45));
     int left = Canvas.PAD + labelWidth + 10;
     int right = width - Canvas.PAD - tick.stringWidth(axis.label(max)) - 12;
     int bottom = height - Canvas.PAD - label.getHeight() - tick.getHeight() - 6;
@@ -82,7 +84,8 @@ public final class BarChart {
       int cy = (int) Math.round(top + slot * (i + 0.5));
       int w = (int) Math.round(axis.fraction(v) * plotWidth);
       c.g.setColor(Palette.color(0));
-      c.g.fillRect(left, (int) Math.round(cy - barHeight / 2), Math.max(w, 1), (int) Math.round(barHeight));
+      c.g.fillRect(
+          left, (int) Math.round(cy - barHeight / 2), Math.max(w, 1), (int) Math.round(barHeight));
       c.g.setColor(Canvas.TEXT);
       String name = Canvas.fit(labels.get(i), tick, labelWidth);
       c.g.drawString(name, left - 8 - tick.stringWidth(name), cy + tick.getAscent() / 2 - 1);
@@ -92,7 +95,10 @@ public final class BarChart {
     c.g.drawLine(left, top, left, bottom);
     c.g.setColor(Canvas.TEXT);
     c.g.setFont(Canvas.LABEL);
-    c.g.drawString(valueLabel, left + (plotWidth - label.stringWidth(valueLabel)) / 2, height - Canvas.PAD - label.getDescent());
+    c.g.drawString(
+        valueLabel,
+        left + (plotWidth - label.stringWidth(valueLabel)) / 2,
+        height - Canvas.PAD - label.getDescent());
     return c;
   }
 }

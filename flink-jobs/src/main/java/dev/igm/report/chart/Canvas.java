@@ -32,7 +32,8 @@ final class Canvas {
 
   Canvas(int width, int height) {
     if (width < 200 || height < 150) {
-      throw new IllegalArgumentException("a chart needs at least 200x150 pixels, got " + width + "x" + height);
+      throw new IllegalArgumentException(
+          "a chart needs at least 200x150 pixels, got " + width + "x" + height);
     }
     this.width = width;
     this.height = height;
@@ -40,7 +41,8 @@ final class Canvas {
     this.image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     this.g = image.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, width, height);
@@ -67,7 +69,10 @@ final class Canvas {
     return y + 6;
   }
 
-  /** Text rotated a quarter turn anticlockwise, centred vertically on {@code cy}, its baseline at {@code x}. */
+  /**
+   * Text rotated a quarter turn anticlockwise, centred vertically on {@code cy}, its baseline at
+   * {@code x}.
+   */
   void verticalText(String text, int x, int cy, Font font) {
     g.setFont(font);
     FontMetrics fm = g.getFontMetrics();
@@ -85,9 +90,11 @@ final class Canvas {
   }
 
   void stroke(float width, boolean dashed) {
-    g.setStroke(dashed
-        ? new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 5f}, 0f)
-        : new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+    g.setStroke(
+        dashed
+            ? new BasicStroke(
+                width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 5f}, 0f)
+            : new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
   }
 
   private int centred(String s, FontMetrics fm) {

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A line chart drawn with Java2D: title, optional subtitle, legend, labelled axes with grid, a linear or log y axis
- * and an optional right-hand axis for a second quantity.
+ * A line chart drawn with Java2D: title, optional subtitle, legend, labelled axes with grid, a
+ * linear or log y axis and an optional right-hand axis for a second quantity.
  *
  * <pre>{@code
  * new LineChart("Loss", "batches trained", "mean training loss")
@@ -74,13 +74,18 @@ public final class LineChart {
     return this;
   }
 
-  /** Extends a fitted linear y range down (or up) to 0, for quantities whose size matters, like durations. */
+  /**
+   * Extends a fitted linear y range down (or up) to 0, for quantities whose size matters, like
+   * durations.
+   */
   public LineChart yIncludeZero() {
     this.yZero = true;
     return this;
   }
 
-  /** A right-hand y axis over exactly [lo, hi] for series marked {@link Series#onSecondaryAxis()}. */
+  /**
+   * A right-hand y axis over exactly [lo, hi] for series marked {@link Series#onSecondaryAxis()}.
+   */
   public LineChart secondaryY(String label, double lo, double hi) {
     this.secondaryLabel = label;
     this.secondaryRange = new double[] {lo, hi};
@@ -119,14 +124,16 @@ public final class LineChart {
 
     Axis x = xAxis();
     Axis y = yAxis();
-    Axis y2 = secondaryRange == null ? null : Axis.fixed(secondaryRange[0], secondaryRange[1], false);
+    Axis y2 =
+        secondaryRange == null ? null : Axis.fixed(secondaryRange[0], secondaryRange[1], false);
 
     c.g.setFont(Canvas.TICK);
     FontMetrics tick = c.g.getFontMetrics();
     c.g.setFont(Canvas.LABEL);
     FontMetrics label = c.g.getFontMetrics();
     int left = Canvas.PAD + label.getHeight() + 6 + widest(y, tick) + 8;
-    int right = width - Canvas.PAD - (y2 == null ? 8 : label.getHeight() + 6 + widest(y2, tick) + 8);
+    int right =
+        width - Canvas.PAD - (y2 == null ? 8 : label.getHeight() + 6 + widest(y2, tick) + 8);
     int bottom = height - Canvas.PAD - label.getHeight() - tick.getHeight() - 6;
     Plot plot = new Plot(left, top + 4, right, bottom);
 
@@ -143,11 +150,21 @@ public final class LineChart {
 
     c.g.setColor(Canvas.TEXT);
     c.g.setFont(Canvas.LABEL);
-    c.g.drawString(xLabel, (plot.left + plot.right - label.stringWidth(xLabel)) / 2, height - Canvas.PAD - label.getDescent());
-    c.verticalText(yLabel + (logY ? " (log scale)" : ""), Canvas.PAD + label.getAscent(), (plot.top + plot.bottom) / 2,
+    c.g.drawString(
+        xLabel,
+        (plot.left + plot.right - label.stringWidth(xLabel)) / 2,
+        height - Canvas.PAD - label.getDescent());
+    c.verticalText(
+        yLabel + (logY ? " (log scale)" : ""),
+        Canvas.PAD + label.getAscent(),
+        (plot.top + plot.bottom) / 2,
         Canvas.LABEL);
     if (y2 != null) {
-      c.verticalText(secondaryLabel, width - Canvas.PAD - label.getDescent(), (plot.top + plot.bottom) / 2, Canvas.LABEL);
+      c.verticalText(
+          secondaryLabel,
+          width - Canvas.PAD - label.getDescent(),
+          (plot.top + plot.bottom) / 2,
+          Canvas.LABEL);
     }
     return c;
   }
@@ -269,7 +286,9 @@ public final class LineChart {
 
   private Axis yAxis() {
     if (yRange != null) {
-      return logY ? Axis.logarithmic(yRange[0], yRange[1]) : Axis.fixed(yRange[0], yRange[1], false);
+      return logY
+          ? Axis.logarithmic(yRange[0], yRange[1])
+          : Axis.fixed(yRange[0], yRange[1], false);
     }
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;

@@ -2,7 +2,10 @@ package dev.igm.report.chart;
 
 import java.awt.Color;
 
-/** One named line of a {@link LineChart}: x and y values (non-finite y break the line), and how to draw it. */
+/**
+ * One named line of a {@link LineChart}: x and y values (non-finite y break the line), and how to
+ * draw it.
+ */
 public final class Series {
   final String name;
   final double[] x;
@@ -14,7 +17,8 @@ public final class Series {
 
   private Series(String name, double[] x, double[] y) {
     if (x.length != y.length) {
-      throw new IllegalArgumentException("series " + name + ": " + x.length + " x values but " + y.length + " y values");
+      throw new IllegalArgumentException(
+          "series " + name + ": " + x.length + " x values but " + y.length + " y values");
     }
     this.name = name;
     this.x = x.clone();

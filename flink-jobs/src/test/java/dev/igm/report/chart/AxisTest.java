@@ -27,19 +27,25 @@ class AxisTest {
   void logAxisCoversWholeDecadesAndLabelsSmallValuesWithExponents() {
     Axis a = Axis.logarithmic(3e-7, 42);
     assertThat(a.ticks()).first().isEqualTo(1e-7);
-    assertThat(a.ticks()).last().isEqualTo(1000.0); // nine decades, labelled every second: the top is 1e3
+    assertThat(a.ticks())
+        .last()
+        .isEqualTo(1000.0); // nine decades, labelled every second: the top is 1e3
     assertThat(a.ticks()).hasSize(6);
     assertThat(a.label(1e-7)).isEqualTo("1e-7");
     assertThat(a.label(0.01)).isEqualTo("0.01");
     assertThat(a.label(100)).isEqualTo("100");
     assertThat(a.fraction(1e-7)).isZero();
-    assertThat(Axis.logarithmic(2, 30).ticks()).containsExactly(1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0);
+    assertThat(Axis.logarithmic(2, 30).ticks())
+        .containsExactly(1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0);
   }
 
   @Test
   void chartsWithoutUsableValuesStillRender() {
-    BufferedImage img = new LineChart("t", "x", "y").logY()
-        .add(Series.of("zeros", new double[] {1, 2}, new double[] {0, Double.NaN})).render(800, 450);
+    BufferedImage img =
+        new LineChart("t", "x", "y")
+            .logY()
+            .add(Series.of("zeros", new double[] {1, 2}, new double[] {0, Double.NaN}))
+            .render(800, 450);
     assertThat(img.getWidth()).isEqualTo(800);
     assertThat(new BarChart("t", "n").render(400, 300).getHeight()).isEqualTo(300);
   }

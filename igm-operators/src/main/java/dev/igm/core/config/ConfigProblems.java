@@ -4,15 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The problems of one configuration (a YAML file, {@code --set} overrides, a model's knobs), collected so that they are
- * reported all at once, not one per run: "3 problems in config/x.yaml: unknown setting 'kafka.bootsrap' (did you mean
- * 'kafka.bootstrap'?); ...".
+ * The problems of one configuration (a YAML file, {@code --set} overrides, a model's knobs),
+ * collected so that they are reported all at once, not one per run: "3 problems in config/x.yaml:
+ * unknown setting 'kafka.bootsrap' (did you mean 'kafka.bootstrap'?); ...".
  */
 public final class ConfigProblems {
   private final List<String> problems = new ArrayList<>();
   private String note;
 
-  /** A sentence after the list (e.g. what the known keys are), once, whatever the number of problems. */
+  /**
+   * A sentence after the list (e.g. what the known keys are), once, whatever the number of
+   * problems.
+   */
   public void note(String text) {
     this.note = text;
   }
@@ -24,7 +27,10 @@ public final class ConfigProblems {
     }
   }
 
-  /** Runs {@code check}; a problem it throws ({@link IllegalArgumentException}) is added, and false returned. */
+  /**
+   * Runs {@code check}; a problem it throws ({@link IllegalArgumentException}) is added, and false
+   * returned.
+   */
   public boolean attempt(Runnable check) {
     try {
       check.run();
@@ -57,8 +63,8 @@ public final class ConfigProblems {
   }
 
   /**
-   * One or more configuration problems. The message lists them all: the problem itself when there is one, else
-   * "N problems: a; b; c".
+   * One or more configuration problems. The message lists them all: the problem itself when there
+   * is one, else "N problems: a; b; c".
    */
   public static final class Failure extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
@@ -70,8 +76,11 @@ public final class ConfigProblems {
     }
 
     private Failure(String where, List<String> problems, String note) {
-      super(message(where, problems) + (note == null ? "" : ". " + Character.toUpperCase(note.charAt(0))
-          + note.substring(1)));
+      super(
+          message(where, problems)
+              + (note == null
+                  ? ""
+                  : ". " + Character.toUpperCase(note.charAt(0)) + note.substring(1)));
       this.problems = List.copyOf(problems);
       this.note = note;
     }
@@ -80,7 +89,10 @@ public final class ConfigProblems {
       return problems;
     }
 
-    /** The same problems, said to be in {@code where} (a file name): "N problems in where: ..." or "where: p". */
+    /**
+     * The same problems, said to be in {@code where} (a file name): "N problems in where: ..." or
+     * "where: p".
+     */
     public Failure in(String where) {
       Failure f = new Failure(where, problems, note);
       f.initCause(this);
@@ -91,7 +103,11 @@ public final class ConfigProblems {
       if (problems.size() == 1) {
         return (where == null ? "" : where + ": ") + problems.get(0);
       }
-      return problems.size() + " problems" + (where == null ? "" : " in " + where) + ": " + String.join("; ", problems);
+      return problems.size()
+          + " problems"
+          + (where == null ? "" : " in " + where)
+          + ": "
+          + String.join("; ", problems);
     }
   }
 }

@@ -2,19 +2,18 @@ package dev.igm.core.config;
 
 import static dev.igm.core.config.IgmSettings.*;
 
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Every knob of one model, validated once in {@link IgmConfigBuilder#build()}. Immutable. The knobs themselves (name, type,
- * default, check, help) are described once in {@link IgmSettings}; docs/CONFIGURATION.md lists them, and
- * docs/ALGORITHM.md says what they do to the mathematics.
+ * Every knob of one model, validated once in {@link IgmConfigBuilder#build()}. Immutable. The knobs
+ * themselves (name, type, default, check, help) are described once in {@link IgmSettings};
+ * docs/CONFIGURATION.md lists them, and docs/ALGORITHM.md says what they do to the mathematics.
  *
- * <p>{@link #toMap()} / {@link #fromMap(Map)} use the documented knob names ({@code phase.batches}, {@code sam.rho},
- * ...) so the same names work in the job YAML, on the command line and in snapshot metadata.
+ * <p>{@link #toMap()} / {@link #fromMap(Map)} use the documented knob names ({@code phase.batches},
+ * {@code sam.rho}, ...) so the same names work in the job YAML, on the command line and in snapshot
+ * metadata.
  */
 public final class IgmConfig {
   /** The training method (docs/ALGORITHM.md, "Methods"). */
@@ -32,19 +31,38 @@ public final class IgmConfig {
     }
 
     /** Methods that train one modality per optimizer step. */
-    public boolean alternating() { return this == MLA || this == IGM_NOSAM || this == IGM; }
+    public boolean alternating() {
+      return this == MLA || this == IGM_NOSAM || this == IGM;
+    }
 
-    /** Whether the method's own fusion is the softmax of the summed logits, not the mean of the softmaxes. */
-    public boolean fusesSummedLogits() { return this == JOINT; }
+    /**
+     * Whether the method's own fusion is the softmax of the summed logits, not the mean of the
+     * softmaxes.
+     */
+    public boolean fusesSummedLogits() {
+      return this == JOINT;
+    }
   }
 
-  public enum Schedule { PHASED, INTERLEAVED }
+  public enum Schedule {
+    PHASED,
+    INTERLEAVED
+  }
 
-  public enum CovarianceReset { PER_PHASE, NEVER }
+  public enum CovarianceReset {
+    PER_PHASE,
+    NEVER
+  }
 
-  public enum SamVariant { PAPER, REFERENCE }
+  public enum SamVariant {
+    PAPER,
+    REFERENCE
+  }
 
-  public enum OptimizerKind { SGD, ADAM }
+  public enum OptimizerKind {
+    SGD,
+    ADAM
+  }
 
   private final Map<Setting<?>, Object> values;
 
@@ -52,14 +70,20 @@ public final class IgmConfig {
     this.values = values;
   }
 
-  public static IgmConfigBuilder builder() { return new IgmConfigBuilder(); }
+  public static IgmConfigBuilder builder() {
+    return new IgmConfigBuilder();
+  }
 
   /** A builder pre-filled with this configuration, for variations. */
-  public IgmConfigBuilder toBuilder() { return fromMap(toMap()); }
+  public IgmConfigBuilder toBuilder() {
+    return fromMap(toMap());
+  }
 
   /** The value of any knob. */
   @SuppressWarnings("unchecked")
-  public <T> T get(Setting<T> setting) { return (T) values.get(setting); }
+  public <T> T get(Setting<T> setting) {
+    return (T) values.get(setting);
+  }
 
   public Method method() {
     String name = get(METHOD);
@@ -74,16 +98,26 @@ public final class IgmConfig {
     throw new IllegalStateException(name);
   }
 
-  /** The method as written in configuration: {@code joint}, {@code unimodal-<name>}, {@code mla}, ... */
-  public String methodName() { return get(METHOD); }
+  /**
+   * The method as written in configuration: {@code joint}, {@code unimodal-<name>}, {@code mla},
+   * ...
+   */
+  public String methodName() {
+    return get(METHOD);
+  }
 
   /** For {@code unimodal-<name>}: the one modality trained. */
   public String unimodalTarget() {
     return method() == Method.UNIMODAL ? methodName().substring("unimodal-".length()) : null;
   }
 
-  public List<ModalitySpec> modalities() { return get(MODALITIES); }
-  public int modalityCount() { return modalities().size(); }
+  public List<ModalitySpec> modalities() {
+    return get(MODALITIES);
+  }
+
+  public int modalityCount() {
+    return modalities().size();
+  }
 
   public int modalityIndex(String name) {
     for (int i = 0; i < modalities().size(); i++) {
@@ -95,51 +129,135 @@ public final class IgmConfig {
   }
 
   // Typed accessors of the knobs (described in IgmSettings).
-  public int numClasses() { return get(NUM_CLASSES); }
-  public List<Integer> headWidths() { return get(HEAD_WIDTHS); }
-  public int batchSize() { return get(BATCH_SIZE); }
-  public Schedule schedule() { return get(SCHEDULE); }
-  public int phaseBatches() { return get(PHASE_BATCHES); }
-  public int tRefreshBatches() { return get(T_REFRESH_BATCHES); }
-  public double tau() { return get(TAU); }
-  public CovarianceReset covarianceReset() { return get(COVARIANCE_RESET); }
-  public double covarianceDecay() { return get(COVARIANCE_DECAY); }
-  public SamVariant samVariant() { return get(SAM_VARIANT); }
-  public double samRho() { return get(SAM_RHO); }
+  public int numClasses() {
+    return get(NUM_CLASSES);
+  }
 
-  /** The reference variant's separate perturbation radius for encoder tensors (defaults to sam.rho). */
+  public List<Integer> headWidths() {
+    return get(HEAD_WIDTHS);
+  }
+
+  public int batchSize() {
+    return get(BATCH_SIZE);
+  }
+
+  public Schedule schedule() {
+    return get(SCHEDULE);
+  }
+
+  public int phaseBatches() {
+    return get(PHASE_BATCHES);
+  }
+
+  public int tRefreshBatches() {
+    return get(T_REFRESH_BATCHES);
+  }
+
+  public double tau() {
+    return get(TAU);
+  }
+
+  public CovarianceReset covarianceReset() {
+    return get(COVARIANCE_RESET);
+  }
+
+  public double covarianceDecay() {
+    return get(COVARIANCE_DECAY);
+  }
+
+  public SamVariant samVariant() {
+    return get(SAM_VARIANT);
+  }
+
+  public double samRho() {
+    return get(SAM_RHO);
+  }
+
+  /**
+   * The reference variant's separate perturbation radius for encoder tensors (defaults to sam.rho).
+   */
   public double samRhoEncoder() {
     Double v = get(SAM_RHO_ENCODER);
     return v == null ? samRho() : v;
   }
 
-  public double samFlatRatio() { return get(SAM_FLAT_RATIO); }
-  public double samMixupAlpha() { return get(SAM_MIXUP_ALPHA); }
-  public OptimizerKind optimizer() { return get(OPTIMIZER); }
-  public double lr() { return get(LR); }
-  public double momentum() { return get(MOMENTUM); }
-  public double weightDecay() { return get(WEIGHT_DECAY); }
-  public double adamBeta1() { return get(ADAM_BETA1); }
-  public double adamBeta2() { return get(ADAM_BETA2); }
-  public double adamEps() { return get(ADAM_EPS); }
+  public double samFlatRatio() {
+    return get(SAM_FLAT_RATIO);
+  }
 
-  public int lrDecayBatches() { return get(LR_DECAY_BATCHES); }
-  public double lrDecayFactor() { return get(LR_DECAY_FACTOR); }
-  public int lrWarmupBatches() { return get(LR_WARMUP_BATCHES); }
-  public double mlaAlpha() { return get(MLA_ALPHA); }
+  public double samMixupAlpha() {
+    return get(SAM_MIXUP_ALPHA);
+  }
 
-  public int mlaBatchesPerEpoch() { return get(MLA_BATCHES_PER_EPOCH); }
-  public long seed() { return get(SEED); }
-  public boolean deterministic() { return get(DETERMINISTIC); }
+  public OptimizerKind optimizer() {
+    return get(OPTIMIZER);
+  }
 
-  public List<Double> fusionWeights() { return get(FUSION_WEIGHTS); }
+  public double lr() {
+    return get(LR);
+  }
+
+  public double momentum() {
+    return get(MOMENTUM);
+  }
+
+  public double weightDecay() {
+    return get(WEIGHT_DECAY);
+  }
+
+  public double adamBeta1() {
+    return get(ADAM_BETA1);
+  }
+
+  public double adamBeta2() {
+    return get(ADAM_BETA2);
+  }
+
+  public double adamEps() {
+    return get(ADAM_EPS);
+  }
+
+  public int lrDecayBatches() {
+    return get(LR_DECAY_BATCHES);
+  }
+
+  public double lrDecayFactor() {
+    return get(LR_DECAY_FACTOR);
+  }
+
+  public int lrWarmupBatches() {
+    return get(LR_WARMUP_BATCHES);
+  }
+
+  public double mlaAlpha() {
+    return get(MLA_ALPHA);
+  }
+
+  public int mlaBatchesPerEpoch() {
+    return get(MLA_BATCHES_PER_EPOCH);
+  }
+
+  public long seed() {
+    return get(SEED);
+  }
+
+  public boolean deterministic() {
+    return get(DETERMINISTIC);
+  }
+
+  public List<Double> fusionWeights() {
+    return get(FUSION_WEIGHTS);
+  }
 
   /** Whether modality {@code m} is trained at all by this method. */
   public boolean trains(int m) {
     return method() != Method.UNIMODAL || modalities().get(m).name().equals(unimodalTarget());
   }
 
-  /** The knobs under their documented names, in a stable order (knobs added later only when set otherwise). */
+  /**
+   * The knobs under their documented names, in a stable order (knobs added later only when set
+   * otherwise).
+   */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     for (Setting<?> s : ALL) {
@@ -158,8 +276,9 @@ public final class IgmConfig {
   }
 
   /**
-   * A builder from documented knob names; unknown keys and unreadable values are an error (a typo must not be silently
-   * ignored), all of them reported at once ({@link ConfigProblems.Failure}), an unknown key with the nearest names.
+   * A builder from documented knob names; unknown keys and unreadable values are an error (a typo
+   * must not be silently ignored), all of them reported at once ({@link ConfigProblems.Failure}),
+   * an unknown key with the nearest names.
    */
   public static IgmConfigBuilder fromMap(Map<String, Object> map) {
     IgmConfigBuilder b = builder();
@@ -172,11 +291,17 @@ public final class IgmConfig {
   }
 
   @Override
-  public boolean equals(Object o) { return o instanceof IgmConfig && ((IgmConfig) o).toMap().equals(toMap()); }
+  public boolean equals(Object o) {
+    return o instanceof IgmConfig && ((IgmConfig) o).toMap().equals(toMap());
+  }
 
   @Override
-  public int hashCode() { return toMap().hashCode(); }
+  public int hashCode() {
+    return toMap().hashCode();
+  }
 
   @Override
-  public String toString() { return "IgmConfig" + toMap(); }
+  public String toString() {
+    return "IgmConfig" + toMap();
+  }
 }

@@ -2,19 +2,20 @@ package dev.igm.core.config;
 
 import static dev.igm.core.config.IgmSettings.*;
 
+import dev.igm.core.config.IgmConfig.CovarianceReset;
+import dev.igm.core.config.IgmConfig.OptimizerKind;
+import dev.igm.core.config.IgmConfig.SamVariant;
+import dev.igm.core.config.IgmConfig.Schedule;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.igm.core.config.IgmConfig.CovarianceReset;
-import dev.igm.core.config.IgmConfig.OptimizerKind;
-import dev.igm.core.config.IgmConfig.SamVariant;
-import dev.igm.core.config.IgmConfig.Schedule;
 
 /**
- * The fluent builder of an {@link IgmConfig}: knobs set by typed methods, by {@link #with(Setting, Object)} or by their
- * documented names ({@link #set(String, Object)}); {@link #build()} validates every knob and their combinations once.
+ * The fluent builder of an {@link IgmConfig}: knobs set by typed methods, by {@link #with(Setting,
+ * Object)} or by their documented names ({@link #set(String, Object)}); {@link #build()} validates
+ * every knob and their combinations once.
  */
 public final class IgmConfigBuilder {
   private final Map<Setting<?>, Object> values = new LinkedHashMap<>();
@@ -27,16 +28,25 @@ public final class IgmConfigBuilder {
     return this;
   }
 
-  /** Sets one knob by its documented name (values may be strings, as from a command-line override). */
-  public IgmConfigBuilder set(String key, Object v) { return parsed(IgmSettings.named(key), v); }
+  /**
+   * Sets one knob by its documented name (values may be strings, as from a command-line override).
+   */
+  public IgmConfigBuilder set(String key, Object v) {
+    return parsed(IgmSettings.named(key), v);
+  }
 
   private <T> IgmConfigBuilder parsed(Setting<T> s, Object raw) {
     return with(s, s.parse(raw));
   }
 
   /** {@code joint}, {@code unimodal-<name>}, {@code mla}, {@code igm-nosam} or {@code igm}. */
-  public IgmConfigBuilder method(String name) { return set(METHOD.key(), name); }
-  public IgmConfigBuilder modalities(List<ModalitySpec> specs) { return with(MODALITIES, List.copyOf(specs)); }
+  public IgmConfigBuilder method(String name) {
+    return set(METHOD.key(), name);
+  }
+
+  public IgmConfigBuilder modalities(List<ModalitySpec> specs) {
+    return with(MODALITIES, List.copyOf(specs));
+  }
 
   public IgmConfigBuilder addModality(ModalitySpec spec) {
     List<ModalitySpec> specs = new java.util.ArrayList<>(get(MODALITIES));
@@ -44,24 +54,77 @@ public final class IgmConfigBuilder {
     return modalities(specs);
   }
 
-  public IgmConfigBuilder numClasses(int n) { return with(NUM_CLASSES, n); }
-  public IgmConfigBuilder headWidths(List<Integer> widths) { return with(HEAD_WIDTHS, List.copyOf(widths)); }
-  public IgmConfigBuilder batchSize(int n) { return with(BATCH_SIZE, n); }
-  public IgmConfigBuilder schedule(Schedule s) { return with(SCHEDULE, s); }
-  public IgmConfigBuilder phaseBatches(int n) { return with(PHASE_BATCHES, n); }
-  public IgmConfigBuilder tRefreshBatches(int n) { return with(T_REFRESH_BATCHES, n); }
-  public IgmConfigBuilder tau(double t) { return with(TAU, t); }
-  public IgmConfigBuilder covarianceReset(CovarianceReset r) { return with(COVARIANCE_RESET, r); }
-  public IgmConfigBuilder covarianceDecay(double g) { return with(COVARIANCE_DECAY, g); }
-  public IgmConfigBuilder samVariant(SamVariant v) { return with(SAM_VARIANT, v); }
-  public IgmConfigBuilder samRho(double rho) { return with(SAM_RHO, rho); }
-  public IgmConfigBuilder samRhoEncoder(double rho) { return with(SAM_RHO_ENCODER, Double.isNaN(rho) ? null : rho); }
-  public IgmConfigBuilder samFlatRatio(double r) { return with(SAM_FLAT_RATIO, r); }
-  public IgmConfigBuilder samMixupAlpha(double a) { return with(SAM_MIXUP_ALPHA, a); }
-  public IgmConfigBuilder optimizer(OptimizerKind k) { return with(OPTIMIZER, k); }
-  public IgmConfigBuilder lr(double v) { return with(LR, v); }
-  public IgmConfigBuilder momentum(double v) { return with(MOMENTUM, v); }
-  public IgmConfigBuilder weightDecay(double v) { return with(WEIGHT_DECAY, v); }
+  public IgmConfigBuilder numClasses(int n) {
+    return with(NUM_CLASSES, n);
+  }
+
+  public IgmConfigBuilder headWidths(List<Integer> widths) {
+    return with(HEAD_WIDTHS, List.copyOf(widths));
+  }
+
+  public IgmConfigBuilder batchSize(int n) {
+    return with(BATCH_SIZE, n);
+  }
+
+  public IgmConfigBuilder schedule(Schedule s) {
+    return with(SCHEDULE, s);
+  }
+
+  public IgmConfigBuilder phaseBatches(int n) {
+    return with(PHASE_BATCHES, n);
+  }
+
+  public IgmConfigBuilder tRefreshBatches(int n) {
+    return with(T_REFRESH_BATCHES, n);
+  }
+
+  public IgmConfigBuilder tau(double t) {
+    return with(TAU, t);
+  }
+
+  public IgmConfigBuilder covarianceReset(CovarianceReset r) {
+    return with(COVARIANCE_RESET, r);
+  }
+
+  public IgmConfigBuilder covarianceDecay(double g) {
+    return with(COVARIANCE_DECAY, g);
+  }
+
+  public IgmConfigBuilder samVariant(SamVariant v) {
+    return with(SAM_VARIANT, v);
+  }
+
+  public IgmConfigBuilder samRho(double rho) {
+    return with(SAM_RHO, rho);
+  }
+
+  public IgmConfigBuilder samRhoEncoder(double rho) {
+    return with(SAM_RHO_ENCODER, Double.isNaN(rho) ? null : rho);
+  }
+
+  public IgmConfigBuilder samFlatRatio(double r) {
+    return with(SAM_FLAT_RATIO, r);
+  }
+
+  public IgmConfigBuilder samMixupAlpha(double a) {
+    return with(SAM_MIXUP_ALPHA, a);
+  }
+
+  public IgmConfigBuilder optimizer(OptimizerKind k) {
+    return with(OPTIMIZER, k);
+  }
+
+  public IgmConfigBuilder lr(double v) {
+    return with(LR, v);
+  }
+
+  public IgmConfigBuilder momentum(double v) {
+    return with(MOMENTUM, v);
+  }
+
+  public IgmConfigBuilder weightDecay(double v) {
+    return with(WEIGHT_DECAY, v);
+  }
 
   public IgmConfigBuilder adam(double beta1, double beta2, double eps) {
     return with(ADAM_BETA1, beta1).with(ADAM_BETA2, beta2).with(ADAM_EPS, eps);
@@ -71,11 +134,25 @@ public final class IgmConfigBuilder {
     return with(LR_DECAY_BATCHES, everyBatches).with(LR_DECAY_FACTOR, factor);
   }
 
-  public IgmConfigBuilder lrWarmup(int batches) { return with(LR_WARMUP_BATCHES, batches); }
-  public IgmConfigBuilder mlaAlpha(double a) { return with(MLA_ALPHA, a); }
-  public IgmConfigBuilder mlaBatchesPerEpoch(int n) { return with(MLA_BATCHES_PER_EPOCH, n); }
-  public IgmConfigBuilder seed(long s) { return with(SEED, s); }
-  public IgmConfigBuilder deterministic(boolean d) { return with(DETERMINISTIC, d); }
+  public IgmConfigBuilder lrWarmup(int batches) {
+    return with(LR_WARMUP_BATCHES, batches);
+  }
+
+  public IgmConfigBuilder mlaAlpha(double a) {
+    return with(MLA_ALPHA, a);
+  }
+
+  public IgmConfigBuilder mlaBatchesPerEpoch(int n) {
+    return with(MLA_BATCHES_PER_EPOCH, n);
+  }
+
+  public IgmConfigBuilder seed(long s) {
+    return with(SEED, s);
+  }
+
+  public IgmConfigBuilder deterministic(boolean d) {
+    return with(DETERMINISTIC, d);
+  }
 
   public IgmConfigBuilder fusionWeights(List<Double> w) {
     return with(FUSION_WEIGHTS, w == null ? List.of() : List.copyOf(w));
@@ -102,15 +179,21 @@ public final class IgmConfigBuilder {
     problems.throwIfAny(); // every knob that breaks its requirement, at once
     IgmConfig config = new IgmConfig(all);
     if (config.method() == IgmConfig.Method.UNIMODAL) {
-      require(config.modalityIndex(config.unimodalTarget()) >= 0,
+      require(
+          config.modalityIndex(config.unimodalTarget()) >= 0,
           "method " + config.methodName() + " names no configured modality");
     }
     if (config.method().alternating()) {
-      require(modalities.size() >= 2,
-          "method " + config.methodName() + " alternates between modalities: configure at least two");
+      require(
+          modalities.size() >= 2,
+          "method "
+              + config.methodName()
+              + " alternates between modalities: configure at least two");
     }
     if (!config.fusionWeights().isEmpty()) {
-      require(config.fusionWeights().size() == modalities.size(), "fusion.weights needs one weight per modality");
+      require(
+          config.fusionWeights().size() == modalities.size(),
+          "fusion.weights needs one weight per modality");
     }
     return config;
   }

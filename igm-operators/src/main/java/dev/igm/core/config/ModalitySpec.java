@@ -10,39 +10,54 @@ import java.util.Objects;
  * One modality: its name, the shape of one sample's input and the encoder in front of its head.
  *
  * @param name modality name as it appears in {@code MultimodalSample.modalities}
- * @param inputShape the shape of one sample (without the batch axis); features are a 1-element shape
- * @param encoder {@code identity} (pre-extracted features), {@code mlp}, {@code resnet18} or {@code torchscript}
+ * @param inputShape the shape of one sample (without the batch axis); features are a 1-element
+ *     shape
+ * @param encoder {@code identity} (pre-extracted features), {@code mlp}, {@code resnet18} or {@code
+ *     torchscript}
  * @param encoderHidden hidden widths of an {@code mlp} encoder (its output width is the last one)
  * @param encoderPath the TorchScript file of a {@code torchscript} encoder
  * @param encoderFrozen whether the encoder's parameters are left untouched by training
  */
 public record ModalitySpec(
-    String name, List<Integer> inputShape, String encoder, List<Integer> encoderHidden, String encoderPath,
+    String name,
+    List<Integer> inputShape,
+    String encoder,
+    List<Integer> encoderHidden,
+    String encoderPath,
     boolean encoderFrozen) {
 
   public ModalitySpec {
     Objects.requireNonNull(name, "modality name");
     if (name.isBlank() || !name.matches("[A-Za-z0-9_\\-]+")) {
-      throw new IllegalArgumentException("modality name '" + name + "' must be non-empty [A-Za-z0-9_-]");
+      throw new IllegalArgumentException(
+          "modality name '" + name + "' must be non-empty [A-Za-z0-9_-]");
     }
     inputShape = List.copyOf(inputShape);
     if (inputShape.isEmpty() || inputShape.stream().anyMatch(d -> d <= 0)) {
-      throw new IllegalArgumentException("modality " + name + ": input shape " + inputShape + " must be positive");
+      throw new IllegalArgumentException(
+          "modality " + name + ": input shape " + inputShape + " must be positive");
     }
     encoder = encoder == null ? "identity" : encoder;
     if (!List.of("identity", "mlp", "resnet18", "torchscript").contains(encoder)) {
       throw new IllegalArgumentException(
-          "modality " + name + ": unknown encoder '" + encoder + "' (identity, mlp, resnet18, torchscript)");
+          "modality "
+              + name
+              + ": unknown encoder '"
+              + encoder
+              + "' (identity, mlp, resnet18, torchscript)");
     }
     encoderHidden = encoderHidden == null ? List.of() : List.copyOf(encoderHidden);
     if (encoder.equals("mlp") && encoderHidden.isEmpty()) {
-      throw new IllegalArgumentException("modality " + name + ": an mlp encoder needs encoder.hidden widths");
+      throw new IllegalArgumentException(
+          "modality " + name + ": an mlp encoder needs encoder.hidden widths");
     }
     if (encoderHidden.stream().anyMatch(d -> d <= 0)) {
-      throw new IllegalArgumentException("modality " + name + ": encoder.hidden widths must be positive");
+      throw new IllegalArgumentException(
+          "modality " + name + ": encoder.hidden widths must be positive");
     }
     if (encoder.equals("torchscript") && (encoderPath == null || encoderPath.isBlank())) {
-      throw new IllegalArgumentException("modality " + name + ": a torchscript encoder needs encoder.path");
+      throw new IllegalArgumentException(
+          "modality " + name + ": a torchscript encoder needs encoder.path");
     }
   }
 
@@ -88,7 +103,8 @@ public record ModalitySpec(
     } else if (shape instanceof Number) {
       s.add(((Number) shape).intValue());
     } else {
-      throw new IllegalArgumentException("modality " + m.get("name") + ": input.shape (or input.dim) is required");
+      throw new IllegalArgumentException(
+          "modality " + m.get("name") + ": input.shape (or input.dim) is required");
     }
     List<Integer> hidden = new ArrayList<>();
     if (m.get("encoder.hidden") instanceof List) {

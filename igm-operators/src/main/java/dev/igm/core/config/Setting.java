@@ -9,9 +9,10 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * One configuration key described once — name, type, default, validation and help text — in the way of Flink's
- * {@code ConfigOption} and flink-ml's {@code Param}: parsing (from a YAML value or a command-line string), checking,
- * rendering and the generated reference page (docs/CONFIGURATION.md) all read this one description.
+ * One configuration key described once — name, type, default, validation and help text — in the way
+ * of Flink's {@code ConfigOption} and flink-ml's {@code Param}: parsing (from a YAML value or a
+ * command-line string), checking, rendering and the generated reference page
+ * (docs/CONFIGURATION.md) all read this one description.
  *
  * <pre>
  * Setting&lt;Integer&gt; PHASE = Setting.key("phase.batches").integer().defaultValue(10)
@@ -30,8 +31,15 @@ public final class Setting<T> {
   private final String help;
   private final boolean writtenAtDefault;
 
-  private Setting(String key, Type<T> type, T defaultValue, String defaultText, Predicate<T> check,
-      String requirement, String help, boolean writtenAtDefault) {
+  private Setting(
+      String key,
+      Type<T> type,
+      T defaultValue,
+      String defaultText,
+      Predicate<T> check,
+      String requirement,
+      String help,
+      boolean writtenAtDefault) {
     this.key = key;
     this.type = type;
     this.defaultValue = defaultValue;
@@ -63,7 +71,9 @@ public final class Setting<T> {
 
   /** The default as the reference page shows it. */
   public String defaultText() {
-    return defaultText != null ? defaultText : defaultValue == null ? "required" : render(defaultValue).toString();
+    return defaultText != null
+        ? defaultText
+        : defaultValue == null ? "required" : render(defaultValue).toString();
   }
 
   /** The type as the reference page shows it ({@code int}, {@code one of a, b}, ...). */
@@ -80,12 +90,18 @@ public final class Setting<T> {
     return help;
   }
 
-  /** Whether configuration maps carry this setting when it has its default (false: only when set otherwise). */
+  /**
+   * Whether configuration maps carry this setting when it has its default (false: only when set
+   * otherwise).
+   */
   public boolean writtenAtDefault() {
     return writtenAtDefault;
   }
 
-  /** A value from YAML (typed) or from the command line (text); a clear error names the key otherwise. */
+  /**
+   * A value from YAML (typed) or from the command line (text); a clear error names the key
+   * otherwise.
+   */
   public T parse(Object raw) {
     if (raw == null) {
       throw new IllegalArgumentException(key + " needs a value");
@@ -96,7 +112,8 @@ public final class Setting<T> {
   /** Throws when {@code value} breaks the setting's requirement. */
   public T validate(T value) {
     if (check != null && (value == null || !check.test(value))) {
-      throw new IllegalArgumentException(key + " must be " + requirement + ", got " + render(value));
+      throw new IllegalArgumentException(
+          key + " must be " + requirement + ", got " + render(value));
     }
     return value;
   }
@@ -165,7 +182,10 @@ public final class Setting<T> {
       return type(DOUBLE_LIST);
     }
 
-    /** An enum written in lower case with {@code -} for {@code _} ({@code PER_PHASE} is {@code per-phase}). */
+    /**
+     * An enum written in lower case with {@code -} for {@code _} ({@code PER_PHASE} is {@code
+     * per-phase}).
+     */
     public <E extends Enum<E>> Typed<E> oneOf(Class<E> type) {
       return type(enumType(type));
     }
@@ -204,58 +224,81 @@ public final class Setting<T> {
       return this;
     }
 
-    /** Configuration maps carry this setting only when it is not at its default (settings added later). */
+    /**
+     * Configuration maps carry this setting only when it is not at its default (settings added
+     * later).
+     */
     public Typed<T> omittedAtDefault() {
       this.writtenAtDefault = false;
       return this;
     }
 
     public Setting<T> help(String help) {
-      return new Setting<>(key, type, defaultValue, defaultText, check, requirement, help, writtenAtDefault);
+      return new Setting<>(
+          key, type, defaultValue, defaultText, check, requirement, help, writtenAtDefault);
     }
   }
 
-  // ------------------------------------------------------------------------------------------ types
+  // ------------------------------------------------------------------------------------------
+  // types
 
-  public static final Type<Integer> INT = new Type<>("int", r -> {
-    long v = integral(r, "an integer");
-    if (v != (int) v) {
-      throw r.error("an integer");
-    }
-    return (int) v;
-  }, v -> v);
+  public static final Type<Integer> INT =
+      new Type<>(
+          "int",
+          r -> {
+            long v = integral(r, "an integer");
+            if (v != (int) v) {
+              throw r.error("an integer");
+            }
+            return (int) v;
+          },
+          v -> v);
 
   public static final Type<Long> LONG = new Type<>("long", r -> integral(r, "an integer"), v -> v);
 
-  public static final Type<Double> DOUBLE = new Type<>("double", r -> {
-    if (r.value() instanceof Number n) {
-      return n.doubleValue();
-    }
-    try {
-      return Double.parseDouble(r.text());
-    } catch (NumberFormatException e) {
-      throw r.error("a number");
-    }
-  }, v -> v);
+  public static final Type<Double> DOUBLE =
+      new Type<>(
+          "double",
+          r -> {
+            if (r.value() instanceof Number n) {
+              return n.doubleValue();
+            }
+            try {
+              return Double.parseDouble(r.text());
+            } catch (NumberFormatException e) {
+              throw r.error("a number");
+            }
+          },
+          v -> v);
 
-  public static final Type<Boolean> BOOLEAN = new Type<>("boolean", r -> {
-    if (r.value() instanceof Boolean b) {
-      return b;
-    }
-    String s = r.text().toLowerCase(Locale.ROOT);
-    if (!s.equals("true") && !s.equals("false")) {
-      throw r.error("true or false");
-    }
-    return Boolean.parseBoolean(s);
-  }, v -> v);
+  public static final Type<Boolean> BOOLEAN =
+      new Type<>(
+          "boolean",
+          r -> {
+            if (r.value() instanceof Boolean b) {
+              return b;
+            }
+            String s = r.text().toLowerCase(Locale.ROOT);
+            if (!s.equals("true") && !s.equals("false")) {
+              throw r.error("true or false");
+            }
+            return Boolean.parseBoolean(s);
+          },
+          v -> v);
 
   public static final Type<String> TEXT = new Type<>("string", Raw::text, v -> v);
 
-  public static final Type<List<Integer>> INT_LIST = new Type<>("list of int",
-      r -> listOf(r).stream().map(o -> INT.parse().apply(new Raw(r.key(), o))).toList(), ArrayList::new);
+  public static final Type<List<Integer>> INT_LIST =
+      new Type<>(
+          "list of int",
+          r -> listOf(r).stream().map(o -> INT.parse().apply(new Raw(r.key(), o))).toList(),
+          ArrayList::new);
 
-  public static final Type<List<Double>> DOUBLE_LIST = new Type<>("list of double",
-      r -> listOf(r).stream().map(o -> DOUBLE.parse().apply(new Raw(r.key(), o))).toList(), ArrayList::new);
+  public static final Type<List<Double>> DOUBLE_LIST =
+      new Type<>(
+          "list of double",
+          r -> listOf(r).stream().map(o -> DOUBLE.parse().apply(new Raw(r.key(), o))).toList(),
+          ArrayList::new);
 
   /** The wire name of an enum constant: lower case, {@code -} for {@code _}. */
   public static String wireName(Enum<?> e) {
@@ -264,13 +307,17 @@ public final class Setting<T> {
 
   static <E extends Enum<E>> Type<E> enumType(Class<E> type) {
     List<String> names = Arrays.stream(type.getEnumConstants()).map(Setting::wireName).toList();
-    return new Type<>("one of " + String.join(", ", names), r -> {
-      try {
-        return Enum.valueOf(type, r.text().toUpperCase(Locale.ROOT).replace('-', '_'));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(r.key() + ": unknown value '" + r.value() + "' (one of " + names + ")");
-      }
-    }, Setting::wireName);
+    return new Type<>(
+        "one of " + String.join(", ", names),
+        r -> {
+          try {
+            return Enum.valueOf(type, r.text().toUpperCase(Locale.ROOT).replace('-', '_'));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                r.key() + ": unknown value '" + r.value() + "' (one of " + names + ")");
+          }
+        },
+        Setting::wireName);
   }
 
   private static long integral(Raw r, String expected) {
@@ -287,7 +334,10 @@ public final class Setting<T> {
     }
   }
 
-  /** A YAML list, or a comma-separated string ({@code 128,32} or {@code [128, 32]}) from the command line. */
+  /**
+   * A YAML list, or a comma-separated string ({@code 128,32} or {@code [128, 32]}) from the command
+   * line.
+   */
   @SuppressWarnings("unchecked")
   private static List<Object> listOf(Raw r) {
     if (r.value() instanceof List) {

@@ -11,16 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Acc / macro-F1 / MAP for each modality alone and fused, as scikit-learn computes them (docs/ALGORITHM.md, "Evaluation").
- * Keys: {@code <modality>.acc|f1|map}, {@code fused.acc|f1|map}; for {@code joint} also {@code mean-softmax.*}.
- * A group whose scores are not all finite (a diverged model) gets NaN figures; {@link Report} counts those rows.
+ * Acc / macro-F1 / MAP for each modality alone and fused, as scikit-learn computes them
+ * (docs/ALGORITHM.md, "Evaluation"). Keys: {@code <modality>.acc|f1|map}, {@code fused.acc|f1|map};
+ * for {@code joint} also {@code mean-softmax.*}. A group whose scores are not all finite (a
+ * diverged model) gets NaN figures; {@link Report} counts those rows.
  */
 public final class Evaluation {
   private Evaluation() {}
 
   /**
-   * The figures of one split and how many of its rows the model could not score: rows with a non-finite score in any
-   * group (a modality or the fusion).
+   * The figures of one split and how many of its rows the model could not score: rows with a
+   * non-finite score in any group (a modality or the fusion).
    */
   public record Report(Map<String, Double> metrics, int rows, int nonFiniteRows) {
     /** A model that gives a non-finite score to any row has diverged: its figures say NaN. */
@@ -120,7 +121,8 @@ public final class Evaluation {
     return in;
   }
 
-  private static void put(Map<String, Double> out, String prefix, int[] labels, float[] scores, int c) {
+  private static void put(
+      Map<String, Double> out, String prefix, int[] labels, float[] scores, int c) {
     out.put(prefix + ".acc", ClassificationMetrics.accuracy(labels, scores, c));
     out.put(prefix + ".f1", ClassificationMetrics.macroF1(labels, scores, c));
     out.put(prefix + ".map", ClassificationMetrics.meanAveragePrecision(labels, scores, c));

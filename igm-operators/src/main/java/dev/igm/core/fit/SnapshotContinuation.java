@@ -18,27 +18,29 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A trainer that continues a snapshot with another configuration ({@code igm fit --init-from}): the model of the
- * snapshot, trained on with the settings of this run.
+ * A trainer that continues a snapshot with another configuration ({@code igm fit --init-from}): the
+ * model of the snapshot, trained on with the settings of this run.
  *
- * <p>The architecture must be the snapshot's: the same modalities in the same order, input shapes, encoders, head
- * widths and number of classes; any difference is an error that names it. Everything else comes from this run's
- * configuration. The snapshot's state carries over where the new settings give it a meaning, and starts fresh where
- * they do not:
+ * <p>The architecture must be the snapshot's: the same modalities in the same order, input shapes,
+ * encoders, head widths and number of classes; any difference is an error that names it. Everything
+ * else comes from this run's configuration. The snapshot's state carries over where the new
+ * settings give it a meaning, and starts fresh where they do not:
  *
  * <ul>
  *   <li>parameters and BatchNorm statistics, the batch counters (the schedule's cursor): always;
  *   <li>optimizer state (momentum, Adam moments, step counts): when the optimizer is the same kind;
- *   <li>covariances: when both methods keep them (igm, igm-nosam) with the same covariance settings; the flat
- *       matrices T also need the same tau (else T is the identity until a modality completes a phase again);
+ *   <li>covariances: when both methods keep them (igm, igm-nosam) with the same covariance
+ *       settings; the flat matrices T also need the same tau (else T is the identity until a
+ *       modality completes a phase again);
  *   <li>MLA's projectors: when both methods are mla;
- *   <li>the random stream (mixup draws): when the seed is the same, else it starts from this run's seed;
+ *   <li>the random stream (mixup draws): when the seed is the same, else it starts from this run's
+ *       seed;
  *   <li>the samples of the pending partial batch: when they are fewer than this run's batch size.
  * </ul>
  *
- * <p>{@link #notes()} says which of these carried over. The trainer is built from this run's configuration (so
- * {@link IgmTrainer#config()} and every snapshot of it record what is actually trained) and the carried state is
- * loaded into it through an ordinary snapshot restore.
+ * <p>{@link #notes()} says which of these carried over. The trainer is built from this run's
+ * configuration (so {@link IgmTrainer#config()} and every snapshot of it record what is actually
+ * trained) and the carried state is loaded into it through an ordinary snapshot restore.
  */
 public final class SnapshotContinuation {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,53 +62,84 @@ public final class SnapshotContinuation {
     this.to = to;
     Map<String, Object> meta = snapshot.metadataMap();
     optimizer = from.optimizer() == to.optimizer();
-    covariances = usesT(from) && usesT(to) && from.covarianceReset() == to.covarianceReset()
-        && from.covarianceDecay() == to.covarianceDecay();
+    covariances =
+        usesT(from)
+            && usesT(to)
+            && from.covarianceReset() == to.covarianceReset()
+            && from.covarianceDecay() == to.covarianceDecay();
     flats = covariances && from.tau() == to.tau();
     projectors = from.method() == IgmConfig.Method.MLA && to.method() == IgmConfig.Method.MLA;
     rng = from.seed() == to.seed();
     int pendingCount = ((List<?>) meta.getOrDefault("pending", List.of())).size();
     pending = pendingCount < to.batchSize();
 
-    notes.add("parameters, BatchNorm statistics and the batch count (" + meta.get("batches") + ") carried over");
-    notes.add(optimizer ? "optimizer state (" + name(to.optimizer()) + ") carried over"
-        : "optimizer state starts fresh: the snapshot used " + name(from.optimizer()) + ", this run " + name(to.optimizer()));
+    notes.add(
+        "parameters, BatchNorm statistics and the batch count ("
+            + meta.get("batches")
+            + ") carried over");
+    notes.add(
+        optimizer
+            ? "optimizer state (" + name(to.optimizer()) + ") carried over"
+            : "optimizer state starts fresh: the snapshot used "
+                + name(from.optimizer())
+                + ", this run "
+                + name(to.optimizer()));
     if (usesT(to)) {
       if (!usesT(from)) {
         notes.add("covariances and T start empty: method " + from.methodName() + " kept none");
       } else if (!covariances) {
-        notes.add("covariances and T start empty: covariance.reset/decay differ from the snapshot's");
+        notes.add(
+            "covariances and T start empty: covariance.reset/decay differ from the snapshot's");
       } else {
-        notes.add(flats ? "covariances and T carried over"
-            : "covariances carried over; T is the identity until the next refresh: tau " + to.tau()
-                + " differs from the snapshot's " + from.tau());
+        notes.add(
+            flats
+                ? "covariances and T carried over"
+                : "covariances carried over; T is the identity until the next refresh: tau "
+                    + to.tau()
+                    + " differs from the snapshot's "
+                    + from.tau());
       }
     }
     if (to.method() == IgmConfig.Method.MLA) {
-      notes.add(projectors ? "MLA projectors carried over"
-          : "MLA projectors start as the identity: method " + from.methodName() + " kept none");
+      notes.add(
+          projectors
+              ? "MLA projectors carried over"
+              : "MLA projectors start as the identity: method " + from.methodName() + " kept none");
     }
-    notes.add(rng ? "random stream carried over"
-        : "random stream starts from seed " + to.seed() + " (the snapshot's seed was " + from.seed() + ")");
+    notes.add(
+        rng
+            ? "random stream carried over"
+            : "random stream starts from seed "
+                + to.seed()
+                + " (the snapshot's seed was "
+                + from.seed()
+                + ")");
     if (pendingCount > 0) {
-      notes.add(pending ? pendingCount + " pending samples of the snapshot's partial batch carried over"
-          : pendingCount + " pending samples of the snapshot's partial batch dropped: batch.size " + to.batchSize()
-              + " is not larger");
+      notes.add(
+          pending
+              ? pendingCount + " pending samples of the snapshot's partial batch carried over"
+              : pendingCount
+                  + " pending samples of the snapshot's partial batch dropped: batch.size "
+                  + to.batchSize()
+                  + " is not larger");
     }
   }
 
   /**
-   * Checks that {@code snapshot} holds a model of {@code config}'s architecture and plans what carries over.
+   * Checks that {@code snapshot} holds a model of {@code config}'s architecture and plans what
+   * carries over.
    *
-   * @throws IllegalArgumentException naming every architectural difference, or when the file is not a snapshot
+   * @throws IllegalArgumentException naming every architectural difference, or when the file is not
+   *     a snapshot
    */
   public static SnapshotContinuation of(TrainerSnapshot snapshot, IgmConfig config) {
     IgmConfig from = configOf(snapshot);
     List<String> diffs = architectureDifferences(from, config);
     if (!diffs.isEmpty()) {
-      throw new IllegalArgumentException("the snapshot's model has another architecture than this run's: "
-          + String.join("; ", diffs)
-          + " (a snapshot continues with the same modalities, input shapes, encoders, head.widths and classes)");
+      throw new IllegalArgumentException(
+          "the snapshot's model has another architecture than this run's: "
+              + String.join("; ", diffs)
+              + " (a snapshot continues with the same modalities, input shapes, encoders, head.widths and classes)");
     }
     return new SnapshotContinuation(snapshot, from, Objects.requireNonNull(config, "config"));
   }
@@ -115,13 +148,17 @@ public final class SnapshotContinuation {
   @SuppressWarnings("unchecked")
   public static IgmConfig configOf(TrainerSnapshot snapshot) {
     Map<String, Object> meta = snapshot.metadataMap();
-    if (!TrainerSnapshot.FORMAT.equals(meta.get("format")) || !(meta.get("config") instanceof Map)) {
-      throw new IllegalArgumentException("not an " + TrainerSnapshot.FORMAT + " snapshot (format " + meta.get("format") + ")");
+    if (!TrainerSnapshot.FORMAT.equals(meta.get("format"))
+        || !(meta.get("config") instanceof Map)) {
+      throw new IllegalArgumentException(
+          "not an " + TrainerSnapshot.FORMAT + " snapshot (format " + meta.get("format") + ")");
     }
     return IgmConfig.fromMap((Map<String, Object>) meta.get("config")).build();
   }
 
-  /** Human-readable differences of the parts that fix the model's tensors; empty when they agree. */
+  /**
+   * Human-readable differences of the parts that fix the model's tensors; empty when they agree.
+   */
   static List<String> architectureDifferences(IgmConfig from, IgmConfig to) {
     List<String> diffs = new ArrayList<>();
     List<String> a = from.modalities().stream().map(ModalitySpec::name).toList();
@@ -133,15 +170,30 @@ public final class SnapshotContinuation {
         ModalitySpec x = from.modalities().get(j);
         ModalitySpec y = to.modalities().get(j);
         if (!x.inputShape().equals(y.inputShape())) {
-          diffs.add("modality " + x.name() + " has input shape " + x.inputShape() + " in the snapshot, " + y.inputShape() + " here");
+          diffs.add(
+              "modality "
+                  + x.name()
+                  + " has input shape "
+                  + x.inputShape()
+                  + " in the snapshot, "
+                  + y.inputShape()
+                  + " here");
         }
         if (!x.encoder().equals(y.encoder()) || !x.encoderHidden().equals(y.encoderHidden())) {
-          diffs.add("modality " + x.name() + " has encoder " + encoder(x) + " in the snapshot, " + encoder(y) + " here");
+          diffs.add(
+              "modality "
+                  + x.name()
+                  + " has encoder "
+                  + encoder(x)
+                  + " in the snapshot, "
+                  + encoder(y)
+                  + " here");
         }
       }
     }
     if (!from.headWidths().equals(to.headWidths())) {
-      diffs.add("head.widths " + from.headWidths() + " in the snapshot, " + to.headWidths() + " here");
+      diffs.add(
+          "head.widths " + from.headWidths() + " in the snapshot, " + to.headWidths() + " here");
     }
     if (from.numClasses() != to.numClasses()) {
       diffs.add(from.numClasses() + " classes in the snapshot, " + to.numClasses() + " here");
@@ -159,7 +211,10 @@ public final class SnapshotContinuation {
     return from;
   }
 
-  /** A new trainer of this run's configuration holding the snapshot's state that carries over. The caller closes it. */
+  /**
+   * A new trainer of this run's configuration holding the snapshot's state that carries over. The
+   * caller closes it.
+   */
   @SuppressWarnings("unchecked")
   public IgmTrainer start() {
     Map<String, Object> old = snapshot.metadataMap();
@@ -180,8 +235,15 @@ public final class SnapshotContinuation {
       for (String name : stateNames) {
         NDArray a = oldTensors.get(name);
         if (a == null || !a.getShape().equals(baseTensors.get(name).getShape())) {
-          throw new IllegalArgumentException("the snapshot's tensor " + name + (a == null ? " is missing"
-              : " has shape " + a.getShape() + ", this run's model needs " + baseTensors.get(name).getShape()));
+          throw new IllegalArgumentException(
+              "the snapshot's tensor "
+                  + name
+                  + (a == null
+                      ? " is missing"
+                      : " has shape "
+                          + a.getShape()
+                          + ", this run's model needs "
+                          + baseTensors.get(name).getShape()));
         }
         out.put(name, a);
       }
@@ -189,11 +251,14 @@ public final class SnapshotContinuation {
         meta.put(key, old.get(key));
       }
       if (optimizer) {
-        oldTensors.forEach((name, a) -> {
-          if (name.endsWith(".momentum") || name.endsWith(".adam_m") || name.endsWith(".adam_v")) {
-            out.put(name, a);
-          }
-        });
+        oldTensors.forEach(
+            (name, a) -> {
+              if (name.endsWith(".momentum")
+                  || name.endsWith(".adam_m")
+                  || name.endsWith(".adam_v")) {
+                out.put(name, a);
+              }
+            });
         meta.put("optimizerSteps", old.get("optimizerSteps"));
       }
       if (covariances) {
@@ -207,11 +272,12 @@ public final class SnapshotContinuation {
         }
       }
       if (flats) {
-        oldTensors.forEach((name, a) -> {
-          if (name.matches(".+\\.T\\.\\d+(\\.eigenvalues|\\.damping)?")) {
-            out.put(name, a);
-          }
-        });
+        oldTensors.forEach(
+            (name, a) -> {
+              if (name.matches(".+\\.T\\.\\d+(\\.eigenvalues|\\.damping)?")) {
+                out.put(name, a);
+              }
+            });
         meta.put("tIdentity", old.get("tIdentity"));
       }
       if (projectors) {
@@ -225,19 +291,23 @@ public final class SnapshotContinuation {
         meta.put("rngState", old.get("rngState"));
       }
       if (pending) {
-        oldTensors.forEach((name, a) -> {
-          if (name.startsWith("pending.")) {
-            out.put(name, a);
-          }
-        });
+        oldTensors.forEach(
+            (name, a) -> {
+              if (name.startsWith("pending.")) {
+                out.put(name, a);
+              }
+            });
         meta.put("pending", old.get("pending"));
       }
       NDList tensors = new NDList();
-      out.forEach((name, a) -> {
-        a.setName(name);
-        tensors.add(a);
-      });
-      return new TrainerSnapshot(tensors.encode(NDList.Encoding.SAFETENSORS), JSON.writeValueAsString(meta)).restore();
+      out.forEach(
+          (name, a) -> {
+            a.setName(name);
+            tensors.add(a);
+          });
+      return new TrainerSnapshot(
+              tensors.encode(NDList.Encoding.SAFETENSORS), JSON.writeValueAsString(meta))
+          .restore();
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -3,11 +3,13 @@ package dev.igm.core.ingest;
 import java.util.Objects;
 
 /**
- * A record that cannot be used, with a reason a person can act on (what is wrong, where, and what was expected).
+ * A record that cannot be used, with a reason a person can act on (what is wrong, where, and what
+ * was expected).
  *
  * @param kind the class of problem
  * @param sampleId the record's sample id when it could be decoded, else null
- * @param reason one readable sentence, e.g. {@code modality 'shape': shape [8] but the model expects [9]}
+ * @param reason one readable sentence, e.g. {@code modality 'shape': shape [8] but the model
+ *     expects [9]}
  */
 public record Rejection(RejectionKind kind, String sampleId, String reason) {
   public Rejection {

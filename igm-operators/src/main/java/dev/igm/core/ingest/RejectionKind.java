@@ -1,6 +1,9 @@
 package dev.igm.core.ingest;
 
-/** Why a record cannot be trained on or scored; dead-letter reasons and the dead-letter metric group by it. */
+/**
+ * Why a record cannot be trained on or scored; dead-letter reasons and the dead-letter metric group
+ * by it.
+ */
 public enum RejectionKind {
   /** The bytes are not a MultimodalSample (corrupt, truncated, trailing bytes, null value). */
   CORRUPT_RECORD("decode"),
@@ -10,7 +13,10 @@ public enum RejectionKind {
   UNKNOWN_MODALITY("validate"),
   /** A modality the model needs is absent. */
   MISSING_MODALITY("validate"),
-  /** The tensor's shape differs from the modality's configured input shape, or its bytes do not match its shape. */
+  /**
+   * The tensor's shape differs from the modality's configured input shape, or its bytes do not
+   * match its shape.
+   */
   WRONG_SHAPE("validate"),
   /** An element type the model cannot take (int64, or a dtype that does not exist). */
   WRONG_DTYPE("validate"),

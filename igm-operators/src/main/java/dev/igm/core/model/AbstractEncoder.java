@@ -6,8 +6,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * What every encoder here keeps the same way: its parameters and buffers as named arrays in a fixed order, added once
- * while it is built ({@link #addParameter}, {@link #addBuffer}) and exposed read-only.
+ * What every encoder here keeps the same way: its parameters and buffers as named arrays in a fixed
+ * order, added once while it is built ({@link #addParameter}, {@link #addBuffer}) and exposed
+ * read-only.
  */
 abstract class AbstractEncoder implements Encoder {
   private final List<String> parameterNames = new ArrayList<>();

@@ -7,12 +7,13 @@ import dev.igm.core.config.ModalitySpec;
 import java.util.List;
 
 /**
- * The encoder {@code E_j} in front of a modality's head: maps a batch of inputs {@code [N, inputShape...]} to
- * features {@code z} of shape {@code [N, outputDim]}.
+ * The encoder {@code E_j} in front of a modality's head: maps a batch of inputs {@code [N,
+ * inputShape...]} to features {@code z} of shape {@code [N, outputDim]}.
  *
- * <p>Parameters are exposed in a fixed order under local names (PyTorch's {@code state_dict} names where there is a
- * PyTorch counterpart); {@link ModalityNet} prefixes them with {@code <modality>.encoder.}. Buffers are non-trainable
- * state that a snapshot must carry (BatchNorm running statistics).
+ * <p>Parameters are exposed in a fixed order under local names (PyTorch's {@code state_dict} names
+ * where there is a PyTorch counterpart); {@link ModalityNet} prefixes them with {@code
+ * <modality>.encoder.}. Buffers are non-trainable state that a snapshot must carry (BatchNorm
+ * running statistics).
  */
 public interface Encoder {
 
@@ -29,8 +30,9 @@ public interface Encoder {
   List<NDArray> buffers();
 
   /**
-   * Whether {@link #forward} accepts parameter arrays other than its own. False for a TorchScript module, whose
-   * parameters live inside the module: SAM must perturb those in place and restore them by copy.
+   * Whether {@link #forward} accepts parameter arrays other than its own. False for a TorchScript
+   * module, whose parameters live inside the module: SAM must perturb those in place and restore
+   * them by copy.
    */
   boolean acceptsSubstituteParameters();
 
@@ -41,7 +43,9 @@ public interface Encoder {
    */
   NDArray forward(NDArray x, List<NDArray> p, Pass pass);
 
-  /** Makes the running statistics staged by the last {@link Pass#TRAINING} pass the encoder's own. */
+  /**
+   * Makes the running statistics staged by the last {@link Pass#TRAINING} pass the encoder's own.
+   */
   void commitStatistics();
 
   /** Forgets staged running statistics (the step was refused or failed). */
@@ -59,7 +63,8 @@ public interface Encoder {
       case "torchscript":
         return TorchScriptEncoder.load(manager, spec, dtype);
       default:
-        throw new IllegalArgumentException("modality " + spec.name() + ": unknown encoder '" + spec.encoder() + "'");
+        throw new IllegalArgumentException(
+            "modality " + spec.name() + ": unknown encoder '" + spec.encoder() + "'");
     }
   }
 }

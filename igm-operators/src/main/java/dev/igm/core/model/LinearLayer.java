@@ -5,13 +5,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-/** Shape and PyTorch-default initialisation of one fully connected layer (weight out x in, bias out). */
+/**
+ * Shape and PyTorch-default initialisation of one fully connected layer (weight out x in, bias
+ * out).
+ */
 public final class LinearLayer {
   private LinearLayer() {}
 
   /**
-   * Creates weight and bias initialised as {@code torch.nn.Linear} does: uniform in ±1/√fan_in for both, drawn
-   * from {@code rng} (weights row by row, then the bias) so every run with the same seed starts identically.
+   * Creates weight and bias initialised as {@code torch.nn.Linear} does: uniform in ±1/√fan_in for
+   * both, drawn from {@code rng} (weights row by row, then the bias) so every run with the same
+   * seed starts identically.
    */
   public static NDArray[] init(NDManager manager, int in, int out, Rng rng, DataType dtype) {
     double bound = 1.0 / Math.sqrt(in);

@@ -11,14 +11,16 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * One modality's network: encoder {@code E_j} then the head {@code FC(D→w1) → ReLU → FC(w1→w2) → FC(w2→c)}.
+ * One modality's network: encoder {@code E_j} then the head {@code FC(D→w1) → ReLU → FC(w1→w2) →
+ * FC(w2→c)}.
  *
- * <p>Parameters are plain NDArrays in a fixed order (encoder parameters, then head layers; weight before bias), so
- * optimizers, SAM and snapshots can address them by index and by name ({@code <modality>.head.<i>.weight},
- * {@code <modality>.encoder.<encoder's own name>}). The forward pass takes the parameter arrays as an argument: SAM
- * evaluates the loss at θ+ε on separate arrays and θ itself never has to be perturbed and restored — except for
- * parameters that are not {@linkplain #isSubstitutable substitutable} (a TorchScript encoder's), which SAM perturbs in
- * place. Buffers ({@code <modality>.encoder.<name>}, BatchNorm running statistics) are state outside the gradient:
+ * <p>Parameters are plain NDArrays in a fixed order (encoder parameters, then head layers; weight
+ * before bias), so optimizers, SAM and snapshots can address them by index and by name ({@code
+ * <modality>.head.<i>.weight}, {@code <modality>.encoder.<encoder's own name>}). The forward pass
+ * takes the parameter arrays as an argument: SAM evaluates the loss at θ+ε on separate arrays and θ
+ * itself never has to be perturbed and restored — except for parameters that are not {@linkplain
+ * #isSubstitutable substitutable} (a TorchScript encoder's), which SAM perturbs in place. Buffers
+ * ({@code <modality>.encoder.<name>}, BatchNorm running statistics) are state outside the gradient:
  * see {@link Pass} for when they move.
  */
 public final class ModalityNet {
@@ -39,6 +41,7 @@ public final class ModalityNet {
   public static final class Forward {
     /** Logits, batch x classes. */
     public final NDArray logits;
+
     /** Inputs of head layers 0..2 ({@code x_1 = z, x_2 = relu(h_1), x_3 = h_2}), batch x width. */
     public final NDArray[] headInputs;
 
@@ -53,17 +56,26 @@ public final class ModalityNet {
     }
   }
 
-  /** One net per modality of {@code config}, in its order, initialised from {@code rng} in that order. */
-  public static List<ModalityNet> forEach(NDManager manager, dev.igm.core.config.IgmConfig config, Rng rng,
-      DataType dtype) {
+  /**
+   * One net per modality of {@code config}, in its order, initialised from {@code rng} in that
+   * order.
+   */
+  public static List<ModalityNet> forEach(
+      NDManager manager, dev.igm.core.config.IgmConfig config, Rng rng, DataType dtype) {
     List<ModalityNet> nets = new java.util.ArrayList<>();
     for (ModalitySpec spec : config.modalities()) {
-      nets.add(new ModalityNet(manager, spec, config.headWidths(), config.numClasses(), rng, dtype));
+      nets.add(
+          new ModalityNet(manager, spec, config.headWidths(), config.numClasses(), rng, dtype));
     }
     return nets;
   }
 
-  public ModalityNet(NDManager manager, ModalitySpec spec, List<Integer> headWidths, int numClasses, Rng rng,
+  public ModalityNet(
+      NDManager manager,
+      ModalitySpec spec,
+      List<Integer> headWidths,
+      int numClasses,
+      Rng rng,
       DataType dtype) {
     this.spec = spec;
     this.encoder = Encoder.create(manager, spec, rng, dtype);
@@ -150,8 +162,9 @@ public final class ModalityNet {
   }
 
   /**
-   * Whether {@link #forward(NDArray, List, Pass)} accepts another array in place of parameter {@code index}. When it
-   * does not, a perturbation must be applied to the parameter itself and undone by copy.
+   * Whether {@link #forward(NDArray, List, Pass)} accepts another array in place of parameter
+   * {@code index}. When it does not, a perturbation must be applied to the parameter itself and
+   * undone by copy.
    */
   public boolean isSubstitutable(int index) {
     return index >= encoderParams || encoder.acceptsSubstituteParameters();
@@ -167,7 +180,10 @@ public final class ModalityNet {
     return forward(x, params, Pass.PROBE);
   }
 
-  /** Forward pass with the given parameter arrays (same order and shapes as {@link #parameters()}), {@link Pass#PROBE}. */
+  /**
+   * Forward pass with the given parameter arrays (same order and shapes as {@link #parameters()}),
+   * {@link Pass#PROBE}.
+   */
   public Forward forward(NDArray x, List<NDArray> p) {
     return forward(x, p, Pass.PROBE);
   }
@@ -180,7 +196,10 @@ public final class ModalityNet {
     return new Forward(head(z, p, inputs), inputs);
   }
 
-  /** Makes the running statistics of the last {@link Pass#TRAINING} pass the network's own (the step was applied). */
+  /**
+   * Makes the running statistics of the last {@link Pass#TRAINING} pass the network's own (the step
+   * was applied).
+   */
   public void commitStatistics() {
     encoder.commitStatistics();
   }

@@ -1,8 +1,8 @@
 package dev.igm.core.model;
 
 /**
- * SplitMix64: a tiny seeded generator whose whole state is one long, so it can be checkpointed and restored
- * exactly (java.util.SplittableRandom cannot export its state).
+ * SplitMix64: a tiny seeded generator whose whole state is one long, so it can be checkpointed and
+ * restored exactly (java.util.SplittableRandom cannot export its state).
  */
 public final class Rng {
   private long state;

@@ -4,9 +4,10 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * How a serving instance groups samples into batches scored in one pass: a batch is scored when it holds
- * {@code maxRecords} samples or when its oldest sample has waited {@code maxDelay}, whichever comes first (the
- * operator also scores it as soon as its input runs dry, so at low rates nothing waits for a batch to fill).
+ * How a serving instance groups samples into batches scored in one pass: a batch is scored when it
+ * holds {@code maxRecords} samples or when its oldest sample has waited {@code maxDelay}, whichever
+ * comes first (the operator also scores it as soon as its input runs dry, so at low rates nothing
+ * waits for a batch to fill).
  *
  * @param maxRecords the most samples in one batch; 1 scores every sample on its own
  * @param maxDelay the longest a sample waits for its batch to fill up

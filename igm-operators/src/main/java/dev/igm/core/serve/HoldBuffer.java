@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Samples waiting for the first version of a model, per model, in arrival order. Bounded in total so that a model
- * that never arrives cannot exhaust memory: past the capacity a sample is not held (the caller dead-letters it).
+ * Samples waiting for the first version of a model, per model, in arrival order. Bounded in total
+ * so that a model that never arrives cannot exhaust memory: past the capacity a sample is not held
+ * (the caller dead-letters it).
  *
- * @param <T> what is held (the serving job holds the raw Kafka record, so a checkpoint can store it as bytes)
+ * @param <T> what is held (the serving job holds the raw Kafka record, so a checkpoint can store it
+ *     as bytes)
  */
 public final class HoldBuffer<T> {
   private final int capacity;

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Samples waiting to be scored together, in arrival order, with the time the oldest arrived. The caller scores the
- * batch when {@link #add} says it is full, when it is {@link #due} (see {@link BatchingPolicy}) and whenever it must
- * not wait (input idle, a new model version, a checkpoint, end of input).
+ * Samples waiting to be scored together, in arrival order, with the time the oldest arrived. The
+ * caller scores the batch when {@link #add} says it is full, when it is {@link #due} (see {@link
+ * BatchingPolicy}) and whenever it must not wait (input idle, a new model version, a checkpoint,
+ * end of input).
  *
- * @param <T> what is batched (the serving job batches raw Kafka records with their stream timestamps)
+ * @param <T> what is batched (the serving job batches raw Kafka records with their stream
+ *     timestamps)
  */
 public final class MicroBatch<T> {
   private final BatchingPolicy policy;
@@ -41,7 +43,9 @@ public final class MicroBatch<T> {
     return items.size();
   }
 
-  /** When the oldest sample will have waited the policy's delay; {@link Long#MAX_VALUE} when empty. */
+  /**
+   * When the oldest sample will have waited the policy's delay; {@link Long#MAX_VALUE} when empty.
+   */
   public long deadline() {
     return items.isEmpty() ? Long.MAX_VALUE : firstArrival + policy.maxDelayMillis();
   }

@@ -13,8 +13,13 @@ import java.util.List;
  * @param gate the quality gate new versions must pass
  * @param store the model store root snapshot files must lie under
  */
-public record ServingPolicy(List<String> models, BeforeFirstModel beforeFirstModel, int holdCapacity, QualityGate gate,
-    ModelStoreRoot store) implements Serializable {
+public record ServingPolicy(
+    List<String> models,
+    BeforeFirstModel beforeFirstModel,
+    int holdCapacity,
+    QualityGate gate,
+    ModelStoreRoot store)
+    implements Serializable {
 
   /** Samples that arrive before a model's first version. */
   public enum BeforeFirstModel {
@@ -37,7 +42,8 @@ public record ServingPolicy(List<String> models, BeforeFirstModel beforeFirstMod
   }
 
   /** A policy that loads snapshot files from any URI (no model store root). */
-  public ServingPolicy(List<String> models, BeforeFirstModel beforeFirstModel, int holdCapacity, QualityGate gate) {
+  public ServingPolicy(
+      List<String> models, BeforeFirstModel beforeFirstModel, int holdCapacity, QualityGate gate) {
     this(models, beforeFirstModel, holdCapacity, gate, ModelStoreRoot.ANYWHERE);
   }
 

@@ -9,8 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 
 /**
- * Fetches a published version's file from the model store, checks that it lies under the store's root and matches
- * the published SHA-256, and loads it.
+ * Fetches a published version's file from the model store, checks that it lies under the store's
+ * root and matches the published SHA-256, and loads it.
  */
 public final class SnapshotLoader {
   private final SnapshotStore store;
@@ -54,8 +54,14 @@ public final class SnapshotLoader {
     String actual = TrainerSnapshot.sha256(bytes);
     if (!actual.equalsIgnoreCase(snapshot.getSha256())) {
       throw new UnusableSnapshotException(
-          "checksum mismatch for " + uri + ": published sha256 " + snapshot.getSha256() + ", file (" + bytes.length
-              + " bytes) has " + actual);
+          "checksum mismatch for "
+              + uri
+              + ": published sha256 "
+              + snapshot.getSha256()
+              + ", file ("
+              + bytes.length
+              + " bytes) has "
+              + actual);
     }
     return ServingModel.load(snapshot, bytes);
   }

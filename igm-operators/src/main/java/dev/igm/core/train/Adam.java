@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code torch.optim.Adam} (amsgrad off, L2 weight decay added to the gradient):
- * {@code m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; θ −= (lr/(1−β1^t)) · m / (√v/√(1−β2^t) + ε)}.
+ * {@code torch.optim.Adam} (amsgrad off, L2 weight decay added to the gradient): {@code m = β1·m +
+ * (1−β1)·g; v = β2·v + (1−β2)·g²; θ −= (lr/(1−β1^t)) · m / (√v/√(1−β2^t) + ε)}.
  */
 public final class Adam implements ParameterOptimizer {
   private final double beta1;

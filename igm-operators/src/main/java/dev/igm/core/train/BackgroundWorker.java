@@ -7,9 +7,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One daemon thread that runs one task at a time beside the training thread, owned by one part of one trainer and
- * shut down when the trainer closes. The thread starts with the first task. A new task waits for the previous one, so
- * tasks run in submission order and at most one is ever queued: the worker is bounded by construction.
+ * One daemon thread that runs one task at a time beside the training thread, owned by one part of
+ * one trainer and shut down when the trainer closes. The thread starts with the first task. A new
+ * task waits for the previous one, so tasks run in submission order and at most one is ever queued:
+ * the worker is bounded by construction.
  */
 final class BackgroundWorker implements AutoCloseable {
   private final String name;
@@ -17,7 +18,9 @@ final class BackgroundWorker implements AutoCloseable {
   private ExecutorService executor;
   private Future<?> pending;
 
-  /** @param name the thread's name; @param what the work, for error messages ("covariance update") */
+  /**
+   * @param name the thread's name; @param what the work, for error messages ("covariance update")
+   */
   BackgroundWorker(String name, String what) {
     this.name = name;
     this.what = what;
@@ -27,11 +30,13 @@ final class BackgroundWorker implements AutoCloseable {
   void submit(Runnable task) {
     settle();
     if (executor == null) {
-      executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-      });
+      executor =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+              });
     }
     pending = executor.submit(task);
   }

@@ -7,8 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
- * The engine side of one trainer: its array manager and compute type, and how a mini-batch becomes arrays (inputs
- * stacked row by row, labels one-hot). Arrays made here belong to the enclosing {@code NDScope} of the step.
+ * The engine side of one trainer: its array manager and compute type, and how a mini-batch becomes
+ * arrays (inputs stacked row by row, labels one-hot). Arrays made here belong to the enclosing
+ * {@code NDScope} of the step.
  */
 final class BatchArrays {
   private final NDManager manager;

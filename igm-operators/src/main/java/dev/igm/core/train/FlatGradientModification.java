@@ -6,10 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * IGM's gradient modification (Eq. 5/9): when modality j trains, each head weight's gradient is multiplied on the
- * right by the flat matrix of the modality before j in the cyclic order, {@code ∇W_i ← ∇W_i · T_i^k} with
- * {@code k = (j − 1) mod M}. A layer whose input width differs between j and k is left as it is (rule 5), and so is
- * every layer while {@code T_i^k} is the identity (rule 2). See docs/ALGORITHM.md, "Gradient modification".
+ * IGM's gradient modification (Eq. 5/9): when modality j trains, each head weight's gradient is
+ * multiplied on the right by the flat matrix of the modality before j in the cyclic order, {@code
+ * ∇W_i ← ∇W_i · T_i^k} with {@code k = (j − 1) mod M}. A layer whose input width differs between j
+ * and k is left as it is (rule 5), and so is every layer while {@code T_i^k} is the identity (rule
+ * 2). See docs/ALGORITHM.md, "Gradient modification".
  */
 final class FlatGradientModification implements GradientModifier {
   private final List<ModalityNet> nets;
@@ -27,7 +28,12 @@ final class FlatGradientModification implements GradientModifier {
 
   @Override
   public List<NDArray> modify(
-      int j, ModalityNet net, List<Integer> trainable, List<NDArray> grads, double[][] means, long b) {
+      int j,
+      ModalityNet net,
+      List<Integer> trainable,
+      List<NDArray> grads,
+      double[][] means,
+      long b) {
     List<NDArray> out = new ArrayList<>(grads);
     int k = previous(j);
     for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {

@@ -9,14 +9,17 @@ import ai.djl.nn.core.Linear;
 import dev.igm.core.FlatMatrix;
 
 /**
- * One flat modification matrix T as the gradient product {@code ∇W · T} (Eq. 5/9) uses it, in the compute type: a
- * dense d×d array, or, when T damps few directions, the factor of {@code T = I − U Uᵀ} as two thin arrays. T itself
- * lives in float64 ({@link FlatMatrix}, rule 4) and is cast here. See docs/ALGORITHM.md, "Gradient modification".
+ * One flat modification matrix T as the gradient product {@code ∇W · T} (Eq. 5/9) uses it, in the
+ * compute type: a dense d×d array, or, when T damps few directions, the factor of {@code T = I − U
+ * Uᵀ} as two thin arrays. T itself lives in float64 ({@link FlatMatrix}, rule 4) and is cast here.
+ * See docs/ALGORITHM.md, "Gradient modification".
  */
 final class FlatTransform implements AutoCloseable {
   private final NDArray dense;
+
   /** Uᵀ (r×d). */
   private final NDArray dampingRows;
+
   /** −U (d×r), the same factor as a negated Linear weight. */
   private final NDArray dampingNegated;
 
@@ -26,7 +29,10 @@ final class FlatTransform implements AutoCloseable {
     this.dampingNegated = dampingNegated;
   }
 
-  /** The engine form of {@code t}, owned by {@code manager}; null when the product would leave ∇W as it is. */
+  /**
+   * The engine form of {@code t}, owned by {@code manager}; null when the product would leave ∇W as
+   * it is.
+   */
   static FlatTransform of(FlatMatrix t, NDManager manager, DataType dtype) {
     if (t == null || t.isIdentity()) {
       return null;
@@ -49,12 +55,17 @@ final class FlatTransform implements AutoCloseable {
             negated[a * r + q] = -u[a * r + q];
           }
         }
-        return new FlatTransform(null,
+        return new FlatTransform(
+            null,
             Persistent.keep(manager.create(rows, new Shape(r, d)).toType(dtype, false), manager),
-            Persistent.keep(manager.create(negated, new Shape(d, r)).toType(dtype, false), manager));
+            Persistent.keep(
+                manager.create(negated, new Shape(d, r)).toType(dtype, false), manager));
       }
       return new FlatTransform(
-          Persistent.keep(manager.create(t.toFloats(), new Shape(d, d)).toType(dtype, false), manager), null, null);
+          Persistent.keep(
+              manager.create(t.toFloats(), new Shape(d, d)).toType(dtype, false), manager),
+          null,
+          null);
     }
   }
 
@@ -63,9 +74,12 @@ final class FlatTransform implements AutoCloseable {
     if (dense != null) {
       return g.matMul(dense);
     }
-    // ∇W − (∇W U) Uᵀ in two gemm calls: P = Uᵀ ∇Wᵀ (Linear without bias: x·wᵀ with x = Uᵀ, w = ∇W), then one
-    // addmm, Pᵀ·(−U)ᵀ + ∇W (Linear with x = Pᵀ, w = −U, b = ∇W). The same products as (∇W U) Uᵀ; libtorch's
-    // CPU gemm runs Uᵀ ∇Wᵀ (r×d · d×out) about 4× faster than ∇W U (out×d · d×r), and the addmm saves a
+    // ∇W − (∇W U) Uᵀ in two gemm calls: P = Uᵀ ∇Wᵀ (Linear without bias: x·wᵀ with x = Uᵀ, w = ∇W),
+    // then one
+    // addmm, Pᵀ·(−U)ᵀ + ∇W (Linear with x = Pᵀ, w = −U, b = ∇W). The same products as (∇W U) Uᵀ;
+    // libtorch's
+    // CPU gemm runs Uᵀ ∇Wᵀ (r×d · d×out) about 4× faster than ∇W U (out×d · d×r), and the addmm
+    // saves a
     // separate subtraction and its out×d temporary.
     NDArray p = Linear.linear(dampingRows, g).singletonOrThrow();
     return Linear.linear(p.transpose(), dampingNegated, g).singletonOrThrow();

@@ -3,13 +3,15 @@ package dev.igm.core.train;
 import java.util.List;
 
 /**
- * How per-modality probabilities become the fused prediction (rule 12), written once for {@link IgmTrainer#score} and
- * the prequential path: the (weighted) mean of the per-modality softmaxes for the alternating methods, the softmax of
- * the summed logits for {@code joint} (its own training objective), and the trained modality's own softmax for
- * {@code unimodal-<name>}. The mean of the softmaxes is reported beside every fusion. See docs/ALGORITHM.md, rule 12.
+ * How per-modality probabilities become the fused prediction (rule 12), written once for {@link
+ * IgmTrainer#score} and the prequential path: the (weighted) mean of the per-modality softmaxes for
+ * the alternating methods, the softmax of the summed logits for {@code joint} (its own training
+ * objective), and the trained modality's own softmax for {@code unimodal-<name>}. The mean of the
+ * softmaxes is reported beside every fusion. See docs/ALGORITHM.md, rule 12.
  *
- * <p>Bits: the mean is computed here in Java exactly as the engine would compute it on the probability tensors — each
- * product {@code p·w} and each partial sum rounded to float32 (float64 for a float64 trainer), in modality order.
+ * <p>Bits: the mean is computed here in Java exactly as the engine would compute it on the
+ * probability tensors — each product {@code p·w} and each partial sum rounded to float32 (float64
+ * for a float64 trainer), in modality order.
  */
 public final class Fusion {
   enum Rule {
@@ -78,16 +80,17 @@ public final class Fusion {
         }
       }
     }
-    float[] fused = switch (rule) {
-      case MEAN_SOFTMAX -> meanSoftmax;
-      case ONE_MODALITY -> sheet.probabilities(modality).clone();
-      case SUMMED_LOGITS -> {
-        if (sheet.logitSumSoftmax() == null) {
-          throw new IllegalStateException("no softmax of the summed logits");
-        }
-        yield sheet.logitSumSoftmax();
-      }
-    };
+    float[] fused =
+        switch (rule) {
+          case MEAN_SOFTMAX -> meanSoftmax;
+          case ONE_MODALITY -> sheet.probabilities(modality).clone();
+          case SUMMED_LOGITS -> {
+            if (sheet.logitSumSoftmax() == null) {
+              throw new IllegalStateException("no softmax of the summed logits");
+            }
+            yield sheet.logitSumSoftmax();
+          }
+        };
     return new Scores(sheet.n(), sheet.classes(), sheet.allProbabilities(), fused, meanSoftmax);
   }
 }

@@ -5,10 +5,11 @@ import dev.igm.core.model.ModalityNet;
 import java.util.List;
 
 /**
- * What happens to modality j's (SAM) gradient before the optimizer step: nothing ({@link #IDENTITY}), IGM's flat
- * modification {@code ∇W_i ← ∇W_i · T_i^k} ({@link FlatGradientModification}, Eq. 5/9) or MLA's orthogonal projection
- * {@code ∇W_i ← ∇W_i · P} ({@link MlaProjection}). Only head weights change; biases and encoders never do.
- * See docs/ALGORITHM.md, "Gradient modification".
+ * What happens to modality j's (SAM) gradient before the optimizer step: nothing ({@link
+ * #IDENTITY}), IGM's flat modification {@code ∇W_i ← ∇W_i · T_i^k} ({@link
+ * FlatGradientModification}, Eq. 5/9) or MLA's orthogonal projection {@code ∇W_i ← ∇W_i · P}
+ * ({@link MlaProjection}). Only head weights change; biases and encoders never do. See
+ * docs/ALGORITHM.md, "Gradient modification".
  */
 interface GradientModifier {
   /** Leaves every gradient as it is (joint, unimodal). */
@@ -18,12 +19,22 @@ interface GradientModifier {
    * The gradients to step with.
    *
    * @param trainable indices of {@code grads}' tensors among the network's parameters
-   * @param means the step's batch means of the head inputs when {@link #needsBatchMeans()}, else null
+   * @param means the step's batch means of the head inputs when {@link #needsBatchMeans()}, else
+   *     null
    * @param b the batch index
    */
-  List<NDArray> modify(int j, ModalityNet net, List<Integer> trainable, List<NDArray> grads, double[][] means, long b);
+  List<NDArray> modify(
+      int j,
+      ModalityNet net,
+      List<Integer> trainable,
+      List<NDArray> grads,
+      double[][] means,
+      long b);
 
-  /** Whether {@link #modify} needs the step's batch means (MLA updates its projectors with them first). */
+  /**
+   * Whether {@link #modify} needs the step's batch means (MLA updates its projectors with them
+   * first).
+   */
   default boolean needsBatchMeans() {
     return false;
   }

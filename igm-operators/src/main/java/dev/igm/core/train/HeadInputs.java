@@ -5,9 +5,10 @@ import ai.djl.ndarray.types.DataType;
 import dev.igm.core.model.ModalityNet;
 
 /**
- * The head-layer inputs {@code x_1, x_2, x_3} of one forward pass, copied out of the engine in their own type (one
- * native call per layer), and their batch means {@code x̄} in float64 (rule 3): summed here in float64, then divided by
- * the row count (as {@code mean} does: sum, then divide). Plain Java data, so the means can be taken on another thread.
+ * The head-layer inputs {@code x_1, x_2, x_3} of one forward pass, copied out of the engine in
+ * their own type (one native call per layer), and their batch means {@code x̄} in float64 (rule 3):
+ * summed here in float64, then divided by the row count (as {@code mean} does: sum, then divide).
+ * Plain Java data, so the means can be taken on another thread.
  */
 record HeadInputs(int[] rows, float[][] f32, double[][] f64) {
   static HeadInputs copyOf(ModalityNet.Forward f) {

@@ -12,27 +12,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What IGM knows about the inputs of each modality's head layers: the cumulative covariances {@code C_i^k} (Eq. 2)
- * and the flat modification matrices {@code T_i^k} computed from them (Eq. 4), one {@link Layer} per (modality, head
- * layer). See docs/ALGORITHM.md, "Covariance", "Flat modification matrix" and rules 2–4.
+ * What IGM knows about the inputs of each modality's head layers: the cumulative covariances {@code
+ * C_i^k} (Eq. 2) and the flat modification matrices {@code T_i^k} computed from them (Eq. 4), one
+ * {@link Layer} per (modality, head layer). See docs/ALGORITHM.md, "Covariance", "Flat modification
+ * matrix" and rules 2–4.
  *
- * <p>Covariance updates run on this part's own {@link BackgroundWorker}: the update (float64 batch means, rank-1
- * updates of d×d triangles) is pure Java on data copied out of the engine, so it runs while the next step computes.
- * No one sees a covariance before it is done: every reader (phase reset, T refresh, the accessors, snapshots, close)
- * settles it first, and updates stay in order (one pending update at a time).
+ * <p>Covariance updates run on this part's own {@link BackgroundWorker}: the update (float64 batch
+ * means, rank-1 updates of d×d triangles) is pure Java on data copied out of the engine, so it runs
+ * while the next step computes. No one sees a covariance before it is done: every reader (phase
+ * reset, T refresh, the accessors, snapshots, close) settles it first, and updates stay in order
+ * (one pending update at a time).
  *
- * <p>T refreshes (Eq. 4: an eigendecomposition of each d×d covariance, the costliest piece of IGM at d = 512) run
- * on a {@link BackgroundWorker} per modality, off the training thread: {@link #refresh} takes a copy of the settled
- * covariances and returns; the steps go on. The new T becomes the trainer's when something first needs it — the
- * gradient modification that uses it ({@link #transform}), an accessor, a snapshot, a restore, the next refresh of
- * the same modality, {@link #settleRefreshes()} or close — and only then are the listeners told, on the training
- * thread. The result is the same T, computed by the same code from the same numbers, as a refresh done in place:
- * only when the training thread waits for it changes. One refresh per modality is pending at most.
+ * <p>T refreshes (Eq. 4: an eigendecomposition of each d×d covariance, the costliest piece of IGM
+ * at d = 512) run on a {@link BackgroundWorker} per modality, off the training thread: {@link
+ * #refresh} takes a copy of the settled covariances and returns; the steps go on. The new T becomes
+ * the trainer's when something first needs it — the gradient modification that uses it ({@link
+ * #transform}), an accessor, a snapshot, a restore, the next refresh of the same modality, {@link
+ * #settleRefreshes()} or close — and only then are the listeners told, on the training thread. The
+ * result is the same T, computed by the same code from the same numbers, as a refresh done in
+ * place: only when the training thread waits for it changes. One refresh per modality is pending at
+ * most.
  *
- * <p>Methods without T (joint, unimodal, MLA) get statistics that track no modality: every T stays absent.
+ * <p>Methods without T (joint, unimodal, MLA) get statistics that track no modality: every T stays
+ * absent.
  */
 final class HeadStatistics implements AutoCloseable {
-  /** One head layer of one modality: its covariance (null when not tracked), T (null until the first refresh). */
+  /**
+   * One head layer of one modality: its covariance (null when not tracked), T (null until the first
+   * refresh).
+   */
   private static final class Layer {
     CovarianceAccumulator covariance;
     FlatMatrix t;
@@ -47,22 +55,36 @@ final class HeadStatistics implements AutoCloseable {
   private final NDManager manager;
   private final DataType dtype;
   private final List<TrainingListener> listeners;
-  private final BackgroundWorker worker = new BackgroundWorker("igm-covariance", "covariance update");
+  private final BackgroundWorker worker =
+      new BackgroundWorker("igm-covariance", "covariance update");
+
   /** Per modality: the worker that computes its T (a thread only once it refreshes). */
   private final BackgroundWorker[] refreshers;
+
   /** Per modality: the refresh submitted and not yet taken over, or null. */
   private final PendingRefresh[] pending;
-  /** Training-thread time spent waiting for refreshes to finish (benchmarks: is the refresh on the critical path?). */
+
+  /**
+   * Training-thread time spent waiting for refreshes to finish (benchmarks: is the refresh on the
+   * critical path?).
+   */
   private long refreshWaitNanos;
+
   /** Computation time of all refreshes taken over (sum of {@link FlatMatrix#refreshNanos()}). */
   private long refreshComputeNanos;
+
   private long refreshesTaken;
 
-  /** A refresh in flight: T of every head layer once the worker is done (written by it, read after settling). */
+  /**
+   * A refresh in flight: T of every head layer once the worker is done (written by it, read after
+   * settling).
+   */
   private static final class PendingRefresh {
     final long batchIndex;
+
     /** Submission order: refreshes are taken over (and heard of) in this order. */
     final long sequence;
+
     final FlatMatrix[] t = new FlatMatrix[ModalityNet.HEAD_LAYERS];
 
     PendingRefresh(long batchIndex, long sequence) {
@@ -77,8 +99,15 @@ final class HeadStatistics implements AutoCloseable {
    * @param tracked whether the method keeps covariances and T at all
    * @param resetPerPhase {@code covariance.reset: per-phase}
    */
-  HeadStatistics(List<ModalityNet> nets, boolean tracked, boolean resetPerPhase, double decay, double tau,
-      NDManager manager, DataType dtype, List<TrainingListener> listeners) {
+  HeadStatistics(
+      List<ModalityNet> nets,
+      boolean tracked,
+      boolean resetPerPhase,
+      double decay,
+      double tau,
+      NDManager manager,
+      DataType dtype,
+      List<TrainingListener> listeners) {
     this.nets = nets;
     this.resetPerPhase = resetPerPhase;
     this.modifier = new FlatModifier(tau);
@@ -100,12 +129,18 @@ final class HeadStatistics implements AutoCloseable {
     }
   }
 
-  /** Whether modality {@code j}'s covariances are kept (so its steps must {@link #record} their head inputs). */
+  /**
+   * Whether modality {@code j}'s covariances are kept (so its steps must {@link #record} their head
+   * inputs).
+   */
   boolean tracks(int j) {
     return tracked[j];
   }
 
-  /** Stops keeping modality {@code j}'s covariances (benchmarks: a step without the covariance work). */
+  /**
+   * Stops keeping modality {@code j}'s covariances (benchmarks: a step without the covariance
+   * work).
+   */
   void untrack(int j) {
     takeRefresh(j);
     settle();
@@ -116,20 +151,25 @@ final class HeadStatistics implements AutoCloseable {
   }
 
   /**
-   * Eq. 2 for one applied step of modality {@code j}: {@code C_i^j ← γ C_i^j + x̄ᵀx̄} on the worker, from the step's
-   * unperturbed head inputs, or from their means when the step computed them already.
+   * Eq. 2 for one applied step of modality {@code j}: {@code C_i^j ← γ C_i^j + x̄ᵀx̄} on the
+   * worker, from the step's unperturbed head inputs, or from their means when the step computed
+   * them already.
    */
   void record(int j, HeadInputs inputs, double[][] knownMeans) {
     Layer[] target = layers[j];
-    worker.submit(() -> {
-      double[][] means = knownMeans != null ? knownMeans : inputs.means();
-      for (int i = 0; i < target.length; i++) {
-        target[i].covariance.updateWithMean(means[i]);
-      }
-    });
+    worker.submit(
+        () -> {
+          double[][] means = knownMeans != null ? knownMeans : inputs.means();
+          for (int i = 0; i < target.length; i++) {
+            target[i].covariance.updateWithMean(means[i]);
+          }
+        });
   }
 
-  /** {@code covariance.reset: per-phase}: modality {@code k}'s covariances start empty (a phase or window begins). */
+  /**
+   * {@code covariance.reset: per-phase}: modality {@code k}'s covariances start empty (a phase or
+   * window begins).
+   */
   void resetIfPerPhase(int k) {
     if (!tracked[k] || !resetPerPhase) {
       return;
@@ -141,9 +181,10 @@ final class HeadStatistics implements AutoCloseable {
   }
 
   /**
-   * Eq. 4: starts recomputing {@code T_i^k} from {@code C_i^k} for every head layer (batch {@code batchIndex} ended
-   * k's phase or refresh interval). The covariances are copied as they are now, so resets and updates may follow at
-   * once; the new T is taken over when first needed (see the class comment).
+   * Eq. 4: starts recomputing {@code T_i^k} from {@code C_i^k} for every head layer (batch {@code
+   * batchIndex} ended k's phase or refresh interval). The covariances are copied as they are now,
+   * so resets and updates may follow at once; the new T is taken over when first needed (see the
+   * class comment).
    */
   void refresh(int k, long batchIndex) {
     if (!tracked[k]) {
@@ -159,17 +200,19 @@ final class HeadStatistics implements AutoCloseable {
     if (refreshers[k] == null) {
       refreshers[k] = new BackgroundWorker("igm-t-refresh-" + nets.get(k).name(), "T refresh");
     }
-    refreshers[k].submit(() -> {
-      for (int i = 0; i < copies.length; i++) {
-        p.t[i] = modifier.compute(copies[i]);
-      }
-    });
+    refreshers[k].submit(
+        () -> {
+          for (int i = 0; i < copies.length; i++) {
+            p.t[i] = modifier.compute(copies[i]);
+          }
+        });
     pending[k] = p;
   }
 
   /**
-   * Takes over modality {@code k}'s pending refresh, if any, and every refresh submitted before it, oldest first: waits
-   * for each, makes its T current, tells the listeners. The listeners hear of refreshes in the order they were started.
+   * Takes over modality {@code k}'s pending refresh, if any, and every refresh submitted before it,
+   * oldest first: waits for each, makes its T current, tells the listeners. The listeners hear of
+   * refreshes in the order they were started.
    */
   private void takeRefresh(int k) {
     PendingRefresh p = pending[k];
@@ -214,7 +257,10 @@ final class HeadStatistics implements AutoCloseable {
     }
   }
 
-  /** Training-thread nanoseconds spent waiting for refreshes to finish, summed over the trainer's life. */
+  /**
+   * Training-thread nanoseconds spent waiting for refreshes to finish, summed over the trainer's
+   * life.
+   */
   long refreshWaitNanos() {
     return refreshWaitNanos;
   }
@@ -229,7 +275,10 @@ final class HeadStatistics implements AutoCloseable {
     return refreshesTaken;
   }
 
-  /** Replaces T of modality {@code k}'s head layer {@code i} (a restore; benchmarks), after any pending refresh. */
+  /**
+   * Replaces T of modality {@code k}'s head layer {@code i} (a restore; benchmarks), after any
+   * pending refresh.
+   */
   void setFlat(int k, int i, FlatMatrix t) {
     takeRefresh(k);
     install(k, i, t);
@@ -244,7 +293,10 @@ final class HeadStatistics implements AutoCloseable {
     l.transform = FlatTransform.of(t, manager, dtype);
   }
 
-  /** T of modality {@code k}'s head layer {@code i} in the engine, null while it would change nothing. */
+  /**
+   * T of modality {@code k}'s head layer {@code i} in the engine, null while it would change
+   * nothing.
+   */
   FlatTransform transform(int k, int i) {
     takeRefresh(k);
     return layers[k][i].transform;
@@ -266,7 +318,9 @@ final class HeadStatistics implements AutoCloseable {
     worker.settle();
   }
 
-  /** {@code <modality>.cov.<i>}, {@code <modality>.T.<i>[.eigenvalues|.damping]} and their metadata. */
+  /**
+   * {@code <modality>.cov.<i>}, {@code <modality>.T.<i>[.eigenvalues|.damping]} and their metadata.
+   */
   void export(int j, StateWriter out) {
     takeRefresh(j);
     String name = nets.get(j).name();
@@ -302,7 +356,8 @@ final class HeadStatistics implements AutoCloseable {
       if (c != null && saved != null) {
         Long updates = in.metadata().covarianceUpdates().get(cn);
         if (updates == null) {
-          throw new IllegalArgumentException("snapshot has covariance " + cn + " but no update count for it");
+          throw new IllegalArgumentException(
+              "snapshot has covariance " + cn + " but no update count for it");
         }
         c.restore(saved.toDoubleArray(), updates);
       }
@@ -310,16 +365,22 @@ final class HeadStatistics implements AutoCloseable {
       NDArray t = in.optional(tn);
       if (t != null) {
         NDArray damping = in.optional(tn + ".damping");
-        setFlat(j, i, FlatMatrix.restore((int) t.getShape().get(0), t.toDoubleArray(),
-            in.require(tn + ".eigenvalues").toDoubleArray(),
-            Boolean.TRUE.equals(in.metadata().tIdentity().get(tn)), damping == null ? null : damping.toDoubleArray()));
+        setFlat(
+            j,
+            i,
+            FlatMatrix.restore(
+                (int) t.getShape().get(0),
+                t.toDoubleArray(),
+                in.require(tn + ".eigenvalues").toDoubleArray(),
+                Boolean.TRUE.equals(in.metadata().tIdentity().get(tn)),
+                damping == null ? null : damping.toDoubleArray()));
       }
     }
   }
 
   /**
-   * Takes over pending refreshes, settles the pending update and stops the workers; the T arrays go with the
-   * trainer's manager.
+   * Takes over pending refreshes, settles the pending update and stops the workers; the T arrays go
+   * with the trainer's manager.
    */
   @Override
   public void close() {

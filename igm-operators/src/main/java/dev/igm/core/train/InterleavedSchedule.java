@@ -5,9 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code schedule: interleaved}: every mini-batch gives one optimizer step per modality, in order; every
- * {@code t.refresh.batches} batches each modality's T is recomputed from its covariance, which then, with
- * {@code covariance.reset: per-phase}, starts empty (rules 2, 3). See docs/ALGORITHM.md, "Schedules".
+ * {@code schedule: interleaved}: every mini-batch gives one optimizer step per modality, in order;
+ * every {@code t.refresh.batches} batches each modality's T is recomputed from its covariance,
+ * which then, with {@code covariance.reset: per-phase}, starts empty (rules 2, 3). See
+ * docs/ALGORITHM.md, "Schedules".
  */
 final class InterleavedSchedule implements TrainingSchedule {
   private final int refreshBatches;

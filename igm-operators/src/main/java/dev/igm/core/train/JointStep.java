@@ -11,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The late-fusion baseline's step ({@code joint}): loss = cross-entropy of the summed logits, every modality in one
- * step, no SAM and no gradient modification; each modality's own optimizer steps its parameters. A non-finite loss or
- * gradient refuses the whole step (rule 8). See docs/ALGORITHM.md, "Methods".
+ * The late-fusion baseline's step ({@code joint}): loss = cross-entropy of the summed logits, every
+ * modality in one step, no SAM and no gradient modification; each modality's own optimizer steps
+ * its parameters. A non-finite loss or gradient refuses the whole step (rule 8). See
+ * docs/ALGORITHM.md, "Methods".
  */
 final class JointStep {
   private final List<ModalityNet> nets;
@@ -26,7 +27,10 @@ final class JointStep {
     this.optimizers = optimizers;
   }
 
-  /** One joint step on {@code batch}; hands every modality's logits and their sum to {@code sheet} when given. */
+  /**
+   * One joint step on {@code batch}; hands every modality's logits and their sum to {@code sheet}
+   * when given.
+   */
   StepReport run(List<LabeledSample> batch, long b, double lr, ScoreSheet sheet) {
     try (NDScope ignored = new NDScope()) {
       StepReport r = runInScope(batch, b, lr, sheet);

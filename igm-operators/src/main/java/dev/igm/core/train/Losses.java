@@ -2,7 +2,10 @@ package dev.igm.core.train;
 
 import ai.djl.ndarray.NDArray;
 
-/** Loss functions on logits (batch x classes) and one-hot targets, as {@code torch.nn.functional.cross_entropy}. */
+/**
+ * Loss functions on logits (batch x classes) and one-hot targets, as {@code
+ * torch.nn.functional.cross_entropy}.
+ */
 public final class Losses {
   private Losses() {}
 

@@ -7,9 +7,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Rule 1: mini-batches are consecutive runs of {@code batch.size} training samples in arrival order; a trailing
- * partial batch is never trained, it stays pending (and is part of the trainer's state). Checks every sample against
- * the model on arrival. See docs/ALGORITHM.md, rule 1.
+ * Rule 1: mini-batches are consecutive runs of {@code batch.size} training samples in arrival
+ * order; a trailing partial batch is never trained, it stays pending (and is part of the trainer's
+ * state). Checks every sample against the model on arrival. See docs/ALGORITHM.md, rule 1.
  */
 final class MiniBatcher {
   private final int batchSize;
@@ -40,7 +40,10 @@ final class MiniBatcher {
     return pending.size() + 1 >= batchSize;
   }
 
-  /** The inputs of the pending samples and then {@code sample}'s: the batch it completes, for scoring. */
+  /**
+   * The inputs of the pending samples and then {@code sample}'s: the batch it completes, for
+   * scoring.
+   */
   List<float[][]> inputsWith(LabeledSample sample) {
     validate(sample);
     List<float[][]> inputs = new ArrayList<>(batchSize);
@@ -57,17 +60,30 @@ final class MiniBatcher {
 
   void validate(LabeledSample s) {
     if (s.label() < 0 || s.label() >= classes) {
-      throw new IllegalArgumentException("sample " + s.id() + ": label " + s.label() + " outside [0, " + classes + ")");
+      throw new IllegalArgumentException(
+          "sample " + s.id() + ": label " + s.label() + " outside [0, " + classes + ")");
     }
     if (s.inputs().length != nets.size()) {
       throw new IllegalArgumentException(
-          "sample " + s.id() + ": " + s.inputs().length + " modalities, the model has " + nets.size());
+          "sample "
+              + s.id()
+              + ": "
+              + s.inputs().length
+              + " modalities, the model has "
+              + nets.size());
     }
     for (int j = 0; j < nets.size(); j++) {
       int want = nets.get(j).spec().inputSize();
       if (s.inputs()[j] == null || s.inputs()[j].length != want) {
-        throw new IllegalArgumentException("sample " + s.id() + ": modality " + nets.get(j).name() + " has "
-            + (s.inputs()[j] == null ? "no input" : s.inputs()[j].length + " values") + ", expected " + want);
+        throw new IllegalArgumentException(
+            "sample "
+                + s.id()
+                + ": modality "
+                + nets.get(j).name()
+                + " has "
+                + (s.inputs()[j] == null ? "no input" : s.inputs()[j].length + " values")
+                + ", expected "
+                + want);
       }
     }
   }

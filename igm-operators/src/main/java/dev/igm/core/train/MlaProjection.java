@@ -10,10 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * MLA's gradient modification: per head layer an orthogonal projector P shared by the modalities, updated with the
- * current batch mean and then applied, {@code ∇W ← ∇W · P} (rule 9: one projector per (layer index, input width); a
- * width no other modality shares gets none; {@code α = 0.1^(1 + b/nb)} within an epoch of nb batches, else the constant
- * {@code mla.alpha}). See docs/ALGORITHM.md, "Methods" and rule 9.
+ * MLA's gradient modification: per head layer an orthogonal projector P shared by the modalities,
+ * updated with the current batch mean and then applied, {@code ∇W ← ∇W · P} (rule 9: one projector
+ * per (layer index, input width); a width no other modality shares gets none; {@code α = 0.1^(1 +
+ * b/nb)} within an epoch of nb batches, else the constant {@code mla.alpha}). See
+ * docs/ALGORITHM.md, "Methods" and rule 9.
  */
 final class MlaProjection implements GradientModifier {
   private final Map<String, MlaProjector> projectors = new TreeMap<>();
@@ -21,7 +22,8 @@ final class MlaProjection implements GradientModifier {
   private final double constantAlpha;
   private final int batchesPerEpoch;
 
-  MlaProjection(List<ModalityNet> nets, BatchArrays arrays, double constantAlpha, int batchesPerEpoch) {
+  MlaProjection(
+      List<ModalityNet> nets, BatchArrays arrays, double constantAlpha, int batchesPerEpoch) {
     this.arrays = arrays;
     this.constantAlpha = constantAlpha;
     this.batchesPerEpoch = batchesPerEpoch;
@@ -35,7 +37,10 @@ final class MlaProjection implements GradientModifier {
     }
   }
 
-  /** Whether at least two modalities have head layer {@code layer} of input width {@code width} (rule 9). */
+  /**
+   * Whether at least two modalities have head layer {@code layer} of input width {@code width}
+   * (rule 9).
+   */
   private static boolean sharedWidth(List<ModalityNet> nets, int layer, int width) {
     int n = 0;
     for (ModalityNet net : nets) {
@@ -55,7 +60,9 @@ final class MlaProjection implements GradientModifier {
   }
 
   double alpha(long b) {
-    return batchesPerEpoch > 0 ? MlaProjector.alpha(b % batchesPerEpoch, batchesPerEpoch) : constantAlpha;
+    return batchesPerEpoch > 0
+        ? MlaProjector.alpha(b % batchesPerEpoch, batchesPerEpoch)
+        : constantAlpha;
   }
 
   @Override
@@ -65,7 +72,12 @@ final class MlaProjection implements GradientModifier {
 
   @Override
   public List<NDArray> modify(
-      int j, ModalityNet net, List<Integer> trainable, List<NDArray> grads, double[][] means, long b) {
+      int j,
+      ModalityNet net,
+      List<Integer> trainable,
+      List<NDArray> grads,
+      double[][] means,
+      long b) {
     List<NDArray> out = new ArrayList<>(grads);
     for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
       int t = trainable.indexOf(net.headWeightIndex(i));
@@ -73,7 +85,11 @@ final class MlaProjection implements GradientModifier {
       MlaProjector p = projectors.get(key(i, width));
       if (p != null) {
         p.update(means[i], alpha(b));
-        NDArray m = arrays.manager().create(p.toFloats(), new Shape(width, width)).toType(arrays.dtype(), false);
+        NDArray m =
+            arrays
+                .manager()
+                .create(p.toFloats(), new Shape(width, width))
+                .toType(arrays.dtype(), false);
         out.set(t, grads.get(t).matMul(m));
       }
     }

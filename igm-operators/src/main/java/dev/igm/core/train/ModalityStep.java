@@ -10,11 +10,12 @@ import dev.igm.core.model.Pass;
 import java.util.List;
 
 /**
- * One optimizer step of one modality j — the inner step of Algorithm 1 and of every alternating method: the training
- * pass and its gradient g, the {@link GradientEstimator} (plain or SAM), the {@link GradientModifier} (none, flat T or
- * MLA's projector), the modality's optimizer, then the covariance update of Eq. 2 from the unperturbed pass. A step
- * whose loss or gradient is not finite is refused whole (rule 8): parameters, optimizer state, covariances, projectors
- * and the encoder's running statistics stay as they were. See docs/ALGORITHM.md, "One step".
+ * One optimizer step of one modality j — the inner step of Algorithm 1 and of every alternating
+ * method: the training pass and its gradient g, the {@link GradientEstimator} (plain or SAM), the
+ * {@link GradientModifier} (none, flat T or MLA's projector), the modality's optimizer, then the
+ * covariance update of Eq. 2 from the unperturbed pass. A step whose loss or gradient is not finite
+ * is refused whole (rule 8): parameters, optimizer state, covariances, projectors and the encoder's
+ * running statistics stay as they were. See docs/ALGORITHM.md, "One step".
  */
 final class ModalityStep {
   private final List<ModalityNet> nets;
@@ -24,8 +25,13 @@ final class ModalityStep {
   private final HeadStatistics statistics;
   private final Optimizers optimizers;
 
-  ModalityStep(List<ModalityNet> nets, BatchArrays arrays, GradientEstimator estimator, GradientModifier modifier,
-      HeadStatistics statistics, Optimizers optimizers) {
+  ModalityStep(
+      List<ModalityNet> nets,
+      BatchArrays arrays,
+      GradientEstimator estimator,
+      GradientModifier modifier,
+      HeadStatistics statistics,
+      Optimizers optimizers) {
     this.nets = nets;
     this.arrays = arrays;
     this.estimator = estimator;
@@ -35,9 +41,10 @@ final class ModalityStep {
   }
 
   /**
-   * Trains modality {@code j} on {@code batch} (batch index {@code b}, learning rate {@code lr}). When {@code sheet} is
-   * not null and the training pass sees the batch as it is, the pass's logits are handed to it (prequential scores).
-   * The encoder's running statistics staged by the pass are committed only when the step is applied.
+   * Trains modality {@code j} on {@code batch} (batch index {@code b}, learning rate {@code lr}).
+   * When {@code sheet} is not null and the training pass sees the batch as it is, the pass's logits
+   * are handed to it (prequential scores). The encoder's running statistics staged by the pass are
+   * committed only when the step is applied.
    */
   StepReport run(int j, List<LabeledSample> batch, long b, double lr, ScoreSheet sheet) {
     ModalityNet net = nets.get(j);
@@ -52,11 +59,12 @@ final class ModalityStep {
     }
   }
 
-  private StepReport runInScope(int j, ModalityNet net, List<LabeledSample> batch, long b, double lr,
-      ScoreSheet sheet) {
+  private StepReport runInScope(
+      int j, ModalityNet net, List<LabeledSample> batch, long b, double lr, ScoreSheet sheet) {
     List<Integer> trainable = Trainable.indices(net);
     int[] labels = BatchArrays.labels(batch);
-    GradientEstimator.TrainingPass pass = estimator.trainingPass(BatchArrays.stack(batch, j), labels, arrays);
+    GradientEstimator.TrainingPass pass =
+        estimator.trainingPass(BatchArrays.stack(batch, j), labels, arrays);
     NDArray x = arrays.input(pass.input(), batch.size(), net.spec().inputSize());
     NDArray y = arrays.oneHot(labels);
 
@@ -77,7 +85,8 @@ final class ModalityStep {
     if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
       return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
     }
-    double[][] means = modifier.needsBatchMeans() ? HeadInputs.copyOf(f).means() : null; // MLA's GM needs them now
+    double[][] means =
+        modifier.needsBatchMeans() ? HeadInputs.copyOf(f).means() : null; // MLA's GM needs them now
 
     List<NDArray> params = Trainable.parameters(net, trainable);
     List<NDArray> finalGrads = estimator.estimate(net, trainable, x, y, grads, Math.sqrt(norm2), f);

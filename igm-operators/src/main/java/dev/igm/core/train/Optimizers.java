@@ -10,14 +10,15 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * One optimizer per modality (rule 7: only modality j's state moves in its step; momentum carries across phases) and
- * the learning rate of each batch. See docs/ALGORITHM.md, "Optimizer".
+ * One optimizer per modality (rule 7: only modality j's state moves in its step; momentum carries
+ * across phases) and the learning rate of each batch. See docs/ALGORITHM.md, "Optimizer".
  */
 final class Optimizers {
   private final List<ParameterOptimizer> perModality = new ArrayList<>();
   private final LearningRateSchedule learningRate;
 
-  Optimizers(int modalities, Supplier<ParameterOptimizer> factory, LearningRateSchedule learningRate) {
+  Optimizers(
+      int modalities, Supplier<ParameterOptimizer> factory, LearningRateSchedule learningRate) {
     for (int j = 0; j < modalities; j++) {
       perModality.add(factory.get());
     }
@@ -32,7 +33,10 @@ final class Optimizers {
     return learningRate.at(b);
   }
 
-  /** {@code <parameter>.momentum} or {@code <parameter>.adam_m|adam_v}, and the step count in {@code optimizerSteps}. */
+  /**
+   * {@code <parameter>.momentum} or {@code <parameter>.adam_m|adam_v}, and the step count in {@code
+   * optimizerSteps}.
+   */
   void export(int j, ModalityNet net, StateWriter out) {
     List<String> names = trainableNames(net);
     ParameterOptimizer opt = perModality.get(j);
@@ -56,7 +60,8 @@ final class Optimizers {
     }
     List<Long> steps = in.metadata().optimizerSteps();
     if (steps.size() <= j) {
-      throw new IllegalArgumentException("snapshot has no optimizer step count for modality " + net.name());
+      throw new IllegalArgumentException(
+          "snapshot has no optimizer step count for modality " + net.name());
     }
     perModality.get(j).restore(manager, state, steps.get(j));
   }

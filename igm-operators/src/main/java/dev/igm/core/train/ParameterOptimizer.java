@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An optimizer over one modality's parameters with PyTorch's update rules. Updates are in place and must run
- * outside a gradient collector. The gradients passed in are final (gradient modification already applied);
- * weight decay is added here, after GM (docs/ALGORITHM.md, "Optimizer").
+ * An optimizer over one modality's parameters with PyTorch's update rules. Updates are in place and
+ * must run outside a gradient collector. The gradients passed in are final (gradient modification
+ * already applied); weight decay is added here, after GM (docs/ALGORITHM.md, "Optimizer").
  */
 public interface ParameterOptimizer {
   /** One update of {@code params} with {@code grads} at learning rate {@code lr}. */

@@ -3,10 +3,11 @@ package dev.igm.core.train;
 import java.util.List;
 
 /**
- * Algorithm 1 ({@code schedule: phased}): modality j trains alone for {@code phase.batches} consecutive mini-batches,
- * then the next modality in order; when j's phase ends, {@code T^j} is recomputed from {@code C^j}, and with
- * {@code covariance.reset: per-phase} {@code C^j} starts empty when j's next phase starts. A phase cut short by the end
- * of the input gets no refresh (rule 2). See docs/ALGORITHM.md, "Algorithm 1".
+ * Algorithm 1 ({@code schedule: phased}): modality j trains alone for {@code phase.batches}
+ * consecutive mini-batches, then the next modality in order; when j's phase ends, {@code T^j} is
+ * recomputed from {@code C^j}, and with {@code covariance.reset: per-phase} {@code C^j} starts
+ * empty when j's next phase starts. A phase cut short by the end of the input gets no refresh (rule
+ * 2). See docs/ALGORITHM.md, "Algorithm 1".
  */
 final class PhasedSchedule implements TrainingSchedule {
   private final int phaseBatches;

@@ -10,11 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SAM as the reference code does it ({@code sam.variant: reference}): the training pass sees a mixup of the batch
- * (α = {@code sam.mixup-alpha}, partner order and λ drawn from the trainer's RNG); the head is nudged by
- * {@code ρ·g/‖g‖} per tensor (the encoder by {@code sam.rho.encoder}) and not restored; the gradient is that of
- * {@code (1−r)·L_mixup(θ) + r·L(head_{θ+ε}(z), y)} with z the features of the mixed batch and r =
- * {@code sam.flat-ratio}. See docs/ALGORITHM.md, "SAM".
+ * SAM as the reference code does it ({@code sam.variant: reference}): the training pass sees a
+ * mixup of the batch (α = {@code sam.mixup-alpha}, partner order and λ drawn from the trainer's
+ * RNG); the head is nudged by {@code ρ·g/‖g‖} per tensor (the encoder by {@code sam.rho.encoder})
+ * and not restored; the gradient is that of {@code (1−r)·L_mixup(θ) + r·L(head_{θ+ε}(z), y)} with z
+ * the features of the mixed batch and r = {@code sam.flat-ratio}. See docs/ALGORITHM.md, "SAM".
  */
 final class ReferenceSamGradient implements GradientEstimator {
   private final Rng rng;
@@ -23,7 +23,8 @@ final class ReferenceSamGradient implements GradientEstimator {
   private final double rhoEncoder;
   private final double flatRatio;
 
-  ReferenceSamGradient(Rng rng, double mixupAlpha, double rho, double rhoEncoder, double flatRatio) {
+  ReferenceSamGradient(
+      Rng rng, double mixupAlpha, double rho, double rhoEncoder, double flatRatio) {
     this.rng = rng;
     this.mixupAlpha = mixupAlpha;
     this.rho = rho;
@@ -40,7 +41,8 @@ final class ReferenceSamGradient implements GradientEstimator {
     for (int i = 0; i < n; i++) {
       partnerLabels[i] = labels[partner[i]];
     }
-    return new TrainingPass(mixup(input, n, partner, lambda),
+    return new TrainingPass(
+        mixup(input, n, partner, lambda),
         (logits, y) -> Losses.mixup(logits, y, arrays.oneHot(partnerLabels), lambda));
   }
 
@@ -50,8 +52,14 @@ final class ReferenceSamGradient implements GradientEstimator {
   }
 
   @Override
-  public List<NDArray> estimate(ModalityNet net, List<Integer> trainable, NDArray x, NDArray y, List<NDArray> g,
-      double norm, ModalityNet.Forward f) {
+  public List<NDArray> estimate(
+      ModalityNet net,
+      List<Integer> trainable,
+      NDArray x,
+      NDArray y,
+      List<NDArray> g,
+      double norm,
+      ModalityNet.Forward f) {
     int headStart = net.headWeightIndex(0);
     List<NDArray> gOri = new ArrayList<>();
     List<NDArray> eps = new ArrayList<>();
@@ -86,7 +94,10 @@ final class ReferenceSamGradient implements GradientEstimator {
     int h = 0;
     for (int t = 0; t < trainable.size(); t++) {
       int idx = trainable.get(t);
-      NDArray gFlat = idx >= headStart ? headLeaves.get(h++).getGradient() : net.parameters().get(idx).getGradient();
+      NDArray gFlat =
+          idx >= headStart
+              ? headLeaves.get(h++).getGradient()
+              : net.parameters().get(idx).getGradient();
       out.add(gOri.get(t).mul(1 - flatRatio).add(gFlat.mul(flatRatio)));
     }
     // the reference leaves the perturbation in place: the optimizer steps from θ + ε

@@ -12,13 +12,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * SAM as the paper states it (Eq. 6–8, {@code sam.variant: paper}): {@code ε = ρ g/‖g‖₂} with one norm over all of
- * modality j's trainable tensors, biases included, and {@code ε = 0} when {@code ‖g‖ = 0} (rule 6);
- * {@code g' = ∇L(θ + ε)} on the same batch; θ is restored. See docs/ALGORITHM.md, "SAM".
+ * SAM as the paper states it (Eq. 6–8, {@code sam.variant: paper}): {@code ε = ρ g/‖g‖₂} with one
+ * norm over all of modality j's trainable tensors, biases included, and {@code ε = 0} when {@code
+ * ‖g‖ = 0} (rule 6); {@code g' = ∇L(θ + ε)} on the same batch; θ is restored. See
+ * docs/ALGORITHM.md, "SAM".
  *
- * <p>θ+ε lives on separate leaf arrays, so θ is never moved — except for parameters the network cannot take
- * substitutes for (a TorchScript encoder's): those are perturbed in place and restored by copying θ back, bit for bit,
- * whatever happens in between.
+ * <p>θ+ε lives on separate leaf arrays, so θ is never moved — except for parameters the network
+ * cannot take substitutes for (a TorchScript encoder's): those are perturbed in place and restored
+ * by copying θ back, bit for bit, whatever happens in between.
  */
 final class SamGradient implements GradientEstimator {
   private final double rho;
@@ -28,8 +29,14 @@ final class SamGradient implements GradientEstimator {
   }
 
   @Override
-  public List<NDArray> estimate(ModalityNet net, List<Integer> trainable, NDArray x, NDArray y, List<NDArray> g,
-      double norm, ModalityNet.Forward f) {
+  public List<NDArray> estimate(
+      ModalityNet net,
+      List<Integer> trainable,
+      NDArray x,
+      NDArray y,
+      List<NDArray> g,
+      double norm,
+      ModalityNet.Forward f) {
     double scale = norm > 0 ? rho / norm : 0;
     List<NDArray> perturbed = new ArrayList<>(net.parameters());
     List<NDArray> leaves = new ArrayList<>();
@@ -50,7 +57,9 @@ final class SamGradient implements GradientEstimator {
         } else {
           moved.put(idx, theta.duplicate());
           theta.addi(deltas.get(t));
-          theta.getGradient().set(new NDIndex("..."), 0); // autograd accumulates into θ's own gradient
+          theta
+              .getGradient()
+              .set(new NDIndex("..."), 0); // autograd accumulates into θ's own gradient
           leaves.add(theta);
         }
       }

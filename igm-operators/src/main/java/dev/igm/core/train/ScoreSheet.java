@@ -4,10 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * The scores of one set of samples as they are gathered, modality by modality: the softmax of each modality's logits
- * (and, for a fusion by the summed logits, the softmax of their sum), taken from an inference pass or, during
- * {@link IgmTrainer#offerScored}, from a training step's own unperturbed pass on the same samples with the same
- * parameters. The first logits offered for a modality count. {@link Fusion} turns a complete sheet into {@link Scores}.
+ * The scores of one set of samples as they are gathered, modality by modality: the softmax of each
+ * modality's logits (and, for a fusion by the summed logits, the softmax of their sum), taken from
+ * an inference pass or, during {@link IgmTrainer#offerScored}, from a training step's own
+ * unperturbed pass on the same samples with the same parameters. The first logits offered for a
+ * modality count. {@link Fusion} turns a complete sheet into {@link Scores}.
  */
 public final class ScoreSheet {
   private final int n;
@@ -17,7 +18,10 @@ public final class ScoreSheet {
   private final double[][] perModality64;
   private float[] logitSumSoftmax;
 
-  /** @param wide whether the logits are float64 (the fusion then sums in float64, as the engine would) */
+  /**
+   * @param wide whether the logits are float64 (the fusion then sums in float64, as the engine
+   *     would)
+   */
   ScoreSheet(int n, int classes, int modalities, boolean wide) {
     this.n = n;
     this.classes = classes;
@@ -42,7 +46,10 @@ public final class ScoreSheet {
     return perModality[j] != null;
   }
 
-  /** Modality {@code j}'s logits for the samples (n × classes); ignored when the modality has scores already. */
+  /**
+   * Modality {@code j}'s logits for the samples (n × classes); ignored when the modality has scores
+   * already.
+   */
   public void modality(int j, NDArray logits) {
     if (perModality[j] != null) {
       return;

@@ -7,7 +7,8 @@ package dev.igm.core.train;
  * @param fused the fused prediction (mean softmax; softmax of summed logits for joint)
  * @param meanSoftmax the mean of the per-modality softmaxes (reported beside joint's own fusion)
  */
-public record Scores(int n, int classes, float[][] perModality, float[] fused, float[] meanSoftmax) {
+public record Scores(
+    int n, int classes, float[][] perModality, float[] fused, float[] meanSoftmax) {
   /** Probabilities of sample {@code s} under modality {@code j}. */
   public float[] modality(int j, int s) {
     return java.util.Arrays.copyOfRange(perModality[j], s * classes, (s + 1) * classes);

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code torch.optim.SGD} (no dampening, no Nesterov): {@code d = g + wd·θ}; {@code buf = μ·buf + d} with
- * {@code buf = d} at the first step; {@code θ −= lr·buf}.
+ * {@code torch.optim.SGD} (no dampening, no Nesterov): {@code d = g + wd·θ}; {@code buf = μ·buf +
+ * d} with {@code buf = d} at the first step; {@code θ −= lr·buf}.
  */
 public final class Sgd implements ParameterOptimizer {
   private final double momentum;

@@ -10,14 +10,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The metadata document of a {@link TrainerSnapshot}, read field by field with a clear error for anything missing or
- * of the wrong type (a malformed or foreign file never ends in a {@code NullPointerException} or a
- * {@code ClassCastException}).
+ * The metadata document of a {@link TrainerSnapshot}, read field by field with a clear error for
+ * anything missing or of the wrong type (a malformed or foreign file never ends in a {@code
+ * NullPointerException} or a {@code ClassCastException}).
  *
- * <p>Versions: the {@code format} field names the layout. {@code igm-snapshot/1} is the layout of the first release
- * and still the one written; a later layout adds its own case to {@link #parse} and maps older files onto this record.
+ * <p>Versions: the {@code format} field names the layout. {@code igm-snapshot/1} is the layout of
+ * the first release and still the one written; a later layout adds its own case to {@link #parse}
+ * and maps older files onto this record.
  *
- * @param pending ids and labels of the samples of the pending partial mini-batch (their inputs are tensors)
+ * @param pending ids and labels of the samples of the pending partial mini-batch (their inputs are
+ *     tensors)
  */
 record SnapshotMetadata(
     String format,
@@ -43,19 +45,26 @@ record SnapshotMetadata(
     try {
       root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("snapshot metadata is not JSON: " + e.getOriginalMessage());
+      throw new IllegalArgumentException(
+          "snapshot metadata is not JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("snapshot metadata must be a JSON object");
     }
     JsonNode format = root.get("format");
     if (format == null || !format.isTextual()) {
-      throw new IllegalArgumentException("not an IGM trainer snapshot: its metadata has no \"format\" field");
+      throw new IllegalArgumentException(
+          "not an IGM trainer snapshot: its metadata has no \"format\" field");
     }
     return switch (format.asText()) {
       case V1 -> readV1(root);
-      default -> throw new IllegalArgumentException("unsupported snapshot format '" + format.asText()
-          + "' (this version reads " + V1 + ")");
+      default ->
+          throw new IllegalArgumentException(
+              "unsupported snapshot format '"
+                  + format.asText()
+                  + "' (this version reads "
+                  + V1
+                  + ")");
     };
   }
 
@@ -65,21 +74,26 @@ record SnapshotMetadata(
       steps.add(integer(n, "optimizerSteps[]"));
     }
     Map<String, Long> updates = new LinkedHashMap<>();
-    fields(root, "covarianceUpdates").forEachRemaining(e -> updates.put(e.getKey(), integer(e.getValue(),
-        "covarianceUpdates." + e.getKey())));
+    fields(root, "covarianceUpdates")
+        .forEachRemaining(
+            e -> updates.put(e.getKey(), integer(e.getValue(), "covarianceUpdates." + e.getKey())));
     Map<String, Boolean> identity = new LinkedHashMap<>();
-    fields(root, "tIdentity").forEachRemaining(e -> {
-      if (!e.getValue().isBoolean()) {
-        throw malformed("tIdentity." + e.getKey(), "true or false", e.getValue());
-      }
-      identity.put(e.getKey(), e.getValue().booleanValue());
-    });
+    fields(root, "tIdentity")
+        .forEachRemaining(
+            e -> {
+              if (!e.getValue().isBoolean()) {
+                throw malformed("tIdentity." + e.getKey(), "true or false", e.getValue());
+              }
+              identity.put(e.getKey(), e.getValue().booleanValue());
+            });
     List<PendingSample> pending = new ArrayList<>();
     for (JsonNode p : array(root, "pending")) {
       if (!p.isObject() || p.get("id") == null || !p.get("id").isTextual()) {
         throw malformed("pending[]", "an object with a text id and a label", p);
       }
-      pending.add(new PendingSample(p.get("id").asText(), Math.toIntExact(integer(p.get("label"), "pending[].label"))));
+      pending.add(
+          new PendingSample(
+              p.get("id").asText(), Math.toIntExact(integer(p.get("label"), "pending[].label"))));
     }
     JsonNode config = root.get("config");
     if (config == null || !config.isObject()) {
@@ -88,15 +102,25 @@ record SnapshotMetadata(
     JsonNode rng = root.get("rngState");
     long rngState;
     try {
-      rngState = rng != null && rng.isTextual() ? Long.parseLong(rng.asText()) : integer(rng, "rngState");
+      rngState =
+          rng != null && rng.isTextual() ? Long.parseLong(rng.asText()) : integer(rng, "rngState");
     } catch (NumberFormatException e) {
       throw malformed("rngState", "a 64-bit integer", rng);
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> configMap = JSON.convertValue(config, Map.class);
-    return new SnapshotMetadata(V1, text(root, "method"), integer(root.get("batches"), "batches"),
-        integer(root.get("samplesTrained"), "samplesTrained"), integer(root.get("refusedSteps"), "refusedSteps"),
-        rngState, steps, updates, identity, pending, configMap);
+    return new SnapshotMetadata(
+        V1,
+        text(root, "method"),
+        integer(root.get("batches"), "batches"),
+        integer(root.get("samplesTrained"), "samplesTrained"),
+        integer(root.get("refusedSteps"), "refusedSteps"),
+        rngState,
+        steps,
+        updates,
+        identity,
+        pending,
+        configMap);
   }
 
   private static String text(JsonNode root, String key) {
@@ -131,7 +155,12 @@ record SnapshotMetadata(
   }
 
   private static IllegalArgumentException malformed(String key, String expected, JsonNode got) {
-    return new IllegalArgumentException("malformed snapshot metadata: \"" + key + "\" must be " + expected + ", got "
-        + (got == null ? "nothing" : got.toString()));
+    return new IllegalArgumentException(
+        "malformed snapshot metadata: \""
+            + key
+            + "\" must be "
+            + expected
+            + ", got "
+            + (got == null ? "nothing" : got.toString()));
   }
 }

@@ -4,7 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.Map;
 
-/** What the parts of a trainer import their state from: the snapshot's tensors by name and its typed metadata. */
+/**
+ * What the parts of a trainer import their state from: the snapshot's tensors by name and its typed
+ * metadata.
+ */
 final class StateReader {
   private final Map<String, NDArray> tensors;
   private final SnapshotMetadata metadata;
@@ -32,14 +35,20 @@ final class StateReader {
   }
 
   /**
-   * Copies the named tensor's values into {@code dst} in place: dst may be a TorchScript module's own parameter, which
-   * must keep its identity, and must not end up sharing memory with the decoded tensor, which dies with its manager.
+   * Copies the named tensor's values into {@code dst} in place: dst may be a TorchScript module's
+   * own parameter, which must keep its identity, and must not end up sharing memory with the
+   * decoded tensor, which dies with its manager.
    */
   void copyInto(String name, NDArray dst) {
     NDArray src = require(name);
     if (!src.getShape().equals(dst.getShape())) {
       throw new IllegalArgumentException(
-          "tensor " + name + " has shape " + src.getShape() + ", the model needs " + dst.getShape());
+          "tensor "
+              + name
+              + " has shape "
+              + src.getShape()
+              + ", the model needs "
+              + dst.getShape());
     }
     dst.set(new NDIndex("..."), src.toType(dst.getDataType(), false));
   }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where the parts of a trainer export their state for a {@link TrainerSnapshot}: named tensors (copies owned by the
- * snapshot, in the order exported) and metadata entries (in the order first written). Used inside the capture's
- * {@code NDScope}.
+ * Where the parts of a trainer export their state for a {@link TrainerSnapshot}: named tensors
+ * (copies owned by the snapshot, in the order exported) and metadata entries (in the order first
+ * written). Used inside the capture's {@code NDScope}.
  */
 final class StateWriter {
   private final NDManager owner;

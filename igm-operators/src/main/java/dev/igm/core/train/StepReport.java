@@ -10,4 +10,5 @@ package dev.igm.core.train;
  * @param lr the learning rate used
  * @param gradNorm the global gradient norm at θ over the trained tensors
  */
-public record StepReport(long batchIndex, String modality, double loss, boolean refused, double lr, double gradNorm) {}
+public record StepReport(
+    long batchIndex, String modality, double loss, boolean refused, double lr, double gradNorm) {}

@@ -7,7 +7,9 @@ import dev.igm.core.model.ModalityNet;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The trainable tensors of one modality's network (a frozen encoder's are not) and their gradients. */
+/**
+ * The trainable tensors of one modality's network (a frozen encoder's are not) and their gradients.
+ */
 final class Trainable {
   private Trainable() {}
 
@@ -33,7 +35,9 @@ final class Trainable {
   static void zeroGradients(ModalityNet net, List<Integer> trainable) {
     for (int i : trainable) {
       NDArray g = net.parameters().get(i).getGradient();
-      g.set(new NDIndex(":"), 0); // set, not multiply: a refused step may have left NaN in the gradient
+      g.set(
+          new NDIndex(":"),
+          0); // set, not multiply: a refused step may have left NaN in the gradient
     }
   }
 

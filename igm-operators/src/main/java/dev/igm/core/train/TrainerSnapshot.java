@@ -17,7 +17,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,26 +25,32 @@ import java.util.Map;
  * <p>Tensor names (PyTorch layout, weight = out x in):
  *
  * <ul>
- *   <li>{@code <modality>.head.<i>.weight|bias}, {@code <modality>.encoder.<name>} — parameters (encoder names are
- *       the encoder's own: {@code <i>.weight} for an mlp, torchvision's for resnet18, the module's
- *       {@code named_parameters()} for torchscript; a frozen encoder's parameters are written too)
- *   <li>{@code <modality>.encoder.<bn>.running_mean|running_var} — BatchNorm running statistics (buffers)
+ *   <li>{@code <modality>.head.<i>.weight|bias}, {@code <modality>.encoder.<name>} — parameters
+ *       (encoder names are the encoder's own: {@code <i>.weight} for an mlp, torchvision's for
+ *       resnet18, the module's {@code named_parameters()} for torchscript; a frozen encoder's
+ *       parameters are written too)
+ *   <li>{@code <modality>.encoder.<bn>.running_mean|running_var} — BatchNorm running statistics
+ *       (buffers)
  *   <li>{@code <param>.momentum} (SGD) or {@code <param>.adam_m|adam_v} (Adam) — optimizer state
  *   <li>{@code <modality>.cov.<i>} — cumulative covariance C of head layer i (float64, in x in)
- *   <li>{@code <modality>.T.<i>} and {@code <modality>.T.<i>.eigenvalues} — the flat modification matrix (float64),
- *       and {@code <modality>.T.<i>.damping}: U with T = I − U Uᵀ (d x r, the directions T damps)
+ *   <li>{@code <modality>.T.<i>} and {@code <modality>.T.<i>.eigenvalues} — the flat modification
+ *       matrix (float64), and {@code <modality>.T.<i>.damping}: U with T = I − U Uᵀ (d x r, the
+ *       directions T damps)
  *   <li>{@code mla.P.<layer>.<width>} — MLA projectors (float64)
  *   <li>{@code pending.<n>.<modality>} — inputs of the pending partial mini-batch
  * </ul>
  *
- * <p>The metadata holds the format version, method, full configuration, schedule cursor, counters, RNG state, the
- * pending samples' ids and labels, and any metrics. Both files open with numpy/PyTorch ({@code safetensors.numpy.load_file})
- * and a JSON parser; nothing of this product is needed to read them.
+ * <p>The metadata holds the format version, method, full configuration, schedule cursor, counters,
+ * RNG state, the pending samples' ids and labels, and any metrics. Both files open with
+ * numpy/PyTorch ({@code safetensors.numpy.load_file}) and a JSON parser; nothing of this product is
+ * needed to read them.
  */
 public final class TrainerSnapshot {
   /** The layout written: {@link SnapshotMetadata} reads it and every earlier one. */
   public static final String FORMAT = SnapshotMetadata.V1;
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final byte[] tensors;
   private final String metadata;
@@ -102,16 +107,21 @@ public final class TrainerSnapshot {
   }
 
   public static TrainerSnapshot read(Path safetensorsPath) throws IOException {
-    return new TrainerSnapshot(Files.readAllBytes(safetensorsPath), Files.readString(metadataPath(safetensorsPath)));
+    return new TrainerSnapshot(
+        Files.readAllBytes(safetensorsPath), Files.readString(metadataPath(safetensorsPath)));
   }
 
   public static Path metadataPath(Path safetensorsPath) {
     String name = safetensorsPath.getFileName().toString();
-    String stem = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+    String stem =
+        name.endsWith(".safetensors")
+            ? name.substring(0, name.length() - ".safetensors".length())
+            : name;
     return safetensorsPath.resolveSibling(stem + ".json");
   }
 
-  // ------------------------------------------------------------------------------------------ capture
+  // ------------------------------------------------------------------------------------------
+  // capture
 
   /** Captures the trainer's whole state. */
   public static TrainerSnapshot capture(IgmTrainer trainer, Map<String, Double> metrics) {
@@ -121,8 +131,9 @@ public final class TrainerSnapshot {
   }
 
   /**
-   * The trainer's whole state copied out now (engine-side copies, owned by the returned capture), to be encoded later,
-   * on any thread: the training thread pays for the copies only, not for the encoding of megabytes. Close it.
+   * The trainer's whole state copied out now (engine-side copies, owned by the returned capture),
+   * to be encoded later, on any thread: the training thread pays for the copies only, not for the
+   * encoding of megabytes. Close it.
    */
   public static Capture captureLater(IgmTrainer trainer, Map<String, Double> metrics) {
     NDManager tmp = NDManager.newBaseManager();
@@ -134,7 +145,8 @@ public final class TrainerSnapshot {
     }
   }
 
-  private static Capture captureInto(NDManager tmp, IgmTrainer trainer, Map<String, Double> metrics) {
+  private static Capture captureInto(
+      NDManager tmp, IgmTrainer trainer, Map<String, Double> metrics) {
     IgmConfig config = trainer.config();
     StateWriter out = new StateWriter(tmp);
     out.put("format", FORMAT);
@@ -175,8 +187,9 @@ public final class TrainerSnapshot {
   }
 
   /**
-   * A trainer's state as captured at one instant ({@link #captureLater}): tensors not yet encoded, metadata as JSON.
-   * Encode or write it from any one thread, then close it (releases the tensor copies).
+   * A trainer's state as captured at one instant ({@link #captureLater}): tensors not yet encoded,
+   * metadata as JSON. Encode or write it from any one thread, then close it (releases the tensor
+   * copies).
    */
   public static final class Capture implements AutoCloseable {
     private final NDManager owner;
@@ -197,7 +210,10 @@ public final class TrainerSnapshot {
       return parseMetadata(metadata);
     }
 
-    /** Streams the safetensors file: the same bytes as {@link #encode()}'s, without holding them all in memory. */
+    /**
+     * Streams the safetensors file: the same bytes as {@link #encode()}'s, without holding them all
+     * in memory.
+     */
     public void writeTensors(java.io.OutputStream out) throws IOException {
       tensors.encode(out, NDList.Encoding.SAFETENSORS);
     }
@@ -212,11 +228,13 @@ public final class TrainerSnapshot {
     }
   }
 
-  // ------------------------------------------------------------------------------------------ restore
+  // ------------------------------------------------------------------------------------------
+  // restore
 
   /**
-   * A new trainer in exactly the captured state. A file that is not a trainer snapshot, of a format this version does
-   * not read, or malformed, fails with an {@link IllegalArgumentException} that says what is wrong.
+   * A new trainer in exactly the captured state. A file that is not a trainer snapshot, of a format
+   * this version does not read, or malformed, fails with an {@link IllegalArgumentException} that
+   * says what is wrong.
    */
   public IgmTrainer restore() {
     SnapshotMetadata meta = SnapshotMetadata.parse(metadata);
@@ -224,7 +242,8 @@ public final class TrainerSnapshot {
     try {
       config = IgmConfig.fromMap(meta.config()).build();
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("snapshot holds an unusable model configuration: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "snapshot holds an unusable model configuration: " + e.getMessage(), e);
     }
     IgmTrainer trainer = new IgmTrainer(config);
     try {
@@ -243,7 +262,8 @@ public final class TrainerSnapshot {
       try {
         decoded = NDList.decode(tmp, tensors);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("snapshot tensors are not a readable safetensors file: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "snapshot tensors are not a readable safetensors file: " + e.getMessage(), e);
       }
       for (NDArray a : decoded) {
         byName.put(a.getName(), a);
@@ -264,7 +284,10 @@ public final class TrainerSnapshot {
       parts.modifier().restore(in);
       trainer.internals().batcher().restore(in);
       trainer.internals().rng().setState(meta.rngState());
-      trainer.internals().counters().restore(meta.batches(), meta.samplesTrained(), meta.refusedSteps());
+      trainer
+          .internals()
+          .counters()
+          .restore(meta.batches(), meta.samplesTrained(), meta.refusedSteps());
     }
   }
 
@@ -272,5 +295,4 @@ public final class TrainerSnapshot {
   public byte[] metadataBytes() {
     return metadata.getBytes(StandardCharsets.UTF_8);
   }
-
 }

@@ -3,8 +3,9 @@ package dev.igm.core.train;
 import java.util.List;
 
 /**
- * What a trainer has done so far: mini-batches trained (the schedule cursor and the model version), samples trained,
- * and steps refused for non-finite gradients. Exported and imported with the snapshot.
+ * What a trainer has done so far: mini-batches trained (the schedule cursor and the model version),
+ * samples trained, and steps refused for non-finite gradients. Exported and imported with the
+ * snapshot.
  */
 final class TrainingCounters {
   long batches;

@@ -2,7 +2,10 @@ package dev.igm.core.train;
 
 import dev.igm.core.FlatMatrix;
 
-/** Cross-cutting observers of training (progress lines, Flink metrics, the report), as in DJL's training API. */
+/**
+ * Cross-cutting observers of training (progress lines, Flink metrics, the report), as in DJL's
+ * training API.
+ */
 public interface TrainingListener {
   /** After every optimizer step, accepted or refused. */
   default void onStep(StepReport report) {}

@@ -3,10 +3,10 @@ package dev.igm.core.train;
 import java.util.List;
 
 /**
- * Which steps each mini-batch takes, and when the flat matrices are refreshed and covariances reset: {@link
- * PhasedSchedule} (Algorithm 1), {@link InterleavedSchedule}, {@link JointSchedule} (the late-fusion baseline) and
- * {@link UnimodalSchedule}. Batches are counted over the global batch stream (rule 2). See docs/ALGORITHM.md,
- * "Schedules".
+ * Which steps each mini-batch takes, and when the flat matrices are refreshed and covariances
+ * reset: {@link PhasedSchedule} (Algorithm 1), {@link InterleavedSchedule}, {@link JointSchedule}
+ * (the late-fusion baseline) and {@link UnimodalSchedule}. Batches are counted over the global
+ * batch stream (rule 2). See docs/ALGORITHM.md, "Schedules".
  */
 interface TrainingSchedule {
   /** The steps a schedule can ask for on the current batch. */
@@ -18,7 +18,8 @@ interface TrainingSchedule {
     StepReport joint();
 
     /** The steps that {@code modality} and {@code joint} take. */
-    static Steps of(java.util.function.IntFunction<StepReport> modality,
+    static Steps of(
+        java.util.function.IntFunction<StepReport> modality,
         java.util.function.Supplier<StepReport> joint) {
       return new Steps() {
         @Override
@@ -37,6 +38,8 @@ interface TrainingSchedule {
   /** Trains batch {@code b}: the reports of its steps, in order. */
   List<StepReport> train(long b, Steps steps);
 
-  /** Which modalities the steps of batch {@code b} change (the others are frozen while it trains). */
+  /**
+   * Which modalities the steps of batch {@code b} change (the others are frozen while it trains).
+   */
   boolean[] stepped(long b);
 }

@@ -2,7 +2,10 @@ package dev.igm.core.train;
 
 import java.util.List;
 
-/** {@code unimodal-<name>}: every mini-batch trains that one modality; the others keep their initial parameters. */
+/**
+ * {@code unimodal-<name>}: every mini-batch trains that one modality; the others keep their initial
+ * parameters.
+ */
 final class UnimodalSchedule implements TrainingSchedule {
   private final int modality;
   private final int modalities;

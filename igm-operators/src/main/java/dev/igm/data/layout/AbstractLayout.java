@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What a layout has read eagerly once it is open: its name, class names, modalities, usable items and the rows it
- * skipped. A subclass decodes the items ({@link #load}).
+ * What a layout has read eagerly once it is open: its name, class names, modalities, usable items
+ * and the rows it skipped. A subclass decodes the items ({@link #load}).
  */
 abstract class AbstractLayout implements DatasetLayout {
   private final String name;
@@ -16,7 +16,11 @@ abstract class AbstractLayout implements DatasetLayout {
   private final List<LayoutItem> items;
   private final List<String> skipped;
 
-  AbstractLayout(String name, List<String> classNames, List<String> modalities, List<LayoutItem> items,
+  AbstractLayout(
+      String name,
+      List<String> classNames,
+      List<String> modalities,
+      List<LayoutItem> items,
       List<String> skipped) {
     this.name = name;
     this.classNames = List.copyOf(classNames);
@@ -50,10 +54,14 @@ abstract class AbstractLayout implements DatasetLayout {
     return skipped;
   }
 
-  /** {@code file}, which an annotation layout must have; else a {@link DatasetFormatException} naming the dataset. */
+  /**
+   * {@code file}, which an annotation layout must have; else a {@link DatasetFormatException}
+   * naming the dataset.
+   */
   static Path requireFile(Path file, String dataset) {
     if (!Files.isRegularFile(file)) {
-      throw new DatasetFormatException(file + ": missing (not a " + dataset + " layout root? see igm replay --help)");
+      throw new DatasetFormatException(
+          file + ": missing (not a " + dataset + " layout root? see igm replay --help)");
     }
     return file;
   }

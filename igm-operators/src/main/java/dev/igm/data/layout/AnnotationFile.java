@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Delimited annotation files of the paper layouts (CSV, TSV), read line by line with their line numbers so that every
- * problem can name file and line. A UTF-8 byte-order mark is dropped (CREMA-D's CSVs are read with {@code utf-8-sig}).
+ * Delimited annotation files of the paper layouts (CSV, TSV), read line by line with their line
+ * numbers so that every problem can name file and line. A UTF-8 byte-order mark is dropped
+ * (CREMA-D's CSVs are read with {@code utf-8-sig}).
  */
 final class AnnotationFile {
   /** One non-blank line split into fields. */
@@ -25,7 +26,14 @@ final class AnnotationFile {
 
     String field(int index, String what) {
       if (index >= fields.size()) {
-        throw error("expected a " + what + " in column " + (index + 1) + ", the line has " + fields.size() + " fields");
+        throw error(
+            "expected a "
+                + what
+                + " in column "
+                + (index + 1)
+                + ", the line has "
+                + fields.size()
+                + " fields");
       }
       return fields.get(index).strip();
     }
@@ -34,14 +42,16 @@ final class AnnotationFile {
   private AnnotationFile() {}
 
   /**
-   * @param quoted CSV quoting ({@code "a,b"}, {@code ""} inside quotes); off for TSV, whose tweets contain bare quotes
+   * @param quoted CSV quoting ({@code "a,b"}, {@code ""} inside quotes); off for TSV, whose tweets
+   *     contain bare quotes
    */
   static List<Line> read(Path file, char delimiter, boolean quoted) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new DatasetFormatException(file + ": cannot read annotation file (" + e.getMessage() + ")", e);
+      throw new DatasetFormatException(
+          file + ": cannot read annotation file (" + e.getMessage() + ")", e);
     }
     List<Line> out = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -52,12 +62,21 @@ final class AnnotationFile {
       if (s.isBlank()) {
         continue;
       }
-      out.add(new Line(file, i + 1, quoted ? splitQuoted(s, delimiter, file, i + 1) : List.of(s.split(String.valueOf(delimiter), -1))));
+      out.add(
+          new Line(
+              file,
+              i + 1,
+              quoted
+                  ? splitQuoted(s, delimiter, file, i + 1)
+                  : List.of(s.split(String.valueOf(delimiter), -1))));
     }
     return out;
   }
 
-  /** The index of the first header field equal to one of {@code names}; error naming the file when none is. */
+  /**
+   * The index of the first header field equal to one of {@code names}; error naming the file when
+   * none is.
+   */
   static int column(Line header, String... names) {
     for (int i = 0; i < header.fields().size(); i++) {
       for (String n : names) {
@@ -66,7 +85,8 @@ final class AnnotationFile {
         }
       }
     }
-    throw header.error("no column " + String.join(" or ", names) + " in the header " + header.fields());
+    throw header.error(
+        "no column " + String.join(" or ", names) + " in the header " + header.fields());
   }
 
   private static List<String> splitQuoted(String s, char delimiter, Path file, int line) {

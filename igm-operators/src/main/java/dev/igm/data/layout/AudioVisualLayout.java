@@ -16,23 +16,28 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * The audio-visual layouts of the reference code: CREMA-D ({@code datasets/CREMA.py}) and Kinetics-Sounds
- * ({@code datasets/KS.py}). Each sample is a WAV file and a folder of JPEG frames (1 fps). Modalities:
+ * The audio-visual layouts of the reference code: CREMA-D ({@code datasets/CREMA.py}) and
+ * Kinetics-Sounds ({@code datasets/KS.py}). Each sample is a WAV file and a folder of JPEG frames
+ * (1 fps). Modalities:
+ *
  * <ul>
- *   <li>{@code audio}: float32 {@code [1, 257, T]}, the log-magnitude STFT (n_fft 512, hop 353) of the clip resampled
- *       and cropped as the reference does (CREMA-D: 22,050 Hz, tiled 3×, first 3 s → T = 188; Kinetics-Sounds:
- *       35,400 Hz, doubled until ≥ 10 s, first 10 s → T = 1003), clipped to [−1, 1]; one channel first, as the
- *       reference's training loop hands it to its ResNet ({@code unsqueeze(1)}). With a
- *       {@linkplain LayoutOptions#spectrogram() spectrogram size} {@code H×W}: {@code [1, H, W]}, that STFT average-pooled
- *       by {@link SpectrogramPool} (a CPU-sized input; the reference's full size is for a GPU);
- *   <li>{@code visual}: float32 {@code [3, F, S, S]} (channel, frame, height, width, the reference's permuted layout),
- *       the first F frames of the folder in name order (CREMA-D: F = 1, Kinetics-Sounds: F = 3, or
- *       {@linkplain LayoutOptions#frames() as asked}), each resized to S×S (bilinear) and normalised with the ImageNet
- *       statistics.
+ *   <li>{@code audio}: float32 {@code [1, 257, T]}, the log-magnitude STFT (n_fft 512, hop 353) of
+ *       the clip resampled and cropped as the reference does (CREMA-D: 22,050 Hz, tiled 3×, first 3
+ *       s → T = 188; Kinetics-Sounds: 35,400 Hz, doubled until ≥ 10 s, first 10 s → T = 1003),
+ *       clipped to [−1, 1]; one channel first, as the reference's training loop hands it to its
+ *       ResNet ({@code unsqueeze(1)}). With a {@linkplain LayoutOptions#spectrogram() spectrogram
+ *       size} {@code H×W}: {@code [1, H, W]}, that STFT average-pooled by {@link SpectrogramPool}
+ *       (a CPU-sized input; the reference's full size is for a GPU);
+ *   <li>{@code visual}: float32 {@code [3, F, S, S]} (channel, frame, height, width, the
+ *       reference's permuted layout), the first F frames of the folder in name order (CREMA-D: F =
+ *       1, Kinetics-Sounds: F = 3, or {@linkplain LayoutOptions#frames() as asked}), each resized
+ *       to S×S (bilinear) and normalised with the ImageNet statistics.
  * </ul>
- * The reference's evaluation transform is used for every split: random crops and flips are training-time augmentation,
- * which belongs to the consumer, not to a replayed record. The reference lists a folder with {@code os.listdir}
- * (arbitrary order) and takes its first entries; here the order is by file name, so replays are reproducible.
+ *
+ * The reference's evaluation transform is used for every split: random crops and flips are
+ * training-time augmentation, which belongs to the consumer, not to a replayed record. The
+ * reference lists a folder with {@code os.listdir} (arbitrary order) and takes its first entries;
+ * here the order is by file name, so replays are reproducible.
  */
 public final class AudioVisualLayout extends AbstractLayout {
   private static final int N_FFT = 512;
@@ -46,27 +51,49 @@ public final class AudioVisualLayout extends AbstractLayout {
   private final LogSpectrogram spectrogram = new LogSpectrogram(N_FFT, HOP);
   private final TensorCodec codec = TensorCodec.create();
 
-  private AudioVisualLayout(String name, List<String> classNames, List<LayoutItem> items, List<String> skipped,
-      int sampleRate, int clipSamples, UnaryOperator<float[]> crop, int frames, LayoutOptions options) {
+  private AudioVisualLayout(
+      String name,
+      List<String> classNames,
+      List<LayoutItem> items,
+      List<String> skipped,
+      int sampleRate,
+      int clipSamples,
+      UnaryOperator<float[]> crop,
+      int frames,
+      LayoutOptions options) {
     super(name, classNames, List.of("audio", "visual"), items, skipped);
     this.sampleRate = sampleRate;
     this.crop = crop;
     this.frames = options.frames() > 0 ? options.frames() : frames;
     this.pooled = options.spectrogram();
-    if (pooled != null && (pooled.height() > spectrogram.bins() || pooled.width() > spectrogram.frames(clipSamples))) {
+    if (pooled != null
+        && (pooled.height() > spectrogram.bins()
+            || pooled.width() > spectrogram.frames(clipSamples))) {
       // refused when the layout is opened, not at the first record
-      throw new IllegalArgumentException("spectrogram size " + pooled + " exceeds " + name + "'s spectrogram of "
-          + spectrogram.bins() + "x" + spectrogram.frames(clipSamples) + " (frequency bins x frames): it can only be reduced");
+      throw new IllegalArgumentException(
+          "spectrogram size "
+              + pooled
+              + " exceeds "
+              + name
+              + "'s spectrogram of "
+              + spectrogram.bins()
+              + "x"
+              + spectrogram.frames(clipSamples)
+              + " (frequency bins x frames): it can only be reduced");
     }
-    this.images = new ImageTensor(options.imageSize(), ImageTensor.Filter.BILINEAR, ImageTensor.IMAGENET_MEAN,
-        ImageTensor.IMAGENET_STD);
+    this.images =
+        new ImageTensor(
+            options.imageSize(),
+            ImageTensor.Filter.BILINEAR,
+            ImageTensor.IMAGENET_MEAN,
+            ImageTensor.IMAGENET_STD);
   }
 
   /**
-   * CREMA-D under {@code root}: {@code annotations/train.csv} and {@code annotations/test.csv} (no header; rows
-   * {@code <clip>,<emotion>} with emotion one of NEU HAP SAD FEA DIS ANG, classes 0..5 in that order),
-   * {@code AudioWAV/<clip>.wav}, {@code Image-01-FPS/<clip>/*.jpg}. Rows whose WAV or frame folder is missing are skipped,
-   * as the reference skips them.
+   * CREMA-D under {@code root}: {@code annotations/train.csv} and {@code annotations/test.csv} (no
+   * header; rows {@code <clip>,<emotion>} with emotion one of NEU HAP SAD FEA DIS ANG, classes 0..5
+   * in that order), {@code AudioWAV/<clip>.wav}, {@code Image-01-FPS/<clip>/*.jpg}. Rows whose WAV
+   * or frame folder is missing are skipped, as the reference skips them.
    */
   public static AudioVisualLayout cremaD(Path root, LayoutOptions options) {
     List<String> classes = List.of("NEU", "HAP", "SAD", "FEA", "DIS", "ANG");
@@ -94,17 +121,20 @@ public final class AudioVisualLayout extends AbstractLayout {
     }
     int rate = 22_050;
     int length = rate * 3;
-    UnaryOperator<float[]> crop = y -> clip(Arrays.copyOf(tile(y, 3), Math.min(length, 3 * y.length)));
-    return new AudioVisualLayout("crema-d", classes, items, skipped, rate, length, crop, 1, options);
+    UnaryOperator<float[]> crop =
+        y -> clip(Arrays.copyOf(tile(y, 3), Math.min(length, 3 * y.length)));
+    return new AudioVisualLayout(
+        "crema-d", classes, items, skipped, rate, length, crop, 1, options);
   }
 
   /**
-   * Kinetics-Sounds under {@code root}: {@code annotations/train.csv} and {@code annotations/test.csv} with a header
-   * holding {@code youtube_id} and {@code label} (class names; class indices in order of first appearance in
-   * train.csv, as the reference assigns them), {@code train_wav/<id>.wav}, {@code train_img/Image-01-FPS/<id>/*.jpg}
-   * (and {@code test_*}). Rows whose WAV or folder is missing, or whose folder has 3 frames or fewer, are skipped, as
-   * the reference skips them. ({@code weight.csv}, a subset of train used by the reference for re-weighting, is not a
-   * split and is not replayed.)
+   * Kinetics-Sounds under {@code root}: {@code annotations/train.csv} and {@code
+   * annotations/test.csv} with a header holding {@code youtube_id} and {@code label} (class names;
+   * class indices in order of first appearance in train.csv, as the reference assigns them), {@code
+   * train_wav/<id>.wav}, {@code train_img/Image-01-FPS/<id>/*.jpg} (and {@code test_*}). Rows whose
+   * WAV or folder is missing, or whose folder has 3 frames or fewer, are skipped, as the reference
+   * skips them. ({@code weight.csv}, a subset of train used by the reference for re-weighting, is
+   * not a split and is not replayed.)
    */
   public static AudioVisualLayout kineticsSounds(Path root, LayoutOptions options) {
     List<String> classes = new ArrayList<>();
@@ -115,7 +145,8 @@ public final class AudioVisualLayout extends AbstractLayout {
       Path csv = requireFile(root.resolve("annotations").resolve(stem + ".csv"), "Kinetics-Sounds");
       List<AnnotationFile.Line> lines = AnnotationFile.read(csv, ',', true);
       if (lines.isEmpty()) {
-        throw new DatasetFormatException(csv + ": empty (expected a header with youtube_id and label)");
+        throw new DatasetFormatException(
+            csv + ": empty (expected a header with youtube_id and label)");
       }
       int idCol = AnnotationFile.column(lines.get(0), "youtube_id");
       int labelCol = AnnotationFile.column(lines.get(0), "label");
@@ -125,14 +156,20 @@ public final class AudioVisualLayout extends AbstractLayout {
         Path wav = root.resolve(stem + "_wav").resolve(video + ".wav");
         Path frames = root.resolve(stem + "_img").resolve("Image-01-FPS").resolve(video);
         String id = "kinetics-sounds/" + stem + "/" + video;
-        if (!(Files.isRegularFile(wav) && Files.isDirectory(frames) && frameFiles(frames).size() > 3)) {
+        if (!(Files.isRegularFile(wav)
+            && Files.isDirectory(frames)
+            && frameFiles(frames).size() > 3)) {
           skipped.add(id);
           continue;
         }
         int label = classes.indexOf(className);
         if (label < 0) {
           if (split == Split.TEST) {
-            throw line.error("class '" + className + "' does not occur in " + root.resolve("annotations/train.csv"));
+            throw line.error(
+                "class '"
+                    + className
+                    + "' does not occur in "
+                    + root.resolve("annotations/train.csv"));
           }
           classes.add(className);
           label = classes.size() - 1;
@@ -141,18 +178,22 @@ public final class AudioVisualLayout extends AbstractLayout {
       }
     }
     if (classes.isEmpty()) {
-      throw new DatasetFormatException(root + ": no usable Kinetics-Sounds training sample (check train_wav/ and train_img/Image-01-FPS/)");
+      throw new DatasetFormatException(
+          root
+              + ": no usable Kinetics-Sounds training sample (check train_wav/ and train_img/Image-01-FPS/)");
     }
     int rate = 35_400;
     int length = rate * 10;
-    UnaryOperator<float[]> crop = y -> {
-      float[] s = y.length == 0 ? new float[1] : y;
-      while (s.length < length) {
-        s = tile(s, 2);
-      }
-      return clip(Arrays.copyOf(s, length));
-    };
-    return new AudioVisualLayout("kinetics-sounds", classes, items, skipped, rate, length, crop, 3, options);
+    UnaryOperator<float[]> crop =
+        y -> {
+          float[] s = y.length == 0 ? new float[1] : y;
+          while (s.length < length) {
+            s = tile(s, 2);
+          }
+          return clip(Arrays.copyOf(s, length));
+        };
+    return new AudioVisualLayout(
+        "kinetics-sounds", classes, items, skipped, rate, length, crop, 3, options);
   }
 
   @Override
@@ -168,7 +209,8 @@ public final class AudioVisualLayout extends AbstractLayout {
       try {
         spec = SpectrogramPool.pool(spec, bins, columns, pooled.height(), pooled.width());
       } catch (IllegalArgumentException e) {
-        throw new DatasetFormatException(wavFile + ": " + e.getMessage() + " (" + item.origin() + ")", e);
+        throw new DatasetFormatException(
+            wavFile + ": " + e.getMessage() + " (" + item.origin() + ")", e);
       }
       bins = pooled.height();
       columns = pooled.width();
@@ -176,7 +218,15 @@ public final class AudioVisualLayout extends AbstractLayout {
 
     List<Path> frameFiles = frameFiles(frameDir);
     if (frameFiles.size() < frames) {
-      throw new DatasetFormatException(frameDir + ": " + frameFiles.size() + " frames, need " + frames + " (" + item.origin() + ")");
+      throw new DatasetFormatException(
+          frameDir
+              + ": "
+              + frameFiles.size()
+              + " frames, need "
+              + frames
+              + " ("
+              + item.origin()
+              + ")");
     }
     int s = images.size();
     int plane = s * s;
@@ -197,9 +247,13 @@ public final class AudioVisualLayout extends AbstractLayout {
   /** The files of a frame folder in name order (hidden files left out). */
   static List<Path> frameFiles(Path dir) {
     try (Stream<Path> list = Files.list(dir)) {
-      return list.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+      return list.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().startsWith("."))
+          .sorted()
+          .toList();
     } catch (IOException e) {
-      throw new DatasetFormatException(dir + ": cannot list frame folder (" + e.getMessage() + ")", e);
+      throw new DatasetFormatException(
+          dir + ": cannot list frame folder (" + e.getMessage() + ")", e);
     }
   }
 

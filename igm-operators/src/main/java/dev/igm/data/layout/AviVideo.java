@@ -17,14 +17,16 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 
 /**
- * The first video stream of an AVI (RIFF) file, read without a video library: Motion-JPEG frames are decoded with
- * {@link ImageIO}, uncompressed 24-bit frames directly; any other codec is a {@link DatasetFormatException} naming the
- * file and the codec's fourcc (so a user knows to transcode, e.g. {@code ffmpeg -i in.avi -c:v mjpeg -q:v 2 out.avi}).
+ * The first video stream of an AVI (RIFF) file, read without a video library: Motion-JPEG frames
+ * are decoded with {@link ImageIO}, uncompressed 24-bit frames directly; any other codec is a
+ * {@link DatasetFormatException} naming the file and the codec's fourcc (so a user knows to
+ * transcode, e.g. {@code ffmpeg -i in.avi -c:v mjpeg -q:v 2 out.avi}).
  *
- * <p>Frames are counted in stream order over every {@code movi} list, OpenDML {@code RIFF AVIX} extensions included; the
- * {@code idx1} index is not needed for that. A zero-length frame chunk (an AVI "dropped frame") repeats the previous
- * frame, as players show it. Motion-JPEG frames without Huffman tables (the AVI1 convention) need no help: Java's
- * JPEG decoder then uses the standard tables of JPEG Annex K.3, which is what such encoders assume.
+ * <p>Frames are counted in stream order over every {@code movi} list, OpenDML {@code RIFF AVIX}
+ * extensions included; the {@code idx1} index is not needed for that. A zero-length frame chunk (an
+ * AVI "dropped frame") repeats the previous frame, as players show it. Motion-JPEG frames without
+ * Huffman tables (the AVI1 convention) need no help: Java's JPEG decoder then uses the standard
+ * tables of JPEG Annex K.3, which is what such encoders assume.
  */
 final class AviVideo {
   /** Motion-JPEG fourccs (compared upper-case) whose frames are plain JPEG images. */
@@ -33,8 +35,10 @@ final class AviVideo {
   private final Path file;
   private final byte[] bytes;
   private final ByteBuffer le;
+
   /** Per frame: {offset, length} of its data in {@link #bytes}. */
   private final List<int[]> frames = new ArrayList<>();
+
   private int videoStream = -1;
   private int streams;
   private String codec;
@@ -62,13 +66,18 @@ final class AviVideo {
     }
     v.walk(0, bytes.length, "");
     if (v.videoStream < 0 || v.codec == null) {
-      throw new DatasetFormatException(file + ": AVI has no video stream (no 'vids' stream header with a format)");
+      throw new DatasetFormatException(
+          file + ": AVI has no video stream (no 'vids' stream header with a format)");
     }
     boolean raw = v.codec.equals("raw");
     if (!(raw && v.bitCount == 24) && !MJPEG.contains(v.codec.toUpperCase(Locale.ROOT))) {
       String what = raw ? "uncompressed " + v.bitCount + "-bit" : "'" + v.codec + "'";
-      throw new DatasetFormatException(file + ": AVI video codec " + what + " is not supported (Motion-JPEG or "
-          + "uncompressed 24-bit only; transcode with: ffmpeg -i in.avi -c:v mjpeg -q:v 2 out.avi)");
+      throw new DatasetFormatException(
+          file
+              + ": AVI video codec "
+              + what
+              + " is not supported (Motion-JPEG or "
+              + "uncompressed 24-bit only; transcode with: ffmpeg -i in.avi -c:v mjpeg -q:v 2 out.avi)");
     }
     return v;
   }
@@ -77,13 +86,17 @@ final class AviVideo {
     return frames.size();
   }
 
-  /** A decoded frame: channel planes in OpenCV's order (blue, green, red), each {@code width × height} row-major. */
+  /**
+   * A decoded frame: channel planes in OpenCV's order (blue, green, red), each {@code width ×
+   * height} row-major.
+   */
   record Frame(int width, int height, int[][] bgr) {}
 
   Frame frame(int index) {
     int[] at = frames.get(index);
     if (at[1] == 0) {
-      throw new DatasetFormatException(file + " frame " + index + ": empty frame chunk and no earlier frame to repeat");
+      throw new DatasetFormatException(
+          file + " frame " + index + ": empty frame chunk and no earlier frame to repeat");
     }
     if (codec.equals("raw")) {
       return new Frame(width, Math.abs(height), rawBgr(at[0], at[1], index));
@@ -92,22 +105,37 @@ final class AviVideo {
     try {
       img = ImageIO.read(new ByteArrayInputStream(bytes, at[0], at[1]));
     } catch (IOException | RuntimeException e) {
-      throw new DatasetFormatException(file + " frame " + index + ": cannot decode Motion-JPEG frame (" + e.getMessage() + ")", e);
+      throw new DatasetFormatException(
+          file + " frame " + index + ": cannot decode Motion-JPEG frame (" + e.getMessage() + ")",
+          e);
     }
     if (img == null) {
-      throw new DatasetFormatException(file + " frame " + index + ": Motion-JPEG frame is not a JPEG image");
+      throw new DatasetFormatException(
+          file + " frame " + index + ": Motion-JPEG frame is not a JPEG image");
     }
     return new Frame(img.getWidth(), img.getHeight(), bgr(img));
   }
 
-  /** Walks the chunks in {@code [pos, end)}; {@code list} is the type of the enclosing LIST (or RIFF form). */
+  /**
+   * Walks the chunks in {@code [pos, end)}; {@code list} is the type of the enclosing LIST (or RIFF
+   * form).
+   */
   private void walk(int pos, int end, String list) {
     while (end - pos >= 8) {
       String id = fourcc(pos);
       long size = Integer.toUnsignedLong(le.getInt(pos + 4));
       if (size > end - pos - 8) {
-        throw new DatasetFormatException(file + ": truncated AVI: chunk '" + id + "' at byte " + pos + " declares "
-            + size + " bytes, only " + (end - pos - 8) + " remain");
+        throw new DatasetFormatException(
+            file
+                + ": truncated AVI: chunk '"
+                + id
+                + "' at byte "
+                + pos
+                + " declares "
+                + size
+                + " bytes, only "
+                + (end - pos - 8)
+                + " remain");
       }
       int body = pos + 8;
       if ((id.equals("RIFF") || id.equals("LIST")) && size >= 4) {
@@ -133,7 +161,9 @@ final class AviVideo {
       height = le.getInt(body + 8);
       bitCount = le.getShort(body + 14);
       codec = le.getInt(body + 16) == 0 ? "raw" : fourcc(body + 16);
-    } else if ((list.equals("movi") || list.equals("rec ")) && videoStream >= 0 && isVideoFrame(id)) {
+    } else if ((list.equals("movi") || list.equals("rec "))
+        && videoStream >= 0
+        && isVideoFrame(id)) {
       if (size == 0 && !frames.isEmpty()) {
         frames.add(frames.get(frames.size() - 1));
       } else {
@@ -154,8 +184,17 @@ final class AviVideo {
     int h = Math.abs(height);
     int stride = (w * 3 + 3) & ~3;
     if (w <= 0 || h == 0 || (long) stride * h > length) {
-      throw new DatasetFormatException(file + " frame " + index + ": uncompressed frame of " + length
-          + " bytes is too short for " + w + "×" + h + " 24-bit pixels");
+      throw new DatasetFormatException(
+          file
+              + " frame "
+              + index
+              + ": uncompressed frame of "
+              + length
+              + " bytes is too short for "
+              + w
+              + "×"
+              + h
+              + " 24-bit pixels");
     }
     int[][] out = new int[3][w * h];
     for (int y = 0; y < h; y++) {
@@ -170,8 +209,9 @@ final class AviVideo {
   }
 
   /**
-   * Blue, green, red planes of a decoded image. Grey images are read from the raster: {@code getRGB} would apply a
-   * linear-to-sRGB curve to them, OpenCV repeats the grey value in all three channels.
+   * Blue, green, red planes of a decoded image. Grey images are read from the raster: {@code
+   * getRGB} would apply a linear-to-sRGB curve to them, OpenCV repeats the grey value in all three
+   * channels.
    */
   private static int[][] bgr(BufferedImage img) {
     int w = img.getWidth();

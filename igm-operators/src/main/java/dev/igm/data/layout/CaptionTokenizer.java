@@ -10,13 +10,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Text → int64 token ids for the text modality of Twitter2015 and Sarcasm. Cleaning follows the reference
- * ({@code pre_caption}: lower case; drop {@code , . ' ! ? " ( ) * # : ; ~}; {@code -} and {@code /} become spaces;
- * {@code <person>} → {@code person}; collapse spaces; keep the first {@code maxWords} words; Twitter2015 first keeps only
- * the ASCII words ({@code clean_str})). The reference then runs a BERT WordPiece tokenizer; this product uses a plain
- * word vocabulary instead (documented simplification): words of the TRAIN texts by descending frequency, ties in
- * alphabetical order, ids from 2; 0 = padding, 1 = unknown word. Every text becomes exactly {@code maxWords} ids,
- * zero-padded at the end, so the modality has one fixed shape.
+ * Text → int64 token ids for the text modality of Twitter2015 and Sarcasm. Cleaning follows the
+ * reference ({@code pre_caption}: lower case; drop {@code , . ' ! ? " ( ) * # : ; ~}; {@code -} and
+ * {@code /} become spaces; {@code <person>} → {@code person}; collapse spaces; keep the first
+ * {@code maxWords} words; Twitter2015 first keeps only the ASCII words ({@code clean_str})). The
+ * reference then runs a BERT WordPiece tokenizer; this product uses a plain word vocabulary instead
+ * (documented simplification): words of the TRAIN texts by descending frequency, ties in
+ * alphabetical order, ids from 2; 0 = padding, 1 = unknown word. Every text becomes exactly {@code
+ * maxWords} ids, zero-padded at the end, so the modality has one fixed shape.
  */
 public final class CaptionTokenizer {
   public static final long PAD = 0;
@@ -46,7 +47,11 @@ public final class CaptionTokenizer {
       }
     }
     List<Map.Entry<String, Integer>> sorted = new ArrayList<>(counts.entrySet());
-    sorted.sort((a, b) -> a.getValue().equals(b.getValue()) ? a.getKey().compareTo(b.getKey()) : b.getValue() - a.getValue());
+    sorted.sort(
+        (a, b) ->
+            a.getValue().equals(b.getValue())
+                ? a.getKey().compareTo(b.getKey())
+                : b.getValue() - a.getValue());
     Map<String, Long> ids = new HashMap<>();
     long next = 2;
     for (Map.Entry<String, Integer> e : sorted) {
@@ -57,15 +62,23 @@ public final class CaptionTokenizer {
 
   /** {@code pre_caption(text, maxWords)} of the reference. */
   public static String preCaption(String text, int maxWords) {
-    String c = PUNCTUATION.matcher(text.toLowerCase(Locale.ROOT)).replaceAll("")
-        .replace('-', ' ').replace('/', ' ').replace("<person>", "person");
+    String c =
+        PUNCTUATION
+            .matcher(text.toLowerCase(Locale.ROOT))
+            .replaceAll("")
+            .replace('-', ' ')
+            .replace('/', ' ')
+            .replace("<person>", "person");
     c = SPACES.matcher(c).replaceAll(" ");
     c = c.strip();
     String[] w = c.split(" ");
     return w.length > maxWords ? String.join(" ", java.util.Arrays.copyOf(w, maxWords)) : c;
   }
 
-  /** {@code clean_str} of the reference's Twitter2015 reader: only the ASCII-letter words, space-joined. */
+  /**
+   * {@code clean_str} of the reference's Twitter2015 reader: only the ASCII-letter words,
+   * space-joined.
+   */
   public static String asciiWords(String text) {
     Matcher m = ASCII_WORD.matcher(text);
     List<String> out = new ArrayList<>();

@@ -1,11 +1,12 @@
 package dev.igm.data.layout;
 
 /**
- * OpenCV's {@code cv2.resize(..., interpolation=INTER_LINEAR)} (the default) of one plane to a square, fused with a
- * square crop of the result: only the cropped pixels are computed. Unlike PIL's resampling in {@link ImageTensor}, this
- * is plain 2×2 bilinear interpolation without antialiasing: source coordinate {@code (dst + 0.5) · scale − 0.5},
- * clamped at the borders. OpenCV computes 8-bit images with 11-bit fixed-point weights; floats here, so after rounding
- * to 8 bits a value may differ from OpenCV's by one level. Resizing to the source size is the identity.
+ * OpenCV's {@code cv2.resize(..., interpolation=INTER_LINEAR)} (the default) of one plane to a
+ * square, fused with a square crop of the result: only the cropped pixels are computed. Unlike
+ * PIL's resampling in {@link ImageTensor}, this is plain 2×2 bilinear interpolation without
+ * antialiasing: source coordinate {@code (dst + 0.5) · scale − 0.5}, clamped at the borders. OpenCV
+ * computes 8-bit images with 11-bit fixed-point weights; floats here, so after rounding to 8 bits a
+ * value may differ from OpenCV's by one level. Resizing to the source size is the identity.
  */
 final class CvLinearResize {
   private CvLinearResize() {}
@@ -39,7 +40,9 @@ final class CvLinearResize {
     return out;
   }
 
-  /** The two source indices and the weight of the second, for destination indices {@code offset ..}. */
+  /**
+   * The two source indices and the weight of the second, for destination indices {@code offset ..}.
+   */
   private static void taps(int in, int out, int offset, int[] i0, int[] i1, float[] frac) {
     double scale = (double) in / out;
     for (int d = 0; d < i0.length; d++) {

@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 /**
- * torchvision's evaluation transform {@code Resize((size, size)) → ToTensor() → Normalize(mean, std)} on one image file:
- * RGB, channel-first {@code [3, size, size]} float32, row-major.
+ * torchvision's evaluation transform {@code Resize((size, size)) → ToTensor() → Normalize(mean,
+ * std)} on one image file: RGB, channel-first {@code [3, size, size]} float32, row-major.
  *
- * <p>The resize is PIL's separable convolution resampling (the filter widened by the downscale factor, i.e.
- * antialiased, horizontal pass first, each pass clipped to 0..255 as PIL's 8-bit passes clip). PIL rounds to 8 bits
- * between and after the passes; this class keeps floats, so values differ from PIL's by at most about 1/255 before
- * normalisation.
+ * <p>The resize is PIL's separable convolution resampling (the filter widened by the downscale
+ * factor, i.e. antialiased, horizontal pass first, each pass clipped to 0..255 as PIL's 8-bit
+ * passes clip). PIL rounds to 8 bits between and after the passes; this class keeps floats, so
+ * values differ from PIL's by at most about 1/255 before normalisation.
  */
 public final class ImageTensor {
   /** PIL's reconstruction filters. */
@@ -44,9 +44,12 @@ public final class ImageTensor {
 
   /** ImageNet statistics (CREMA-D, Kinetics-Sounds). */
   public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+
   public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
   /** CLIP statistics ({@code datasets/__init__.py}: Twitter2015, Sarcasm). */
   public static final float[] CLIP_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+
   public static final float[] CLIP_STD = {0.26862954f, 0.26130258f, 0.27577711f};
 
   private final int size;
@@ -68,7 +71,10 @@ public final class ImageTensor {
     return size;
   }
 
-  /** Reads, resizes and normalises {@code file}; throws {@link DatasetFormatException} naming the file. */
+  /**
+   * Reads, resizes and normalises {@code file}; throws {@link DatasetFormatException} naming the
+   * file.
+   */
   public float[] load(Path file) {
     BufferedImage img;
     try {
@@ -77,7 +83,8 @@ public final class ImageTensor {
       throw new DatasetFormatException(file + ": cannot decode image (" + e.getMessage() + ")", e);
     }
     if (img == null) {
-      throw new DatasetFormatException(file + ": not an image format Java can read (expected JPEG, PNG, BMP or GIF)");
+      throw new DatasetFormatException(
+          file + ": not an image format Java can read (expected JPEG, PNG, BMP or GIF)");
     }
     return fromImage(img);
   }

@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A {@link DatasetLayout} as a {@link ReplaySource}. The index rows carry ids, labels and splits with zero-width views
- * (so {@link dev.igm.data.ReplayPlan} orders them exactly as it orders tables); the tensors are decoded from the files
- * when a row is sent, one sample in memory at a time.
+ * A {@link DatasetLayout} as a {@link ReplaySource}. The index rows carry ids, labels and splits
+ * with zero-width views (so {@link dev.igm.data.ReplayPlan} orders them exactly as it orders
+ * tables); the tensors are decoded from the files when a row is sent, one sample in memory at a
+ * time.
  */
 public final class LayoutSource implements ReplaySource {
   private static final float[] NO_FEATURES = new float[0];
@@ -22,7 +23,8 @@ public final class LayoutSource implements ReplaySource {
   private final MultiViewDataset index;
   private final Map<String, LayoutItem> items = new HashMap<>();
 
-  private LayoutSource(DatasetLayout layout, MultiViewDataset index, Map<String, LayoutItem> items) {
+  private LayoutSource(
+      DatasetLayout layout, MultiViewDataset index, Map<String, LayoutItem> items) {
     this.layout = layout;
     this.index = index;
     this.items.putAll(items);
@@ -45,13 +47,14 @@ public final class LayoutSource implements ReplaySource {
   }
 
   /**
-   * The same samples under another index of the same rows with other splits (VALID rows carved out of TRAIN), so that
-   * a replay and {@code igm fit} that carve alike send and train the same rows.
+   * The same samples under another index of the same rows with other splits (VALID rows carved out
+   * of TRAIN), so that a replay and {@code igm fit} that carve alike send and train the same rows.
    */
   public LayoutSource withIndex(MultiViewDataset carved) {
     for (MultiViewRow row : carved.rows()) {
       if (!items.containsKey(row.sampleId())) {
-        throw new IllegalArgumentException("sample " + row.sampleId() + " is not part of layout " + layout.name());
+        throw new IllegalArgumentException(
+            "sample " + row.sampleId() + " is not part of layout " + layout.name());
       }
     }
     return new LayoutSource(layout, carved, items);
@@ -66,7 +69,8 @@ public final class LayoutSource implements ReplaySource {
   public Map<String, Tensor> tensors(MultiViewRow row) {
     LayoutItem item = items.get(row.sampleId());
     if (item == null) {
-      throw new IllegalArgumentException("sample " + row.sampleId() + " is not part of layout " + layout.name());
+      throw new IllegalArgumentException(
+          "sample " + row.sampleId() + " is not part of layout " + layout.name());
     }
     return layout.load(item);
   }
@@ -77,8 +81,17 @@ public final class LayoutSource implements ReplaySource {
 
   @Override
   public String describe() {
-    return layout.name() + ": " + index.size() + " samples, " + index.classCount() + " classes, modalities "
-        + layout.modalities() + ", splits " + index.splitCounts()
-        + (layout.skipped().isEmpty() ? "" : ", " + layout.skipped().size() + " annotation rows skipped (missing media files)");
+    return layout.name()
+        + ": "
+        + index.size()
+        + " samples, "
+        + index.classCount()
+        + " classes, modalities "
+        + layout.modalities()
+        + ", splits "
+        + index.splitCounts()
+        + (layout.skipped().isEmpty()
+            ? ""
+            : ", " + layout.skipped().size() + " annotation rows skipped (missing media files)");
   }
 }

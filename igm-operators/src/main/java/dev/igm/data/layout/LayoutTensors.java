@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * A layout's samples decoded into memory for {@code igm fit}: each row's tensors, exactly as a replay sends them
- * (same decoding, same preprocessing), flattened row-major into the row's views, and the shape of each modality. Rows
- * keep the index's order and splits, so a fit over them orders its batches as the streaming job receives a replay of
- * the same index.
+ * A layout's samples decoded into memory for {@code igm fit}: each row's tensors, exactly as a
+ * replay sends them (same decoding, same preprocessing), flattened row-major into the row's views,
+ * and the shape of each modality. Rows keep the index's order and splits, so a fit over them orders
+ * its batches as the streaming job receives a replay of the same index.
  *
  * @param dataset the rows with their flattened tensors
  * @param shapes each modality's tensor shape (without a batch axis), in the layout's modality order
@@ -23,10 +23,12 @@ import java.util.function.IntConsumer;
 public record LayoutTensors(MultiViewDataset dataset, Map<String, List<Integer>> shapes) {
 
   /**
-   * Decodes every row of {@code source}'s index; {@code progress} hears the count of rows decoded so far.
+   * Decodes every row of {@code source}'s index; {@code progress} hears the count of rows decoded
+   * so far.
    *
-   * @throws IllegalArgumentException for a modality that is not floating point (text token ids: {@code igm fit} trains
-   *     image and spectrogram encoders only), or a sample whose shape differs from the first one's
+   * @throws IllegalArgumentException for a modality that is not floating point (text token ids:
+   *     {@code igm fit} trains image and spectrogram encoders only), or a sample whose shape
+   *     differs from the first one's
    */
   public static LayoutTensors load(LayoutSource source, TensorCodec codec, IntConsumer progress) {
     MultiViewDataset index = source.index();
@@ -39,15 +41,26 @@ public record LayoutTensors(MultiViewDataset dataset, Map<String, List<Integer>>
         Tensor t = tensors.get(m);
         DType dtype = codec.validate(t);
         if (dtype == DType.INT64) {
-          throw new IllegalArgumentException("modality " + m + " of layout " + source.layout().name()
-              + " holds token ids (int64): igm fit trains image and spectrogram encoders; stream this layout to the"
-              + " training job instead (igm replay --layout)");
+          throw new IllegalArgumentException(
+              "modality "
+                  + m
+                  + " of layout "
+                  + source.layout().name()
+                  + " holds token ids (int64): igm fit trains image and spectrogram encoders; stream this layout to the"
+                  + " training job instead (igm replay --layout)");
         }
         List<Integer> shape = List.copyOf(t.getShape());
         List<Integer> first = shapes.putIfAbsent(m, shape);
         if (first != null && !first.equals(shape)) {
-          throw new IllegalArgumentException("sample " + row.sampleId() + ", modality " + m + ": shape " + shape
-              + ", the first sample's was " + first);
+          throw new IllegalArgumentException(
+              "sample "
+                  + row.sampleId()
+                  + ", modality "
+                  + m
+                  + ": shape "
+                  + shape
+                  + ", the first sample's was "
+                  + first);
         }
         views.put(m, codec.toFloatArray(t));
       }
@@ -56,6 +69,7 @@ public record LayoutTensors(MultiViewDataset dataset, Map<String, List<Integer>>
     }
     Map<String, Integer> widths = new LinkedHashMap<>();
     shapes.forEach((m, shape) -> widths.put(m, shape.stream().reduce(1, Math::multiplyExact)));
-    return new LayoutTensors(new MultiViewDataset(index.name(), index.classNames(), widths, rows), shapes);
+    return new LayoutTensors(
+        new MultiViewDataset(index.name(), index.classNames(), widths, rows), shapes);
   }
 }

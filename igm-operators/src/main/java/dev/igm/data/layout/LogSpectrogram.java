@@ -1,10 +1,11 @@
 package dev.igm.data.layout;
 
 /**
- * {@code np.log(np.abs(librosa.stft(y, n_fft, hop_length)) + 1e-7)} as the reference computes its audio input:
- * periodic Hann window of length n_fft, {@code center=True} with zero padding of n_fft/2 on both sides (librosa ≥ 0.10's
- * default {@code pad_mode="constant"}), frames = 1 + len/hop. The result is row-major {@code [1 + n_fft/2, frames]}
- * (frequency rows, time columns), librosa's layout.
+ * {@code np.log(np.abs(librosa.stft(y, n_fft, hop_length)) + 1e-7)} as the reference computes its
+ * audio input: periodic Hann window of length n_fft, {@code center=True} with zero padding of
+ * n_fft/2 on both sides (librosa ≥ 0.10's default {@code pad_mode="constant"}), frames = 1 +
+ * len/hop. The result is row-major {@code [1 + n_fft/2, frames]} (frequency rows, time columns),
+ * librosa's layout.
  */
 public final class LogSpectrogram {
   private final int nFft;
@@ -14,7 +15,8 @@ public final class LogSpectrogram {
 
   public LogSpectrogram(int nFft, int hop) {
     if (Integer.bitCount(nFft) != 1 || hop < 1) {
-      throw new IllegalArgumentException("n_fft must be a power of two and hop >= 1: " + nFft + ", " + hop);
+      throw new IllegalArgumentException(
+          "n_fft must be a power of two and hop >= 1: " + nFft + ", " + hop);
     }
     this.nFft = nFft;
     this.hop = hop;
@@ -33,7 +35,10 @@ public final class LogSpectrogram {
     return 1 + samples / hop;
   }
 
-  /** The log-magnitude spectrogram of {@code y}, shape {@code [bins(), frames(y.length)]}, row-major. */
+  /**
+   * The log-magnitude spectrogram of {@code y}, shape {@code [bins(), frames(y.length)]},
+   * row-major.
+   */
   public float[] compute(float[] y) {
     int frames = frames(y.length);
     int bins = bins();
@@ -82,8 +87,12 @@ public final class LogSpectrogram {
       for (int i = 0; i < n; i++) {
         int j = reversed[i];
         if (j > i) {
-          double t = re[i]; re[i] = re[j]; re[j] = t;
-          t = im[i]; im[i] = im[j]; im[j] = t;
+          double t = re[i];
+          re[i] = re[j];
+          re[j] = t;
+          t = im[i];
+          im[i] = im[j];
+          im[j] = t;
         }
       }
       for (int size = 2; size <= n; size <<= 1) {

@@ -18,44 +18,54 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * NVGesture as the reference code reads it ({@code datasets/nvGesture.py}, {@code configs/nvGesture.json}: 25
- * classes), under {@code root} (the reference's {@code data_root}):
+ * NVGesture as the reference code reads it ({@code datasets/nvGesture.py}, {@code
+ * configs/nvGesture.json}: 25 classes), under {@code root} (the reference's {@code data_root}):
+ *
  * <ul>
- *   <li>{@code nvgesture_train_correct_v2.lst}, {@code nvgesture_test_correct_v2.lst} (TRAIN, TEST; NVIDIA ships them as
- *       {@code nvgesture_*_correct_cvpr2016_v2.lst}, accepted too). One sample a line, space-separated
- *       {@code key:value} fields: {@code path:./Video_data/class_01/subject13_r0}, per sensor
- *       {@code <sensor>:<file stem>:<start frame>:<end frame>} (e.g. {@code color:sk_color:138:218},
- *       {@code depth:sk_depth:138:218}; others such as {@code duo_left} are ignored, as the reference ignores them) and
- *       {@code label:1..25} (class = label − 1);
- *   <li>{@code Video_data/<class>/<subject>/sk_color.avi} and {@code sk_depth.avi} (the folder and stems from the line;
- *       {@code ./Video_data} in a path is {@code root/Video_data}, other relative paths are resolved against root);
- *   <li>{@code Video_data/flow_data/train/<i>.npy} and {@code .../test/<i>.npy}, the pre-computed optical flow of the
- *       i-th line (counted from 0) of that split's list, shape {@code (H, W, 2, T)}.
+ *   <li>{@code nvgesture_train_correct_v2.lst}, {@code nvgesture_test_correct_v2.lst} (TRAIN, TEST;
+ *       NVIDIA ships them as {@code nvgesture_*_correct_cvpr2016_v2.lst}, accepted too). One sample
+ *       a line, space-separated {@code key:value} fields: {@code
+ *       path:./Video_data/class_01/subject13_r0}, per sensor {@code <sensor>:<file stem>:<start
+ *       frame>:<end frame>} (e.g. {@code color:sk_color:138:218}, {@code depth:sk_depth:138:218};
+ *       others such as {@code duo_left} are ignored, as the reference ignores them) and {@code
+ *       label:1..25} (class = label − 1);
+ *   <li>{@code Video_data/<class>/<subject>/sk_color.avi} and {@code sk_depth.avi} (the folder and
+ *       stems from the line; {@code ./Video_data} in a path is {@code root/Video_data}, other
+ *       relative paths are resolved against root);
+ *   <li>{@code Video_data/flow_data/train/<i>.npy} and {@code .../test/<i>.npy}, the pre-computed
+ *       optical flow of the i-th line (counted from 0) of that split's list, shape {@code (H, W, 2,
+ *       T)}.
  * </ul>
+ *
  * Modalities, in the order the reference's dataset returns them:
+ *
  * <ul>
- *   <li>{@code rgb}: float32 {@code [3, 80, S, S]}. Frames {@code start .. end−1} of {@code sk_color.avi} into 80
- *       slots; slots past {@code end − start} or past the end of the video stay black (the reference's zero-filled
- *       container). Each frame resized to R×R with OpenCV's bilinear resize (R = 256 for S = 224, in general
- *       round(S·256/224)), centre-cropped to S×S, scaled to [0, 1] and normalised with the ImageNet statistics. The
- *       channels are in OpenCV's order, blue, green, red, because the reference feeds OpenCV's frames to torchvision
- *       without converting them, so the ImageNet red statistics apply to blue;
- *   <li>{@code of}: float32 {@code [2, T, S, S]}, the flow as stored (no scaling), each plane resized to R×R (the
- *       identity for the reference's 256×256 flow) and centre-cropped, which for S = 224 is the reference's fixed
- *       {@code [16:240, 16:240]};
- *   <li>{@code depth}: float32 {@code [1, 80, S, S]}, {@code sk_depth.avi} sampled and cropped as rgb, its first
- *       (blue) channel scaled to [0, 1], not normalised (as the reference).
+ *   <li>{@code rgb}: float32 {@code [3, 80, S, S]}. Frames {@code start .. end−1} of {@code
+ *       sk_color.avi} into 80 slots; slots past {@code end − start} or past the end of the video
+ *       stay black (the reference's zero-filled container). Each frame resized to R×R with OpenCV's
+ *       bilinear resize (R = 256 for S = 224, in general round(S·256/224)), centre-cropped to S×S,
+ *       scaled to [0, 1] and normalised with the ImageNet statistics. The channels are in OpenCV's
+ *       order, blue, green, red, because the reference feeds OpenCV's frames to torchvision without
+ *       converting them, so the ImageNet red statistics apply to blue;
+ *   <li>{@code of}: float32 {@code [2, T, S, S]}, the flow as stored (no scaling), each plane
+ *       resized to R×R (the identity for the reference's 256×256 flow) and centre-cropped, which
+ *       for S = 224 is the reference's fixed {@code [16:240, 16:240]};
+ *   <li>{@code depth}: float32 {@code [1, 80, S, S]}, {@code sk_depth.avi} sampled and cropped as
+ *       rgb, its first (blue) channel scaled to [0, 1], not normalised (as the reference).
  * </ul>
- * This is the reference's evaluation path for every split. Its training path differs only by randomness, which
- * belongs to the consumer, not to a replayed record: a random 224 crop instead of the centre one (the same for all
- * three modalities of a sample) and a random window of 64 of the 80 frame slots for rgb and depth (the flow keeps
- * all T). Its horizontal flip has probability 0 and never happens. A line whose frame range exceeds 80 frames, which
- * the reference's container cannot hold, is an error. The videos must be Motion-JPEG or uncompressed AVI
- * ({@link AviVideo}); Java's JPEG decoder may differ from FFmpeg's by a level or two per pixel.
+ *
+ * This is the reference's evaluation path for every split. Its training path differs only by
+ * randomness, which belongs to the consumer, not to a replayed record: a random 224 crop instead of
+ * the centre one (the same for all three modalities of a sample) and a random window of 64 of the
+ * 80 frame slots for rgb and depth (the flow keeps all T). Its horizontal flip has probability 0
+ * and never happens. A line whose frame range exceeds 80 frames, which the reference's container
+ * cannot hold, is an error. The videos must be Motion-JPEG or uncompressed AVI ({@link AviVideo});
+ * Java's JPEG decoder may differ from FFmpeg's by a level or two per pixel.
  */
 public final class NvGestureLayout extends AbstractLayout {
   /** Frame slots per video sample (the reference's container). */
   static final int FRAMES = 80;
+
   static final int CLASSES = 25;
   private static final float[] NONE_MEAN = {0f};
   private static final float[] NONE_STD = {1f};
@@ -76,7 +86,8 @@ public final class NvGestureLayout extends AbstractLayout {
     this.clips = Map.copyOf(clips);
     this.size = options.imageSize();
     this.resized = Math.round(size * 256f / 224f);
-    this.offset = (int) Math.rint((resized - size) / 2.0); // torchvision CenterCrop rounds half to even
+    this.offset =
+        (int) Math.rint((resized - size) / 2.0); // torchvision CenterCrop rounds half to even
   }
 
   /** Reads both list files and checks that every sample's videos and flow file exist. */
@@ -99,20 +110,28 @@ public final class NvGestureLayout extends AbstractLayout {
         }
         Video color = video(line, fields, "color", folder);
         Video depth = video(line, fields, "depth", folder);
-        Path flow = existing(line, root.resolve("Video_data/flow_data").resolve(stem).resolve(index + ".npy"), "optical flow");
+        Path flow =
+            existing(
+                line,
+                root.resolve("Video_data/flow_data").resolve(stem).resolve(index + ".npy"),
+                "optical flow");
         int label = label(line, fields.get("label"));
         String id = "nvgesture/" + stem + "/" + sampleName(root, folder);
         if (clips.put(id, new Clip(color, depth, flow)) != null) {
           throw line.error("sample folder " + folder + " is listed twice");
         }
-        items.add(new LayoutItem(id, label, split, line.where(), List.of(color.file(), depth.file(), flow), null));
+        items.add(
+            new LayoutItem(
+                id, label, split, line.where(), List.of(color.file(), depth.file(), flow), null));
         index++;
       }
     }
     return new NvGestureLayout(items, clips, options);
   }
 
-  /** {@code class_01} .. {@code class_25}, the {@code Video_data} folder names (label 1 is class 0). */
+  /**
+   * {@code class_01} .. {@code class_25}, the {@code Video_data} folder names (label 1 is class 0).
+   */
   private static List<String> classFolderNames() {
     List<String> names = new ArrayList<>();
     for (int c = 1; c <= CLASSES; c++) {
@@ -125,17 +144,30 @@ public final class NvGestureLayout extends AbstractLayout {
   public Map<String, Tensor> load(LayoutItem item) {
     Clip clip = clips.get(item.sampleId());
     if (clip == null) {
-      throw new IllegalArgumentException("sample " + item.sampleId() + " is not part of layout nvgesture");
+      throw new IllegalArgumentException(
+          "sample " + item.sampleId() + " is not part of layout nvgesture");
     }
     Map<String, Tensor> out = new LinkedHashMap<>();
-    out.put("rgb", codec.encodeFloat32(frames(clip.color(), 3, ImageTensor.IMAGENET_MEAN, ImageTensor.IMAGENET_STD), 3, FRAMES, size, size));
+    out.put(
+        "rgb",
+        codec.encodeFloat32(
+            frames(clip.color(), 3, ImageTensor.IMAGENET_MEAN, ImageTensor.IMAGENET_STD),
+            3,
+            FRAMES,
+            size,
+            size));
     NpyArray flow = readFlow(clip.flow());
     out.put("of", codec.encodeFloat32(flow(flow), 2, flow.shape()[3], size, size));
-    out.put("depth", codec.encodeFloat32(frames(clip.depth(), 1, NONE_MEAN, NONE_STD), 1, FRAMES, size, size));
+    out.put(
+        "depth",
+        codec.encodeFloat32(frames(clip.depth(), 1, NONE_MEAN, NONE_STD), 1, FRAMES, size, size));
     return out;
   }
 
-  /** {@code [channels, 80, S, S]}: the first {@code channels} of blue, green, red, normalised per channel. */
+  /**
+   * {@code [channels, 80, S, S]}: the first {@code channels} of blue, green, red, normalised per
+   * channel.
+   */
   private float[] frames(Video v, int channels, float[] mean, float[] std) {
     AviVideo video = AviVideo.read(v.file());
     int plane = size * size;
@@ -143,9 +175,11 @@ public final class NvGestureLayout extends AbstractLayout {
     float[] black = new float[plane];
     for (int t = 0; t < FRAMES; t++) {
       int f = v.start() + t;
-      AviVideo.Frame frame = t < v.end() - v.start() && f < video.frameCount() ? video.frame(f) : null;
+      AviVideo.Frame frame =
+          t < v.end() - v.start() && f < video.frameCount() ? video.frame(f) : null;
       for (int c = 0; c < channels; c++) {
-        float[] pixels = frame == null ? black : resizeCrop8(frame.bgr()[c], frame.width(), frame.height());
+        float[] pixels =
+            frame == null ? black : resizeCrop8(frame.bgr()[c], frame.width(), frame.height());
         int base = (c * FRAMES + t) * plane;
         for (int i = 0; i < plane; i++) {
           out[base + i] = (pixels[i] / 255f - mean[c]) / std[c];
@@ -173,17 +207,25 @@ public final class NvGestureLayout extends AbstractLayout {
     try (InputStream in = Files.newInputStream(file)) {
       a = NpyReader.read(in, file.toString());
     } catch (IOException e) {
-      throw new DatasetFormatException(file + ": cannot read optical flow (" + e.getMessage() + ")", e);
+      throw new DatasetFormatException(
+          file + ": cannot read optical flow (" + e.getMessage() + ")", e);
     }
     int[] s = a.shape();
     if (s.length != 4 || s[2] != 2 || s[0] < 1 || s[1] < 1 || s[3] < 1 || a.isString()) {
-      throw new DatasetFormatException(file + ": optical flow must be a numeric array of shape (H, W, 2, T), found "
-          + a.dtype() + " " + Arrays.toString(s));
+      throw new DatasetFormatException(
+          file
+              + ": optical flow must be a numeric array of shape (H, W, 2, T), found "
+              + a.dtype()
+              + " "
+              + Arrays.toString(s));
     }
     return a;
   }
 
-  /** {@code (H, W, 2, T)} → {@code [2, T, S, S]}, the reference's {@code permute(3, 2, 0, 1)} then {@code (1, 0, 2, 3)}. */
+  /**
+   * {@code (H, W, 2, T)} → {@code [2, T, S, S]}, the reference's {@code permute(3, 2, 0, 1)} then
+   * {@code (1, 0, 2, 3)}.
+   */
   private float[] flow(NpyArray a) {
     int[] s = a.shape();
     int h = s[0];
@@ -214,7 +256,10 @@ public final class NvGestureLayout extends AbstractLayout {
     return nvidia;
   }
 
-  /** The line's {@code key:value} fields by key; {@code path} keeps everything after its first colon. */
+  /**
+   * The line's {@code key:value} fields by key; {@code path} keeps everything after its first
+   * colon.
+   */
   private static Map<String, String> fields(AnnotationFile.Line line) {
     Map<String, String> fields = new HashMap<>();
     for (String f : line.fields()) {
@@ -232,7 +277,8 @@ public final class NvGestureLayout extends AbstractLayout {
   }
 
   /** {@code <file stem>:<start>:<end>} of a sensor, the file required to exist. */
-  private static Video video(AnnotationFile.Line line, Map<String, String> fields, String sensor, Path folder) {
+  private static Video video(
+      AnnotationFile.Line line, Map<String, String> fields, String sensor, Path folder) {
     String value = fields.get(sensor);
     if (value == null) {
       throw line.error("no " + sensor + ":<file>:<start>:<end> field");
@@ -248,16 +294,33 @@ public final class NvGestureLayout extends AbstractLayout {
       end = -1;
     }
     if (start < 0 || end < start) {
-      throw line.error(sensor + " field '" + value + "' is not <file>:<start frame>:<end frame> with 0 <= start <= end");
+      throw line.error(
+          sensor
+              + " field '"
+              + value
+              + "' is not <file>:<start frame>:<end frame> with 0 <= start <= end");
     }
     if (end - start > FRAMES) {
-      throw line.error(sensor + " frames " + start + ".." + end + " are " + (end - start) + ", more than the "
-          + FRAMES + " the reference holds per sample");
+      throw line.error(
+          sensor
+              + " frames "
+              + start
+              + ".."
+              + end
+              + " are "
+              + (end - start)
+              + ", more than the "
+              + FRAMES
+              + " the reference holds per sample");
     }
-    return new Video(existing(line, folder.resolve(parts[0] + ".avi"), sensor + " video"), start, end);
+    return new Video(
+        existing(line, folder.resolve(parts[0] + ".avi"), sensor + " video"), start, end);
   }
 
-  /** The folder relative to {@code Video_data} (e.g. {@code class_01/subject13_r0}), else as written. */
+  /**
+   * The folder relative to {@code Video_data} (e.g. {@code class_01/subject13_r0}), else as
+   * written.
+   */
   private static String sampleName(Path root, Path folder) {
     Path videoData = root.resolve("Video_data").normalize();
     Path name = folder.startsWith(videoData) ? videoData.relativize(folder) : folder;

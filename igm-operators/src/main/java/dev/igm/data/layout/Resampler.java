@@ -1,9 +1,10 @@
 package dev.igm.data.layout;
 
 /**
- * Band-limited resampling (Hann-windowed sinc, 32 zero crossings, cut-off at the lower Nyquist frequency). It stands in
- * for librosa's default {@code soxr_hq}: both are linear-phase low-pass interpolators, so spectrograms agree closely
- * (not bit for bit). The output length is {@code ceil(n·to/from)}, as {@code librosa.resample} fixes it.
+ * Band-limited resampling (Hann-windowed sinc, 32 zero crossings, cut-off at the lower Nyquist
+ * frequency). It stands in for librosa's default {@code soxr_hq}: both are linear-phase low-pass
+ * interpolators, so spectrograms agree closely (not bit for bit). The output length is {@code
+ * ceil(n·to/from)}, as {@code librosa.resample} fixes it.
  */
 public final class Resampler {
   private static final int ZERO_CROSSINGS = 32;

@@ -1,14 +1,15 @@
 package dev.igm.data.layout;
 
 /**
- * Reduces a spectrogram by average pooling onto a coarser grid, exactly as PyTorch's
- * {@code F.adaptive_avg_pool2d(x[None], (H, W))[0]}: output row {@code i} of {@code H} averages the input rows
- * {@code floor(i·rows/H) .. ceil((i+1)·rows/H) − 1}, output column {@code j} of {@code W} the input columns
- * {@code floor(j·cols/W) .. ceil((j+1)·cols/W) − 1}, every cell of that rectangle with the same weight (neighbouring
- * rectangles overlap by a row or column where the sizes do not divide). Applied to the log-magnitude STFT, each output
- * value is the mean log-magnitude of a band of ~rows/H linear-frequency bins over ~cols/W frames: at 64 × 64 from
- * CREMA-D's 257 × 188, bands of 4–5 bins (~190 Hz at 22,050 Hz) over 3–4 frames (~50 ms). Only reduces: a size larger
- * than the input is refused. Sums in double, stored as float.
+ * Reduces a spectrogram by average pooling onto a coarser grid, exactly as PyTorch's {@code
+ * F.adaptive_avg_pool2d(x[None], (H, W))[0]}: output row {@code i} of {@code H} averages the input
+ * rows {@code floor(i·rows/H) .. ceil((i+1)·rows/H) − 1}, output column {@code j} of {@code W} the
+ * input columns {@code floor(j·cols/W) .. ceil((j+1)·cols/W) − 1}, every cell of that rectangle
+ * with the same weight (neighbouring rectangles overlap by a row or column where the sizes do not
+ * divide). Applied to the log-magnitude STFT, each output value is the mean log-magnitude of a band
+ * of ~rows/H linear-frequency bins over ~cols/W frames: at 64 × 64 from CREMA-D's 257 × 188, bands
+ * of 4–5 bins (~190 Hz at 22,050 Hz) over 3–4 frames (~50 ms). Only reduces: a size larger than the
+ * input is refused. Sums in double, stored as float.
  */
 public final class SpectrogramPool {
   private SpectrogramPool() {}
@@ -19,11 +20,20 @@ public final class SpectrogramPool {
    */
   public static float[] pool(float[] src, int rows, int cols, int height, int width) {
     if (src.length != rows * cols) {
-      throw new IllegalArgumentException("spectrogram of " + src.length + " values is not " + rows + "x" + cols);
+      throw new IllegalArgumentException(
+          "spectrogram of " + src.length + " values is not " + rows + "x" + cols);
     }
     if (height > rows || width > cols) {
-      throw new IllegalArgumentException("spectrogram size " + height + "x" + width + " exceeds the spectrogram's "
-          + rows + "x" + cols + " (frequency bins x frames): it can only be reduced");
+      throw new IllegalArgumentException(
+          "spectrogram size "
+              + height
+              + "x"
+              + width
+              + " exceeds the spectrogram's "
+              + rows
+              + "x"
+              + cols
+              + " (frequency bins x frames): it can only be reduced");
     }
     float[] out = new float[height * width];
     for (int i = 0; i < height; i++) {

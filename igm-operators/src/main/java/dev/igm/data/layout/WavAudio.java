@@ -11,8 +11,8 @@ import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.UnsupportedAudioFileException;
 
 /**
- * A WAV file as mono float samples in [-1, 1], as {@code librosa.load} returns them before resampling: integer PCM
- * divided by 2^(bits−1) (soundfile's scaling), channels averaged.
+ * A WAV file as mono float samples in [-1, 1], as {@code librosa.load} returns them before
+ * resampling: integer PCM divided by 2^(bits−1) (soundfile's scaling), channels averaged.
  *
  * @param samples mono samples
  * @param rate sample rate in Hz
@@ -25,7 +25,8 @@ public record WavAudio(float[] samples, int rate) {
       byte[] bytes = in.readAllBytes();
       return new WavAudio(toMono(bytes, f, file), Math.round(f.getSampleRate()));
     } catch (UnsupportedAudioFileException e) {
-      throw new DatasetFormatException(file + ": not a WAV file Java can read (" + e.getMessage() + ")", e);
+      throw new DatasetFormatException(
+          file + ": not a WAV file Java can read (" + e.getMessage() + ")", e);
     } catch (IOException e) {
       throw new DatasetFormatException(file + ": cannot read audio (" + e.getMessage() + ")", e);
     }
@@ -38,14 +39,21 @@ public record WavAudio(float[] samples, int rate) {
     boolean floating = enc.equals(AudioFormat.Encoding.PCM_FLOAT);
     boolean signed = enc.equals(AudioFormat.Encoding.PCM_SIGNED);
     boolean unsigned = enc.equals(AudioFormat.Encoding.PCM_UNSIGNED);
-    if (!(floating || signed || unsigned) || channels < 1 || bits % 8 != 0 || bits < 8 || bits > 32
+    if (!(floating || signed || unsigned)
+        || channels < 1
+        || bits % 8 != 0
+        || bits < 8
+        || bits > 32
         || (floating && bits != 32)) {
-      throw new DatasetFormatException(file + ": unsupported audio encoding " + f + " (expected PCM 8/16/24/32-bit or float32)");
+      throw new DatasetFormatException(
+          file + ": unsupported audio encoding " + f + " (expected PCM 8/16/24/32-bit or float32)");
     }
     int width = bits / 8;
     int frameBytes = width * channels;
     int frames = bytes.length / frameBytes;
-    ByteBuffer buf = ByteBuffer.wrap(bytes).order(f.isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.wrap(bytes)
+            .order(f.isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
     float[] out = new float[frames];
     double scale = 1.0 / (1L << (bits - 1));
     for (int i = 0; i < frames; i++) {

@@ -1,11 +1,14 @@
 package dev.igm.flink.serve;
 
-import dev.igm.flink.RawRecord;
 import dev.igm.avro.DeadLetter;
+import dev.igm.flink.RawRecord;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 
-/** Dead-letter records of the serving job (stage {@code serve}): the source coordinates, raw bytes and reason. */
+/**
+ * Dead-letter records of the serving job (stage {@code serve}): the source coordinates, raw bytes
+ * and reason.
+ */
 public final class DeadLetters {
   public static final String STAGE = "serve";
 

@@ -10,8 +10,9 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Reads snapshot files through Flink's file systems, so the model store can be any URI a Flink cluster is set up
- * for ({@code file://}, {@code s3://}, {@code hdfs://}, ...), with the cluster's credentials and plugins.
+ * Reads snapshot files through Flink's file systems, so the model store can be any URI a Flink
+ * cluster is set up for ({@code file://}, {@code s3://}, {@code hdfs://}, ...), with the cluster's
+ * credentials and plugins.
  */
 public final class FlinkFileSystemSnapshotStore implements SnapshotStore {
   /** A Java array holds at most this many bytes; larger files are refused with a clear reason. */
@@ -26,7 +27,8 @@ public final class FlinkFileSystemSnapshotStore implements SnapshotStore {
       throw new IOException(uri + " is a directory, not a snapshot file");
     }
     if (status.getLen() > MAX_BYTES) {
-      throw new IOException(uri + " has " + status.getLen() + " bytes, more than one array can hold");
+      throw new IOException(
+          uri + " has " + status.getLen() + " bytes, more than one array can hold");
     }
     try (FSDataInputStream in = fs.open(path)) {
       return in.readAllBytes();
@@ -34,9 +36,9 @@ public final class FlinkFileSystemSnapshotStore implements SnapshotStore {
   }
 
   /**
-   * A URI's path is percent-decoded ({@code %20} is a space), as the URIs the model store writes are encoded;
-   * Flink's {@code Path(String)} would take {@code %20} literally. A string that is not a valid URI (a hand-written
-   * path with a space) is read as Flink reads it.
+   * A URI's path is percent-decoded ({@code %20} is a space), as the URIs the model store writes
+   * are encoded; Flink's {@code Path(String)} would take {@code %20} literally. A string that is
+   * not a valid URI (a hand-written path with a space) is read as Flink reads it.
    */
   private static Path path(String uri) {
     try {

@@ -41,43 +41,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores sample records (first input) in micro-batches with the newest accepted version of each served model, the
- * versions arriving as {@code ModelSnapshot} records on the second input, which is broadcast to every instance.
+ * Scores sample records (first input) in micro-batches with the newest accepted version of each
+ * served model, the versions arriving as {@code ModelSnapshot} records on the second input, which
+ * is broadcast to every instance.
  *
- * <p><b>Versions.</b> The broadcast state holds, per model id, the {@code ModelSnapshot} record in service (Avro
- * bytes), not the weights: a restore re-fetches the files it names. Every parallel instance receives every model
- * record, decides on it, fetches the file through Flink's file system, checks that it lies under the model store
- * root and matches its SHA-256, and loads it itself, so each holds exactly one loaded model per served id. The
- * decision before the file is read (served? newer? inside the store? quality gate?) depends only on the record and
- * the state, so all instances agree on it. Fetching can fail on one instance and not on another (a store that is
- * briefly unreachable); each then reports its own refusal (the dead letter names the instance) and keeps its
- * previous version, which is the best it can do.
+ * <p><b>Versions.</b> The broadcast state holds, per model id, the {@code ModelSnapshot} record in
+ * service (Avro bytes), not the weights: a restore re-fetches the files it names. Every parallel
+ * instance receives every model record, decides on it, fetches the file through Flink's file
+ * system, checks that it lies under the model store root and matches its SHA-256, and loads it
+ * itself, so each holds exactly one loaded model per served id. The decision before the file is
+ * read (served? newer? inside the store? quality gate?) depends only on the record and the state,
+ * so all instances agree on it. Fetching can fail on one instance and not on another (a store that
+ * is briefly unreachable); each then reports its own refusal (the dead letter names the instance)
+ * and keeps its previous version, which is the best it can do.
  *
- * <p><b>Batches.</b> Samples are collected in arrival order and decoded and scored together, one pass of each
- * model's networks per batch. A batch is scored
+ * <p><b>Batches.</b> Samples are collected in arrival order and decoded and scored together, one
+ * pass of each model's networks per batch. A batch is scored
+ *
  * <ul>
  *   <li>when it holds {@link BatchingPolicy#maxRecords()} samples;
- *   <li>when the input runs dry: after each sample a mail in the task's mailbox checks, one turn of the task loop
- *       later, whether another sample came in meanwhile; if none did, nothing is waiting in the input and the batch
- *       is scored at once, so a lone sample at a low rate waits for no one;
- *   <li>when its oldest sample has waited {@link BatchingPolicy#maxDelay()} (a processing-time timer; a bound for an
- *       input that never pauses but never fills a batch either);
- *   <li>before a new version of a served model is put in service, so every sample is scored by the versions that
- *       were in service when it arrived, exactly as if it had been scored on arrival;
- *   <li>before a checkpoint barrier is passed on (so the checkpoint's outputs are out before it), before a watermark
- *       is passed on, and at the end of input.
+ *   <li>when the input runs dry: after each sample a mail in the task's mailbox checks, one turn of
+ *       the task loop later, whether another sample came in meanwhile; if none did, nothing is
+ *       waiting in the input and the batch is scored at once, so a lone sample at a low rate waits
+ *       for no one;
+ *   <li>when its oldest sample has waited {@link BatchingPolicy#maxDelay()} (a processing-time
+ *       timer; a bound for an input that never pauses but never fills a batch either);
+ *   <li>before a new version of a served model is put in service, so every sample is scored by the
+ *       versions that were in service when it arrived, exactly as if it had been scored on arrival;
+ *   <li>before a checkpoint barrier is passed on (so the checkpoint's outputs are out before it),
+ *       before a watermark is passed on, and at the end of input.
  * </ul>
- * Outputs keep the arrival order: per sample, one prediction per served model in the policy's order (or its dead
- * letter), samples in the order they arrived, each with its own stream timestamp. A sample that cannot be decoded or
- * does not fit a model goes to the dead-letter output with the reason and takes no part in the pass; its batch-mates
- * are scored. A checkpoint normally finds the batch empty (it was scored before the barrier); whatever is still in it
- * at {@link #snapshotState} is stored in the checkpoint and scored after a restore.
  *
- * <p><b>Before the first version.</b> Samples that meet no version of a model are held (bounded, in the checkpoint)
- * and scored in batches when the first version arrives, or rejected to the dead-letter output, as the policy says.
+ * Outputs keep the arrival order: per sample, one prediction per served model in the policy's order
+ * (or its dead letter), samples in the order they arrived, each with its own stream timestamp. A
+ * sample that cannot be decoded or does not fit a model goes to the dead-letter output with the
+ * reason and takes no part in the pass; its batch-mates are scored. A checkpoint normally finds the
+ * batch empty (it was scored before the barrier); whatever is still in it at {@link #snapshotState}
+ * is stored in the checkpoint and scored after a restore.
  *
- * <p>Outputs: predictions on the main output; dead letters (bad sample records, samples a model cannot score,
- * samples refused before a first version, refused versions with the reason) on the side output passed in.
+ * <p><b>Before the first version.</b> Samples that meet no version of a model are held (bounded, in
+ * the checkpoint) and scored in batches when the first version arrives, or rejected to the
+ * dead-letter output, as the policy says.
+ *
+ * <p>Outputs: predictions on the main output; dead letters (bad sample records, samples a model
+ * cannot score, samples refused before a first version, refused versions with the reason) on the
+ * side output passed in.
  */
 public final class ModelServingOperator extends AbstractStreamOperator<Prediction>
     implements TwoInputStreamOperator<RawRecord, RawRecord, Prediction>, BoundedMultiInput {
@@ -88,7 +96,10 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
 
   /** Broadcast state: model id -> Avro bytes of the {@code ModelSnapshot} in service. */
   public static final MapStateDescriptor<String, byte[]> IN_SERVICE =
-      new MapStateDescriptor<>("igm-serving-models", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+      new MapStateDescriptor<>(
+          "igm-serving-models",
+          Types.STRING,
+          PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
   private static final ListStateDescriptor<HeldSample> HELD =
       new ListStateDescriptor<>("igm-serving-held-samples", HeldSample.class);
@@ -115,13 +126,20 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
   private transient InServiceMarker marker;
   private transient String instance;
   private transient MailboxExecutor mailbox;
+
   /** Samples received so far; the idle probe compares it across one turn of the task loop. */
   private transient long samplesSeen;
-  /** {@link #samplesSeen} when the queued probe was armed; -1: queued by a sample, not armed yet. */
+
+  /**
+   * {@link #samplesSeen} when the queued probe was armed; -1: queued by a sample, not armed yet.
+   */
   private transient long samplesSeenAtProbe;
+
   private transient boolean probeQueued;
+
   /** The time of the registered batch timer, or {@link #NO_TIMER}. */
   private transient long timerAt;
+
   private transient StreamRecord<Prediction> predictionOut;
   private transient StreamRecord<DeadLetter> deadLetterOut;
 
@@ -129,11 +147,15 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
   @FunctionalInterface
   public interface SerializableStoreFactory extends Supplier<SnapshotStore>, java.io.Serializable {}
 
-  public ModelServingOperator(ServingPolicy policy, BatchingPolicy batching, OutputTag<DeadLetter> deadLetters) {
+  public ModelServingOperator(
+      ServingPolicy policy, BatchingPolicy batching, OutputTag<DeadLetter> deadLetters) {
     this(policy, batching, deadLetters, FlinkFileSystemSnapshotStore::new);
   }
 
-  public ModelServingOperator(ServingPolicy policy, BatchingPolicy batching, OutputTag<DeadLetter> deadLetters,
+  public ModelServingOperator(
+      ServingPolicy policy,
+      BatchingPolicy batching,
+      OutputTag<DeadLetter> deadLetters,
       SerializableStoreFactory storeFactory) {
     this.policy = policy;
     this.batching = batching;
@@ -141,7 +163,8 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     this.storeFactory = storeFactory;
   }
 
-  // ------------------------------------------------------------------------------------------ lifecycle
+  // ------------------------------------------------------------------------------------------
+  // lifecycle
 
   @Override
   public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
@@ -165,10 +188,15 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     }
     if (context.isRestored()) {
       for (HeldSample h : heldState.get()) {
-        // A held sample was consumed before the checkpoint, so only this state still has it. Past the capacity
-        // (a restore onto fewer instances) it is still kept: dropping it silently would lose a valid record.
+        // A held sample was consumed before the checkpoint, so only this state still has it. Past
+        // the capacity
+        // (a restore onto fewer instances) it is still kept: dropping it silently would lose a
+        // valid record.
         if (!held.hold(h.modelId, h.record)) {
-          LOG.warn("hold buffer over capacity after restore; keeping {} for {} anyway", h.record, h.modelId);
+          LOG.warn(
+              "hold buffer over capacity after restore; keeping {} for {} anyway",
+              h.record,
+              h.modelId);
         }
       }
       long now = getProcessingTimeService().getCurrentProcessingTime();
@@ -193,7 +221,10 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     timerAt = NO_TIMER;
     samplesSeenAtProbe = -1;
     if (mailbox == null) { // created without a factory that hands it over (operator test harnesses)
-      mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
+      mailbox =
+          getContainingTask()
+              .getMailboxExecutorFactory()
+              .createExecutor(getOperatorConfig().getChainIndex());
     }
     metrics = new ServingMetrics(getMetricGroup(), policy.models(), held::size, batch::size);
     marker = new InServiceMarker(getRuntimeContext());
@@ -203,12 +234,19 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
       }
       try {
         putInService(s);
-        LOG.info("{}: restored {} v{} from {}", instance, s.getModelId(), s.getVersion(), s.getUri());
+        LOG.info(
+            "{}: restored {} v{} from {}", instance, s.getModelId(), s.getVersion(), s.getUri());
       } catch (UnusableSnapshotException e) {
-        // No dead letter can be written before the first record; the log and the metric report it, and the
+        // No dead letter can be written before the first record; the log and the metric report it,
+        // and the
         // model's samples are held or rejected until a newer version arrives.
         metrics.versionsUnusable.inc();
-        LOG.error("{}: cannot restore {} v{}: {}", instance, s.getModelId(), s.getVersion(), e.getMessage());
+        LOG.error(
+            "{}: cannot restore {} v{}: {}",
+            instance,
+            s.getModelId(),
+            s.getVersion(),
+            e.getMessage());
       }
     }
     if (!batch.isEmpty()) { // restored: score it as soon as the task runs
@@ -227,9 +265,11 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
     List<HeldSample> all = new ArrayList<>(held.size());
-    held.contents().forEach((model, records) -> records.forEach(r -> all.add(new HeldSample(model, r))));
+    held.contents()
+        .forEach((model, records) -> records.forEach(r -> all.add(new HeldSample(model, r))));
     heldState.update(all);
-    batchState.update(batch.contents()); // empty after prepareSnapshotPreBarrier, unless called without it
+    batchState.update(
+        batch.contents()); // empty after prepareSnapshotPreBarrier, unless called without it
   }
 
   @Override
@@ -260,12 +300,14 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     super.close();
   }
 
-  // ------------------------------------------------------------------------------------------ samples
+  // ------------------------------------------------------------------------------------------
+  // samples
 
   @Override
   public void processElement1(StreamRecord<RawRecord> element) throws Exception {
     samplesSeen++;
-    PendingSample sample = new PendingSample(element.getValue(), element.hasTimestamp(), element.getTimestamp());
+    PendingSample sample =
+        new PendingSample(element.getValue(), element.hasTimestamp(), element.getTimestamp());
     if (batch.add(sample, now())) {
       flush();
       return;
@@ -275,9 +317,9 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
   }
 
   /**
-   * Queues the idle probe unless it is queued already. It runs after the current record (first turn: it arms
-   * itself) and again after the next turn of the task loop, which either processed another sample (the input is
-   * busy: re-arm) or found no input (the batch is scored).
+   * Queues the idle probe unless it is queued already. It runs after the current record (first
+   * turn: it arms itself) and again after the next turn of the task loop, which either processed
+   * another sample (the input is busy: re-arm) or found no input (the batch is scored).
    */
   private void queueProbe() {
     if (probeQueued) {
@@ -302,7 +344,10 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     mailbox.execute(this::probe, "score the open batch if the input is idle");
   }
 
-  /** Keeps one timer registered for the open batch's deadline (an earlier one re-registers when it fires). */
+  /**
+   * Keeps one timer registered for the open batch's deadline (an earlier one re-registers when it
+   * fires).
+   */
   private void scheduleTimer() {
     if (timerAt != NO_TIMER || batch.isEmpty()) {
       return;
@@ -320,7 +365,10 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     }
   }
 
-  /** Scores the open batch (in pieces of at most the batch size, after a restore onto fewer instances). */
+  /**
+   * Scores the open batch (in pieces of at most the batch size, after a restore onto fewer
+   * instances).
+   */
   private void flush() {
     if (batch.isEmpty()) {
       return;
@@ -365,14 +413,28 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
           emit(scoring[k], outcomes.get(k).get(v), p.record, now, p.hasTimestamp, p.timestamp);
         } else if (policy.beforeFirstModel() == ServingPolicy.BeforeFirstModel.REJECT) {
           metrics.samplesRejectedNoModel.inc();
-          deadLetter(p.record, "no version of model " + models.get(k) + " in service yet (policy: reject)", now,
-              p.hasTimestamp, p.timestamp);
+          deadLetter(
+              p.record,
+              "no version of model " + models.get(k) + " in service yet (policy: reject)",
+              now,
+              p.hasTimestamp,
+              p.timestamp);
         } else if (held.hold(models.get(k), p.record)) {
           metrics.samplesHeld.inc();
         } else {
           metrics.samplesHoldOverflow.inc();
-          deadLetter(p.record, "no version of model " + models.get(k) + " in service yet and the hold buffer is full ("
-              + held.capacity() + " samples, " + instance + ")", now, p.hasTimestamp, p.timestamp);
+          deadLetter(
+              p.record,
+              "no version of model "
+                  + models.get(k)
+                  + " in service yet and the hold buffer is full ("
+                  + held.capacity()
+                  + " samples, "
+                  + instance
+                  + ")",
+              now,
+              p.hasTimestamp,
+              p.timestamp);
         }
       }
       v++;
@@ -380,22 +442,36 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     metrics.batchScored(n);
   }
 
-  private void emit(ServingModel model, ServingModel.Outcome outcome, RawRecord raw, long now, boolean hasTimestamp,
+  private void emit(
+      ServingModel model,
+      ServingModel.Outcome outcome,
+      RawRecord raw,
+      long now,
+      boolean hasTimestamp,
       long timestamp) {
     if (outcome.scored()) {
       metrics.scored(hasTimestamp ? timestamp : 0, now);
       output.collect(stamped(predictionOut.replace(outcome.prediction()), hasTimestamp, timestamp));
     } else {
       metrics.samplesInvalid.inc();
-      deadLetter(raw, "model " + model + " cannot score it: " + outcome.refusal(), now, hasTimestamp, timestamp);
+      deadLetter(
+          raw,
+          "model " + model + " cannot score it: " + outcome.refusal(),
+          now,
+          hasTimestamp,
+          timestamp);
     }
   }
 
-  private void deadLetter(RawRecord raw, String reason, long now, boolean hasTimestamp, long timestamp) {
-    output.collect(deadLetters, stamped(deadLetterOut.replace(DeadLetters.of(raw, reason, now)), hasTimestamp, timestamp));
+  private void deadLetter(
+      RawRecord raw, String reason, long now, boolean hasTimestamp, long timestamp) {
+    output.collect(
+        deadLetters,
+        stamped(deadLetterOut.replace(DeadLetters.of(raw, reason, now)), hasTimestamp, timestamp));
   }
 
-  private static <T> StreamRecord<T> stamped(StreamRecord<T> r, boolean hasTimestamp, long timestamp) {
+  private static <T> StreamRecord<T> stamped(
+      StreamRecord<T> r, boolean hasTimestamp, long timestamp) {
     if (hasTimestamp) {
       r.setTimestamp(timestamp);
     } else {
@@ -404,7 +480,8 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     return r;
   }
 
-  // ------------------------------------------------------------------------------------------ versions
+  // ------------------------------------------------------------------------------------------
+  // versions
 
   @Override
   public void processElement2(StreamRecord<RawRecord> element) throws Exception {
@@ -416,12 +493,18 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
       candidate = snapshots.decode(raw.value);
     } catch (IOException e) {
       metrics.modelRecordsCorrupt.inc();
-      deadLetter(raw, "corrupt ModelSnapshot record: " + e.getMessage(), now, ts, element.getTimestamp());
+      deadLetter(
+          raw, "corrupt ModelSnapshot record: " + e.getMessage(), now, ts, element.getTimestamp());
       return;
     }
     ModelSnapshot current = currentOf(candidate.getModelId());
     VersionVerdict verdict =
-        VersionVerdict.of(policy.serves(candidate.getModelId()), current, candidate, policy.gate(), policy.store());
+        VersionVerdict.of(
+            policy.serves(candidate.getModelId()),
+            current,
+            candidate,
+            policy.gate(),
+            policy.store());
     switch (verdict.kind()) {
       case NOT_SERVED -> metrics.modelRecordsNotServed.inc();
       case STALE -> {
@@ -446,7 +529,11 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
           return;
         }
         inService.put(candidate.getModelId(), raw.value);
-        LOG.info("{}: {} v{} in service (was {})", instance, candidate.getModelId(), candidate.getVersion(),
+        LOG.info(
+            "{}: {} v{} in service (was {})",
+            instance,
+            candidate.getModelId(),
+            candidate.getVersion(),
             current == null ? "none" : "v" + current.getVersion());
         release(candidate.getModelId(), now, ts, element.getTimestamp());
       }
@@ -458,7 +545,8 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     List<RawRecord> waiting = held.release(modelId);
     ServingModel model = live.get(modelId);
     for (int from = 0; from < waiting.size(); from += batching.maxRecords()) {
-      List<RawRecord> part = waiting.subList(from, Math.min(waiting.size(), from + batching.maxRecords()));
+      List<RawRecord> part =
+          waiting.subList(from, Math.min(waiting.size(), from + batching.maxRecords()));
       List<MultimodalSample> decoded = new ArrayList<>(part.size());
       List<RawRecord> decodedRaw = new ArrayList<>(part.size());
       for (RawRecord r : part) {
@@ -480,9 +568,21 @@ public final class ModelServingOperator extends AbstractStreamOperator<Predictio
     }
   }
 
-  private void refuse(RawRecord raw, ModelSnapshot candidate, String reason, long now, StreamRecord<RawRecord> element) {
-    String message = "model " + candidate.getModelId() + " version " + candidate.getVersion() + " refused ("
-        + instance + "), the current version stays in service: " + reason;
+  private void refuse(
+      RawRecord raw,
+      ModelSnapshot candidate,
+      String reason,
+      long now,
+      StreamRecord<RawRecord> element) {
+    String message =
+        "model "
+            + candidate.getModelId()
+            + " version "
+            + candidate.getVersion()
+            + " refused ("
+            + instance
+            + "), the current version stays in service: "
+            + reason;
     LOG.warn(message);
     deadLetter(raw, message, now, element.hasTimestamp(), element.getTimestamp());
   }

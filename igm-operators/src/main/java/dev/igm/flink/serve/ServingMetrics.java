@@ -10,13 +10,14 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * The serving operator's Flink metrics, under the group {@code igm_serving} of each parallel instance; per model
- * a subgroup {@code model_<id>} with the version in service ({@code -1} before the first) and the last load time.
- * Batches: {@code batches} and {@code batchedSamples} count the scored batches and the samples in them (their ratio
- * is the mean batch size), {@code batchSize} is the size distribution of the last 1,000 batches and
- * {@code samplesBatchedNow} the samples waiting in the open batch. {@code latencyMillis}: a histogram of the time
- * from a sample's Kafka record timestamp to its prediction (the last 1,000 predictions: queueing, holding before a
- * first model, batching, scoring).
+ * The serving operator's Flink metrics, under the group {@code igm_serving} of each parallel
+ * instance; per model a subgroup {@code model_<id>} with the version in service ({@code -1} before
+ * the first) and the last load time. Batches: {@code batches} and {@code batchedSamples} count the
+ * scored batches and the samples in them (their ratio is the mean batch size), {@code batchSize} is
+ * the size distribution of the last 1,000 batches and {@code samplesBatchedNow} the samples waiting
+ * in the open batch. {@code latencyMillis}: a histogram of the time from a sample's Kafka record
+ * timestamp to its prediction (the last 1,000 predictions: queueing, holding before a first model,
+ * batching, scoring).
  */
 public final class ServingMetrics {
   final Counter predictions;
@@ -38,7 +39,8 @@ public final class ServingMetrics {
 
   private final Map<String, long[]> versionAndLoadMillis = new HashMap<>();
 
-  ServingMetrics(MetricGroup parent, Iterable<String> models, IntSupplier heldNow, IntSupplier batchedNow) {
+  ServingMetrics(
+      MetricGroup parent, Iterable<String> models, IntSupplier heldNow, IntSupplier batchedNow) {
     MetricGroup g = parent.addGroup("igm_serving");
     predictions = g.counter("predictions");
     samplesHeld = g.counter("samplesHeld");
@@ -73,7 +75,10 @@ public final class ServingMetrics {
     batchSize.update(samples);
   }
 
-  /** A prediction was made at {@code now} for a sample whose Kafka record has timestamp {@code recordTimestamp}. */
+  /**
+   * A prediction was made at {@code now} for a sample whose Kafka record has timestamp {@code
+   * recordTimestamp}.
+   */
   void scored(long recordTimestamp, long now) {
     predictions.inc();
     if (recordTimestamp > 0 && now >= recordTimestamp) {

@@ -16,11 +16,14 @@ class DidYouMeanTest {
 
   @Test
   void nearestNamesAreWithinADistanceThatGrowsWithTheirLength() {
-    assertThat(DidYouMean.nearest("rplay", List.of("replay", "report", "serve"))).containsExactly("replay");
+    assertThat(DidYouMean.nearest("rplay", List.of("replay", "report", "serve")))
+        .containsExactly("replay");
     // short names: one edit at most
     assertThat(DidYouMean.nearest("lrr", List.of("lr", "tau"))).containsExactly("lr");
     assertThat(DidYouMean.nearest("xy", List.of("lr", "tau"))).isEmpty();
-    assertThat(DidYouMean.nearest("phase.batchez", List.of("phase.batches", "t.refresh.batches", "batch.size")))
+    assertThat(
+            DidYouMean.nearest(
+                "phase.batchez", List.of("phase.batches", "t.refresh.batches", "batch.size")))
         .containsExactly("phase.batches");
   }
 
@@ -29,6 +32,7 @@ class DidYouMeanTest {
     assertThat(DidYouMean.hint("kafka.bootsrap", List.of("kafka.bootstrap", "kafka.group.id")))
         .isEqualTo(" (did you mean 'kafka.bootstrap'?)");
     assertThat(DidYouMean.hint("zzzzzz", List.of("kafka.bootstrap"))).isEmpty();
-    assertThat(DidYouMean.hint("ab", List.of("aa", "bb"))).isEqualTo(" (did you mean 'aa' or 'bb'?)");
+    assertThat(DidYouMean.hint("ab", List.of("aa", "bb")))
+        .isEqualTo(" (did you mean 'aa' or 'bb'?)");
   }
 }

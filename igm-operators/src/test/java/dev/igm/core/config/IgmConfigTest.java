@@ -32,8 +32,17 @@ class IgmConfigTest {
 
   @Test
   void mapRoundTripKeepsEveryKnob() {
-    IgmConfig c = base().method("unimodal-video").phaseBatches(7).tau(1.5).samVariant(IgmConfig.SamVariant.REFERENCE)
-        .optimizer(IgmConfig.OptimizerKind.ADAM).lrDecay(100, 0.5).fusionWeights(List.of(0.3, 0.7)).seed(9).build();
+    IgmConfig c =
+        base()
+            .method("unimodal-video")
+            .phaseBatches(7)
+            .tau(1.5)
+            .samVariant(IgmConfig.SamVariant.REFERENCE)
+            .optimizer(IgmConfig.OptimizerKind.ADAM)
+            .lrDecay(100, 0.5)
+            .fusionWeights(List.of(0.3, 0.7))
+            .seed(9)
+            .build();
     IgmConfig back = IgmConfig.fromMap(c.toMap()).build();
     assertThat(back).isEqualTo(c);
     assertThat(back.methodName()).isEqualTo("unimodal-video");
@@ -60,28 +69,39 @@ class IgmConfigTest {
     m.put("phase.batchez", 3);
     m.put("lr", "fast");
     m.put("tua", 0.5);
-    assertThatThrownBy(() -> IgmConfig.fromMap(m)).isInstanceOf(ConfigProblems.Failure.class)
-        .hasMessage("3 problems: lr must be a number, got 'fast'; unknown model setting 'phase.batchez' (did you mean"
-            + " 'phase.batches'?); unknown model setting 'tua' (did you mean 'tau'?)");
+    assertThatThrownBy(() -> IgmConfig.fromMap(m))
+        .isInstanceOf(ConfigProblems.Failure.class)
+        .hasMessage(
+            "3 problems: lr must be a number, got 'fast'; unknown model setting 'phase.batchez' (did you mean"
+                + " 'phase.batches'?); unknown model setting 'tua' (did you mean 'tau'?)");
     Map<String, Object> checks = new LinkedHashMap<>(base().build().toMap());
     checks.put("tau", -1);
     checks.put("momentum", 2);
     assertThatThrownBy(() -> IgmConfig.fromMap(checks).build())
-        .hasMessage("2 problems: tau must be finite and >= 0, got -1.0; momentum must be in [0, 1), got 2.0");
+        .hasMessage(
+            "2 problems: tau must be finite and >= 0, got -1.0; momentum must be in [0, 1), got 2.0");
   }
 
   @Test
   void badSettingsAreRejectedWithTheirName() {
-    assertThatThrownBy(() -> base().set("phase.batchez", 3)).hasMessageContaining("unknown model setting 'phase.batchez'");
+    assertThatThrownBy(() -> base().set("phase.batchez", 3))
+        .hasMessageContaining("unknown model setting 'phase.batchez'");
     assertThatThrownBy(() -> base().tau(-1).build()).hasMessageContaining("tau");
     assertThatThrownBy(() -> base().set("lr", "fast")).hasMessageContaining("lr must be a number");
-    assertThatThrownBy(() -> base().method("unimodal-text").build()).hasMessageContaining("names no configured modality");
+    assertThatThrownBy(() -> base().method("unimodal-text").build())
+        .hasMessageContaining("names no configured modality");
     assertThatThrownBy(() -> base().method("sgdx")).hasMessageContaining("unknown method 'sgdx'");
-    assertThatThrownBy(() -> IgmConfig.builder().addModality(ModalitySpec.features("a", 3)).numClasses(2).build())
+    assertThatThrownBy(
+            () ->
+                IgmConfig.builder()
+                    .addModality(ModalitySpec.features("a", 3))
+                    .numClasses(2)
+                    .build())
         .hasMessageContaining("at least two");
     assertThatThrownBy(() -> base().addModality(ModalitySpec.features("audio", 2)).build())
         .hasMessageContaining("listed twice");
-    assertThatThrownBy(() -> base().fusionWeights(List.of(1.0)).build()).hasMessageContaining("one weight per modality");
+    assertThatThrownBy(() -> base().fusionWeights(List.of(1.0)).build())
+        .hasMessageContaining("one weight per modality");
     assertThatThrownBy(() -> new ModalitySpec("x", List.of(3), "mlp", List.of(), null, false))
         .hasMessageContaining("needs encoder.hidden");
     assertThatThrownBy(() -> new ModalitySpec("x", List.of(3), "vit", List.of(), null, false))

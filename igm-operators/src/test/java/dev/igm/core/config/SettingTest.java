@@ -16,8 +16,10 @@ class SettingTest {
     assertThat(s.parse(" 32 ")).isEqualTo(32);
     assertThat(s.parse(32.0)).isEqualTo(32);
     assertThatThrownBy(() -> s.parse(32.5)).hasMessage("batch.size must be an integer, got '32.5'");
-    assertThatThrownBy(() -> s.parse("many")).hasMessage("batch.size must be an integer, got 'many'");
-    assertThatThrownBy(() -> s.parse(1L << 40)).hasMessageContaining("batch.size must be an integer");
+    assertThatThrownBy(() -> s.parse("many"))
+        .hasMessage("batch.size must be an integer, got 'many'");
+    assertThatThrownBy(() -> s.parse(1L << 40))
+        .hasMessageContaining("batch.size must be an integer");
     assertThatThrownBy(() -> s.validate(0)).hasMessage("batch.size must be >= 1, got 0");
   }
 
@@ -31,8 +33,10 @@ class SettingTest {
 
   @Test
   void enumsUseTheirWireNames() {
-    assertThat(IgmSettings.COVARIANCE_RESET.parse("per-phase")).isEqualTo(IgmConfig.CovarianceReset.PER_PHASE);
-    assertThat(IgmSettings.COVARIANCE_RESET.render(IgmConfig.CovarianceReset.PER_PHASE)).isEqualTo("per-phase");
+    assertThat(IgmSettings.COVARIANCE_RESET.parse("per-phase"))
+        .isEqualTo(IgmConfig.CovarianceReset.PER_PHASE);
+    assertThat(IgmSettings.COVARIANCE_RESET.render(IgmConfig.CovarianceReset.PER_PHASE))
+        .isEqualTo("per-phase");
     assertThatThrownBy(() -> IgmSettings.SCHEDULE.parse("random"))
         .hasMessage("schedule: unknown value 'random' (one of [phased, interleaved])");
   }
@@ -50,15 +54,26 @@ class SettingTest {
   void methodsAreReadAsWritten() {
     assertThat(IgmSettings.METHOD.parse("IGM-NoSAM")).isEqualTo("igm-nosam");
     assertThat(IgmSettings.METHOD.parse("unimodal-Video")).isEqualTo("unimodal-Video");
-    assertThatThrownBy(() -> IgmSettings.METHOD.parse("sam")).hasMessageContaining("unknown method 'sam'");
+    assertThatThrownBy(() -> IgmSettings.METHOD.parse("sam"))
+        .hasMessageContaining("unknown method 'sam'");
   }
 
   @Test
   void requiredSettingsAndDerivedDefaults() {
-    assertThatThrownBy(() -> IgmConfig.builder().addModality(ModalitySpec.features("a", 3))
-        .addModality(ModalitySpec.features("b", 3)).build()).hasMessage("num.classes is required");
-    IgmConfig c = IgmConfig.builder().addModality(ModalitySpec.features("a", 3))
-        .addModality(ModalitySpec.features("b", 3)).numClasses(2).samRho(0.2).build();
+    assertThatThrownBy(
+            () ->
+                IgmConfig.builder()
+                    .addModality(ModalitySpec.features("a", 3))
+                    .addModality(ModalitySpec.features("b", 3))
+                    .build())
+        .hasMessage("num.classes is required");
+    IgmConfig c =
+        IgmConfig.builder()
+            .addModality(ModalitySpec.features("a", 3))
+            .addModality(ModalitySpec.features("b", 3))
+            .numClasses(2)
+            .samRho(0.2)
+            .build();
     assertThat(c.samRhoEncoder()).isEqualTo(0.2);
     assertThat(IgmSettings.SAM_RHO_ENCODER.defaultText()).isEqualTo("as sam.rho");
     assertThat(c.toMap()).containsEntry("sam.rho.encoder", 0.2).doesNotContainKey("fusion.weights");
@@ -66,7 +81,8 @@ class SettingTest {
 
   @Test
   void everyKnobHasOneDescriptionAndAUniqueKey() {
-    assertThat(IgmSettings.ALL.stream().map(Setting::key).distinct()).hasSameSizeAs(IgmSettings.ALL);
+    assertThat(IgmSettings.ALL.stream().map(Setting::key).distinct())
+        .hasSameSizeAs(IgmSettings.ALL);
     for (Setting<?> s : IgmSettings.ALL) {
       assertThat(s.help()).as(s.key()).isNotBlank();
       assertThat(IgmSettings.named(s.key())).isSameAs(s);

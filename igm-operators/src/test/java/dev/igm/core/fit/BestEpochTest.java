@@ -17,13 +17,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Best-VALID-epoch selection: the model kept is exactly the one of the chosen epoch (the first with the highest VALID
- * score), and its figures are that epoch's.
+ * Best-VALID-epoch selection: the model kept is exactly the one of the chosen epoch (the first with
+ * the highest VALID score), and its figures are that epoch's.
  */
 class BestEpochTest {
   private static final int EPOCHS = 6;
 
-  /** Two views, three well separated classes: VALID accuracy reaches 1.0 after an epoch or two and stays there. */
+  /**
+   * Two views, three well separated classes: VALID accuracy reaches 1.0 after an epoch or two and
+   * stays there.
+   */
   private static MultiViewDataset separable() {
     Rng rng = new Rng(11);
     List<MultiViewRow> rows = new ArrayList<>();
@@ -50,25 +53,44 @@ class BestEpochTest {
   }
 
   private static IgmConfig config(MultiViewDataset ds) {
-    return IgmConfig.builder().method("igm").modalities(OfflineFit.featureModalities(ds)).numClasses(3)
-        .headWidths(List.of(16, 8)).batchSize(8).phaseBatches(3).lr(0.05).seed(5).deterministic(true).build();
+    return IgmConfig.builder()
+        .method("igm")
+        .modalities(OfflineFit.featureModalities(ds))
+        .numClasses(3)
+        .headWidths(List.of(16, 8))
+        .batchSize(8)
+        .phaseBatches(3)
+        .lr(0.05)
+        .seed(5)
+        .deterministic(true)
+        .build();
   }
 
   private static List<float[]> parameters(IgmTrainer t) {
     List<float[]> out = new ArrayList<>();
-    t.nets().forEach(net -> net.parameters().forEach(p -> out.add(p.toType(DataType.FLOAT32, false).toFloatArray())));
+    t.nets()
+        .forEach(
+            net ->
+                net.parameters()
+                    .forEach(p -> out.add(p.toType(DataType.FLOAT32, false).toFloatArray())));
     return out;
   }
 
   @Test
   void theModelKeptIsTheOneOfTheFirstEpochWithTheBestValidScore() {
     MultiViewDataset ds = separable();
-    OfflineFit.Result best = OfflineFit.of(ds, config(ds), EPOCHS, 3).selectBestEpoch("fused.acc").run();
+    OfflineFit.Result best =
+        OfflineFit.of(ds, config(ds), EPOCHS, 3).selectBestEpoch("fused.acc").run();
     try {
       List<OfflineFit.EpochScore> curve = best.curve();
       assertThat(curve).hasSize(EPOCHS);
       double top = curve.stream().mapToDouble(e -> e.valid().get("fused.acc")).max().orElseThrow();
-      int first = curve.stream().filter(e -> e.valid().get("fused.acc") == top).findFirst().orElseThrow().epoch();
+      int first =
+          curve.stream()
+              .filter(e -> e.valid().get("fused.acc") == top)
+              .findFirst()
+              .orElseThrow()
+              .epoch();
       assertThat(best.epoch()).isEqualTo(first);
       // separable data: 1.0 is reached before the last epoch, so the kept model is not the last one
       assertThat(top).isEqualTo(1.0);
@@ -114,7 +136,8 @@ class BestEpochTest {
   @Test
   void selectionNeedsValidRowsAndAKnownMetric() {
     MultiViewDataset ds = separable();
-    MultiViewDataset noValid = ds.withRows(ds.rows().stream().filter(r -> r.split() != Split.VALID).toList());
+    MultiViewDataset noValid =
+        ds.withRows(ds.rows().stream().filter(r -> r.split() != Split.VALID).toList());
     assertThatThrownBy(() -> OfflineFit.of(noValid, config(ds), 2, 3).selectBestEpoch("fused.acc"))
         .hasMessageContaining("needs VALID rows");
     assertThatThrownBy(() -> OfflineFit.of(ds, config(ds), 2, 3).selectBestEpoch("fused.auc"))

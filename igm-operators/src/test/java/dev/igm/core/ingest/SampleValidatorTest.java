@@ -17,28 +17,40 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** One test per rejection kind, plus the accepted path; every reason names the modality and the numbers. */
+/**
+ * One test per rejection kind, plus the accepted path; every reason names the modality and the
+ * numbers.
+ */
 class SampleValidatorTest {
-  private static final IgmConfig CONFIG = IgmConfig.builder()
-      .method("igm")
-      .addModality(ModalitySpec.features("shape", 3))
-      .addModality(ModalitySpec.features("colour", 2))
-      .numClasses(4)
-      .build();
+  private static final IgmConfig CONFIG =
+      IgmConfig.builder()
+          .method("igm")
+          .addModality(ModalitySpec.features("shape", 3))
+          .addModality(ModalitySpec.features("colour", 2))
+          .numClasses(4)
+          .build();
   private static final TensorCodec CODEC = TensorCodec.create();
   private final SampleValidator validator = new SampleValidator(CONFIG, 1024, 4096);
   private final AvroBytes<MultimodalSample> avro = AvroBytes.of(MultimodalSample.class);
 
   private static Map<String, Tensor> good() {
     Map<String, Tensor> m = new LinkedHashMap<>();
-    m.put("colour", CODEC.encodeFloat32(new float[] {0.5f, -1f}, 2)); // map order differs from model order on purpose
+    m.put(
+        "colour",
+        CODEC.encodeFloat32(
+            new float[] {0.5f, -1f}, 2)); // map order differs from model order on purpose
     m.put("shape", CODEC.encodeFloat32(new float[] {1f, 2f, 3f}, 3));
     return m;
   }
 
   private static MultimodalSample sample(Map<String, Tensor> mods, Split split, Integer label) {
-    return MultimodalSample.newBuilder().setSampleId("s1").setSplit(split).setLabel(label)
-        .setEventTime(Instant.ofEpochMilli(42)).setModalities(mods).build();
+    return MultimodalSample.newBuilder()
+        .setSampleId("s1")
+        .setSplit(split)
+        .setLabel(label)
+        .setEventTime(Instant.ofEpochMilli(42))
+        .setModalities(mods)
+        .build();
   }
 
   private Rejection rejected(Validation v) {
@@ -62,7 +74,8 @@ class SampleValidatorTest {
   void acceptsUnlabelledTestSamplesAndFloat16() {
     Map<String, Tensor> m = good();
     m.put("colour", CODEC.encodeFloat16(new float[] {0.5f, -1f}, 2));
-    assertThat(validator.validate(sample(m, Split.TEST, null))).isInstanceOf(Validation.Valid.class);
+    assertThat(validator.validate(sample(m, Split.TEST, null)))
+        .isInstanceOf(Validation.Valid.class);
   }
 
   @Test
@@ -72,7 +85,8 @@ class SampleValidatorTest {
     assertThat(r.kind()).isEqualTo(RejectionKind.CORRUPT_RECORD);
     assertThat(r.stage()).isEqualTo("decode");
     assertThat(r.reason()).contains("corrupt Avro MultimodalSample");
-    assertThat(rejected(validator.decode(new byte[] {(byte) 0xff, 1, 2})).kind()).isEqualTo(RejectionKind.CORRUPT_RECORD);
+    assertThat(rejected(validator.decode(new byte[] {(byte) 0xff, 1, 2})).kind())
+        .isEqualTo(RejectionKind.CORRUPT_RECORD);
     assertThat(rejected(validator.decode(null)).reason()).contains("no value");
   }
 
@@ -123,7 +137,13 @@ class SampleValidatorTest {
   @Test
   void bytesThatDoNotMatchTheShapeAreAShapeProblem() {
     Map<String, Tensor> m = good();
-    m.put("shape", Tensor.newBuilder().setShape(List.of(3)).setDtype("float32").setData(ByteBuffer.wrap(new byte[8])).build());
+    m.put(
+        "shape",
+        Tensor.newBuilder()
+            .setShape(List.of(3))
+            .setDtype("float32")
+            .setData(ByteBuffer.wrap(new byte[8]))
+            .build());
     Rejection r = rejected(validator.validate(sample(m, Split.TRAIN, 1)));
     assertThat(r.kind()).isEqualTo(RejectionKind.WRONG_SHAPE);
     assertThat(r.reason()).contains("needs 12 bytes").contains("carries 8 bytes");
@@ -136,8 +156,15 @@ class SampleValidatorTest {
     Rejection r = rejected(validator.validate(sample(m, Split.TRAIN, 1)));
     assertThat(r.kind()).isEqualTo(RejectionKind.WRONG_DTYPE);
     assertThat(r.reason()).contains("'colour'").contains("int64");
-    m.put("colour", Tensor.newBuilder().setShape(List.of(2)).setDtype("complex64").setData(ByteBuffer.wrap(new byte[16])).build());
-    assertThat(rejected(validator.validate(sample(m, Split.TRAIN, 1))).reason()).contains("unknown dtype 'complex64'");
+    m.put(
+        "colour",
+        Tensor.newBuilder()
+            .setShape(List.of(2))
+            .setDtype("complex64")
+            .setData(ByteBuffer.wrap(new byte[16]))
+            .build());
+    assertThat(rejected(validator.validate(sample(m, Split.TRAIN, 1))).reason())
+        .contains("unknown dtype 'complex64'");
   }
 
   @Test
@@ -148,7 +175,8 @@ class SampleValidatorTest {
     assertThat(r.kind()).isEqualTo(RejectionKind.NON_FINITE);
     assertThat(r.reason()).contains("NaN at flat index 1");
     m.put("shape", CODEC.encodeFloat32(new float[] {1f, 2f, Float.NEGATIVE_INFINITY}, 3));
-    assertThat(rejected(validator.validate(sample(m, Split.VALID, 1))).reason()).contains("-Infinity at flat index 2");
+    assertThat(rejected(validator.validate(sample(m, Split.VALID, 1))).reason())
+        .contains("-Infinity at flat index 2");
   }
 
   @Test
@@ -156,7 +184,8 @@ class SampleValidatorTest {
     Rejection r = rejected(validator.validate(sample(good(), Split.TRAIN, 4)));
     assertThat(r.kind()).isEqualTo(RejectionKind.LABEL_OUT_OF_RANGE);
     assertThat(r.reason()).contains("label 4 is outside [0, 4)");
-    assertThat(rejected(validator.validate(sample(good(), Split.TEST, -1))).kind()).isEqualTo(RejectionKind.LABEL_OUT_OF_RANGE);
+    assertThat(rejected(validator.validate(sample(good(), Split.TEST, -1))).kind())
+        .isEqualTo(RejectionKind.LABEL_OUT_OF_RANGE);
     Rejection missing = rejected(validator.validate(sample(good(), Split.TRAIN, null)));
     assertThat(missing.kind()).isEqualTo(RejectionKind.MISSING_LABEL);
   }

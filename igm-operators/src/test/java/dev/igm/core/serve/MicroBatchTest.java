@@ -32,7 +32,9 @@ class MicroBatchTest {
     assertThat(b.due(1010)).isTrue();
     b.drain();
     b.add("c", 1011);
-    assertThat(b.deadline()).as("the clock restarts with the next batch's first sample").isEqualTo(1021);
+    assertThat(b.deadline())
+        .as("the clock restarts with the next batch's first sample")
+        .isEqualTo(1021);
   }
 
   @Test
@@ -43,7 +45,9 @@ class MicroBatchTest {
 
   @Test
   void refusesAnEmptyBatchSizeOrANegativeDelay() {
-    assertThatThrownBy(() -> new BatchingPolicy(0, Duration.ZERO)).hasMessageContaining("at least 1");
-    assertThatThrownBy(() -> new BatchingPolicy(8, Duration.ofMillis(-1))).hasMessageContaining(">= 0");
+    assertThatThrownBy(() -> new BatchingPolicy(0, Duration.ZERO))
+        .hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> new BatchingPolicy(8, Duration.ofMillis(-1)))
+        .hasMessageContaining(">= 0");
   }
 }

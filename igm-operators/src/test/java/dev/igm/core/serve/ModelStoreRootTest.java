@@ -15,46 +15,67 @@ class ModelStoreRootTest {
   @Test
   void acceptsFilesBelowTheRootWrittenAsTheStoreWritesThem() throws Exception {
     assertThat(root.uri()).isEqualTo(URI.create("file:///srv/models/"));
-    for (String uri : new String[] {
-        "file:/srv/models/igm/v00000001.safetensors", "file:///srv/models/igm/v1.safetensors",
-        "file://localhost/srv/models/igm/v1.safetensors", "FILE:/srv/models/igm/v1.safetensors",
-        "/srv/models/igm/v1.safetensors", "file:/srv/models//igm/v1.safetensors", "file:/srv/models/a%20b/v1.safetensors"}) {
+    for (String uri :
+        new String[] {
+          "file:/srv/models/igm/v00000001.safetensors",
+          "file:///srv/models/igm/v1.safetensors",
+          "file://localhost/srv/models/igm/v1.safetensors",
+          "FILE:/srv/models/igm/v1.safetensors",
+          "/srv/models/igm/v1.safetensors",
+          "file:/srv/models//igm/v1.safetensors",
+          "file:/srv/models/a%20b/v1.safetensors"
+        }) {
       assertThat(root.refusal(uri)).as(uri).isEmpty();
     }
-    assertThat(root.resolve("/srv/models/igm/v1.safetensors")).isEqualTo(URI.create("file:/srv/models/igm/v1.safetensors"));
-    assertThat(root.resolve("file:/srv/models/a%20b/v1.safetensors").getPath()).isEqualTo("/srv/models/a b/v1.safetensors");
+    assertThat(root.resolve("/srv/models/igm/v1.safetensors"))
+        .isEqualTo(URI.create("file:/srv/models/igm/v1.safetensors"));
+    assertThat(root.resolve("file:/srv/models/a%20b/v1.safetensors").getPath())
+        .isEqualTo("/srv/models/a b/v1.safetensors");
   }
 
   @Test
   void refusesDotDotSegmentsEvenWhenTheyWouldStayInside() {
-    for (String uri : new String[] {
-        "file:/srv/models/../etc/passwd", "file:/srv/models/igm/../../etc/passwd", "/srv/models/../models/igm/v1.safetensors",
-        "file:/srv/models/%2e%2e/etc/passwd", "file:/srv/models/./igm/v1.safetensors"}) {
-      assertThat(root.refusal(uri)).as(uri).hasValueSatisfying(r -> assertThat(r)
-          .contains("outside the model store root").containsPattern("'\\.\\.?' segment"));
+    for (String uri :
+        new String[] {
+          "file:/srv/models/../etc/passwd",
+          "file:/srv/models/igm/../../etc/passwd",
+          "/srv/models/../models/igm/v1.safetensors",
+          "file:/srv/models/%2e%2e/etc/passwd",
+          "file:/srv/models/./igm/v1.safetensors"
+        }) {
+      assertThat(root.refusal(uri))
+          .as(uri)
+          .hasValueSatisfying(
+              r ->
+                  assertThat(r)
+                      .contains("outside the model store root")
+                      .containsPattern("'\\.\\.?' segment"));
     }
   }
 
   @Test
   void refusesOtherSchemesHostsAndPathsOutsideTheRoot() {
-    assertThat(root.refusal("http://example.com/srv/models/igm/v1.safetensors")).hasValueSatisfying(r -> assertThat(r)
-        .contains("not on the store's file system"));
-    assertThat(root.refusal("s3://bucket/srv/models/v1.safetensors")).hasValueSatisfying(r -> assertThat(r)
-        .contains("not on the store's file system"));
-    assertThat(root.refusal("file://otherhost/srv/models/igm/v1.safetensors")).hasValueSatisfying(r -> assertThat(r)
-        .contains("not on the store's file system"));
-    assertThat(root.refusal("/etc/passwd")).hasValueSatisfying(r -> assertThat(r).contains("not below /srv/models/"));
-    assertThat(root.refusal("file:/srv/models-old/igm/v1.safetensors")).hasValueSatisfying(r -> assertThat(r)
-        .contains("not below"));
-    assertThat(root.refusal("file:/srv/models/")).as("the root itself").hasValueSatisfying(r -> assertThat(r)
-        .contains("not below"));
-    assertThat(root.refusal("file:/srv/models/a\\..\\..\\etc")).hasValueSatisfying(r -> assertThat(r)
-        .contains("backslash"));
-    assertThat(root.refusal("models/igm/v1.safetensors")).hasValueSatisfying(r -> assertThat(r)
-        .contains("no absolute path"));
-    assertThat(root.refusal("file:/srv/models/igm/v1.safetensors?x=1")).hasValueSatisfying(r -> assertThat(r)
-        .contains("query or fragment"));
-    assertThat(root.refusal("file:/srv/models/ igm")).hasValueSatisfying(r -> assertThat(r).contains("not a valid URI"));
+    assertThat(root.refusal("http://example.com/srv/models/igm/v1.safetensors"))
+        .hasValueSatisfying(r -> assertThat(r).contains("not on the store's file system"));
+    assertThat(root.refusal("s3://bucket/srv/models/v1.safetensors"))
+        .hasValueSatisfying(r -> assertThat(r).contains("not on the store's file system"));
+    assertThat(root.refusal("file://otherhost/srv/models/igm/v1.safetensors"))
+        .hasValueSatisfying(r -> assertThat(r).contains("not on the store's file system"));
+    assertThat(root.refusal("/etc/passwd"))
+        .hasValueSatisfying(r -> assertThat(r).contains("not below /srv/models/"));
+    assertThat(root.refusal("file:/srv/models-old/igm/v1.safetensors"))
+        .hasValueSatisfying(r -> assertThat(r).contains("not below"));
+    assertThat(root.refusal("file:/srv/models/"))
+        .as("the root itself")
+        .hasValueSatisfying(r -> assertThat(r).contains("not below"));
+    assertThat(root.refusal("file:/srv/models/a\\..\\..\\etc"))
+        .hasValueSatisfying(r -> assertThat(r).contains("backslash"));
+    assertThat(root.refusal("models/igm/v1.safetensors"))
+        .hasValueSatisfying(r -> assertThat(r).contains("no absolute path"));
+    assertThat(root.refusal("file:/srv/models/igm/v1.safetensors?x=1"))
+        .hasValueSatisfying(r -> assertThat(r).contains("query or fragment"));
+    assertThat(root.refusal("file:/srv/models/ igm"))
+        .hasValueSatisfying(r -> assertThat(r).contains("not a valid URI"));
     assertThat(root.refusal("")).hasValueSatisfying(r -> assertThat(r).contains("empty"));
   }
 
@@ -71,10 +92,13 @@ class ModelStoreRootTest {
   void aRelativeRootResolvesAgainstTheBaseAsTheTrainingJobsStoreDoes() {
     ModelStoreRoot r = ModelStoreRoot.of("var/models", Path.of("/work/project"));
     assertThat(r.uri()).isEqualTo(URI.create("file:///work/project/var/models/"));
-    assertThat(r.refusal(Path.of("/work/project/var/models/igm/v1.safetensors").toUri().toString())).isEmpty();
-    assertThat(ModelStoreRoot.of("../models", Path.of("/work/project")).uri()).isEqualTo(URI.create("file:///work/models/"));
+    assertThat(r.refusal(Path.of("/work/project/var/models/igm/v1.safetensors").toUri().toString()))
+        .isEmpty();
+    assertThat(ModelStoreRoot.of("../models", Path.of("/work/project")).uri())
+        .isEqualTo(URI.create("file:///work/models/"));
     assertThatThrownBy(() -> ModelStoreRoot.of(" ", Path.of("/"))).hasMessageContaining("empty");
-    assertThatThrownBy(() -> ModelStoreRoot.of("file:models", Path.of("/"))).hasMessageContaining("absolute path");
+    assertThatThrownBy(() -> ModelStoreRoot.of("file:models", Path.of("/")))
+        .hasMessageContaining("absolute path");
   }
 
   @Test
@@ -88,11 +112,13 @@ class ModelStoreRootTest {
 
     assertThat(r.realPathRefusal(r.resolve(inside.toUri().toString()))).isEmpty();
     assertThat(r.realPathRefusal(r.resolve(store.resolve("v2.safetensors").toUri().toString())))
-        .hasValueSatisfying(m -> assertThat(m).contains("outside the model store root").contains("symbolic link"));
+        .hasValueSatisfying(
+            m -> assertThat(m).contains("outside the model store root").contains("symbolic link"));
     assertThat(r.realPathRefusal(r.resolve(dir.resolve("store/linked/secret.txt").toString())))
         .hasValueSatisfying(m -> assertThat(m).contains("symbolic link"));
     assertThat(r.realPathRefusal(r.resolve(store.resolve("absent.safetensors").toString())))
-        .as("reading it will say it is missing").isEmpty();
+        .as("reading it will say it is missing")
+        .isEmpty();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.igm.core.serve;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.igm.avro.ModelSnapshot;
 import dev.igm.avro.MultimodalSample;
 import dev.igm.avro.Split;
@@ -10,7 +11,6 @@ import dev.igm.core.config.ModalitySpec;
 import dev.igm.core.train.IgmTrainer;
 import dev.igm.core.train.LabeledSample;
 import dev.igm.core.train.TrainerSnapshot;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A small trained two-modality model (a: 6, b: 4, three classes), its snapshot record, and samples for it; the serving
- * operator's tests use the same model.
+ * A small trained two-modality model (a: 6, b: 4, three classes), its snapshot record, and samples
+ * for it; the serving operator's tests use the same model.
  */
 public final class ServeFixtures {
   static final TensorCodec CODEC = TensorCodec.create();
@@ -27,9 +27,17 @@ public final class ServeFixtures {
   private ServeFixtures() {}
 
   public static IgmConfig config(long seed) {
-    return IgmConfig.builder().method("igm-nosam")
-        .addModality(ModalitySpec.features("a", 6)).addModality(ModalitySpec.features("b", 4))
-        .numClasses(3).headWidths(List.of(16, 8)).batchSize(8).phaseBatches(2).lr(0.05).seed(seed).deterministic(true)
+    return IgmConfig.builder()
+        .method("igm-nosam")
+        .addModality(ModalitySpec.features("a", 6))
+        .addModality(ModalitySpec.features("b", 4))
+        .numClasses(3)
+        .headWidths(List.of(16, 8))
+        .batchSize(8)
+        .phaseBatches(2)
+        .lr(0.05)
+        .seed(seed)
+        .deterministic(true)
         .build();
   }
 
@@ -44,10 +52,19 @@ public final class ServeFixtures {
     }
   }
 
-  static ModelSnapshot record(TrainerSnapshot snap, String uri, long version, Map<String, Double> metrics) throws Exception {
-    return ModelSnapshot.newBuilder().setModelId("m").setVersion(version).setMethod("igm-nosam")
-        .setCreatedAt(Instant.EPOCH).setUri(uri).setSha256(snap.sha256())
-        .setConfig(new ObjectMapper().writeValueAsString(snap.metadataMap().get("config"))).setMetrics(metrics).build();
+  static ModelSnapshot record(
+      TrainerSnapshot snap, String uri, long version, Map<String, Double> metrics)
+      throws Exception {
+    return ModelSnapshot.newBuilder()
+        .setModelId("m")
+        .setVersion(version)
+        .setMethod("igm-nosam")
+        .setCreatedAt(Instant.EPOCH)
+        .setUri(uri)
+        .setSha256(snap.sha256())
+        .setConfig(new ObjectMapper().writeValueAsString(snap.metadataMap().get("config")))
+        .setMetrics(metrics)
+        .build();
   }
 
   public static float[][] inputs(Random r) {
@@ -66,7 +83,12 @@ public final class ServeFixtures {
     Map<String, Tensor> m = new LinkedHashMap<>();
     m.put("a", CODEC.encodeFloat32(in[0], in[0].length));
     m.put("b", CODEC.encodeFloat32(in[1], in[1].length));
-    return MultimodalSample.newBuilder().setSampleId(id).setSplit(Split.TEST).setLabel(1)
-        .setEventTime(Instant.ofEpochMilli(123)).setModalities(m).build();
+    return MultimodalSample.newBuilder()
+        .setSampleId(id)
+        .setSplit(Split.TEST)
+        .setLabel(1)
+        .setEventTime(Instant.ofEpochMilli(123))
+        .setModalities(m)
+        .build();
   }
 }

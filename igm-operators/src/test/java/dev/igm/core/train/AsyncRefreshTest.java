@@ -10,14 +10,15 @@ import dev.igm.core.model.ModalityNet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * The T refresh runs beside the training thread and is taken over when first needed. These tests hold it to the
- * refresh it replaces: the same T, bit for bit, as computing it in place at the refresh point, the same parameters
- * after training, and the same refresh events, in the same order, on the training thread.
+ * The T refresh runs beside the training thread and is taken over when first needed. These tests
+ * hold it to the refresh it replaces: the same T, bit for bit, as computing it in place at the
+ * refresh point, the same parameters after training, and the same refresh events, in the same
+ * order, on the training thread.
  */
 class AsyncRefreshTest {
 
@@ -31,19 +32,25 @@ class AsyncRefreshTest {
   @ParameterizedTest(name = "{0}, covariance.reset {1}")
   @CsvSource({"phased, per-phase", "phased, never", "interleaved, per-phase", "interleaved, never"})
   void takingEveryRefreshOverAtOnceChangesNothing(String schedule, String reset) {
-    IgmConfig config = Synthetic.config("igm")
-        .schedule(IgmConfig.Schedule.valueOf(schedule.toUpperCase()))
-        .covarianceReset("never".equals(reset) ? IgmConfig.CovarianceReset.NEVER : IgmConfig.CovarianceReset.PER_PHASE)
-        .build();
+    IgmConfig config =
+        Synthetic.config("igm")
+            .schedule(IgmConfig.Schedule.valueOf(schedule.toUpperCase()))
+            .covarianceReset(
+                "never".equals(reset)
+                    ? IgmConfig.CovarianceReset.NEVER
+                    : IgmConfig.CovarianceReset.PER_PHASE)
+            .build();
     List<LabeledSample> data = Synthetic.samples(240, 11);
     List<Heard> inPlace = new ArrayList<>();
     List<Heard> beside = new ArrayList<>();
-    try (IgmTrainer a = new IgmTrainer(config); IgmTrainer b = new IgmTrainer(config)) {
+    try (IgmTrainer a = new IgmTrainer(config);
+        IgmTrainer b = new IgmTrainer(config)) {
       a.addListener(recorder(inPlace));
       b.addListener(recorder(beside));
       for (LabeledSample s : data) {
         a.offer(s);
-        a.settleRefreshes(); // every refresh taken over right at its refresh point: the synchronous refresh
+        a.settleRefreshes(); // every refresh taken over right at its refresh point: the
+        // synchronous refresh
         b.offer(s);
       }
       b.settleRefreshes();
@@ -54,18 +61,24 @@ class AsyncRefreshTest {
       }
       for (int j = 0; j < 2; j++) {
         for (int i = 0; i < ModalityNet.HEAD_LAYERS; i++) {
-          assertThat(bits(b.flatMatrix(j, i))).as("T of modality %d layer %d", j, i).containsExactly(bits(a.flatMatrix(j, i)));
+          assertThat(bits(b.flatMatrix(j, i)))
+              .as("T of modality %d layer %d", j, i)
+              .containsExactly(bits(a.flatMatrix(j, i)));
         }
       }
       assertThat(RefreshProbe.count(b)).isEqualTo(RefreshProbe.count(a)).isPositive();
     }
-    assertThat(beside.stream().map(Heard::key).toList()).isEqualTo(inPlace.stream().map(Heard::key).toList());
-    assertThat(beside).isNotEmpty().allSatisfy(h -> assertThat(h.thread()).isSameAs(Thread.currentThread()));
+    assertThat(beside.stream().map(Heard::key).toList())
+        .isEqualTo(inPlace.stream().map(Heard::key).toList());
+    assertThat(beside)
+        .isNotEmpty()
+        .allSatisfy(h -> assertThat(h.thread()).isSameAs(Thread.currentThread()));
   }
 
   @Test
   void theRefreshComputesAfterItsBatchAndGivesTheTOfTheCovarianceAtThatPoint() {
-    // phases of 3 batches, a then b: batch 2 ends a's phase; a's covariance stays as it is until a's next phase
+    // phases of 3 batches, a then b: batch 2 ends a's phase; a's covariance stays as it is until
+    // a's next phase
     IgmConfig config = Synthetic.config("igm").phaseBatches(3).build();
     List<LabeledSample> data = Synthetic.samples(3 * 8, 12);
     try (IgmTrainer t = new IgmTrainer(config)) {
@@ -89,14 +102,18 @@ class AsyncRefreshTest {
 
   @Test
   void aResetRightAfterTheRefreshDoesNotReachIt() {
-    // interleaved with per-phase reset: every refresh point resets the covariances it has just started from
-    IgmConfig config = Synthetic.config("igm").schedule(IgmConfig.Schedule.INTERLEAVED).tRefreshBatches(2).build();
+    // interleaved with per-phase reset: every refresh point resets the covariances it has just
+    // started from
+    IgmConfig config =
+        Synthetic.config("igm").schedule(IgmConfig.Schedule.INTERLEAVED).tRefreshBatches(2).build();
     List<LabeledSample> data = Synthetic.samples(2 * 8, 13);
     try (IgmTrainer t = new IgmTrainer(config)) {
       Synthetic.train(t, data);
       for (int j = 0; j < 2; j++) {
         assertThat(t.covariance(j, 1).updates()).as("reset at the refresh point").isZero();
-        assertThat(t.flatMatrix(j, 1).isIdentity()).as("T from the two updates before the reset").isFalse();
+        assertThat(t.flatMatrix(j, 1).isIdentity())
+            .as("T from the two updates before the reset")
+            .isFalse();
       }
     }
   }

@@ -14,7 +14,10 @@ import dev.igm.core.model.Rng;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Gradients of the head (and an MLP encoder) through DJL agree with central finite differences in float64. */
+/**
+ * Gradients of the head (and an MLP encoder) through DJL agree with central finite differences in
+ * float64.
+ */
 class GradientCheckTest {
 
   @Test

@@ -18,52 +18,60 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * GM (Eq. 5/9): when modality j trains, each head weight's gradient is multiplied on the right by T of the modality
- * before j; biases and the encoder are untouched, and a layer whose input width differs is left alone.
+ * GM (Eq. 5/9): when modality j trains, each head weight's gradient is multiplied on the right by T
+ * of the modality before j; biases and the encoder are untouched, and a layer whose input width
+ * differs is left alone.
  */
 class GradientModificationTest {
   private static final double LR = 0.1;
 
   @Test
   void gmUsesThePreviousModalitysTOnHeadWeightsOnly() {
-    IgmConfig config = IgmConfig.builder()
-        .method("igm-nosam")
-        .addModality(ModalitySpec.features("m0", 6))
-        .addModality(ModalitySpec.features("m1", 4))
-        .addModality(new ModalitySpec("m2", List.of(5), "mlp", List.of(4), null, false))
-        .numClasses(3)
-        .headWidths(List.of(8, 5))
-        .batchSize(6)
-        .phaseBatches(1)
-        .momentum(0)
-        .weightDecay(0)
-        .lr(LR)
-        .tau(2.0)
-        .seed(5)
-        .build();
+    IgmConfig config =
+        IgmConfig.builder()
+            .method("igm-nosam")
+            .addModality(ModalitySpec.features("m0", 6))
+            .addModality(ModalitySpec.features("m1", 4))
+            .addModality(new ModalitySpec("m2", List.of(5), "mlp", List.of(4), null, false))
+            .numClasses(3)
+            .headWidths(List.of(8, 5))
+            .batchSize(6)
+            .phaseBatches(1)
+            .momentum(0)
+            .weightDecay(0)
+            .lr(LR)
+            .tau(2.0)
+            .seed(5)
+            .build();
     Rng r = new Rng(9);
     List<List<LabeledSample>> batches = new ArrayList<>();
     for (int b = 0; b < 3; b++) {
       List<LabeledSample> batch = new ArrayList<>();
       for (int s = 0; s < 6; s++) {
-        batch.add(new LabeledSample("b" + b + "s" + s, r.nextInt(3),
-            new float[][] {gauss(r, 6), gauss(r, 4), gauss(r, 5)}));
+        batch.add(
+            new LabeledSample(
+                "b" + b + "s" + s,
+                r.nextInt(3),
+                new float[][] {gauss(r, 6), gauss(r, 4), gauss(r, 5)}));
       }
       batches.add(batch);
     }
-    try (IgmTrainer t = new IgmTrainer(config); NDManager m = NDManager.newBaseManager()) {
+    try (IgmTrainer t = new IgmTrainer(config);
+        NDManager m = NDManager.newBaseManager()) {
       feed(t, batches.get(0)); // trains m0; T^0 is computed at the end of its phase
       assertThat(t.flatMatrix(0, 0)).isNotNull();
       assertThat(t.flatMatrix(0, 0).isIdentity()).isFalse();
 
-      // batch 1 trains m1 with T^0: layer 0 widths differ (4 vs 6) -> unmodified; layers 1, 2 -> times T^0
+      // batch 1 trains m1 with T^0: layer 0 widths differ (4 vs 6) -> unmodified; layers 1, 2 ->
+      // times T^0
       checkStep(t, m, 1, batches.get(1), new boolean[] {false, true, true}, 0);
       // batch 2 trains m2 with T^1 (not T^0): all head layers share widths with m1
       checkStep(t, m, 2, batches.get(2), new boolean[] {true, true, true}, 1);
     }
   }
 
-  private static void checkStep(IgmTrainer t, NDManager m, int j, List<LabeledSample> batch, boolean[] modified, int k) {
+  private static void checkStep(
+      IgmTrainer t, NDManager m, int j, List<LabeledSample> batch, boolean[] modified, int k) {
     ModalityNet net = t.nets().get(j);
     List<double[]> before = new ArrayList<>();
     for (NDArray p : net.parameters()) {
@@ -84,7 +92,9 @@ class GradientModificationTest {
         g = timesT(g, t.flatMatrix(k, layer));
         // and it is not the same as multiplying by another modality's T
         FlatMatrix other = t.flatMatrix((k + 1) % 3, layer);
-        if (other != null && other.dim() == t.flatMatrix(k, layer).dim() && other != t.flatMatrix(k, layer)) {
+        if (other != null
+            && other.dim() == t.flatMatrix(k, layer).dim()
+            && other != t.flatMatrix(k, layer)) {
           assertThat(maxAbsDiff(timesT(grads.get(p), other), g)).isGreaterThan(1e-6);
         }
       }
@@ -120,7 +130,8 @@ class GradientModificationTest {
     return d;
   }
 
-  private static List<double[]> rawGradients(ModalityNet net, NDManager m, List<LabeledSample> batch, int j, int c) {
+  private static List<double[]> rawGradients(
+      ModalityNet net, NDManager m, List<LabeledSample> batch, int j, int c) {
     int d = net.spec().inputSize();
     float[] x = new float[batch.size() * d];
     int[] y = new int[batch.size()];
@@ -132,8 +143,9 @@ class GradientModificationTest {
       p.getGradient().subi(p.getGradient());
     }
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      gc.backward(Losses.crossEntropy(net.forward(m.create(x, new Shape(batch.size(), d))).logits,
-          m.create(y).oneHot(c)));
+      gc.backward(
+          Losses.crossEntropy(
+              net.forward(m.create(x, new Shape(batch.size(), d))).logits, m.create(y).oneHot(c)));
     }
     List<double[]> out = new ArrayList<>();
     for (NDArray p : net.parameters()) {

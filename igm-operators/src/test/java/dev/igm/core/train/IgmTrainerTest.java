@@ -28,12 +28,17 @@ class IgmTrainerTest {
         labels[i] = test.get(i).label();
       }
       Scores s = t.score(inputs);
-      // far above chance (1/3) and no class left out; measured 0.983 .. 1.0 over seeds 1-8 with the AVX-512, AVX2
+      // far above chance (1/3) and no class left out; measured 0.983 .. 1.0 over seeds 1-8 with the
+      // AVX-512, AVX2
       // and generic/SSE4.1 kernels, so the bound holds on any CPU with a wide margin
       double accA = ClassificationMetrics.accuracy(labels, s.perModality()[0], 3);
       assertThat(accA).as("%s accuracy of view a", method).isGreaterThan(0.8);
-      assertThat(java.util.Arrays.stream(ClassificationMetrics.predict(s.perModality()[0], 3)).distinct().count())
-          .as("%s: classes predicted from view a", method).isEqualTo(3);
+      assertThat(
+              java.util.Arrays.stream(ClassificationMetrics.predict(s.perModality()[0], 3))
+                  .distinct()
+                  .count())
+          .as("%s: classes predicted from view a", method)
+          .isEqualTo(3);
       assertThat(t.batches()).isEqualTo(3 * 480 / 8);
       assertThat(t.refusedSteps()).isZero();
     }
@@ -88,7 +93,10 @@ class IgmTrainerTest {
     List<LabeledSample> data = new ArrayList<>(Synthetic.samples(8, 5));
     float[] bad = data.get(3).inputs()[0].clone();
     bad[2] = Float.NaN;
-    data.set(3, new LabeledSample("bad", data.get(3).label(), new float[][] {bad, data.get(3).inputs()[1]}));
+    data.set(
+        3,
+        new LabeledSample(
+            "bad", data.get(3).label(), new float[][] {bad, data.get(3).inputs()[1]}));
     try (IgmTrainer t = new IgmTrainer(Synthetic.config("igm").build())) {
       List<int[]> before = Synthetic.parameterBits(t);
       List<StepReport> reports = Synthetic.train(t, data);

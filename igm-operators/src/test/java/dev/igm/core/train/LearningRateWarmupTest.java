@@ -7,7 +7,9 @@ import dev.igm.core.config.IgmConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code lr.warmup.batches}: lr(b) = base_lr(b) · min(1, (b+1)/n); 0 leaves every step as it was. */
+/**
+ * {@code lr.warmup.batches}: lr(b) = base_lr(b) · min(1, (b+1)/n); 0 leaves every step as it was.
+ */
 class LearningRateWarmupTest {
 
   @Test
@@ -33,7 +35,8 @@ class LearningRateWarmupTest {
     IgmConfig config = Synthetic.config("igm").lrWarmup(4).build();
     try (IgmTrainer t = new IgmTrainer(config)) {
       List<StepReport> steps = Synthetic.train(t, Synthetic.samples(8 * 6, 3));
-      assertThat(steps).extracting(StepReport::lr)
+      assertThat(steps)
+          .extracting(StepReport::lr)
           .containsExactly(0.05 * 0.25, 0.05 * 0.5, 0.05 * 0.75, 0.05, 0.05, 0.05);
       assertThat(t.learningRate(2)).isEqualTo(0.05 * 0.75);
     }

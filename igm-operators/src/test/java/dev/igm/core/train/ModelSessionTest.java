@@ -21,11 +21,13 @@ class ModelSessionTest {
   void scoresEachBatchBeforeItsStepAndMatchesAPlainTrainer() {
     IgmConfig config = Synthetic.config("igm").build();
     List<LabeledSample> data = Synthetic.samples(29, 3); // 3 batches of 8 + 5 pending
-    try (ModelSession session = ModelSession.create("m", config); IgmTrainer plain = new IgmTrainer(config)) {
+    try (ModelSession session = ModelSession.create("m", config);
+        IgmTrainer plain = new IgmTrainer(config)) {
       List<Prediction> predictions = new ArrayList<>();
       for (int i = 0; i < data.size(); i++) {
         if (i == 16) {
-          // the prediction of sample 16..23 must come from the model after 2 batches, as scored one by one
+          // the prediction of sample 16..23 must come from the model after 2 batches, as scored one
+          // by one
           Scores expected = plain.score(List.<float[][]>of(data.get(16).inputs()));
           ModelSession.TrainOutcome o = null;
           for (int k = 16; k < 24; k++) {
@@ -34,7 +36,8 @@ class ModelSessionTest {
           }
           assertThat(o.predictions()).hasSize(8);
           assertThat(o.predictions().get(0).getModelVersion()).isEqualTo(2);
-          assertThat(o.predictions().get(0).getFusedProbabilities().get(0)).isCloseTo(expected.fused(0)[0], org.assertj.core.data.Offset.offset(1e-6f));
+          assertThat(o.predictions().get(0).getFusedProbabilities().get(0))
+              .isCloseTo(expected.fused(0)[0], org.assertj.core.data.Offset.offset(1e-6f));
           assertThat(o.predictions().get(7).getEventTime().toEpochMilli()).isEqualTo(23);
           predictions.addAll(o.predictions());
           i = 23;
@@ -45,7 +48,8 @@ class ModelSessionTest {
       }
       assertThat(predictions).hasSize(24);
       assertThat(session.version()).isEqualTo(3);
-      assertThat(TrainerSnapshot.capture(session.trainer(), null).sha256()).isEqualTo(TrainerSnapshot.capture(plain, null).sha256());
+      assertThat(TrainerSnapshot.capture(session.trainer(), null).sha256())
+          .isEqualTo(TrainerSnapshot.capture(plain, null).sha256());
       TrainingMetrics m = session.emitMetrics(1, 7);
       assertThat(m.getSamplesTrained()).isEqualTo(24);
       assertThat(m.getPrequentialAccuracy()).containsKeys("a", "b", "fused");
@@ -60,7 +64,8 @@ class ModelSessionTest {
     List<LabeledSample> data = Synthetic.samples(61, 5);
     List<Prediction> whole = new ArrayList<>();
     List<Prediction> resumed = new ArrayList<>();
-    try (ModelSession a = ModelSession.create("m", config); ModelSession b = ModelSession.create("m", config)) {
+    try (ModelSession a = ModelSession.create("m", config);
+        ModelSession b = ModelSession.create("m", config)) {
       for (int i = 0; i < data.size(); i++) {
         whole.addAll(a.train(valid(data.get(i), i)).predictions());
       }
@@ -73,11 +78,13 @@ class ModelSessionTest {
         for (int i = 29; i < data.size(); i++) {
           resumed.addAll(c.train(valid(data.get(i), i)).predictions());
         }
-        assertThat(TrainerSnapshot.capture(c.trainer(), null).sha256()).isEqualTo(TrainerSnapshot.capture(a.trainer(), null).sha256());
+        assertThat(TrainerSnapshot.capture(c.trainer(), null).sha256())
+            .isEqualTo(TrainerSnapshot.capture(a.trainer(), null).sha256());
         assertThat(c.emitMetrics(0, 0).getLoss()).isEqualTo(a.emitMetrics(0, 0).getLoss());
       }
     }
-    assertThat(resumed).isEqualTo(whole); // every prediction exactly once, same values, event times included
+    assertThat(resumed)
+        .isEqualTo(whole); // every prediction exactly once, same values, event times included
   }
 
   @Test
@@ -91,14 +98,16 @@ class ModelSessionTest {
     }
     String[] there = new String[1];
     Throwable[] error = new Throwable[1];
-    Thread t = new Thread(() -> { // PyTorch's grad mode is thread-local and on in a fresh thread
-      try (IgmTrainer other = new IgmTrainer(config)) {
-        Synthetic.train(other, data);
-        there[0] = TrainerSnapshot.capture(other, null).sha256();
-      } catch (Throwable e) {
-        error[0] = e;
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> { // PyTorch's grad mode is thread-local and on in a fresh thread
+              try (IgmTrainer other = new IgmTrainer(config)) {
+                Synthetic.train(other, data);
+                there[0] = TrainerSnapshot.capture(other, null).sha256();
+              } catch (Throwable e) {
+                error[0] = e;
+              }
+            });
     t.start();
     t.join();
     assertThat(error[0]).isNull();

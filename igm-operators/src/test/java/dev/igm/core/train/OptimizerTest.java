@@ -9,7 +9,9 @@ import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Updates checked against PyTorch's documented algorithms, computed by hand in double precision. */
+/**
+ * Updates checked against PyTorch's documented algorithms, computed by hand in double precision.
+ */
 class OptimizerTest {
   private static final double[] THETA = {0.5, -1.25, 2.0};
   private static final double[][] GRADS = {{0.1, -0.2, 0.3}, {-0.4, 0.05, 0.0}, {0.2, 0.2, -0.6}};

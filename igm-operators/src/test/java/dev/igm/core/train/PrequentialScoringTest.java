@@ -11,17 +11,19 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link IgmTrainer#offerScored} returns, for every batch, exactly (bit for bit) what {@link IgmTrainer#score} returns
- * just before {@link IgmTrainer#offer}, and trains exactly the same parameters, whether or not it reuses the steps'
- * forward passes.
+ * {@link IgmTrainer#offerScored} returns, for every batch, exactly (bit for bit) what {@link
+ * IgmTrainer#score} returns just before {@link IgmTrainer#offer}, and trains exactly the same
+ * parameters, whether or not it reuses the steps' forward passes.
  */
 class PrequentialScoringTest {
 
-  private static void assertSameAsScoreThenOffer(String method, UnaryOperator<IgmConfigBuilder> knobs) {
+  private static void assertSameAsScoreThenOffer(
+      String method, UnaryOperator<IgmConfigBuilder> knobs) {
     IgmConfig config = knobs.apply(Synthetic.config(method)).build();
     List<LabeledSample> data = Synthetic.samples(8 * 14 + 3, 11);
     int batches = 0;
-    try (IgmTrainer scored = new IgmTrainer(config); IgmTrainer plain = new IgmTrainer(config)) {
+    try (IgmTrainer scored = new IgmTrainer(config);
+        IgmTrainer plain = new IgmTrainer(config)) {
       for (LabeledSample s : data) {
         Scores expected = null;
         if (plain.pendingCount() + 1 == config.batchSize()) {
@@ -42,7 +44,9 @@ class PrequentialScoringTest {
         Scores g = got.scores();
         assertThat(g.n()).isEqualTo(expected.n());
         for (int j = 0; j < config.modalityCount(); j++) {
-          assertThat(g.perModality()[j]).as(at + ", modality " + j).isEqualTo(expected.perModality()[j]);
+          assertThat(g.perModality()[j])
+              .as(at + ", modality " + j)
+              .isEqualTo(expected.perModality()[j]);
         }
         assertThat(g.meanSoftmax()).as(at + ", mean softmax").isEqualTo(expected.meanSoftmax());
         assertThat(g.fused()).as(at + ", fused").isEqualTo(expected.fused());
@@ -54,7 +58,8 @@ class PrequentialScoringTest {
       for (int i = 0; i < a.size(); i++) {
         assertThat(a.get(i)).as(method + ", parameter " + i).isEqualTo(b.get(i));
       }
-      assertThat(TrainerSnapshot.capture(scored, null).sha256()).isEqualTo(TrainerSnapshot.capture(plain, null).sha256());
+      assertThat(TrainerSnapshot.capture(scored, null).sha256())
+          .isEqualTo(TrainerSnapshot.capture(plain, null).sha256());
     }
   }
 
@@ -100,7 +105,12 @@ class PrequentialScoringTest {
 
   @Test
   void mlpEncoder() {
-    assertSameAsScoreThenOffer("igm", b -> b.modalities(List.of(
-        new ModalitySpec("a", List.of(6), "mlp", List.of(5), null, false), ModalitySpec.features("b", 4))));
+    assertSameAsScoreThenOffer(
+        "igm",
+        b ->
+            b.modalities(
+                List.of(
+                    new ModalitySpec("a", List.of(6), "mlp", List.of(5), null, false),
+                    ModalitySpec.features("b", 4))));
   }
 }

@@ -13,11 +13,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** IGM with a resnet18 clip modality {@code [3, 2, 16, 16]} beside a feature modality: determinism and resume. */
+/**
+ * IGM with a resnet18 clip modality {@code [3, 2, 16, 16]} beside a feature modality: determinism
+ * and resume.
+ */
 class ResNetClipTrainingTest {
   private static final int S = 16;
 
-  /** Clips whose class shows as a bright band in one of the two frames (which one is random), under noise. */
+  /**
+   * Clips whose class shows as a bright band in one of the two frames (which one is random), under
+   * noise.
+   */
   static List<LabeledSample> samples(int n, long seed) {
     Rng rng = new Rng(seed);
     List<LabeledSample> out = new ArrayList<>();
@@ -30,7 +36,8 @@ class ResNetClipTrainingTest {
           for (int r = 0; r < S; r++) {
             boolean band = f == frame && r >= 4 * y + 1 && r <= 4 * y + 3;
             for (int col = 0; col < S; col++) {
-              clip[((c * 2 + f) * S + r) * S + col] = (float) ((band ? 1.0 : 0) + 0.5 * rng.nextGaussian());
+              clip[((c * 2 + f) * S + r) * S + col] =
+                  (float) ((band ? 1.0 : 0) + 0.5 * rng.nextGaussian());
             }
           }
         }
@@ -47,7 +54,8 @@ class ResNetClipTrainingTest {
   static IgmConfigBuilder config(String method) {
     return IgmConfig.builder()
         .method(method)
-        .addModality(new ModalitySpec("visual", List.of(3, 2, S, S), "resnet18", List.of(), null, false))
+        .addModality(
+            new ModalitySpec("visual", List.of(3, 2, S, S), "resnet18", List.of(), null, false))
         .addModality(ModalitySpec.features("feat", 4))
         .numClasses(3)
         .headWidths(List.of(16, 8))
@@ -61,14 +69,17 @@ class ResNetClipTrainingTest {
   @Test
   void twoDeterministicRunsAreBitIdenticalAndTheClipStatisticsMove() {
     List<LabeledSample> data = samples(40, 3);
-    try (IgmTrainer a = new IgmTrainer(config("igm").build()); IgmTrainer b = new IgmTrainer(config("igm").build())) {
+    try (IgmTrainer a = new IgmTrainer(config("igm").build());
+        IgmTrainer b = new IgmTrainer(config("igm").build())) {
       Synthetic.train(a, data);
       Synthetic.train(b, data);
       assertThat(a.refusedSteps()).isZero();
       assertThat(a.flatMatrix(0, 0)).as("T of the clip modality's 512-wide head input").isNotNull();
       Bits.assertIdentical(Bits.state(a), Bits.state(b));
       int runningMean = a.nets().get(0).bufferNames().indexOf("visual.encoder.bn1.running_mean");
-      assertThat(a.nets().get(0).buffers().get(runningMean).toFloatArray()).as("statistics moved").isNotEqualTo(new float[64]);
+      assertThat(a.nets().get(0).buffers().get(runningMean).toFloatArray())
+          .as("statistics moved")
+          .isNotEqualTo(new float[64]);
     }
   }
 
@@ -77,7 +88,8 @@ class ResNetClipTrainingTest {
     IgmConfig config = config("igm").build();
     List<LabeledSample> data = samples(45, 4);
     int cut = 29; // 3 batches (the second clip phase has begun) + 5 pending clips
-    try (IgmTrainer whole = new IgmTrainer(config); IgmTrainer first = new IgmTrainer(config)) {
+    try (IgmTrainer whole = new IgmTrainer(config);
+        IgmTrainer first = new IgmTrainer(config)) {
       Synthetic.train(whole, data);
       Synthetic.train(first, data.subList(0, cut));
       Path file = dir.resolve("model.safetensors");

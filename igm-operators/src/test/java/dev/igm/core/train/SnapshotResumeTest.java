@@ -9,12 +9,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A snapshot taken mid-run (mid-phase, with a pending partial batch) resumes to exactly the uninterrupted run. */
+/**
+ * A snapshot taken mid-run (mid-phase, with a pending partial batch) resumes to exactly the
+ * uninterrupted run.
+ */
 class SnapshotResumeTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"igm", "mla", "joint", "igm-reference", "igm-adam"})
-  void resumedRunIsBitIdenticalToUninterruptedRun(String variant, @TempDir Path dir) throws Exception {
+  void resumedRunIsBitIdenticalToUninterruptedRun(String variant, @TempDir Path dir)
+      throws Exception {
     var builder = Synthetic.config(variant.startsWith("igm") ? "igm" : variant);
     if (variant.equals("igm-reference")) {
       builder.samVariant(dev.igm.core.config.IgmConfig.SamVariant.REFERENCE);
@@ -25,7 +29,8 @@ class SnapshotResumeTest {
     var config = builder.build();
     List<LabeledSample> data = Synthetic.samples(203, 12);
     int cut = 101; // 12 full batches + 5 pending samples, in the middle of a phase
-    try (IgmTrainer whole = new IgmTrainer(config); IgmTrainer first = new IgmTrainer(config)) {
+    try (IgmTrainer whole = new IgmTrainer(config);
+        IgmTrainer first = new IgmTrainer(config)) {
       Synthetic.train(whole, data);
       Synthetic.train(first, data.subList(0, cut));
       assertThat(first.pendingCount()).isEqualTo(5);
@@ -43,7 +48,8 @@ class SnapshotResumeTest {
           assertThat(b.get(i)).as("tensor %d", i).containsExactly(a.get(i));
         }
         assertThat(resumed.samplesTrained()).isEqualTo(whole.samplesTrained());
-        // and a snapshot of both ends identically (optimizer state, covariances, T, projectors included)
+        // and a snapshot of both ends identically (optimizer state, covariances, T, projectors
+        // included)
         assertThat(TrainerSnapshot.capture(resumed, Map.of()).sha256())
             .isEqualTo(TrainerSnapshot.capture(whole, Map.of()).sha256());
       }
@@ -62,7 +68,9 @@ class SnapshotResumeTest {
       Synthetic.train(t, data.subList(0, 101));
       TrainerSnapshot now = TrainerSnapshot.capture(t, Map.of("m", 1.0));
       try (TrainerSnapshot.Capture later = TrainerSnapshot.captureLater(t, Map.of("m", 1.0))) {
-        Synthetic.train(t, data.subList(101, data.size())); // parameters, optimizer state, covariances, T move on
+        Synthetic.train(
+            t,
+            data.subList(101, data.size())); // parameters, optimizer state, covariances, T move on
         java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
         later.writeTensors(streamed);
         assertThat(TrainerSnapshot.sha256(streamed.toByteArray())).isEqualTo(now.sha256());

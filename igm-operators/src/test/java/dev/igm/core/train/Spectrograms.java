@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Two-modality data for encoder tests: a spectrogram-like image {@code [1, H, W]} whose class shows as a bright
- * frequency band (rows {@code 4y+1 .. 4y+3}) under noise, and a 4-d feature view that is only weakly informative.
+ * Two-modality data for encoder tests: a spectrogram-like image {@code [1, H, W]} whose class shows
+ * as a bright frequency band (rows {@code 4y+1 .. 4y+3}) under noise, and a 4-d feature view that
+ * is only weakly informative.
  */
 final class Spectrograms {
   static final int SIZE = 16;

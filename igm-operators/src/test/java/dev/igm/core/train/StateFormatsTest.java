@@ -10,8 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every persisted format says its version, and a file that is foreign, of an unknown version or malformed fails with a
- * message that says so (never a NullPointerException or ClassCastException from an untyped map).
+ * Every persisted format says its version, and a file that is foreign, of an unknown version or
+ * malformed fails with a message that says so (never a NullPointerException or ClassCastException
+ * from an untyped map).
  */
 class StateFormatsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,8 +24,8 @@ class StateFormatsTest {
     }
   }
 
-  private static TrainerSnapshot withMetadata(TrainerSnapshot s, java.util.function.Consumer<ObjectNode> edit)
-      throws Exception {
+  private static TrainerSnapshot withMetadata(
+      TrainerSnapshot s, java.util.function.Consumer<ObjectNode> edit) throws Exception {
     ObjectNode meta = (ObjectNode) JSON.readTree(s.metadata());
     edit.accept(meta);
     return new TrainerSnapshot(s.tensors(), JSON.writeValueAsString(meta));
@@ -39,14 +40,19 @@ class StateFormatsTest {
   void foreignAndUnknownSnapshotsAreRefusedWithAReason() throws Exception {
     TrainerSnapshot good = snapshot();
     assertThatThrownBy(() -> new TrainerSnapshot(good.tensors(), "{\"name\": \"bert\"}").restore())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no \"format\" field");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no \"format\" field");
     assertThatThrownBy(() -> new TrainerSnapshot(good.tensors(), "[1, 2]").restore())
         .hasMessage("snapshot metadata must be a JSON object");
     assertThatThrownBy(() -> new TrainerSnapshot(good.tensors(), "{not json").restore())
         .hasMessageStartingWith("snapshot metadata is not JSON");
     assertThatThrownBy(() -> withMetadata(good, m -> m.put("format", "igm-snapshot/9")).restore())
-        .hasMessage("unsupported snapshot format 'igm-snapshot/9' (this version reads igm-snapshot/1)");
-    assertThatThrownBy(() -> new TrainerSnapshot("garbage".getBytes(StandardCharsets.UTF_8), good.metadata()).restore())
+        .hasMessage(
+            "unsupported snapshot format 'igm-snapshot/9' (this version reads igm-snapshot/1)");
+    assertThatThrownBy(
+            () ->
+                new TrainerSnapshot("garbage".getBytes(StandardCharsets.UTF_8), good.metadata())
+                    .restore())
         .hasMessageStartingWith("snapshot tensors are not a readable safetensors file");
   }
 
@@ -61,11 +67,15 @@ class StateFormatsTest {
         .hasMessageContaining("\"pending[]\" must be an object with a text id and a label");
     assertThatThrownBy(() -> withMetadata(good, m -> m.put("config", 5)).restore())
         .hasMessageContaining("\"config\" must be the model configuration");
-    assertThatThrownBy(() -> withMetadata(good, m -> ((ObjectNode) m.get("config")).put("tau", -1)).restore())
+    assertThatThrownBy(
+            () -> withMetadata(good, m -> ((ObjectNode) m.get("config")).put("tau", -1)).restore())
         .hasMessageContaining("unusable model configuration: tau must be finite and >= 0");
     assertThatThrownBy(() -> withMetadata(good, m -> m.put("rngState", "x")).restore())
         .hasMessageContaining("\"rngState\" must be a 64-bit integer");
-    assertThatThrownBy(() -> withMetadata(good, m -> ((ObjectNode) m.get("covarianceUpdates")).removeAll()).restore())
+    assertThatThrownBy(
+            () ->
+                withMetadata(good, m -> ((ObjectNode) m.get("covarianceUpdates")).removeAll())
+                    .restore())
         .hasMessageContaining("no update count");
   }
 
@@ -76,9 +86,11 @@ class StateFormatsTest {
     assertThat(JSON.readTree(json).get("version").intValue()).isEqualTo(SessionCounters.VERSION);
     ObjectNode legacy = (ObjectNode) JSON.readTree(json);
     legacy.remove("version"); // the first release wrote no version
-    assertThat(SessionCounters.fromJson(JSON.writeValueAsString(legacy), 2, 0).windowCorrect).hasSize(3);
+    assertThat(SessionCounters.fromJson(JSON.writeValueAsString(legacy), 2, 0).windowCorrect)
+        .hasSize(3);
 
-    assertThatThrownBy(() -> SessionCounters.fromJson(json.replace("\"version\":1", "\"version\":7"), 2, 0))
+    assertThatThrownBy(
+            () -> SessionCounters.fromJson(json.replace("\"version\":1", "\"version\":7"), 2, 0))
         .hasMessageContaining("session counters of version 7");
     assertThatThrownBy(() -> SessionCounters.fromJson("{\"version\":1,\"colour\":3}", 2, 0))
         .hasMessageStartingWith("malformed session counters");
@@ -95,6 +107,7 @@ class StateFormatsTest {
     TrainerSnapshot snap = snapshot();
     SessionCheckpoint bad = new SessionCheckpoint(snap.tensors(), "{\"format\":\"other\"}", "{}");
     assertThatThrownBy(() -> ModelSession.restore("m7", bad))
-        .hasMessageStartingWith("checkpointed state of model m7: unsupported snapshot format 'other'");
+        .hasMessageStartingWith(
+            "checkpointed state of model m7: unsupported snapshot format 'other'");
   }
 }

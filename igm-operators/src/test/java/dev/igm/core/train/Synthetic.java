@@ -55,14 +55,19 @@ final class Synthetic {
   /** All parameters as raw float bits, modality by modality. */
   static List<int[]> parameterBits(IgmTrainer t) {
     List<int[]> out = new ArrayList<>();
-    t.nets().forEach(net -> net.parameters().forEach(p -> {
-      float[] f = p.toFloatArray();
-      int[] bits = new int[f.length];
-      for (int i = 0; i < f.length; i++) {
-        bits[i] = Float.floatToRawIntBits(f[i]);
-      }
-      out.add(bits);
-    }));
+    t.nets()
+        .forEach(
+            net ->
+                net.parameters()
+                    .forEach(
+                        p -> {
+                          float[] f = p.toFloatArray();
+                          int[] bits = new int[f.length];
+                          for (int i = 0; i < f.length; i++) {
+                            bits[i] = Float.floatToRawIntBits(f[i]);
+                          }
+                          out.add(bits);
+                        }));
     return out;
   }
 }

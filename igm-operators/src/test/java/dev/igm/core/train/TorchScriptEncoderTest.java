@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A TorchScript encoder, using a module the test writes itself ({@link TorchScriptFixture}):
- * {@code relu(linear(flatten(x), W, b))} on modality "a" (input [2, 3]) of the {@link Synthetic} data.
+ * A TorchScript encoder, using a module the test writes itself ({@link TorchScriptFixture}): {@code
+ * relu(linear(flatten(x), W, b))} on modality "a" (input [2, 3]) of the {@link Synthetic} data.
  */
 class TorchScriptEncoderTest {
   private static final int IN = 6;
@@ -35,7 +35,8 @@ class TorchScriptEncoderTest {
         .batchSize(8)
         .phaseBatches(3)
         .lr(0.05)
-        .samRho(0.5) // large enough that SAM's in-place perturbation of the module changes the step visibly
+        .samRho(0.5) // large enough that SAM's in-place perturbation of the module changes the step
+        // visibly
         .seed(7)
         .deterministic(true);
   }
@@ -58,26 +59,33 @@ class TorchScriptEncoderTest {
     try (IgmTrainer t = new IgmTrainer(config("igm", torchscript(module(dir), false)).build())) {
       ModalityNet net = t.nets().get(0);
       assertThat(net.featureDim()).isEqualTo(OUT);
-      assertThat(net.parameterNames()).startsWith("a.encoder.weight", "a.encoder.bias", "a.head.0.weight");
+      assertThat(net.parameterNames())
+          .startsWith("a.encoder.weight", "a.encoder.bias", "a.head.0.weight");
       assertThat(net.isTrainable(0)).isTrue();
       assertThat(net.isSubstitutable(0)).isFalse();
       assertThat(net.isSubstitutable(net.headWeightIndex(0))).isTrue();
-      assertThat(net.parameters().get(1).toFloatArray()).containsExactly(0.1f, -0.05f, 0.2f, 0f, 0.05f);
+      assertThat(net.parameters().get(1).toFloatArray())
+          .containsExactly(0.1f, -0.05f, 0.2f, 0f, 0.05f);
     }
   }
 
   /**
-   * The module computes what a one-layer mlp encoder computes, so with the same starting parameters IGM (SAM + GM)
-   * must train both to the same place: this checks the in-place perturb-and-restore path of SAM against the
-   * substitute-array path.
+   * The module computes what a one-layer mlp encoder computes, so with the same starting parameters
+   * IGM (SAM + GM) must train both to the same place: this checks the in-place perturb-and-restore
+   * path of SAM against the substitute-array path.
    */
   @Test
   void fineTuningMatchesTheEquivalentMlpEncoder(@TempDir Path dir) throws Exception {
     ModalitySpec mlp = new ModalitySpec("a", List.of(6), "mlp", List.of(OUT), null, false);
     try (IgmTrainer reference = new IgmTrainer(config("igm", mlp).build())) {
       ModalityNet ref = reference.nets().get(0);
-      Path file = TorchScriptFixture.linearRelu(dir.resolve("same.pt"), IN, OUT,
-          ref.parameters().get(0).toFloatArray(), ref.parameters().get(1).toFloatArray());
+      Path file =
+          TorchScriptFixture.linearRelu(
+              dir.resolve("same.pt"),
+              IN,
+              OUT,
+              ref.parameters().get(0).toFloatArray(),
+              ref.parameters().get(1).toFloatArray());
       try (IgmTrainer scripted = new IgmTrainer(config("igm", torchscript(file, false)).build())) {
         for (int j = 0; j < 2; j++) {
           List<NDArray> from = reference.nets().get(j).parameters();
@@ -95,11 +103,14 @@ class TorchScriptEncoderTest {
           float[] x = a.get(p).toFloatArray();
           float[] y = b.get(p).toFloatArray();
           for (int i = 0; i < x.length; i++) {
-            assertThat(y[i]).as("%s[%d]", ref.parameterNames().get(p), i).isCloseTo(x[i], within(1e-5f));
+            assertThat(y[i])
+                .as("%s[%d]", ref.parameterNames().get(p), i)
+                .isCloseTo(x[i], within(1e-5f));
           }
         }
-        assertThat(b.get(0).toFloatArray()).as("the module was fine-tuned").isNotEqualTo(
-            scriptedWeightsInFile(dir));
+        assertThat(b.get(0).toFloatArray())
+            .as("the module was fine-tuned")
+            .isNotEqualTo(scriptedWeightsInFile(dir));
       }
     }
   }
@@ -112,17 +123,20 @@ class TorchScriptEncoderTest {
   }
 
   @Test
-  void samWithZeroRhoEqualsThePlainStepAndRestoresTheModuleExactly(@TempDir Path dir) throws Exception {
+  void samWithZeroRhoEqualsThePlainStepAndRestoresTheModuleExactly(@TempDir Path dir)
+      throws Exception {
     Path file = module(dir);
     List<LabeledSample> data = Synthetic.samples(96, 2);
-    try (IgmTrainer sam = new IgmTrainer(config("igm", torchscript(file, false)).samRho(0).build());
+    try (IgmTrainer sam =
+            new IgmTrainer(config("igm", torchscript(file, false)).samRho(0).build());
         IgmTrainer plain = new IgmTrainer(config("igm-nosam", torchscript(file, false)).build());
         IgmTrainer rho = new IgmTrainer(config("igm", torchscript(file, false)).build())) {
       Synthetic.train(sam, data);
       Synthetic.train(plain, data);
       Synthetic.train(rho, data);
       Bits.assertIdentical(Bits.state(plain), Bits.state(sam));
-      assertThat(Bits.of(rho.nets().get(0).parameters().get(0))).isNotEqualTo(Bits.of(plain.nets().get(0).parameters().get(0)));
+      assertThat(Bits.of(rho.nets().get(0).parameters().get(0)))
+          .isNotEqualTo(Bits.of(plain.nets().get(0).parameters().get(0)));
     }
   }
 
@@ -146,7 +160,8 @@ class TorchScriptEncoderTest {
     IgmConfig config = config("igm", torchscript(module(dir), false)).build();
     List<LabeledSample> data = Synthetic.samples(203, 12);
     int cut = 101;
-    try (IgmTrainer whole = new IgmTrainer(config); IgmTrainer first = new IgmTrainer(config)) {
+    try (IgmTrainer whole = new IgmTrainer(config);
+        IgmTrainer first = new IgmTrainer(config)) {
       Synthetic.train(whole, data);
       Synthetic.train(first, data.subList(0, cut));
       Path file = dir.resolve("model.safetensors");
@@ -168,13 +183,17 @@ class TorchScriptEncoderTest {
     Path missing = dir.resolve("nope.pt");
     assertThatThrownBy(() -> new IgmTrainer(config("igm", torchscript(missing, false)).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("modality a").hasMessageContaining("does not exist");
+        .hasMessageContaining("modality a")
+        .hasMessageContaining("does not exist");
     Path corrupt = Files.write(dir.resolve("corrupt.pt"), "not a zip archive".getBytes());
     assertThatThrownBy(() -> new IgmTrainer(config("igm", torchscript(corrupt, false)).build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not a loadable TorchScript module");
-    // loads, but cannot take this input shape: [2, 2] flattens to 4 values, the module's weight wants 6
-    ModalitySpec wrongShape = new ModalitySpec("a", List.of(2, 2), "torchscript", List.of(), module(dir).toString(), false);
+    // loads, but cannot take this input shape: [2, 2] flattens to 4 values, the module's weight
+    // wants 6
+    ModalitySpec wrongShape =
+        new ModalitySpec(
+            "a", List.of(2, 2), "torchscript", List.of(), module(dir).toString(), false);
     assertThatThrownBy(() -> new IgmTrainer(config("igm", wrongShape).build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not run on input shape [2, 2]");

@@ -13,33 +13,40 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Writes a tiny TorchScript archive without Python: {@code z = relu(linear(flatten(x, 1), weight, bias))}, the same
- * function as a one-layer {@code mlp} encoder.
+ * Writes a tiny TorchScript archive without Python: {@code z = relu(linear(flatten(x, 1), weight,
+ * bias))}, the same function as a one-layer {@code mlp} encoder.
  *
- * <p>No torch is installed here and no jar ships a {@code .pt} file, so the test builds what {@code torch.jit.save}
- * would: a zip with {@code data.pkl} (the module object in pickle protocol 2: {@code __torch__.Encoder} rebuilt from a
- * dict of its attributes, tensors as {@code torch._utils._rebuild_tensor_v2} over persistent storages),
- * {@code code/__torch__.py} (the class in TorchScript source), {@code constants.pkl}, {@code data/<key>} (raw
- * little-endian storages) and {@code version}. libtorch's own loader reads it, so the encoder under test goes through
+ * <p>No torch is installed here and no jar ships a {@code .pt} file, so the test builds what {@code
+ * torch.jit.save} would: a zip with {@code data.pkl} (the module object in pickle protocol 2:
+ * {@code __torch__.Encoder} rebuilt from a dict of its attributes, tensors as {@code
+ * torch._utils._rebuild_tensor_v2} over persistent storages), {@code code/__torch__.py} (the class
+ * in TorchScript source), {@code constants.pkl}, {@code data/<key>} (raw little-endian storages)
+ * and {@code version}. libtorch's own loader reads it, so the encoder under test goes through
  * exactly the path a user's file would.
  */
 final class TorchScriptFixture {
-  private static final String CODE = String.join("\n",
-      "class Encoder(Module):",
-      "  __parameters__ = [\"weight\", \"bias\", ]",
-      "  __buffers__ = []",
-      "  training : bool",
-      "  weight : Tensor",
-      "  bias : Tensor",
-      "  def forward(self: __torch__.Encoder,",
-      "    x: Tensor) -> Tensor:",
-      "    return torch.relu(torch.linear(torch.flatten(x, 1), self.weight, self.bias))",
-      "");
+  private static final String CODE =
+      String.join(
+          "\n",
+          "class Encoder(Module):",
+          "  __parameters__ = [\"weight\", \"bias\", ]",
+          "  __buffers__ = []",
+          "  training : bool",
+          "  weight : Tensor",
+          "  bias : Tensor",
+          "  def forward(self: __torch__.Encoder,",
+          "    x: Tensor) -> Tensor:",
+          "    return torch.relu(torch.linear(torch.flatten(x, 1), self.weight, self.bias))",
+          "");
 
   private TorchScriptFixture() {}
 
-  /** Writes the module with {@code weight} ({@code out x in}, row-major) and {@code bias} ({@code out}). */
-  static Path linearRelu(Path file, int in, int out, float[] weight, float[] bias) throws IOException {
+  /**
+   * Writes the module with {@code weight} ({@code out x in}, row-major) and {@code bias} ({@code
+   * out}).
+   */
+  static Path linearRelu(Path file, int in, int out, float[] weight, float[] bias)
+      throws IOException {
     Pickle p = new Pickle();
     p.op(0x80).op(2); // PROTO 2
     p.global("__torch__", "Encoder").op(')').op(0x81); // EMPTY_TUPLE NEWOBJ
@@ -48,7 +55,8 @@ final class TorchScriptFixture {
     p.string("weight").tensor("0", new int[] {out, in}, new int[] {in, 1});
     p.string("bias").tensor("1", new int[] {out}, new int[] {1});
     p.op('u').op('b').op('.'); // SETITEMS BUILD STOP
-    try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+    try (OutputStream os = Files.newOutputStream(file);
+        ZipOutputStream zip = new ZipOutputStream(os)) {
       put(zip, "data.pkl", p.bytes());
       put(zip, "code/__torch__.py", CODE.getBytes(StandardCharsets.UTF_8));
       put(zip, "constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
@@ -129,7 +137,13 @@ final class TorchScriptFixture {
         numel *= d;
       }
       global("torch._utils", "_rebuild_tensor_v2").op('(');
-      op('(').string("storage").global("torch", "FloatStorage").string(key).string("cpu").int32(numel).op('t');
+      op('(')
+          .string("storage")
+          .global("torch", "FloatStorage")
+          .string(key)
+          .string("cpu")
+          .int32(numel)
+          .op('t');
       op('Q'); // BINPERSID
       int32(0).ints(size).ints(stride).op(0x88);
       global("collections", "OrderedDict").op(')').op('R');

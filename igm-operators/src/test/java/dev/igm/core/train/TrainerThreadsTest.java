@@ -6,7 +6,10 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** A trainer's worker threads (covariance updates, prequential scoring beside a step) are its own: close ends them. */
+/**
+ * A trainer's worker threads (covariance updates, prequential scoring beside a step) are its own:
+ * close ends them.
+ */
 class TrainerThreadsTest {
 
   private static Set<Thread> workers() {
@@ -28,12 +31,20 @@ class TrainerThreadsTest {
     }
     Set<Thread> mine = workers();
     mine.removeAll(before);
-    // the covariance worker, the scoring worker, and one T-refresh worker per modality that refreshed T
-    assertThat(mine).extracting(Thread::getName).contains("igm-covariance", "igm-scoring")
-        .allMatch(n -> n.equals("igm-covariance") || n.equals("igm-scoring") || n.startsWith("igm-t-refresh-"));
+    // the covariance worker, the scoring worker, and one T-refresh worker per modality that
+    // refreshed T
+    assertThat(mine)
+        .extracting(Thread::getName)
+        .contains("igm-covariance", "igm-scoring")
+        .allMatch(
+            n ->
+                n.equals("igm-covariance")
+                    || n.equals("igm-scoring")
+                    || n.startsWith("igm-t-refresh-"));
     t.close();
     for (Thread th : mine) {
-      th.join(10_000); // close waited for the executor to terminate; the thread itself exits right after
+      th.join(10_000); // close waited for the executor to terminate; the thread itself exits right
+      // after
       assertThat(th.isAlive()).as(th.getName()).isFalse();
     }
   }

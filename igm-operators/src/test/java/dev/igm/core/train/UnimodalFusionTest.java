@@ -7,9 +7,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code unimodal-<name>} trains one head: its fused prediction is that head's own softmax (the untrained heads get
- * no vote), in {@link IgmTrainer#score} and in the prequential scores alike; the per-modality figures and the mean of
- * the softmaxes reported beside stay what they are.
+ * {@code unimodal-<name>} trains one head: its fused prediction is that head's own softmax (the
+ * untrained heads get no vote), in {@link IgmTrainer#score} and in the prequential scores alike;
+ * the per-modality figures and the mean of the softmaxes reported beside stay what they are.
  */
 class UnimodalFusionTest {
 
@@ -35,7 +35,9 @@ class UnimodalFusionTest {
         for (LabeledSample x : data.subList(40, 48)) {
           last = t.offerScored(x);
         }
-        assertThat(last.scores().fused()).as("prequential, unimodal-%s", target).isEqualTo(s.fused());
+        assertThat(last.scores().fused())
+            .as("prequential, unimodal-%s", target)
+            .isEqualTo(s.fused());
       }
     }
   }

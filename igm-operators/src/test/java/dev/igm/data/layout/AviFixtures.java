@@ -13,9 +13,10 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * Minimal AVI files laid out as OpenCV's writer lays them out: {@code RIFF AVI} holding {@code LIST hdrl} (an
- * {@code avih} main header and one {@code LIST strl} with a {@code vids} stream header and a BITMAPINFOHEADER),
- * {@code LIST movi} with one {@code 00dc} chunk a frame, then an {@code idx1} index.
+ * Minimal AVI files laid out as OpenCV's writer lays them out: {@code RIFF AVI} holding {@code LIST
+ * hdrl} (an {@code avih} main header and one {@code LIST strl} with a {@code vids} stream header
+ * and a BITMAPINFOHEADER), {@code LIST movi} with one {@code 00dc} chunk a frame, then an {@code
+ * idx1} index.
  */
 final class AviFixtures {
   private AviFixtures() {}
@@ -23,7 +24,14 @@ final class AviFixtures {
   /** A Motion-JPEG AVI of the given frames. */
   static Path mjpeg(Path file, List<BufferedImage> frames) throws IOException {
     BufferedImage first = frames.get(0);
-    return write(file, avi("MJPG", first.getWidth(), first.getHeight(), 24, frames.stream().map(AviFixtures::jpeg).toList()));
+    return write(
+        file,
+        avi(
+            "MJPG",
+            first.getWidth(),
+            first.getHeight(),
+            24,
+            frames.stream().map(AviFixtures::jpeg).toList()));
   }
 
   static Path write(Path file, byte[] avi) throws IOException {
@@ -35,12 +43,37 @@ final class AviFixtures {
    * @param codec the BITMAPINFOHEADER compression fourcc, or null for uncompressed (BI_RGB)
    */
   static byte[] avi(String codec, int width, int height, int bitCount, List<byte[]> frames) {
-    ByteBuffer avih = le(56).putInt(33_333).putInt(0).putInt(0).putInt(0x10).putInt(frames.size()).putInt(0).putInt(1)
-        .putInt(0).putInt(width).putInt(height);
-    ByteBuffer strh = le(56).put(ascii("vids")).put(codec == null ? new byte[4] : ascii(codec)).putInt(0).putInt(0)
-        .putInt(0).putInt(1).putInt(30).putInt(0).putInt(frames.size());
-    ByteBuffer strf = le(40).putInt(40).putInt(width).putInt(height).putShort((short) 1).putShort((short) bitCount)
-        .put(codec == null ? new byte[4] : ascii(codec));
+    ByteBuffer avih =
+        le(56)
+            .putInt(33_333)
+            .putInt(0)
+            .putInt(0)
+            .putInt(0x10)
+            .putInt(frames.size())
+            .putInt(0)
+            .putInt(1)
+            .putInt(0)
+            .putInt(width)
+            .putInt(height);
+    ByteBuffer strh =
+        le(56)
+            .put(ascii("vids"))
+            .put(codec == null ? new byte[4] : ascii(codec))
+            .putInt(0)
+            .putInt(0)
+            .putInt(0)
+            .putInt(1)
+            .putInt(30)
+            .putInt(0)
+            .putInt(frames.size());
+    ByteBuffer strf =
+        le(40)
+            .putInt(40)
+            .putInt(width)
+            .putInt(height)
+            .putShort((short) 1)
+            .putShort((short) bitCount)
+            .put(codec == null ? new byte[4] : ascii(codec));
     ByteArrayOutputStream movi = new ByteArrayOutputStream();
     ByteBuffer idx1 = le(16 * frames.size());
     int offset = 4;
@@ -50,8 +83,13 @@ final class AviFixtures {
       movi.writeBytes(c);
       offset += c.length;
     }
-    byte[] hdrl = list("hdrl", chunk("avih", avih.array()), list("strl", chunk("strh", strh.array()), chunk("strf", strf.array())));
-    return riff("RIFF", "AVI ", hdrl, list("movi", movi.toByteArray()), chunk("idx1", idx1.array()));
+    byte[] hdrl =
+        list(
+            "hdrl",
+            chunk("avih", avih.array()),
+            list("strl", chunk("strh", strh.array()), chunk("strf", strf.array())));
+    return riff(
+        "RIFF", "AVI ", hdrl, list("movi", movi.toByteArray()), chunk("idx1", idx1.array()));
   }
 
   static byte[] jpeg(BufferedImage img) {
@@ -102,7 +140,8 @@ final class AviFixtures {
   }
 
   static byte[] chunk(String id, byte[] data) {
-    ByteBuffer b = le(8 + data.length + (data.length & 1)).put(ascii(id)).putInt(data.length).put(data);
+    ByteBuffer b =
+        le(8 + data.length + (data.length & 1)).put(ascii(id)).putInt(data.length).put(data);
     return b.array();
   }
 

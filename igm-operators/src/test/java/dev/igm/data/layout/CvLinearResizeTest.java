@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class CvLinearResizeTest {
   @Test
   void upscaleInterpolatesBetweenHalfPixelCentres() {
-    // a 2 × 2 plane [0 100; 0 100] to 4 × 4: columns at source x = −0.25 (clamped), 0.25, 0.75, 1.25 (clamped)
+    // a 2 × 2 plane [0 100; 0 100] to 4 × 4: columns at source x = −0.25 (clamped), 0.25, 0.75,
+    // 1.25 (clamped)
     float[] out = CvLinearResize.resizeCrop(new float[] {0, 100, 0, 100}, 2, 2, 4, 0, 4);
     assertThat(java.util.Arrays.copyOf(out, 4)).containsExactly(0f, 25f, 75f, 100f);
   }
@@ -19,7 +20,8 @@ class CvLinearResizeTest {
     for (int i = 0; i < 16; i++) {
       src[i] = 10 * (i % 4);
     }
-    // source x = 0.5 and 2.5: the means of columns 0, 1 and 2, 3 (PIL would average all four columns per output)
+    // source x = 0.5 and 2.5: the means of columns 0, 1 and 2, 3 (PIL would average all four
+    // columns per output)
     assertThat(CvLinearResize.resizeCrop(src, 4, 4, 2, 0, 2)).containsExactly(5f, 25f, 5f, 25f);
   }
 
@@ -30,6 +32,7 @@ class CvLinearResizeTest {
       src[i] = i * 1.7f;
     }
     assertThat(CvLinearResize.resizeCrop(src, 3, 3, 3, 0, 3)).containsExactly(src);
-    assertThat(CvLinearResize.resizeCrop(src, 3, 3, 3, 1, 2)).containsExactly(src[4], src[5], src[7], src[8]);
+    assertThat(CvLinearResize.resizeCrop(src, 3, 3, 3, 1, 2))
+        .containsExactly(src[4], src[5], src[7], src[8]);
   }
 }

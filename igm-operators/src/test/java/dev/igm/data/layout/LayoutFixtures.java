@@ -28,7 +28,8 @@ final class LayoutFixtures {
     }
     AudioFormat format = new AudioFormat(rate, 16, 1, true, false);
     Files.createDirectories(file.getParent());
-    try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(buf.array()), format, n)) {
+    try (AudioInputStream in =
+        new AudioInputStream(new ByteArrayInputStream(buf.array()), format, n)) {
       AudioSystem.write(in, AudioFileFormat.Type.WAVE, file.toFile());
     }
     return file;

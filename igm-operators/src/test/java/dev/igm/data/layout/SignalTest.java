@@ -27,11 +27,14 @@ class SignalTest {
         double im = 0;
         for (int n = 0; n < 512; n++) {
           int j = t * 353 - 256 + n;
-          double x = j >= 0 && j < y.length ? y[j] * (0.5 - 0.5 * Math.cos(2 * Math.PI * n / 512)) : 0;
+          double x =
+              j >= 0 && j < y.length ? y[j] * (0.5 - 0.5 * Math.cos(2 * Math.PI * n / 512)) : 0;
           re += x * Math.cos(2 * Math.PI * f * n / 512);
           im -= x * Math.sin(2 * Math.PI * f * n / 512);
         }
-        assertThat((double) s[f * frames + t]).as("bin %d frame %d", f, t).isCloseTo(Math.log(Math.hypot(re, im) + 1e-7), within(1e-4));
+        assertThat((double) s[f * frames + t])
+            .as("bin %d frame %d", f, t)
+            .isCloseTo(Math.log(Math.hypot(re, im) + 1e-7), within(1e-4));
       }
     }
   }
@@ -47,7 +50,8 @@ class SignalTest {
     float[] y = Resampler.resample(x, from, to);
     assertThat(y).hasSize(to);
     for (int i = 2000; i < to - 2000; i += 37) {
-      assertThat((double) y[i]).isCloseTo(Math.sin(2 * Math.PI * 440 * i / (double) to), within(2e-3));
+      assertThat((double) y[i])
+          .isCloseTo(Math.sin(2 * Math.PI * 440 * i / (double) to), within(2e-3));
     }
   }
 
@@ -64,7 +68,9 @@ class SignalTest {
     for (ImageTensor.Filter f : ImageTensor.Filter.values()) {
       float[] t = new ImageTensor(1, f, zero, one).fromImage(img);
       assertThat(t).hasSize(3);
-      assertThat((double) t[0]).as(f.name()).isCloseTo(0.5, within(0.2)); // antialiased: the stripes average out
+      assertThat((double) t[0])
+          .as(f.name())
+          .isCloseTo(0.5, within(0.2)); // antialiased: the stripes average out
     }
     BufferedImage flat = new BufferedImage(7, 5, BufferedImage.TYPE_INT_RGB);
     for (int x = 0; x < 7; x++) {

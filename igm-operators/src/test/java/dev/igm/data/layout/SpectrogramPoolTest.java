@@ -10,7 +10,8 @@ class SpectrogramPoolTest {
 
   @Test
   void binsOverlapWhereSizesDoNotDivideAsAdaptiveAveragePooling() {
-    // 5 rows x 3 cols, value = 10·row + col; to 2 x 2: rows {0,1,2} and {2,3,4}, cols {0,1} and {1,2}
+    // 5 rows x 3 cols, value = 10·row + col; to 2 x 2: rows {0,1,2} and {2,3,4}, cols {0,1} and
+    // {1,2}
     float[] src = new float[15];
     for (int r = 0; r < 5; r++) {
       for (int c = 0; c < 3; c++) {
@@ -18,9 +19,13 @@ class SpectrogramPoolTest {
       }
     }
     assertThat(SpectrogramPool.pool(src, 5, 3, 2, 2)).containsExactly(10.5f, 11.5f, 30.5f, 31.5f);
-    // torch.nn.functional.adaptive_avg_pool2d(torch.arange(15.).view(1,5,3) ... same bins: divisible sizes are plain blocks
-    assertThat(SpectrogramPool.pool(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4, 1, 2)).containsExactly(3.5f, 5.5f);
-    assertThat(SpectrogramPool.pool(src, 5, 3, 5, 3)).as("same size is the identity").containsExactly(src);
+    // torch.nn.functional.adaptive_avg_pool2d(torch.arange(15.).view(1,5,3) ... same bins:
+    // divisible sizes are plain blocks
+    assertThat(SpectrogramPool.pool(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4, 1, 2))
+        .containsExactly(3.5f, 5.5f);
+    assertThat(SpectrogramPool.pool(src, 5, 3, 5, 3))
+        .as("same size is the identity")
+        .containsExactly(src);
   }
 
   @Test
@@ -36,7 +41,9 @@ class SpectrogramPoolTest {
 
   @Test
   void growingOrMismatchedInputsAreRefused() {
-    assertThatThrownBy(() -> SpectrogramPool.pool(new float[6], 2, 3, 3, 3)).hasMessageContaining("can only be reduced");
-    assertThatThrownBy(() -> SpectrogramPool.pool(new float[5], 2, 3, 1, 1)).hasMessageContaining("is not 2x3");
+    assertThatThrownBy(() -> SpectrogramPool.pool(new float[6], 2, 3, 3, 3))
+        .hasMessageContaining("can only be reduced");
+    assertThatThrownBy(() -> SpectrogramPool.pool(new float[5], 2, 3, 1, 1))
+        .hasMessageContaining("is not 2x3");
   }
 }

@@ -40,8 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The serving operator's batching under Flink's operator test harness: when a batch is scored (full, input idle,
- * delay, new version, checkpoint), what a batch with bad records gives, and what a checkpoint keeps.
+ * The serving operator's batching under Flink's operator test harness: when a batch is scored
+ * (full, input idle, delay, new version, checkpoint), what a batch with bad records gives, and what
+ * a checkpoint keeps.
  */
 class ModelServingOperatorTest {
   @TempDir static Path store;
@@ -54,9 +55,12 @@ class ModelServingOperatorTest {
   private static IgmTrainer secondReference;
 
   private final Random random = new Random(17);
+
   /** Every sample sent, by id, with its inputs, to recompute its prediction. */
   private final Map<String, float[][]> sent = new LinkedHashMap<>();
-  private final List<TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction>> harnesses = new ArrayList<>();
+
+  private final List<TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction>>
+      harnesses = new ArrayList<>();
   private long offset;
 
   @BeforeAll
@@ -107,11 +111,16 @@ class ModelServingOperatorTest {
     oneTurn(h);
     assertThat(h.extractOutputValues()).as("the input kept delivering").isEmpty();
     idle(h); // a turn with no input
-    assertThat(h.extractOutputValues()).extracting(Prediction::getSampleId).containsExactlyElementsOf(ids);
+    assertThat(h.extractOutputValues())
+        .extracting(Prediction::getSampleId)
+        .containsExactlyElementsOf(ids);
 
     List<String> lone = send(h, "lone", 1);
     idle(h);
-    assertThat(h.extractOutputValues()).extracting(Prediction::getSampleId).endsWith(lone.get(0)).hasSize(4);
+    assertThat(h.extractOutputValues())
+        .extracting(Prediction::getSampleId)
+        .endsWith(lone.get(0))
+        .hasSize(4);
   }
 
   @Test
@@ -125,14 +134,19 @@ class ModelServingOperatorTest {
     h.setProcessingTime(9);
     assertThat(h.extractOutputValues()).isEmpty();
     h.setProcessingTime(10);
-    assertThat(h.extractOutputValues()).extracting(Prediction::getSampleId).containsExactlyElementsOf(ids);
+    assertThat(h.extractOutputValues())
+        .extracting(Prediction::getSampleId)
+        .containsExactlyElementsOf(ids);
 
     h.setProcessingTime(12);
     List<String> later = send(h, "later", 1);
     h.setProcessingTime(21);
     assertThat(h.extractOutputValues()).hasSize(2);
     h.setProcessingTime(22);
-    assertThat(h.extractOutputValues()).extracting(Prediction::getSampleId).endsWith(later.get(0)).hasSize(3);
+    assertThat(h.extractOutputValues())
+        .extracting(Prediction::getSampleId)
+        .endsWith(later.get(0))
+        .hasSize(3);
   }
 
   @Test
@@ -146,7 +160,8 @@ class ModelServingOperatorTest {
     idle(h);
 
     List<Prediction> out = h.extractOutputValues();
-    assertThat(out).extracting(Prediction::getSampleId)
+    assertThat(out)
+        .extracting(Prediction::getSampleId)
         .containsExactlyElementsOf(concat(before, after));
     for (Prediction p : out) {
       boolean old = before.contains(p.getSampleId());
@@ -161,7 +176,8 @@ class ModelServingOperatorTest {
     h.processElement2(new StreamRecord<>(modelRecord(0, v1)));
     List<String> good = new ArrayList<>();
     good.addAll(send(h, "g0", 1));
-    h.processElement1(new StreamRecord<>(OperatorFixtures.raw("samples", 100, "junk", new byte[] {1, 2, 3})));
+    h.processElement1(
+        new StreamRecord<>(OperatorFixtures.raw("samples", 100, "junk", new byte[] {1, 2, 3})));
     good.addAll(send(h, "g1", 1));
     MultimodalSample noB = sample("no-b", inputs(random));
     noB.getModalities().remove("b");
@@ -179,9 +195,13 @@ class ModelServingOperatorTest {
     assertThat(out).extracting(Prediction::getSampleId).containsExactlyElementsOf(good);
     out.forEach(p -> assertScoredBy(p, firstReference, sent.get(p.getSampleId())));
     List<DeadLetter> dead = deadLetters(h);
-    assertThat(dead).extracting(DeadLetter::getSourceOffset).containsExactly(100L, 101L, 102L, 103L);
+    assertThat(dead)
+        .extracting(DeadLetter::getSourceOffset)
+        .containsExactly(100L, 101L, 102L, 103L);
     assertThat(dead.get(0).getReason()).contains("corrupt");
-    assertThat(dead.get(1).getReason()).contains("model m v1 cannot score it").contains("has no modality 'b'");
+    assertThat(dead.get(1).getReason())
+        .contains("model m v1 cannot score it")
+        .contains("has no modality 'b'");
     assertThat(dead.get(2).getReason()).contains("non-finite value NaN");
     assertThat(dead.get(3).getReason()).contains("has 5 values, the model takes 6");
     assertThat(dead).allMatch(d -> d.getStage().equals("serve"));
@@ -190,18 +210,29 @@ class ModelServingOperatorTest {
   @Test
   void eachSampleGetsOnePredictionPerModelInThePolicysOrder() throws Exception {
     ModelSnapshot n1 = OperatorFixtures.publish(second, store.resolve("n/v1.safetensors"), "n", 1);
-    var h = open(new ServingPolicy(List.of("m", "n"), BeforeFirstModel.HOLD, 100, QualityGate.OFF),
-        new BatchingPolicy(100, Duration.ofHours(1)));
+    var h =
+        open(
+            new ServingPolicy(List.of("m", "n"), BeforeFirstModel.HOLD, 100, QualityGate.OFF),
+            new BatchingPolicy(100, Duration.ofHours(1)));
     h.processElement2(new StreamRecord<>(modelRecord(0, v1)));
     h.processElement2(new StreamRecord<>(modelRecord(1, n1)));
     List<String> ids = send(h, "s", 3);
     idle(h);
     List<Prediction> out = h.extractOutputValues();
-    assertThat(out).extracting(p -> p.getSampleId() + "/" + p.getModelId())
-        .containsExactly(ids.get(0) + "/m", ids.get(0) + "/n", ids.get(1) + "/m", ids.get(1) + "/n", ids.get(2) + "/m",
+    assertThat(out)
+        .extracting(p -> p.getSampleId() + "/" + p.getModelId())
+        .containsExactly(
+            ids.get(0) + "/m",
+            ids.get(0) + "/n",
+            ids.get(1) + "/m",
+            ids.get(1) + "/n",
+            ids.get(2) + "/m",
             ids.get(2) + "/n");
     for (Prediction p : out) {
-      assertScoredBy(p, p.getModelId().equals("m") ? firstReference : secondReference, sent.get(p.getSampleId()));
+      assertScoredBy(
+          p,
+          p.getModelId().equals("m") ? firstReference : secondReference,
+          sent.get(p.getSampleId()));
     }
   }
 
@@ -222,7 +253,8 @@ class ModelServingOperatorTest {
   }
 
   @Test
-  void aCheckpointScoresTheOpenBatchBeforeTheBarrierAndARestoreScoresNothingTwice() throws Exception {
+  void aCheckpointScoresTheOpenBatchBeforeTheBarrierAndARestoreScoresNothingTwice()
+      throws Exception {
     var h = open(new BatchingPolicy(100, Duration.ofHours(1)));
     h.processElement2(new StreamRecord<>(modelRecord(0, v1)));
     List<String> before = send(h, "before", 3);
@@ -232,14 +264,17 @@ class ModelServingOperatorTest {
     OperatorSubtaskState checkpoint = h.snapshot(1, 1);
     assertThat(atBarrier).as("scored before the barrier").containsExactlyElementsOf(before);
 
-    // The job fails after the checkpoint and restarts from it: samples after the checkpoint are read again.
+    // The job fails after the checkpoint and restarts from it: samples after the checkpoint are
+    // read again.
     var restored = restore(checkpoint, new BatchingPolicy(100, Duration.ofHours(1)));
     List<String> after = send(restored, "after", 2);
     idle(restored);
     List<Prediction> out = restored.extractOutputValues();
     assertThat(ids(out)).as("nothing scored twice, nothing lost").containsExactlyElementsOf(after);
     out.forEach(p -> assertScoredBy(p, firstReference, sent.get(p.getSampleId())));
-    assertThat(out).extracting(Prediction::getModelVersion).containsOnly(1L); // v1 from the broadcast state
+    assertThat(out)
+        .extracting(Prediction::getModelVersion)
+        .containsOnly(1L); // v1 from the broadcast state
   }
 
   @Test
@@ -247,7 +282,8 @@ class ModelServingOperatorTest {
     var h = open(new BatchingPolicy(100, Duration.ofHours(1)));
     h.processElement2(new StreamRecord<>(modelRecord(0, v1)));
     List<String> batched = send(h, "batched", 3);
-    // A snapshot taken without the pre-barrier flush (Flink always flushes first; the state must not lose them anyway).
+    // A snapshot taken without the pre-barrier flush (Flink always flushes first; the state must
+    // not lose them anyway).
     OperatorSubtaskState checkpoint = h.snapshot(1, 1);
     assertThat(h.extractOutputValues()).isEmpty();
 
@@ -260,7 +296,8 @@ class ModelServingOperatorTest {
     assertThat(ids(out)).containsExactlyElementsOf(concat(batched, after));
     out.forEach(p -> assertScoredBy(p, firstReference, sent.get(p.getSampleId())));
 
-    // The restored batch is also scored by its timer when no mail runs (a task that never goes idle).
+    // The restored batch is also scored by its timer when no mail runs (a task that never goes
+    // idle).
     var again = restore(checkpoint, new BatchingPolicy(100, Duration.ofMillis(10)));
     again.setProcessingTime(again.getProcessingTime() + 10);
     assertThat(ids(again.extractOutputValues())).containsExactlyElementsOf(batched);
@@ -281,12 +318,16 @@ class ModelServingOperatorTest {
     assertThat(ids(out)).containsExactlyElementsOf(early);
     out.forEach(p -> assertScoredBy(p, firstReference, sent.get(p.getSampleId())));
 
-    var rejecting = open(new ServingPolicy(List.of("m"), BeforeFirstModel.REJECT, 100, QualityGate.OFF),
-        new BatchingPolicy(100, Duration.ofHours(1)));
+    var rejecting =
+        open(
+            new ServingPolicy(List.of("m"), BeforeFirstModel.REJECT, 100, QualityGate.OFF),
+            new BatchingPolicy(100, Duration.ofHours(1)));
     List<String> refused = send(rejecting, "refused", 2);
     idle(rejecting);
-    assertThat(deadLetters(rejecting)).hasSize(2)
-        .allMatch(d -> d.getReason().contains("no version of model m in service yet (policy: reject)"));
+    assertThat(deadLetters(rejecting))
+        .hasSize(2)
+        .allMatch(
+            d -> d.getReason().contains("no version of model m in service yet (policy: reject)"));
     assertThat(rejecting.extractOutputValues()).isEmpty();
     assertThat(refused).hasSize(2);
   }
@@ -295,20 +336,28 @@ class ModelServingOperatorTest {
   void versionsOutsideTheModelStoreAreRefusedAndTheCurrentOneKeepsServing() throws Exception {
     Path root = Files.createDirectories(store.resolve("confined/store"));
     Path outside = Files.createDirectories(store.resolve("confined/outside"));
-    ModelSnapshot inside = OperatorFixtures.publish(first, root.resolve("m/v1.safetensors"), "m", 1);
+    ModelSnapshot inside =
+        OperatorFixtures.publish(first, root.resolve("m/v1.safetensors"), "m", 1);
     // A valid file with the right checksum, outside the root: only the location refuses it.
-    ModelSnapshot elsewhere = OperatorFixtures.publish(second, outside.resolve("v2.safetensors"), "m", 2);
+    ModelSnapshot elsewhere =
+        OperatorFixtures.publish(second, outside.resolve("v2.safetensors"), "m", 2);
     Files.createSymbolicLink(root.resolve("m/link.safetensors"), outside.resolve("v2.safetensors"));
     String rootUri = root.toUri().toString();
-    List<ModelSnapshot> refused = List.of(
-        OperatorFixtures.announce(second, rootUri + "m/../../outside/v2.safetensors", "m", 2),
-        OperatorFixtures.announce(second, "http://127.0.0.1:1/m/v2.safetensors", "m", 3),
-        OperatorFixtures.announce(second, outside.resolve("v2.safetensors").toString(), "m", 4),
-        OperatorFixtures.announce(second, elsewhere.getUri(), "m", 5),
-        OperatorFixtures.announce(second, rootUri + "m/link.safetensors", "m", 6));
+    List<ModelSnapshot> refused =
+        List.of(
+            OperatorFixtures.announce(second, rootUri + "m/../../outside/v2.safetensors", "m", 2),
+            OperatorFixtures.announce(second, "http://127.0.0.1:1/m/v2.safetensors", "m", 3),
+            OperatorFixtures.announce(second, outside.resolve("v2.safetensors").toString(), "m", 4),
+            OperatorFixtures.announce(second, elsewhere.getUri(), "m", 5),
+            OperatorFixtures.announce(second, rootUri + "m/link.safetensors", "m", 6));
 
-    ServingPolicy policy = new ServingPolicy(List.of("m"), BeforeFirstModel.HOLD, 100, QualityGate.OFF,
-        ModelStoreRoot.of(root.toString(), Path.of("/")));
+    ServingPolicy policy =
+        new ServingPolicy(
+            List.of("m"),
+            BeforeFirstModel.HOLD,
+            100,
+            QualityGate.OFF,
+            ModelStoreRoot.of(root.toString(), Path.of("/")));
     var h = open(policy, new BatchingPolicy(100, Duration.ofHours(1)));
     h.processElement2(new StreamRecord<>(modelRecord(0, inside)));
     for (int i = 0; i < refused.size(); i++) {
@@ -319,45 +368,70 @@ class ModelServingOperatorTest {
 
     List<DeadLetter> dead = deadLetters(h);
     assertThat(dead).hasSize(refused.size());
-    assertThat(dead).allMatch(d -> d.getReason().contains("refused (subtask 0 of 1), the current version stays in service"));
-    assertThat(dead.get(0).getReason()).contains("outside the model store root").contains("'..' segment");
-    assertThat(dead.get(1).getReason()).contains("outside the model store root").contains("not on the store's file system");
-    assertThat(dead.get(2).getReason()).contains("outside the model store root").contains("not below");
-    assertThat(dead.get(3).getReason()).contains("outside the model store root").contains("not below");
-    assertThat(dead.get(4).getReason()).contains("outside the model store root").contains("symbolic link");
+    assertThat(dead)
+        .allMatch(
+            d ->
+                d.getReason()
+                    .contains("refused (subtask 0 of 1), the current version stays in service"));
+    assertThat(dead.get(0).getReason())
+        .contains("outside the model store root")
+        .contains("'..' segment");
+    assertThat(dead.get(1).getReason())
+        .contains("outside the model store root")
+        .contains("not on the store's file system");
+    assertThat(dead.get(2).getReason())
+        .contains("outside the model store root")
+        .contains("not below");
+    assertThat(dead.get(3).getReason())
+        .contains("outside the model store root")
+        .contains("not below");
+    assertThat(dead.get(4).getReason())
+        .contains("outside the model store root")
+        .contains("symbolic link");
     List<Prediction> out = h.extractOutputValues();
     assertThat(ids(out)).containsExactlyElementsOf(ids);
     assertThat(out).extracting(Prediction::getModelVersion).containsOnly(1L);
     out.forEach(p -> assertScoredBy(p, firstReference, sent.get(p.getSampleId())));
   }
 
-  // ------------------------------------------------------------------------------------------ helpers
+  // ------------------------------------------------------------------------------------------
+  // helpers
 
-  private TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction> open(BatchingPolicy batching)
-      throws Exception {
-    return open(new ServingPolicy(List.of("m"), BeforeFirstModel.HOLD, 100, QualityGate.OFF), batching);
+  private TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction> open(
+      BatchingPolicy batching) throws Exception {
+    return open(
+        new ServingPolicy(List.of("m"), BeforeFirstModel.HOLD, 100, QualityGate.OFF), batching);
   }
 
-  private TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction> open(ServingPolicy policy,
-      BatchingPolicy batching) throws Exception {
-    var h = new TwoInputStreamOperatorTestHarness<>(new ModelServingOperator(policy, batching, DEAD_LETTERS));
+  private TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction> open(
+      ServingPolicy policy, BatchingPolicy batching) throws Exception {
+    var h =
+        new TwoInputStreamOperatorTestHarness<>(
+            new ModelServingOperator(policy, batching, DEAD_LETTERS));
     harnesses.add(h);
     h.open();
     return h;
   }
 
-  private TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction> restore(OperatorSubtaskState state,
-      BatchingPolicy batching) throws Exception {
-    var h = new TwoInputStreamOperatorTestHarness<>(new ModelServingOperator(
-        new ServingPolicy(List.of("m"), BeforeFirstModel.HOLD, 100, QualityGate.OFF), batching, DEAD_LETTERS));
+  private TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction> restore(
+      OperatorSubtaskState state, BatchingPolicy batching) throws Exception {
+    var h =
+        new TwoInputStreamOperatorTestHarness<>(
+            new ModelServingOperator(
+                new ServingPolicy(List.of("m"), BeforeFirstModel.HOLD, 100, QualityGate.OFF),
+                batching,
+                DEAD_LETTERS));
     harnesses.add(h);
     h.initializeState(state);
     h.open();
     return h;
   }
 
-  /** Sends {@code n} fresh samples (ids {@code prefix-i}) on the samples input; returns their ids. */
-  private List<String> send(TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction> h, String prefix, int n)
+  /**
+   * Sends {@code n} fresh samples (ids {@code prefix-i}) on the samples input; returns their ids.
+   */
+  private List<String> send(
+      TwoInputStreamOperatorTestHarness<RawRecord, RawRecord, Prediction> h, String prefix, int n)
       throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
