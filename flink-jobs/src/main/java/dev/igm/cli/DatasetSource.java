@@ -72,6 +72,9 @@ public final class DatasetSource {
   /** Whether {@link #load} carved TEST rows out of TRAIN. */
   private boolean carvedTest;
 
+  private static final List<String> TEXT_LAYOUTS = List.of("twitter2015", "sarcasm");
+  private static final List<String> AUDIO_VISUAL_LAYOUTS = List.of("cremad", "kinetics-sounds");
+
   /**
    * The shapes of a layout's modalities, once {@link #load} decoded a layout; empty for a table.
    */
@@ -265,25 +268,31 @@ public final class DatasetSource {
     if (root == null) {
       throw new IllegalArgumentException("--layout " + layout + " needs --root DIR");
     }
+    boolean text = TEXT_LAYOUTS.contains(layout);
+    if (!text && matched("--max-words") && PaperLayouts.NAMES.contains(layout)) {
+      throw new IllegalArgumentException(
+          "--max-words applies to the layouts with text ("
+              + String.join(", ", TEXT_LAYOUTS)
+              + "), not to "
+              + layout);
+    }
     LayoutSource source =
         new LayoutSource(
             PaperLayouts.open(
                 layout, root, new LayoutOptions(imageSize, maxWords, spectrogramSize, frames)));
-    record.put(
-        "layout",
-        Map.of(
-            "name",
-            layout,
-            "root",
-            root.toString(),
-            "imageSize",
-            imageSize,
-            "maxWords",
-            maxWords,
-            "spectrogramSize",
-            spectrogramSize == null ? "full" : spectrogramSize.toString(),
-            "frames",
-            frames));
+    // only the options the layout reads: what a run was given and used, not every default
+    Map<String, Object> used = new LinkedHashMap<>();
+    used.put("name", layout);
+    used.put("root", root.toString());
+    used.put("imageSize", imageSize);
+    if (text) {
+      used.put("maxWords", maxWords);
+    }
+    if (AUDIO_VISUAL_LAYOUTS.contains(layout)) {
+      used.put("spectrogramSize", spectrogramSize == null ? "full" : spectrogramSize.toString());
+      used.put("frames", frames == 0 ? "the layout's own" : frames);
+    }
+    record.put("layout", used);
     return source.withIndex(carve(source.index()));
   }
 
@@ -376,6 +385,7 @@ public final class DatasetSource {
           LayoutTensors.load(source, TensorCodec.create(), n -> line.update(n, total, ""));
       line.done();
       layoutShapes.putAll(tensors.shapes());
+      record.put("shapes", new LinkedHashMap<>(layoutShapes)); // each modality's tensor as trained
       return tensors.dataset();
     }
     notes.clear();

@@ -154,6 +154,13 @@ public final class FitCommand implements Callable<Integer> {
   EpochSelection epochSelection;
 
   @Option(
+      names = "--test-curve",
+      description =
+          "Also score TEST after every epoch and record it beside VALID in metrics.json, for igm report --fit"
+              + " (each modality's accuracy over training). Never used for any choice; costs one TEST pass per epoch.")
+  boolean testCurve;
+
+  @Option(
       names = "--init-from",
       paramLabel = "SNAPSHOT",
       description = "Continue the model of a snapshot (.safetensors) with this command's settings.")
@@ -222,6 +229,10 @@ public final class FitCommand implements Callable<Integer> {
           "--epoch-selection best chooses the epoch on the VALID rows, and there are"
               + " none: give --valid-fraction F or a split column with VALID rows, or drop the option");
     }
+    if (testCurve && ds.rows(Split.TEST).isEmpty()) {
+      throw new IllegalArgumentException(
+          "--test-curve scores TEST after every epoch, and the data has no TEST rows");
+    }
     boolean bestEpoch = epochSelection == null ? hasValid : epochSelection == EpochSelection.best;
     err.printf(
         Locale.ROOT,
@@ -281,6 +292,9 @@ public final class FitCommand implements Callable<Integer> {
           OfflineFit fit = OfflineFit.of(ds, config, epochs, orderSeed);
           if (bestEpoch) {
             fit.selectBestEpoch(selectBy);
+          }
+          if (testCurve) {
+            fit.scoreTestEachEpoch();
           }
           if (snapshot != null) {
             fit.initFrom(snapshot);
@@ -471,12 +485,20 @@ public final class FitCommand implements Callable<Integer> {
       if (!e.valid().isEmpty()) {
         point.put("valid", e.valid());
       }
+      if (!e.test().isEmpty()) {
+        point.put("test", e.test()); // --test-curve: for the picture only
+      }
       if (e.nonFiniteValid() > 0) {
         point.put("nonFiniteValid", e.nonFiniteValid());
       }
       curve.add(point);
     }
     m.put("validCurve", curve);
+    if (testCurve) {
+      m.put(
+          "testInCurve",
+          "TEST scored after every epoch for the picture only; the epoch kept reads VALID");
+    }
     return m;
   }
 

@@ -124,7 +124,8 @@ public final class ReportCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description =
           "An igm fit --out folder instead of a training job's metrics; repeatable. Draws each method's"
-              + " per-modality VALID accuracy over the epochs (imbalance.png).")
+              + " per-modality VALID accuracy over the epochs (imbalance.png), and TEST's (imbalance-test.png) for runs"
+              + " fitted with --test-curve.")
   List<Path> fitFolders;
 
   @Option(
@@ -160,7 +161,14 @@ public final class ReportCommand implements Callable<Integer> {
       try {
         FitCurves curves = FitCurves.read(fitFolders);
         Path index = curves.write(out);
-        System.err.println("read " + curves.runs().size() + " igm fit run(s); chart imbalance.png");
+        boolean tested = curves.runs().stream().anyMatch(r -> !r.testAccuracy().isEmpty());
+        System.err.println(
+            "read "
+                + curves.runs().size()
+                + " igm fit run(s); chart imbalance.png"
+                + (tested
+                    ? " (VALID) and imbalance-test.png (TEST, recorded by --test-curve)"
+                    : ""));
         System.out.println(index.toAbsolutePath());
         return 0;
       } catch (IOException e) {

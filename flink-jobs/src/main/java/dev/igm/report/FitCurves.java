@@ -18,19 +18,26 @@ import java.util.stream.Stream;
 /**
  * The imbalance picture of {@code igm fit} runs: each modality's VALID accuracy after every epoch,
  * read from the runs' {@code metrics.json} (their {@code epochSelection.validCurve}), one line per
- * method and modality, drawn as one chart ({@code imbalance.png}) with a page that lists the
- * numbers it shows. Which modality a method lets fall behind, and whether it catches up, is what
- * the chart is for.
+ * method and modality, drawn as one chart ({@code imbalance.png}; a colour per modality, a line
+ * style per method) with a page that lists the numbers it shows. Which modality a method lets fall
+ * behind, and whether it catches up, is what the chart is for. Runs fitted with {@code
+ * --test-curve} also recorded TEST after every epoch: those curves get a chart of their own ({@code
+ * imbalance-test.png}); they were never used for any choice.
  */
 public final class FitCurves {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * One run: its method, where it came from, and per modality (then fused) the accuracy of each
-   * epoch.
+   * One run: its method, where it came from, and per modality (then fused) the VALID accuracy of
+   * each epoch; {@code testAccuracy} the same on TEST, empty unless the fit recorded it ({@code
+   * --test-curve}).
    */
   public record Run(
-      String method, Path metrics, List<Integer> epochs, Map<String, List<Double>> accuracy) {}
+      String method,
+      Path metrics,
+      List<Integer> epochs,
+      Map<String, List<Double>> accuracy,
+      Map<String, List<Double>> testAccuracy) {}
 
   private final List<Run> runs;
 
@@ -78,71 +85,52 @@ public final class FitCurves {
     }
     List<Integer> epochs = new ArrayList<>();
     Map<String, List<Double>> accuracy = new LinkedHashMap<>();
+    Map<String, List<Double>> test = new LinkedHashMap<>();
     for (JsonNode epoch : curve) {
       epochs.add(epoch.path("epoch").asInt());
-      for (Iterator<Map.Entry<String, JsonNode>> it = epoch.path("valid").fields();
-          it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (e.getKey().endsWith(".acc")) {
-          String group = e.getKey().substring(0, e.getKey().length() - ".acc".length());
-          accuracy
-              .computeIfAbsent(group, g -> new ArrayList<>())
-              .add(e.getValue().asDouble(Double.NaN));
-        }
+      accuracies(epoch.path("valid"), accuracy);
+      accuracies(epoch.path("test"), test);
+    }
+    if (!test.isEmpty() && test.values().stream().anyMatch(v -> v.size() != epochs.size())) {
+      throw new IOException(file + " records TEST for some epochs only");
+    }
+    return new Run(root.path("method").asText("?"), file, epochs, accuracy, test);
+  }
+
+  private static void accuracies(JsonNode scores, Map<String, List<Double>> into) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = scores.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().endsWith(".acc")) {
+        String group = e.getKey().substring(0, e.getKey().length() - ".acc".length());
+        into.computeIfAbsent(group, g -> new ArrayList<>()).add(e.getValue().asDouble(Double.NaN));
       }
     }
-    return new Run(root.path("method").asText("?"), file, epochs, accuracy);
   }
 
   public List<Run> runs() {
     return runs;
   }
 
-  /** Writes {@code imbalance.png} and {@code index.html} into {@code dir}; returns the page. */
+  /**
+   * Writes {@code imbalance.png} (VALID), {@code imbalance-test.png} when any run recorded TEST per
+   * epoch, and {@code index.html} into {@code dir}; returns the page.
+   */
   public Path write(Path dir) throws IOException {
     Files.createDirectories(dir);
-    LineChart chart =
-        new LineChart("Per-modality VALID accuracy over training", "epoch", "VALID accuracy")
-            .subtitle("solid: each modality's own head; dashed: the fused prediction")
-            .integerX()
-            .yRange(0, 1);
-    StringBuilder table = new StringBuilder("<table>\n<tr><th>method</th><th>prediction</th>");
+    StringBuilder table =
+        new StringBuilder("<table>\n<tr><th>method</th><th>split</th><th>prediction</th>");
     int widest = runs.stream().mapToInt(r -> r.epochs().size()).max().orElse(0);
     for (int e = 1; e <= widest; e++) {
       table.append("<th>").append(e).append("</th>");
     }
     table.append("</tr>\n");
-    int colour = 0;
-    for (Run r : runs) {
-      double[] x = r.epochs().stream().mapToDouble(Integer::doubleValue).toArray();
-      for (Map.Entry<String, List<Double>> g : r.accuracy().entrySet()) {
-        if (g.getKey().equals("mean-softmax")) {
-          continue; // joint's second fusion rule: the chart is about the modalities and the
-          // method's own fusion
-        }
-        boolean fused = g.getKey().equals("fused");
-        Series s =
-            Series.of(
-                    r.method() + " " + g.getKey(),
-                    x,
-                    g.getValue().stream().mapToDouble(d -> d).toArray())
-                .color(Palette.color(colour++))
-                .markers();
-        chart.add(fused ? s.dashed() : s);
-        table
-            .append("<tr><td>")
-            .append(esc(r.method()))
-            .append("</td><td>")
-            .append(esc(g.getKey()))
-            .append("</td>");
-        for (double v : g.getValue()) {
-          table.append(String.format(java.util.Locale.ROOT, "<td>%.3f</td>", v));
-        }
-        table.append("</tr>\n");
-      }
+    chart("VALID", Run::accuracy, table).writePng(dir.resolve("imbalance.png"), 1000, 560);
+    boolean tested = runs.stream().anyMatch(r -> !r.testAccuracy().isEmpty());
+    if (tested) {
+      chart("TEST", Run::testAccuracy, table)
+          .writePng(dir.resolve("imbalance-test.png"), 1000, 560);
     }
     table.append("</table>\n");
-    chart.writePng(dir.resolve("imbalance.png"), 1000, 560);
     StringBuilder sources = new StringBuilder();
     runs.forEach(r -> sources.append("<li>").append(esc(r.metrics().toString())).append("</li>\n"));
     Path index = dir.resolve("index.html");
@@ -152,13 +140,80 @@ public final class FitCurves {
             + "<title>igm fit: per-modality accuracy over training</title></head>\n<body>\n"
             + "<h1>Per-modality accuracy over training</h1>\n<p><img src=\"imbalance.png\" alt=\"per-modality VALID"
             + " accuracy by epoch\"></p>\n<p>Accuracy on the VALID rows after each epoch, as igm fit recorded it: each"
-            + " modality scored by its own head, and the fused prediction. VALID rows only: TEST takes no part in any"
-            + " choice.</p>\n"
+            + " modality scored by its own head, and the fused prediction.</p>\n"
+            + (tested
+                ? "<p><img src=\"imbalance-test.png\" alt=\"per-modality TEST accuracy by epoch\"></p>\n<p>The same"
+                    + " on TEST, recorded by igm fit --test-curve for this picture only: the epoch kept and the settings"
+                    + " chosen read VALID alone.</p>\n"
+                : "<p>VALID rows only: TEST takes no part in any choice.</p>\n")
             + table
             + "<p>From:</p>\n<ul>\n"
             + sources
             + "</ul>\n</body>\n</html>\n");
     return index;
+  }
+
+  /**
+   * One chart of {@code split}'s curves, their numbers appended to {@code table}. A colour per
+   * prediction (each modality's own head, then fused) and a line style per run (solid, dashed,
+   * alternating), so that one modality's curves under two methods sit side by side in one colour.
+   * The joint model's mean-softmax fusion is in the table only: a second fused line would hide the
+   * first.
+   */
+  private LineChart chart(
+      String split,
+      java.util.function.Function<Run, Map<String, List<Double>>> curves,
+      StringBuilder table) {
+    List<String> predictions = new ArrayList<>();
+    runs.forEach(
+        r ->
+            curves.apply(r).keySet().stream()
+                .filter(g -> !g.equals("mean-softmax") && !predictions.contains(g))
+                .forEach(predictions::add));
+    StringBuilder styles = new StringBuilder();
+    for (int i = 0; i < runs.size(); i++) {
+      styles
+          .append(i == 0 ? "" : ", ")
+          .append(runs.get(i).method())
+          .append(i % 2 == 0 ? " solid" : " dashed");
+    }
+    LineChart chart =
+        new LineChart(
+                "Per-modality " + split + " accuracy over training", "epoch", split + " accuracy")
+            .subtitle(
+                "colour: the prediction (each modality by its own head, and fused); line: "
+                    + styles)
+            .integerX()
+            .yRange(0, 1);
+    for (int i = 0; i < runs.size(); i++) {
+      Run r = runs.get(i);
+      double[] x = r.epochs().stream().mapToDouble(Integer::doubleValue).toArray();
+      for (Map.Entry<String, List<Double>> g : curves.apply(r).entrySet()) {
+        if (predictions.contains(g.getKey())) {
+          Series s =
+              Series.of(
+                      r.method() + " " + g.getKey(),
+                      x,
+                      g.getValue().stream().mapToDouble(d -> d).toArray())
+                  .color(Palette.color(predictions.indexOf(g.getKey())))
+                  .markers();
+          chart.add(i % 2 == 0 ? s : s.dashed());
+        }
+        table
+            .append("<tr><td>")
+            .append(esc(r.method()))
+            .append("</td><td>")
+            .append(split)
+            .append("</td><td>")
+            .append(esc(g.getKey()))
+            .append("</td>");
+        for (double v : g.getValue()) {
+          table.append(String.format(java.util.Locale.ROOT, "<td>%.3f</td>", v));
+        }
+        table.append("</tr>\n");
+      }
+    }
+    return chart;
   }
 
   private static String esc(String s) {

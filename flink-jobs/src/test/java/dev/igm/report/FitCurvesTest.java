@@ -52,8 +52,38 @@ class FitCurvesTest {
     Path index = curves.write(dir.resolve("out"));
     assertThat(dir.resolve("out/imbalance.png")).isNotEmptyFile();
     assertThat(Files.readString(index))
-        .contains("<td>joint</td><td>audio</td><td>0.200</td><td>0.250</td>")
-        .contains("<td>igm</td><td>fused</td><td>0.400</td>");
+        .contains("<td>joint</td><td>VALID</td><td>audio</td><td>0.200</td><td>0.250</td>")
+        .contains("<td>igm</td><td>VALID</td><td>fused</td><td>0.400</td>");
+    assertThat(j.testAccuracy()).isEmpty();
+    assertThat(dir.resolve("out/imbalance-test.png")).doesNotExist();
+  }
+
+  @Test
+  void testCurvesRecordedByTestCurveGetAChartOfTheirOwn() throws IOException {
+    Path joint =
+        fitFolder(
+            "t",
+            "joint",
+            "[{\"epoch\": 1, \"valid\": {\"audio.acc\": 0.2, \"fused.acc\": 0.3},"
+                + " \"test\": {\"audio.acc\": 0.21, \"fused.acc\": 0.31}}, {\"epoch\": 2, \"valid\": {\"audio.acc\": 0.4,"
+                + " \"fused.acc\": 0.5}, \"test\": {\"audio.acc\": 0.38, \"fused.acc\": 0.52}}]");
+    FitCurves curves = FitCurves.read(List.of(joint));
+    FitCurves.Run j = curves.runs().get(0);
+    assertThat(j.testAccuracy().get("audio")).containsExactly(0.21, 0.38);
+    assertThat(j.testAccuracy().get("fused")).containsExactly(0.31, 0.52);
+    Path index = curves.write(dir.resolve("out"));
+    assertThat(dir.resolve("out/imbalance-test.png")).isNotEmptyFile();
+    assertThat(Files.readString(index))
+        .contains("<td>joint</td><td>TEST</td><td>audio</td><td>0.210</td><td>0.380</td>")
+        .contains("for this picture only");
+    Path partial =
+        fitFolder(
+            "u",
+            "igm",
+            "[{\"epoch\": 1, \"valid\": {\"a.acc\": 0.2}, \"test\": {\"a.acc\": 0.2}},"
+                + " {\"epoch\": 2, \"valid\": {\"a.acc\": 0.3}}]");
+    assertThatThrownBy(() -> FitCurves.read(List.of(partial)))
+        .hasMessageContaining("TEST for some epochs only");
   }
 
   @Test

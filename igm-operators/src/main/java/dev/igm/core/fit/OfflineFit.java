@@ -38,9 +38,18 @@ public final class OfflineFit {
       double seconds,
       boolean best) {}
 
-  /** One epoch's VALID figures (empty without VALID rows) and its rows with a non-finite score. */
+  /**
+   * One epoch's VALID figures (empty without VALID rows) and its rows with a non-finite score;
+   * {@code test}: the same epoch's TEST figures when {@link #scoreTestEachEpoch} asked for them
+   * (empty otherwise), never used for any choice.
+   */
   public record EpochScore(
-      int epoch, long batches, double meanLoss, Map<String, Double> valid, int nonFiniteValid) {}
+      int epoch,
+      long batches,
+      double meanLoss,
+      Map<String, Double> valid,
+      int nonFiniteValid,
+      Map<String, Double> test) {}
 
   /**
    * The outcome of a fit. {@code trainer}: the model kept (of epoch {@code epoch}); {@code
@@ -72,6 +81,7 @@ public final class OfflineFit {
   private SnapshotContinuation initFrom;
   private Consumer<EpochProgress> progress = p -> {};
   private String selectBy;
+  private boolean testEachEpoch;
 
   private OfflineFit(MultiViewDataset dataset, IgmConfig config, int epochs, long shuffleSeed) {
     this.dataset = dataset;
@@ -177,6 +187,17 @@ public final class OfflineFit {
     return this;
   }
 
+  /**
+   * Also score the TEST rows after every epoch, for a picture of how each modality learns (the
+   * imbalance chart). The figures go into {@link EpochScore#test} only: the epoch kept and the grid
+   * point chosen read VALID alone. Scoring leaves the model as it was, so the fit trains the same
+   * tensors with or without it.
+   */
+  public OfflineFit scoreTestEachEpoch() {
+    this.testEachEpoch = true;
+    return this;
+  }
+
   public OfflineFit onEpoch(Consumer<EpochProgress> listener) {
     this.progress = listener;
     return this;
@@ -224,9 +245,18 @@ public final class OfflineFit {
                   ? Evaluation.Report.empty()
                   : Evaluation.report(trainer, dataset.rows(Split.VALID));
           double meanLoss = lossCount == 0 ? Double.NaN : lossSum / lossCount;
+          Map<String, Double> testNow =
+              !testEachEpoch || dataset.rows(Split.TEST).isEmpty()
+                  ? Map.of()
+                  : Evaluation.report(trainer, dataset.rows(Split.TEST)).metrics();
           curve.add(
               new EpochScore(
-                  epoch, trainer.batches(), meanLoss, valid.metrics(), valid.nonFiniteRows()));
+                  epoch,
+                  trainer.batches(),
+                  meanLoss,
+                  valid.metrics(),
+                  valid.nonFiniteRows(),
+                  testNow));
           boolean improved = false;
           if (selectBy != null) {
             double score = valid.metrics().getOrDefault(selectBy, Double.NaN);

@@ -134,6 +134,37 @@ class BestEpochTest {
   }
 
   @Test
+  void scoringTestEveryEpochChangesNeitherTheChoiceNorTheModel() {
+    MultiViewDataset ds = separable();
+    OfflineFit.Result plain =
+        OfflineFit.of(ds, config(ds), EPOCHS, 3).selectBestEpoch("fused.acc").run();
+    OfflineFit.Result scored =
+        OfflineFit.of(ds, config(ds), EPOCHS, 3)
+            .selectBestEpoch("fused.acc")
+            .scoreTestEachEpoch()
+            .run();
+    try {
+      assertThat(plain.curve()).allSatisfy(e -> assertThat(e.test()).isEmpty());
+      assertThat(scored.curve())
+          .allSatisfy(e -> assertThat(e.test()).containsKeys("a.acc", "b.acc", "fused.acc"));
+      assertThat(scored.epoch()).isEqualTo(plain.epoch());
+      assertThat(scored.curve())
+          .extracting(OfflineFit.EpochScore::valid)
+          .isEqualTo(plain.curve().stream().map(OfflineFit.EpochScore::valid).toList());
+      // the kept epoch's TEST figures are the ones the fit reports for its model
+      assertThat(scored.curve().get(scored.epoch() - 1).test()).isEqualTo(scored.test());
+      List<float[]> x = parameters(plain.trainer());
+      List<float[]> y = parameters(scored.trainer());
+      for (int i = 0; i < x.size(); i++) {
+        assertThat(y.get(i)).as("parameter %d", i).containsExactly(x.get(i));
+      }
+    } finally {
+      plain.trainer().close();
+      scored.trainer().close();
+    }
+  }
+
+  @Test
   void selectionNeedsValidRowsAndAKnownMetric() {
     MultiViewDataset ds = separable();
     MultiViewDataset noValid =

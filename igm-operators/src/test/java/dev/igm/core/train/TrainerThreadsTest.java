@@ -7,8 +7,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A trainer's worker threads (covariance updates, prequential scoring beside a step) are its own:
- * close ends them.
+ * A trainer's worker threads (covariance updates, prequential scoring beside a step, the T refresh
+ * beside the steps) are its own: close ends them.
  */
 class TrainerThreadsTest {
 
@@ -31,8 +31,7 @@ class TrainerThreadsTest {
     }
     Set<Thread> mine = workers();
     mine.removeAll(before);
-    // the covariance worker, the scoring worker, and one T-refresh worker per modality that
-    // refreshed T
+    // and, once a T refresh was started beside the steps, its per-modality worker(s)
     assertThat(mine)
         .extracting(Thread::getName)
         .contains("igm-covariance", "igm-scoring")
