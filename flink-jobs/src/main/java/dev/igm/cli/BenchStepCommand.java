@@ -37,6 +37,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Measures an igm step against a SAM step and against plain PyTorch, on the audio-visual model.",
+      "",
       "Measures the training step on the audio-visual benchmark's model: two ResNet-18 modalities, audio [1, S, S] and "
           + "visual [3, F, I, I] (defaults S = 64, F = 2, I = 32: the sizes of docs/AV_BENCHMARK.md), head "
           + "512 -> 256 -> 64 -> 6, batch 16, schedule phased, SGD with momentum, sam.rho 0.05, tau 0.4, one "

@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       // one string per paragraph: picocli wraps each to the terminal's width
+      "Trains models offline on a dataset, in the order a replay streams it, and scores them.",
+      "",
       "Trains models offline on a multi-view dataset, in exactly the batch order a streamed replay delivers,"
           + " evaluates them on VALID and TEST (Acc / macro-F1 / MAP per modality and fused), and writes for each"
           + " method a snapshot (model.safetensors + model.json) and metrics.json under --out. Both record the"
