@@ -46,12 +46,13 @@ final class JointStep {
   private StepReport runInScope(List<LabeledSample> batch, long b, double lr, ScoreSheet sheet) {
     NDArray y = arrays.oneHot(BatchArrays.labels(batch));
     List<List<Integer>> trainable = new ArrayList<>();
+    List<Trainable.PassParameters> theta = new ArrayList<>();
     List<NDArray> xs = new ArrayList<>();
     for (int j = 0; j < nets.size(); j++) {
       ModalityNet net = nets.get(j);
       trainable.add(Trainable.indices(net));
       xs.add(arrays.input(BatchArrays.stack(batch, j), batch.size(), net.spec().inputSize()));
-      Trainable.zeroGradients(net, trainable.get(j));
+      theta.add(Trainable.forPass(net, trainable.get(j)));
     }
     NDArray loss;
     NDArray[] logits = new NDArray[nets.size()];
@@ -59,7 +60,7 @@ final class JointStep {
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       for (int j = 0; j < nets.size(); j++) {
         ModalityNet net = nets.get(j);
-        logits[j] = net.forward(xs.get(j), net.parameters(), Pass.TRAINING).logits;
+        logits[j] = net.forward(xs.get(j), theta.get(j).forward(), Pass.TRAINING).logits;
         sum = sum == null ? logits[j] : sum.add(logits[j]);
       }
       loss = Losses.crossEntropy(sum, y);
@@ -75,7 +76,7 @@ final class JointStep {
     List<List<NDArray>> grads = new ArrayList<>();
     double norm2 = 0;
     for (int j = 0; j < nets.size(); j++) {
-      grads.add(Trainable.gradients(nets.get(j), trainable.get(j)));
+      grads.add(theta.get(j).gradients());
       norm2 += Trainable.squaredNorm(grads.get(j));
     }
     if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {

@@ -68,11 +68,11 @@ final class ModalityStep {
     NDArray x = arrays.input(pass.input(), batch.size(), net.spec().inputSize());
     NDArray y = arrays.oneHot(labels);
 
-    Trainable.zeroGradients(net, trainable);
+    Trainable.PassParameters theta = Trainable.forPass(net, trainable);
     ModalityNet.Forward f;
     NDArray loss;
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      f = net.forward(x, net.parameters(), Pass.TRAINING);
+      f = net.forward(x, theta.forward(), Pass.TRAINING);
       loss = pass.loss().of(f.logits, y);
       gc.backward(loss);
     }
@@ -80,7 +80,7 @@ final class ModalityStep {
       sheet.modality(j, f.logits); // prequential scores from this pass; ignored if scored already
     }
     double lossValue = loss.toType(DataType.FLOAT64, false).getDouble();
-    List<NDArray> grads = Trainable.gradients(net, trainable);
+    List<NDArray> grads = theta.gradients();
     double norm2 = Trainable.squaredNorm(grads);
     if (!Double.isFinite(lossValue) || !Double.isFinite(norm2)) {
       return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
@@ -90,7 +90,7 @@ final class ModalityStep {
 
     List<NDArray> params = Trainable.parameters(net, trainable);
     List<NDArray> finalGrads = estimator.estimate(net, trainable, x, y, grads, Math.sqrt(norm2), f);
-    if (finalGrads == null || !Double.isFinite(Trainable.squaredNorm(finalGrads))) {
+    if (finalGrads == null || !Trainable.allFinite(finalGrads)) {
       return new StepReport(b, net.name(), lossValue, true, lr, Math.sqrt(norm2));
     }
     finalGrads = modifier.modify(j, net, trainable, finalGrads, means, b);

@@ -62,6 +62,7 @@ final class SamGradient implements GradientEstimator {
               .set(new NDIndex("..."), 0); // autograd accumulates into θ's own gradient
           leaves.add(theta);
         }
+        deltas.get(t).close(); // its memory serves the next tensor's
       }
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray loss = Losses.crossEntropy(net.forward(x, perturbed).logits, y);

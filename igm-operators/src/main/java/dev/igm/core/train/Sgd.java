@@ -26,11 +26,13 @@ public final class Sgd implements ParameterOptimizer {
     if (buffers == null) {
       buffers = new NDArray[params.size()];
     }
+    // temporaries are closed as soon as they are used, so the next parameter's reuse their memory
     for (int i = 0; i < params.size(); i++) {
       NDArray p = params.get(i);
       NDArray d = grads.get(i);
-      if (weightDecay != 0) {
-        d = d.add(p.mul(weightDecay));
+      NDArray decayed = weightDecay != 0 ? p.mul(weightDecay).addi(d) : null; // d + wd·θ
+      if (decayed != null) {
+        d = decayed;
       }
       if (momentum != 0) {
         if (buffers[i] == null) {
@@ -40,7 +42,12 @@ public final class Sgd implements ParameterOptimizer {
         }
         d = buffers[i];
       }
-      p.subi(d.mul(lr));
+      try (NDArray step = d.mul(lr)) {
+        p.subi(step);
+      }
+      if (decayed != null) {
+        decayed.close();
+      }
     }
     steps++;
   }
