@@ -13,10 +13,10 @@ import javax.imageio.ImageIO;
 /**
  * A tiny CREMA-D layout folder written here, with no Debian packages: per clip a 22,050 Hz 16-bit
  * WAV of a class-dependent tone in noise and JPEG frames with a class-dependent bright square,
- * under CREMA-D's six codes as {@code igm make-av-dataset} files them (the integration tests'
- * fixture, for the command-line tests).
+ * under CREMA-D's six codes as {@code igm make-av-dataset} files them. Shared with the integration
+ * tests through this module's test-jar.
  */
-final class CremaFolder {
+public final class CremaFolder {
   private static final List<String> CODES = List.of("NEU", "HAP", "SAD", "FEA", "DIS", "ANG");
 
   private CremaFolder() {}
@@ -25,7 +25,7 @@ final class CremaFolder {
    * {@code train} and {@code test} clips (classes round-robin), {@code frames} frames of {@code
    * size} px each.
    */
-  static Path write(Path root, int train, int test, int frames, int size, long seed)
+  public static Path write(Path root, int train, int test, int frames, int size, long seed)
       throws IOException {
     Rng rng = new Rng(seed);
     StringBuilder trainCsv = new StringBuilder();

@@ -7,6 +7,7 @@ import dev.igm.avro.Prediction;
 import dev.igm.avro.Split;
 import dev.igm.avro.Tensor;
 import dev.igm.avro.TrainingMetrics;
+import dev.igm.cli.CremaFolder;
 import dev.igm.cli.IgmCli;
 import dev.igm.codec.TensorCodec;
 import dev.igm.core.config.IgmConfig;
@@ -61,7 +62,7 @@ class AudioVisualStreamingIT {
   @Test
   void replayedCremaLayoutTrainsBothResNetsAndEqualsTheOfflineRun() throws Exception {
     long t0 = System.nanoTime();
-    Path root = CremaFixture.write(scratch.resolve("crema"), TRAIN, TEST, 2, 24, 3);
+    Path root = CremaFolder.write(scratch.resolve("crema"), TRAIN, TEST, 2, 24, 3);
     JobFixture.Topics topics = JobFixture.Topics.create(KAFKA);
     int code =
         IgmCli.run(
