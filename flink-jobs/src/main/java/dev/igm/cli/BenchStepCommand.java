@@ -143,6 +143,13 @@ public final class BenchStepCommand implements Callable<Integer> {
         warmupRounds,
         Runtime.getRuntime().availableProcessors(),
         loadAverage());
+    System.out.printf(
+        Locale.ROOT,
+        "  glibc malloc (this JVM and the PyTorch script alike): MALLOC_ARENA_MAX=%s"
+            + " MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s (bin/igm sets them for bench-step and fit)%n",
+        envOrUnset("MALLOC_ARENA_MAX"),
+        envOrUnset("MALLOC_MMAP_THRESHOLD_"),
+        envOrUnset("MALLOC_TRIM_THRESHOLD_"));
     if (!torch) {
       System.out.println(
           "  PyTorch comparison skipped: "
@@ -374,6 +381,11 @@ public final class BenchStepCommand implements Callable<Integer> {
 
   private double rate(double msPerBatch) {
     return batch * 1000.0 / msPerBatch;
+  }
+
+  private static String envOrUnset(String name) {
+    String v = System.getenv(name);
+    return v == null ? "unset" : v;
   }
 
   private static String loadAverage() {
