@@ -16,15 +16,21 @@ import java.util.stream.Stream;
  * command says so.
  */
 public final class OutputFolder implements AutoCloseable {
+  /** How long the partial folder must stay gone before Ctrl-C's removal is done, and at most. */
+  private static final long SETTLE_NANOS = 300_000_000L;
+
+  private static final long SETTLE_LIMIT_NANOS = 3_000_000_000L;
+
   private final Path target;
   private final Path work;
   private final ShutdownActions.Registration removal;
+  private volatile boolean abandoned;
   private boolean committed;
 
-  private OutputFolder(Path target, Path work, ShutdownActions.Registration removal) {
+  private OutputFolder(Path target, Path work) {
     this.target = target;
     this.work = work;
-    this.removal = removal;
+    this.removal = ShutdownActions.register("remove " + work, this::abandon);
   }
 
   /** Sweeps partial folders of runs that are gone, and starts a new one for {@code target}. */
@@ -35,11 +41,7 @@ public final class OutputFolder implements AutoCloseable {
     for (Path stale : OwnedDirectories.stale(parent, prefix)) {
       LocalScripts.deleteRecursively(stale);
     }
-    Path work = OwnedDirectories.create(parent, prefix);
-    return new OutputFolder(
-        abs,
-        work,
-        ShutdownActions.register("remove " + work, () -> LocalScripts.deleteRecursively(work)));
+    return new OutputFolder(abs, OwnedDirectories.create(parent, prefix));
   }
 
   /** Where to write. */
@@ -54,8 +56,37 @@ public final class OutputFolder implements AutoCloseable {
 
   /** Moves the complete folder into place, replacing what the target held. */
   public void commit() throws IOException {
+    if (abandoned) {
+      throw new IOException("interrupted: " + target + " keeps what it held");
+    }
     moveIntoPlace(work, target);
     committed = true;
+  }
+
+  /**
+   * Ctrl-C's action: no commit from now on, and the partial folder removed. The command's own
+   * thread may still be writing into it while the shutdown runs (a report half drawn), and a writer
+   * that creates its folders would bring it back: it is removed again until it has stayed gone for
+   * {@link #SETTLE_NANOS}.
+   */
+  void abandon() {
+    abandoned = true;
+    LocalScripts.deleteRecursively(work);
+    long start = System.nanoTime();
+    long gone = start;
+    while (System.nanoTime() - gone < SETTLE_NANOS
+        && System.nanoTime() - start < SETTLE_LIMIT_NANOS) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (Files.exists(work)) {
+        LocalScripts.deleteRecursively(work);
+        gone = System.nanoTime();
+      }
+    }
   }
 
   /** Removes the partial folder unless committed. */
