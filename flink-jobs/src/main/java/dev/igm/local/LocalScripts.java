@@ -170,6 +170,35 @@ public final class LocalScripts {
     p.destroyForcibly();
   }
 
+  /** How long a folder must stay gone for {@link #deleteForGood}, and how long it tries at most. */
+  private static final long SETTLE_NANOS = 300_000_000L;
+
+  private static final long SETTLE_LIMIT_NANOS = 3_000_000_000L;
+
+  /**
+   * Deletes a folder that threads still running may bring back, as at a signal: the command's own
+   * thread writing its report, or a Flink cluster still shutting down that recreates its folders.
+   * It is deleted again until it has stayed gone for 300 ms (3 s at most).
+   */
+  public static void deleteForGood(Path dir) {
+    deleteRecursively(dir);
+    long start = System.nanoTime();
+    long gone = start;
+    while (System.nanoTime() - gone < SETTLE_NANOS
+        && System.nanoTime() - start < SETTLE_LIMIT_NANOS) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        deleteRecursively(dir);
+        gone = System.nanoTime();
+      }
+    }
+  }
+
   /**
    * Deletes a scratch folder; a failure is logged, not thrown (clean-up must not hide the real
    * outcome). A folder that something still writes into while it goes (a job being cancelled) is

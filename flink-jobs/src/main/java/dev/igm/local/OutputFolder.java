@@ -16,11 +16,6 @@ import java.util.stream.Stream;
  * command says so.
  */
 public final class OutputFolder implements AutoCloseable {
-  /** How long the partial folder must stay gone before Ctrl-C's removal is done, and at most. */
-  private static final long SETTLE_NANOS = 300_000_000L;
-
-  private static final long SETTLE_LIMIT_NANOS = 3_000_000_000L;
-
   private final Path target;
   private final Path work;
   private final ShutdownActions.Registration removal;
@@ -64,38 +59,21 @@ public final class OutputFolder implements AutoCloseable {
   }
 
   /**
-   * Ctrl-C's action: no commit from now on, and the partial folder removed. The command's own
-   * thread may still be writing into it while the shutdown runs (a report half drawn), and a writer
-   * that creates its folders would bring it back: it is removed again until it has stayed gone for
-   * {@link #SETTLE_NANOS}.
+   * Ctrl-C's action: no commit from now on, and the partial folder removed, for good: the command's
+   * own thread may still be writing into it while the shutdown runs (a report half drawn).
    */
   void abandon() {
     abandoned = true;
-    LocalScripts.deleteRecursively(work);
-    long start = System.nanoTime();
-    long gone = start;
-    while (System.nanoTime() - gone < SETTLE_NANOS
-        && System.nanoTime() - start < SETTLE_LIMIT_NANOS) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      if (Files.exists(work)) {
-        LocalScripts.deleteRecursively(work);
-        gone = System.nanoTime();
-      }
-    }
+    LocalScripts.deleteForGood(work);
   }
 
   /** Removes the partial folder unless committed. */
   @Override
   public void close() {
-    removal.close();
     if (!committed) {
       LocalScripts.deleteRecursively(work);
     }
+    removal.close(); // last, as in RunScratch#close
   }
 
   /**

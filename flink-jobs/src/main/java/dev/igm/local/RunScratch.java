@@ -21,7 +21,8 @@ public final class RunScratch implements AutoCloseable {
   private RunScratch(Path dir) {
     this.dir = dir;
     this.onShutdown =
-        ShutdownActions.register("delete " + dir, () -> LocalScripts.deleteRecursively(dir));
+        // at a signal the cluster may still be shutting down and recreating its folders
+        ShutdownActions.register("delete " + dir, () -> LocalScripts.deleteForGood(dir));
   }
 
   /** Sweeps the stale run folders under {@code base}, then makes this run's. */
@@ -39,7 +40,9 @@ public final class RunScratch implements AutoCloseable {
 
   @Override
   public void close() {
-    onShutdown.close();
+    // deleted before the shutdown action is withdrawn: a command thread that a signal's shutdown
+    // cuts off halfway through leaves the deletion to the hook rather than a half-deleted folder
     LocalScripts.deleteRecursively(dir);
+    onShutdown.close();
   }
 }

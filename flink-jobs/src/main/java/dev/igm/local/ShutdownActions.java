@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * into are deleted. (Separate JVM hooks run in no defined order.)
  *
  * <p>A command registers an action when it acquires the resource and closes the registration when
- * it releases the resource normally; only what is still registered runs at shutdown.
+ * it releases the resource normally; only what is still registered runs at shutdown. Release first,
+ * close the registration last: the JVM halts as soon as the hook is done, so a command thread that
+ * withdrew its action and was then cut off halfway through its own release would leave it undone.
  */
 public final class ShutdownActions {
   private static final Logger LOG = LoggerFactory.getLogger(ShutdownActions.class);
