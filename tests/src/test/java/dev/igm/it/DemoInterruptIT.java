@@ -2,17 +2,13 @@ package dev.igm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -45,21 +41,8 @@ class DemoInterruptIT {
     pb.redirectErrorStream(true);
     pb.environment().put("IGM_JAVA_OPTS", "-Xmx1g");
     Process demo = pb.start();
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l = r.readLine(); l != null; l = r.readLine()) {
-                  lines.add(l);
-                }
-              } catch (IOException e) {
-                // the process ended
-              }
-            });
-    reader.start();
+    ProcessLines demoOutput = ProcessLines.follow(demo);
+    List<String> lines = demoOutput.lines();
     Set<ProcessHandle> seen = new HashSet<>();
     int signalledAt = 0;
     try {
@@ -78,7 +61,7 @@ class DemoInterruptIT {
     } finally {
       demo.descendants().forEach(ProcessHandle::destroyForcibly);
       demo.destroyForcibly();
-      reader.join(10_000);
+      demoOutput.close();
     }
     String output = String.join("\n", lines);
     assertThat(demo.exitValue()).as(output).isEqualTo(130);

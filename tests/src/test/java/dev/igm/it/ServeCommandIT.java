@@ -3,15 +3,12 @@ package dev.igm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.igm.local.LocalScripts;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -103,25 +100,12 @@ class ServeCommandIT {
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
       pb.environment().put("IGM_JAVA_OPTS", "-Xmx512m");
       Process p = pb.start();
-      List<String> lines = new CopyOnWriteArrayList<>();
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                  for (String l = r.readLine(); l != null; l = r.readLine()) {
-                    lines.add(l);
-                  }
-                } catch (IOException e) {
-                  // the process ended
-                }
-              });
-      reader.start();
+      ProcessLines output = ProcessLines.follow(p);
+      List<String> lines = output.lines();
       try {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (lines.stream().noneMatch(l -> l.contains("Flink web UI"))) {
-          assertThat(p.isAlive()).as("serve ended early:%n%s", String.join("\n", lines)).isTrue();
+          assertThat(p.isAlive()).as("serve ended early:%n%s", output.text()).isTrue();
           assertThat(System.nanoTime()).as("serve never started").isLessThan(deadline);
           Thread.sleep(100);
         }
@@ -130,14 +114,12 @@ class ServeCommandIT {
         assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("serve ended after SIGTERM").isTrue();
       } finally {
         LocalScripts.killTree(p.toHandle());
-        reader.join(10_000);
+        output.close();
       }
-      assertThat(p.exitValue()).as(String.join("\n", lines)).isEqualTo(143);
+      assertThat(p.exitValue()).as(output.text()).isEqualTo(143);
       try (Stream<Path> left = Files.list(tmp)) {
         assertThat(left.toList())
-            .as(
-                "round %d: left under --tmp-dir; serve printed:%n%s",
-                round, String.join("\n", lines))
+            .as("round %d: left under --tmp-dir; serve printed:%n%s", round, output.text())
             .isEmpty();
       }
     }
