@@ -29,11 +29,8 @@ public final class Sgd implements ParameterOptimizer {
     // temporaries are closed as soon as they are used, so the next parameter's reuse their memory
     for (int i = 0; i < params.size(); i++) {
       NDArray p = params.get(i);
-      NDArray d = grads.get(i);
-      NDArray decayed = weightDecay != 0 ? p.mul(weightDecay).addi(d) : null; // d + wd·θ
-      if (decayed != null) {
-        d = decayed;
-      }
+      NDArray decayed = weightDecay != 0 ? p.mul(weightDecay).addi(grads.get(i)) : null; // g + wd·θ
+      NDArray d = decayed != null ? decayed : grads.get(i);
       if (momentum != 0) {
         if (buffers[i] == null) {
           buffers[i] = Persistent.keep(d.duplicate(), p.getManager());
