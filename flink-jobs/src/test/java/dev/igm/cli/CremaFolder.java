@@ -22,6 +22,29 @@ public final class CremaFolder {
   private CremaFolder() {}
 
   /**
+   * {@code command} with the layout options the tests read a written folder with (frames of 16 px,
+   * spectrograms of 32 × 24, 2 frames), then {@code rest}.
+   */
+  public static String[] command(String command, Path root, String... rest) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                command,
+                "--layout",
+                "cremad",
+                "--root",
+                root.toString(),
+                "--image-size",
+                "16",
+                "--spectrogram-size",
+                "32x24",
+                "--frames",
+                "2"));
+    args.addAll(List.of(rest));
+    return args.toArray(String[]::new);
+  }
+
+  /**
    * {@code train} and {@code test} clips (classes round-robin), {@code frames} frames of {@code
    * size} px each.
    */

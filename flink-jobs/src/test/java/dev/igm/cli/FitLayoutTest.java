@@ -31,35 +31,7 @@ class FitLayoutTest {
       throws Exception {
     Path root = CremaFolder.write(dir.resolve("crema"), 12, 6, 3, 24, 3);
     Path out = dir.resolve("fit");
-    CliRun r =
-        CliRun.of(
-            "fit",
-            "--layout",
-            "cremad",
-            "--root",
-            root.toString(),
-            "--image-size",
-            "16",
-            "--spectrogram-size",
-            "32x24",
-            "--frames",
-            "2",
-            "--valid-fraction",
-            "0.5",
-            "--methods",
-            "joint,igm",
-            "--epochs",
-            "2",
-            "--batch-size",
-            "4",
-            "--set",
-            "head.widths=16,8",
-            "--set",
-            "phase.batches=1",
-            "--test-curve",
-            "--quiet",
-            "--out",
-            out.toString());
+    CliRun r = fit(root, "joint,igm", out, "--test-curve");
     assertThat(r.code()).as(r.toString()).isZero();
 
     List<Path> folders = List.of(out);
@@ -108,34 +80,7 @@ class FitLayoutTest {
     // scoring TEST after every epoch leaves the ResNets (BatchNorm statistics included) as they
     // were
     Path plain = dir.resolve("plain");
-    CliRun p =
-        CliRun.of(
-            "fit",
-            "--layout",
-            "cremad",
-            "--root",
-            root.toString(),
-            "--image-size",
-            "16",
-            "--spectrogram-size",
-            "32x24",
-            "--frames",
-            "2",
-            "--valid-fraction",
-            "0.5",
-            "--methods",
-            "igm",
-            "--epochs",
-            "2",
-            "--batch-size",
-            "4",
-            "--set",
-            "head.widths=16,8",
-            "--set",
-            "phase.batches=1",
-            "--quiet",
-            "--out",
-            plain.toString());
+    CliRun p = fit(root, "igm", plain);
     assertThat(p.code()).as(p.toString()).isZero();
     assertThat(TrainerSnapshot.read(plain.resolve("igm/model.safetensors")).sha256())
         .isEqualTo(TrainerSnapshot.read(out.resolve("igm/model.safetensors")).sha256());
@@ -205,5 +150,31 @@ class FitLayoutTest {
             "--no-progress");
     assertThat(replay.code()).as(replay.toString()).isEqualTo(2);
     assertThat(replay.err()).contains("--max-words applies to the layouts with text");
+  }
+
+  /**
+   * igm fit on the folder: half of TRAIN carved as VALID, 2 epochs of batches of 4, small heads.
+   */
+  private static CliRun fit(Path root, String methods, Path out, String... extra) {
+    List<String> rest =
+        new ArrayList<>(
+            List.of(
+                "--valid-fraction",
+                "0.5",
+                "--methods",
+                methods,
+                "--epochs",
+                "2",
+                "--batch-size",
+                "4",
+                "--set",
+                "head.widths=16,8",
+                "--set",
+                "phase.batches=1",
+                "--quiet",
+                "--out",
+                out.toString()));
+    rest.addAll(List.of(extra));
+    return CliRun.of(CremaFolder.command("fit", root, rest.toArray(String[]::new)));
   }
 }
