@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +41,7 @@ class HtmlReportTest {
 
     assertThat(exit).isZero();
     String html = Files.readString(out.resolve("index.html"));
-    assertSummary(html);
+    ReportPages.assertSummary(html);
     assertThat(html)
         .contains(
             "decode",
@@ -51,7 +49,7 @@ class HtmlReportTest {
             "NaN in modality shape",
             "label 9 out of range [0, 7)");
     assertThat(html).contains("τ used here: 0.4");
-    List<String> charts = imageSources(html);
+    List<String> charts = ReportPages.imageSources(html);
     assertThat(charts).containsExactlyInAnyOrderElementsOf(expectedCharts());
     for (String chart : charts) {
       assertReadablePng(out.resolve(chart));
@@ -134,54 +132,6 @@ class HtmlReportTest {
     }
     assertThat(charts).hasSize(6 + SyntheticMetrics.SPECTRA);
     return charts;
-  }
-
-  static void assertSummary(String html) {
-    // model, method, version, records, batches, samples trained, acc shape, acc colour, acc fused,
-    // loss, refused, dead letters
-    assertThat(row(html, "igm"))
-        .containsSubsequence(
-            "<td>igm</td>",
-            ">5<",
-            ">50<",
-            ">500<",
-            ">32000<",
-            ">0.6512<",
-            ">0.8347<",
-            ">0.9123<",
-            ">0.3071<",
-            ">0<",
-            ">7<");
-    assertThat(row(html, "joint"))
-        .containsSubsequence(
-            "<td>joint</td>",
-            ">5<",
-            ">50<",
-            ">500<",
-            ">32000<",
-            ">0.4471<",
-            ">0.8209<",
-            ">0.8765<",
-            ">0.4178<",
-            ">1<",
-            ">7<");
-    assertThat(html).contains("2 model(s), 100 metrics records, 7 dead letters");
-  }
-
-  /** The summary-table row of one model. */
-  static String row(String html, String model) {
-    Matcher m = Pattern.compile("<tr><td>" + Pattern.quote(model) + "</td>.*?</tr>").matcher(html);
-    assertThat(m.find()).as("summary row of %s", model).isTrue();
-    return m.group();
-  }
-
-  static List<String> imageSources(String html) {
-    List<String> out = new ArrayList<>();
-    Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
-    while (m.find()) {
-      out.add(m.group(1));
-    }
-    return out;
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.igm.avro.TrainingMetrics;
 import dev.igm.cli.IgmCli;
 import dev.igm.codec.AvroBytes;
 import dev.igm.core.ClassificationMetrics;
+import dev.igm.report.ReportPages;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -96,32 +97,7 @@ class ReportFromKafkaIT {
 
     assertThat(exit).isZero();
     String html = Files.readString(out.resolve("index.html"));
-    assertThat(row(html, "igm"))
-        .containsSubsequence(
-            "<td>igm</td>",
-            ">5<",
-            ">50<",
-            ">500<",
-            ">32000<",
-            ">0.6512<",
-            ">0.8347<",
-            ">0.9123<",
-            ">0.3071<",
-            ">0<",
-            ">7<");
-    assertThat(row(html, "joint"))
-        .containsSubsequence(
-            "<td>joint</td>",
-            ">5<",
-            ">50<",
-            ">500<",
-            ">32000<",
-            ">0.4471<",
-            ">0.8209<",
-            ">0.8765<",
-            ">0.4178<",
-            ">1<",
-            ">7<");
+    ReportPages.assertSummary(html);
     assertThat(html)
         .contains(
             "2 model(s), 100 metrics records, 7 dead letters",
@@ -143,7 +119,7 @@ class ReportFromKafkaIT {
         expected.add("spectrum-" + model + "-" + key + ".png");
       }
     }
-    List<String> charts = imageSources(html);
+    List<String> charts = ReportPages.imageSources(html);
     assertThat(charts).containsExactlyInAnyOrderElementsOf(expected);
     for (String chart : charts) {
       assertReadablePng(out.resolve(chart));
@@ -274,7 +250,7 @@ class ReportFromKafkaIT {
     String text = terminal.toString(StandardCharsets.UTF_8);
     for (String model : MODELS) {
       // 90 of the 120 predictions are TEST (every fourth is VALID and does not count)
-      List<String> page = numbers(row(html, model + " (90)"));
+      List<String> page = numbers(ReportPages.row(html, model + " (90)"));
       List<String> shown =
           numbers(
               text.lines().filter(l -> l.startsWith(model + " (90)")).findFirst().orElseThrow());
@@ -402,23 +378,6 @@ class ReportFromKafkaIT {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String row(String html, String model) {
-    Matcher m =
-        Pattern.compile("<tr><td>" + Pattern.quote(model) + "</td>.*?</tr>", Pattern.DOTALL)
-            .matcher(html);
-    assertThat(m.find()).as("summary row of %s", model).isTrue();
-    return m.group();
-  }
-
-  private static List<String> imageSources(String html) {
-    List<String> out = new ArrayList<>();
-    Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
-    while (m.find()) {
-      out.add(m.group(1));
-    }
-    return out;
   }
 
   /**
