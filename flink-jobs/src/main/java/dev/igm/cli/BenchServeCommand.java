@@ -2,7 +2,6 @@ package dev.igm.cli;
 
 import dev.igm.avro.ModelSnapshot;
 import dev.igm.avro.MultimodalSample;
-import dev.igm.avro.Prediction;
 import dev.igm.avro.Split;
 import dev.igm.avro.Tensor;
 import dev.igm.codec.AvroBytes;
@@ -29,7 +28,6 @@ import dev.igm.jobs.SnapshotPublication;
 import dev.igm.kafka.LocalKafkaBroker;
 import dev.igm.local.EmbeddedFlink;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
@@ -39,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +49,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -81,22 +82,32 @@ import picocli.CommandLine.Option;
           + "embedded Flink job at each requested parallelism, with fresh topics each time (samples and predictions "
           + "with as many partitions as the parallelism).",
       "",
+      "A local broker is warmed up first (200,000 samples produced and read back: its JIT), and each job before it "
+          + "is measured (20,000 samples, then rounds of --records samples until one finds the bench JVM's JIT compilers nearly idle, "
+          + "at most 5).",
       "ceiling: the same model's batched forward pass (inputs already decoded, --batch-size samples per pass) in a "
           + "tight loop on the bench's own thread, before any job runs: what the hardware gives one scoring thread, "
           + "per second of wall time and per second of that thread's CPU time (the latter holds still when other work "
           + "takes the CPUs away).",
-      "throughput: --records samples sent as fast as possible (after 20,000 to warm up); records/s = records / "
+      "throughput: --records samples sent as fast as possible (after the warm-up); records/s = records / "
           + "(first send -> last prediction read back from the predictions topic); 'of ceiling' = records/s / the "
           + "ceiling's wall-time rate. "
           + "operator r/s = records / CPU seconds of the scoring threads in that phase (decode, score, build the "
           + "predictions, hand them to the Kafka sinks): what the operator gives per core, without the broker, "
           + "the sources and the bench's own producer and consumer that share the machine with it; its 'of ceiling' "
           + "divides by the ceiling's CPU-time rate.",
+      "copy r/s: the bound of the Kafka path at that parallelism, measured just before the serving job as the "
+          + "serving job is: a Flink job with the same Kafka source and sink settings that copies each sample record's "
+          + "bytes to its output topic (no models input, no decoding, no scoring). No serving job on this machine "
+          + "can go faster than it; 'of copy' = records/s / copy r/s. --no-passthrough skips it.",
       "latency: at each --rate (records/s; 'half' = half the throughput just measured), --latency-seconds of "
           + "samples; per sample, the time from its send to its prediction being read from the predictions topic: "
           + "p50, p99, max.",
       "batches: the sizes of the batches the scoring operator scored in each phase (mean = samples / batches; p50 and "
           + "max over the operator's window of its last 1,000 batches).",
+      "CPU: for each throughput phase, the CPU seconds of the bench process's threads (grouped by name, digits "
+          + "blanked: Flink's tasks, the Kafka clients' threads, the bench's own producer and reader) and of the local "
+          + "broker's process: where the machine's time went.",
       "The load average (/proc/loadavg) is printed at the start and the end: the machine's other work shows in "
           + "every figure.",
       ""
@@ -111,8 +122,10 @@ public final class BenchServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--records",
-      defaultValue = "100000",
-      description = "Samples in the throughput phase. Default: ${DEFAULT-VALUE}.")
+      defaultValue = "300000",
+      description =
+          "Samples in the throughput phase (long enough for the phase to last seconds, not its first "
+              + "and last fetch). Default: ${DEFAULT-VALUE}.")
   int records;
 
   @Option(
@@ -158,6 +171,16 @@ public final class BenchServeCommand implements Callable<Integer> {
   int ceilingSeconds;
 
   @Option(
+      names = "--passthrough",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Before each parallelism's serving job, measure the copy job (the bound of the Kafka path). "
+              + "Default: ${DEFAULT-VALUE}.")
+  boolean passthrough;
+
+  @Option(
       names = "--bootstrap",
       description = "Use this Kafka broker instead of starting a local one.")
   String bootstrap;
@@ -170,6 +193,14 @@ public final class BenchServeCommand implements Callable<Integer> {
   Path workDir;
 
   private static final String MODEL = "bench";
+  private static final int MAX_WARM_UP_ROUNDS = 5;
+
+  /** The local broker's pid (its CPU time is reported), or -1 for a --bootstrap broker. */
+  private long brokerPid = -1;
+
+  /** Where the CPU went in each throughput phase, in order. */
+  private final Map<String, List<String>> cpuUse = new LinkedHashMap<>();
+
   private final AvroBytes<MultimodalSample> sampleAvro = AvroBytes.of(MultimodalSample.class);
   private final TensorCodec codec = TensorCodec.create();
 
@@ -177,9 +208,15 @@ public final class BenchServeCommand implements Callable<Integer> {
   /**
    * @param operatorRate records per CPU second of the scoring threads (their work alone, as if on a
    *     core of their own)
+   * @param passthrough records/s of the copy job at the same parallelism (NaN when not measured)
    */
   private record Throughput(
-      int parallelism, int records, double perSecond, double operatorRate, Batches batches) {}
+      int parallelism,
+      int records,
+      double perSecond,
+      double operatorRate,
+      double passthrough,
+      Batches batches) {}
 
   /**
    * The forward pass's rate per second of wall time and per second of the looping thread's CPU
@@ -218,11 +255,15 @@ public final class BenchServeCommand implements Callable<Integer> {
       if (bootstrap == null) {
         local = LocalKafkaBroker.builder().port(0).build().start();
         bootstrap = local.bootstrapServers();
+        brokerPid = local.pid();
       }
       MultiViewDataset ds = OfflineFit.prepare(BundledDatasets.segment(), true);
       ModelSnapshot published = trainAndWrite(ds);
       List<MultiViewRow> rows = ds.rows(Split.TEST);
       Ceiling ceiling = ceiling(published, rows);
+      if (local != null) {
+        warmBroker(rows);
+      }
       List<Throughput> throughputs = new ArrayList<>();
       List<Latency> latencies = new ArrayList<>();
       for (int p : parallelisms) {
@@ -254,11 +295,13 @@ public final class BenchServeCommand implements Callable<Integer> {
       System.out.println();
       System.out.printf(
           Locale.ROOT,
-          "%-11s %10s %12s %11s %14s %11s %11s %10s %10s%n",
+          "%-11s %10s %12s %11s %12s %8s %14s %11s %11s %10s %10s%n",
           "parallelism",
           "records",
           "records/s",
           "of ceiling",
+          "copy r/s",
+          "of copy",
           "operator r/s",
           "of ceiling",
           "batch mean",
@@ -267,11 +310,17 @@ public final class BenchServeCommand implements Callable<Integer> {
       for (Throughput t : throughputs) {
         System.out.printf(
             Locale.ROOT,
-            "%-11d %10d %12.0f %11.2f %14.0f %11.2f %11.1f %10d %10d%n",
+            "%-11d %10d %12.0f %11.2f %12s %8s %14.0f %11.2f %11.1f %10d %10d%n",
             t.parallelism(),
             t.records(),
             t.perSecond(),
             t.perSecond() / ceiling.wall(),
+            Double.isNaN(t.passthrough())
+                ? "-"
+                : String.format(Locale.ROOT, "%.0f", t.passthrough()),
+            Double.isNaN(t.passthrough())
+                ? "-"
+                : String.format(Locale.ROOT, "%.2f", t.perSecond() / t.passthrough()),
             t.operatorRate(),
             t.operatorRate() / ceiling.cpu(),
             t.batches().mean(),
@@ -303,6 +352,14 @@ public final class BenchServeCommand implements Callable<Integer> {
             l.batches().mean(),
             l.batches().max());
       }
+      System.out.println();
+      System.out.println(
+          "CPU seconds in each throughput phase, by thread (digits blanked) and the broker process:");
+      cpuUse.forEach(
+          (phase, lines) -> {
+            System.out.println(phase + ":");
+            lines.forEach(l -> System.out.println("  " + l));
+          });
       return 0;
     } finally {
       if (local != null) {
@@ -381,6 +438,31 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A broker just started runs its request handling in the interpreter until the JIT has seen
+   * enough of it (the first copy job ran ~25 % slower on a fresh broker than on one that had served
+   * a bench before): 200,000 samples through a scratch topic, produced and read back, first.
+   */
+  private void warmBroker(List<MultiViewRow> rows) throws Exception {
+    String topic = "bench-broker-warm-up-" + UUID.randomUUID().toString().substring(0, 6);
+    LocalKafkaBroker.createTopics(bootstrap, 1, topic);
+    int n = 200_000;
+    Map<String, Phase> phases = new ConcurrentHashMap<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread reader = new Thread(() -> readOutputs(topic, phases, stop), "bench-warm-up");
+    reader.start();
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      Phase warm = encode(rows, topic, n);
+      phases.put(warm.prefix, warm);
+      send(producer, topic, warm, 0);
+      warm.await("broker warm-up");
+    } finally {
+      stop.set(true);
+      reader.join(10_000);
+    }
+    System.err.printf(Locale.ROOT, "igm bench-serve: broker warmed up with %,d samples%n", n);
+  }
+
   private void measure(
       int p,
       ModelSnapshot published,
@@ -389,13 +471,10 @@ public final class BenchServeCommand implements Callable<Integer> {
       List<Throughput> throughputs,
       List<Latency> latencies)
       throws Exception {
+    double bound = passthrough ? passthrough(p, rows, batching) : Double.NaN;
     String run = "bench-p" + p + "-" + UUID.randomUUID().toString().substring(0, 6);
-    String samples = run + ".samples";
     String models = run + ".models";
-    String predictions = run + ".predictions";
-    String dlq = run + ".dlq";
-    LocalKafkaBroker.createTopics(bootstrap, p, samples, predictions);
-    LocalKafkaBroker.createTopics(bootstrap, 1, models, dlq);
+    LocalKafkaBroker.createTopics(bootstrap, 1, models, run + ".dlq");
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       producer
           .send(
@@ -405,10 +484,6 @@ public final class BenchServeCommand implements Callable<Integer> {
                   AvroBytes.of(ModelSnapshot.class).encode(published)))
           .get(30, TimeUnit.SECONDS);
     }
-    Configuration conf = ServingMetricsCapture.addTo(EmbeddedFlink.bind(new Configuration(), null));
-    Path tmp = Files.createDirectories(workDir.resolve("flink-tmp"));
-    conf.set(CoreOptions.TMP_DIRS, tmp.toAbsolutePath().toString());
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(p, conf);
     ServingPolicy policy =
         new ServingPolicy(
             List.of(MODEL),
@@ -416,70 +491,23 @@ public final class BenchServeCommand implements Callable<Integer> {
             100_000,
             QualityGate.OFF,
             ModelStoreRoot.of(workDir.resolve("model").toAbsolutePath().toString(), Path.of("/")));
-    ServingJob.build(
-        env,
-        new ServingJobOptions(
-            bootstrap,
-            samples,
-            models,
-            predictions,
-            dlq,
-            run,
-            ServingJobOptions.StartFrom.EARLIEST,
-            p,
-            Duration.ofSeconds(10),
-            ServeCommand.parseDuration(bufferTimeout),
-            policy,
-            Map.of(),
-            batching));
-    ServingMetricsCapture.clear();
-    JobClient job = env.executeAsync(ServingJob.NAME + "-" + run);
-    Map<String, Long> arrivals = new ConcurrentHashMap<>();
-    AtomicBoolean stop = new AtomicBoolean();
-    Thread reader =
-        new Thread(() -> readPredictions(predictions, arrivals, stop), "bench-predictions");
-    reader.start();
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      // Warm-up: job start, model load, JIT (the compiler threads take a core for seconds). Not
-      // measured.
-      Map<String, Long> warm = send(producer, samples, encode(rows, run + "-w", 20_000), 0);
-      await(arrivals, warm.keySet(), Duration.ofMinutes(3), "warm-up");
-
+    try (RunningJob job = start(run, p, policy, batching, ServingJob::build)) {
+      job.warmUp(rows);
       long[] before = batchCounters();
       long cpuBefore = scoringCpuNanos();
-      Map<String, Long> burst = send(producer, samples, encode(rows, run + "-t", records), 0);
-      long first = burst.values().stream().mapToLong(Long::longValue).min().orElseThrow();
-      await(arrivals, burst.keySet(), Duration.ofMinutes(5), "throughput phase");
-      long last = burst.keySet().stream().mapToLong(arrivals::get).max().orElseThrow();
-      double perSecond = records / ((last - first) / 1e9);
+      double perSecond = job.throughput(rows, "serving job");
       double operatorRate = records / ((scoringCpuNanos() - cpuBefore) / 1e9);
-      long lastSent = burst.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-      System.err.printf(
-          Locale.ROOT,
-          "igm bench-serve: parallelism %d: %d samples sent in %.2f s, the last prediction "
-              + "read %.2f s after the first send%n",
-          p,
-          records,
-          (lastSent - first) / 1e9,
-          (last - first) / 1e9);
-      throughputs.add(new Throughput(p, records, perSecond, operatorRate, batches(before)));
+      throughputs.add(new Throughput(p, records, perSecond, operatorRate, bound, batches(before)));
 
       for (String r : rates) {
         int rate =
             r.equals("half") ? (int) Math.max(1, Math.round(perSecond / 2)) : Integer.parseInt(r);
         int n = Math.max(1, rate * latencySeconds);
         before = batchCounters();
-        Map<String, Long> paced = send(producer, samples, encode(rows, run + "-l" + rate, n), rate);
-        await(
-            arrivals,
-            paced.keySet(),
-            Duration.ofMinutes(3),
-            "latency phase at " + rate + " records/s");
-        double[] ms =
-            paced.entrySet().stream()
-                .mapToDouble(e -> (arrivals.get(e.getKey()) - e.getValue()) / 1e6)
-                .sorted()
-                .toArray();
+        Phase paced = job.send(encode(rows, run + "-l" + rate, n), rate);
+        paced.await("latency phase at " + rate + " records/s");
+        double[] ms = paced.latenciesMillis();
+        Arrays.sort(ms);
         latencies.add(
             new Latency(
                 p,
@@ -490,10 +518,158 @@ public final class BenchServeCommand implements Callable<Integer> {
                 ms[ms.length - 1],
                 batches(before)));
       }
-    } finally {
-      stop.set(true);
-      reader.join(10_000);
-      job.cancel().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The bound: {@link ServingJob#buildPassthrough} (samples copied to the predictions topic, same
+   * Kafka source and sink, no scoring) on fresh topics, measured as the serving job is.
+   */
+  private double passthrough(int p, List<MultiViewRow> rows, BatchingPolicy batching)
+      throws Exception {
+    String run = "bench-copy-p" + p + "-" + UUID.randomUUID().toString().substring(0, 6);
+    try (RunningJob job = start(run, p, null, batching, ServingJob::buildPassthrough)) {
+      job.warmUp(rows);
+      return job.throughput(rows, "copy job");
+    }
+  }
+
+  /** How a bench job is put together from its options. */
+  private interface JobShape {
+    void build(StreamExecutionEnvironment env, ServingJobOptions options);
+  }
+
+  /**
+   * Creates run's samples and predictions topics ({@code p} partitions), starts the job on an
+   * embedded cluster of parallelism {@code p} and a reader of its predictions topic.
+   */
+  private RunningJob start(
+      String run, int p, ServingPolicy policy, BatchingPolicy batching, JobShape shape)
+      throws Exception {
+    String samples = run + ".samples";
+    String predictions = run + ".predictions";
+    LocalKafkaBroker.createTopics(bootstrap, p, samples, predictions);
+    Configuration conf = ServingMetricsCapture.addTo(EmbeddedFlink.bind(new Configuration(), null));
+    Path tmp = Files.createDirectories(workDir.resolve("flink-tmp"));
+    conf.set(CoreOptions.TMP_DIRS, tmp.toAbsolutePath().toString());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(p, conf);
+    shape.build(
+        env,
+        new ServingJobOptions(
+            bootstrap,
+            samples,
+            run + ".models",
+            predictions,
+            run + ".dlq",
+            run,
+            ServingJobOptions.StartFrom.EARLIEST,
+            p,
+            Duration.ofSeconds(10),
+            ServeCommand.parseDuration(bufferTimeout),
+            policy,
+            Map.of(),
+            batching));
+    ServingMetricsCapture.clear();
+    return new RunningJob(
+        run, p, samples, predictions, env.executeAsync(ServingJob.NAME + "-" + run));
+  }
+
+  /** A job under measurement, the bench's producer of its samples and the reader of its output. */
+  private final class RunningJob implements AutoCloseable {
+    final String run;
+    final int parallelism;
+    final String samples;
+    final JobClient job;
+    final Map<String, Phase> phases = new ConcurrentHashMap<>();
+    final AtomicBoolean stop = new AtomicBoolean();
+    final Thread reader;
+    final KafkaProducer<byte[], byte[]> producer = producer();
+
+    RunningJob(String run, int parallelism, String samples, String predictions, JobClient job) {
+      this.run = run;
+      this.parallelism = parallelism;
+      this.samples = samples;
+      this.job = job;
+      reader = new Thread(() -> readOutputs(predictions, phases, stop), "bench-predictions");
+      reader.start();
+    }
+
+    /**
+     * Job start, model load, JIT: 20,000 samples, then rounds as large as the measured phase (sent
+     * as it is) until a round finds the JIT compilers (nearly) idle, at most {@link
+     * #MAX_WARM_UP_ROUNDS}. Flink's network stack, Avro and the Kafka clients are a lot of code: on
+     * 2 cores the compilers were still at work after 200,000 samples in small rounds, and a phase
+     * measured while they work measures them too. Not measured.
+     */
+    void warmUp(List<MultiViewRow> rows) throws Exception {
+      send(encode(rows, run + "-w0", 20_000), 0).await("warm-up");
+      var jit = ManagementFactory.getCompilationMXBean();
+      for (int round = 1; ; round++) {
+        Phase phase = encode(rows, run + "-w" + round, records);
+        long jitBefore = jit.getTotalCompilationTime();
+        long start = System.nanoTime();
+        send(phase, 0).await("warm-up");
+        double compiling = (jit.getTotalCompilationTime() - jitBefore) / 1e3;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        boolean settled = compiling < 0.05 * seconds;
+        if (settled || round == MAX_WARM_UP_ROUNDS) {
+          System.err.printf(
+              Locale.ROOT,
+              "igm bench-serve: %s warmed up in %d round(s) of %,d samples (the JIT compiled for "
+                  + "%.2f s of the last one's %.2f s%s)%n",
+              run,
+              round,
+              records,
+              compiling,
+              seconds,
+              settled ? "" : "; it had not settled: it still works while measured");
+          return;
+        }
+      }
+    }
+
+    /**
+     * {@link #records} samples sent as fast as possible: records / (first send -> last output
+     * read). Where the CPU went meanwhile is kept for the report.
+     */
+    double throughput(List<MultiViewRow> rows, String what) throws Exception {
+      Phase encoded = encode(rows, run + "-t", records);
+      CpuUse cpuBefore = CpuUse.now(brokerPid);
+      Phase burst = send(encoded, 0);
+      burst.await("throughput phase");
+      long first = burst.sent[0];
+      long last = burst.lastArrival();
+      long lastSent = burst.sent[records - 1];
+      cpuUse.put(
+          what + ", parallelism " + parallelism,
+          CpuUse.now(brokerPid).since(cpuBefore, "the Kafka broker (its own process)", 8));
+      System.err.printf(
+          Locale.ROOT,
+          "igm bench-serve: %s, parallelism %d: %d samples sent in %.2f s, the last output read "
+              + "%.2f s after the first send%n",
+          what,
+          parallelism,
+          records,
+          (lastSent - first) / 1e9,
+          (last - first) / 1e9);
+      return records / ((last - first) / 1e9);
+    }
+
+    /** Sends the phase's samples (registered first, so that the reader knows them). */
+    Phase send(Phase phase, int rate) throws Exception {
+      phases.put(phase.prefix, phase);
+      return BenchServeCommand.this.send(producer, samples, phase, rate);
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        producer.close();
+        stop.set(true);
+        reader.join(10_000);
+      } finally {
+        job.cancel().get(60, TimeUnit.SECONDS);
+      }
     }
   }
 
@@ -532,9 +708,65 @@ public final class BenchServeCommand implements Callable<Integer> {
     return new Batches(now[0] - before[0], now[1] - before[1], p50, max);
   }
 
-  /** {@code n} samples (TEST rows in turn, fresh ids), encoded: id -> Avro bytes, in send order. */
-  private Map<String, byte[]> encode(List<MultiViewRow> rows, String prefix, int n) {
-    Map<String, byte[]> out = new LinkedHashMap<>();
+  /**
+   * One phase's samples, encoded before it starts, with each one's send and output times by its
+   * index (primitive arrays: the bench shares its JVM, so its garbage collector, with the job it
+   * measures). Sample {@code i}'s id, and so its key, is {@code prefix-i}.
+   */
+  private static final class Phase {
+    final String prefix;
+    final byte[][] keys;
+    final byte[][] values;
+    final long[] sent;
+    final AtomicLongArray arrived;
+
+    Phase(String prefix, int n) {
+      this.prefix = prefix;
+      keys = new byte[n][];
+      values = new byte[n][];
+      sent = new long[n];
+      arrived = new AtomicLongArray(n);
+    }
+
+    int size() {
+      return keys.length;
+    }
+
+    /** Waits until every sample has an output; each index is checked until it has one. */
+    void await(String phase) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      int next = 0;
+      while (true) {
+        while (next < size() && arrived.get(next) != 0) {
+          next++;
+        }
+        if (next == size()) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          long got = IntStream.range(0, size()).filter(i -> arrived.get(i) != 0).count();
+          throw new IllegalStateException(
+              phase + ": " + got + " of " + size() + " outputs after 5 minutes");
+        }
+        Thread.sleep(20);
+      }
+    }
+
+    long lastArrival() {
+      return IntStream.range(0, size()).mapToLong(arrived::get).max().orElseThrow();
+    }
+
+    /** Send to output, per sample, in send order. */
+    double[] latenciesMillis() {
+      return IntStream.range(0, size())
+          .mapToDouble(i -> (arrived.get(i) - sent[i]) / 1e6)
+          .toArray();
+    }
+  }
+
+  /** {@code n} samples (TEST rows in turn, ids {@code prefix-i}), encoded. */
+  private Phase encode(List<MultiViewRow> rows, String prefix, int n) {
+    Phase out = new Phase(prefix, n);
     for (int i = 0; i < n; i++) {
       MultiViewRow row = rows.get(i % rows.size());
       String id = prefix + "-" + i;
@@ -551,19 +783,18 @@ public final class BenchServeCommand implements Callable<Integer> {
               .setEventTime(Instant.now())
               .setModalities(modalities)
               .build();
-      out.put(id, sampleAvro.encode(s));
+      out.keys[i] = id.getBytes(StandardCharsets.UTF_8);
+      out.values[i] = sampleAvro.encode(s);
     }
     return out;
   }
 
-  /** Sends the encoded samples in order; {@code rate} > 0 paces them. Returns id -> send nanos. */
-  private Map<String, Long> send(
-      KafkaProducer<byte[], byte[]> producer, String topic, Map<String, byte[]> encoded, int rate)
+  /** Sends the phase's samples in order, noting each send time; {@code rate} > 0 paces them. */
+  private static Phase send(
+      KafkaProducer<byte[], byte[]> producer, String topic, Phase phase, int rate)
       throws Exception {
-    Map<String, Long> sent = new LinkedHashMap<>();
     long start = System.nanoTime();
-    int i = 0;
-    for (Map.Entry<String, byte[]> e : encoded.entrySet()) {
+    for (int i = 0; i < phase.size(); i++) {
       if (rate > 0) {
         long due = start + (long) (i * 1e9 / rate);
         long wait = due - System.nanoTime();
@@ -571,67 +802,37 @@ public final class BenchServeCommand implements Callable<Integer> {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
       }
-      i++;
-      sent.put(e.getKey(), System.nanoTime());
-      producer.send(
-          new ProducerRecord<>(topic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue()));
+      phase.sent[i] = System.nanoTime();
+      producer.send(new ProducerRecord<>(topic, phase.keys[i], phase.values[i]));
     }
     producer.flush();
-    return sent;
+    return phase;
   }
 
-  private void readPredictions(String topic, Map<String, Long> arrivals, AtomicBoolean stop) {
+  /**
+   * Notes the arrival time of each output record of the phases registered in {@code phases}. The
+   * job keys each output by its sample id ({@code prefix-i}): no need to decode the value.
+   */
+  private void readOutputs(String topic, Map<String, Phase> phases, AtomicBoolean stop) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    AvroBytes<Prediction> avro = AvroBytes.of(Prediction.class);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
       consumer.subscribe(List.of(topic));
       while (!stop.get()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           long now = System.nanoTime();
-          try {
-            // The job keys each prediction by its sample id: no need to decode the value (the bench
-            // shares the CPUs).
-            String id =
-                r.key() != null
-                    ? new String(r.key(), StandardCharsets.UTF_8)
-                    : avro.decode(r.value()).getSampleId();
-            arrivals.putIfAbsent(id, now);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
+          String id = new String(r.key(), StandardCharsets.UTF_8);
+          int dash = id.lastIndexOf('-');
+          Phase phase = phases.get(id.substring(0, dash));
+          if (phase != null) {
+            phase.arrived.compareAndSet(Integer.parseInt(id.substring(dash + 1)), 0, now);
           }
         }
       }
-    }
-  }
-
-  /**
-   * Waits until every id has a prediction; checks each id once it is reached (no full scan every
-   * time).
-   */
-  private static void await(
-      Map<String, Long> arrivals, java.util.Set<String> ids, Duration timeout, String phase)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    List<String> waiting = new ArrayList<>(ids);
-    int next = 0;
-    while (true) {
-      while (next < waiting.size() && arrivals.containsKey(waiting.get(next))) {
-        next++;
-      }
-      if (next == waiting.size()) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        long got = ids.stream().filter(arrivals::containsKey).count();
-        throw new IllegalStateException(
-            phase + ": " + got + " of " + ids.size() + " predictions after " + timeout);
-      }
-      Thread.sleep(20);
     }
   }
 

@@ -19,6 +19,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The serving job: samples from Kafka, scored by the newest accepted version of each served model,
@@ -54,23 +55,7 @@ public final class ServingJob {
 
   /** Adds the job's sources, operator and sinks to {@code env}. */
   public static void build(StreamExecutionEnvironment env, ServingJobOptions o) {
-    if (o.checkpointInterval() != null && !o.checkpointInterval().isZero()) {
-      env.enableCheckpointing(o.checkpointInterval().toMillis());
-    }
-    // The scoring operator hands each prediction and dead letter, once built, to the Kafka sinks
-    // chained behind it,
-    // which encode it at once; without object reuse Flink deep-copies every record on that hop (an
-    // Avro deepCopy per
-    // prediction, a tenth of the operator's time). Records arriving over the network are always
-    // fresh objects, so
-    // the operator's batches are unaffected.
-    env.getConfig().enableObjectReuse();
-    if (o.bufferTimeout() != null) {
-      // The scoring operator has two inputs, so it is not chained to the samples source: every
-      // sample crosses a
-      // network buffer, and a buffer waits up to this long to fill.
-      env.setBufferTimeout(o.bufferTimeout().toMillis());
-    }
+    configure(env, o);
     DataStream<RawRecord> samples =
         env.fromSource(
                 samplesSource(o), WatermarkStrategy.noWatermarks(), "samples: " + o.samplesTopic())
@@ -107,6 +92,52 @@ public final class ServingJob {
         .uid("igm-serve-dead-letter-sink")
         .name("dead letters: " + o.deadLetterTopic())
         .setParallelism(o.parallelism());
+  }
+
+  /**
+   * The serving job's Kafka path with nothing in between: every sample record is copied, key and
+   * value bytes unchanged, from the samples topic to the predictions topic by one chained task per
+   * parallel instance (same source, same sink settings, same object reuse and buffer timeout; no
+   * models input, no decoding, no scoring). {@code igm bench-serve} runs it as the bound that Kafka
+   * and Flink alone put on any job reading one record and writing one record per sample on the
+   * machine.
+   */
+  public static void buildPassthrough(StreamExecutionEnvironment env, ServingJobOptions o) {
+    configure(env, o);
+    env.fromSource(
+            samplesSource(o), WatermarkStrategy.noWatermarks(), "samples: " + o.samplesTopic())
+        .uid("igm-passthrough-samples-source")
+        .setParallelism(o.parallelism())
+        .sinkTo(sink(o, new CopySerializer(o.predictionsTopic())))
+        .uid("igm-passthrough-sink")
+        .name("copies: " + o.predictionsTopic())
+        .setParallelism(o.parallelism());
+  }
+
+  /** A record's key and value bytes, unchanged, to another topic. */
+  private record CopySerializer(String topic) implements KafkaRecordSerializationSchema<RawRecord> {
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+        RawRecord r, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, null, null, r.key, r.value);
+    }
+  }
+
+  /** Checkpoints, object reuse and the network buffer timeout, as the options say. */
+  private static void configure(StreamExecutionEnvironment env, ServingJobOptions o) {
+    if (o.checkpointInterval() != null && !o.checkpointInterval().isZero()) {
+      env.enableCheckpointing(o.checkpointInterval().toMillis());
+    }
+    // The scoring operator hands each prediction and dead letter, once built, to the Kafka sinks
+    // chained behind it, which encode it at once; without object reuse Flink deep-copies every
+    // record on that hop (an Avro deepCopy per prediction, a tenth of the operator's time). Records
+    // arriving over the network are always fresh objects, so the operator's batches are unaffected.
+    env.getConfig().enableObjectReuse();
+    if (o.bufferTimeout() != null) {
+      // The scoring operator has two inputs, so it is not chained to the samples source: every
+      // sample crosses a network buffer, and a buffer waits up to this long to fill.
+      env.setBufferTimeout(o.bufferTimeout().toMillis());
+    }
   }
 
   static KafkaSource<RawRecord> samplesSource(ServingJobOptions o) {

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -256,6 +258,62 @@ class ServingBatchIT {
       Burst after = sendBurst(producer, samples, "after", 20);
       Map<String, Prediction> afterRefusals = awaitPredictions(predictionTail, after.good());
       assertThat(afterRefusals.values()).extracting(Prediction::getModelVersion).containsOnly(1L);
+    } finally {
+      job.cancel().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * bench-serve's bound: the copy job writes every sample record's key and value bytes, unchanged
+   * and once, to the output topic (whatever they hold: nothing is decoded).
+   */
+  @Test
+  void theCopyJobCopiesEveryRecordUnchanged() throws Exception {
+    int p = 2;
+    String samples = KAFKA.uniqueTopic("copy-samples", p);
+    String copies = KAFKA.uniqueTopic("copy-out", p);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    ServingJob.buildPassthrough(
+        env,
+        new ServingJobOptions(
+            KAFKA.bootstrapServers(),
+            samples,
+            KAFKA.uniqueTopic("copy-unused-models"),
+            copies,
+            KAFKA.uniqueTopic("copy-unused-dlq"),
+            "it-" + UUID.randomUUID(),
+            ServingJobOptions.StartFrom.EARLIEST,
+            p,
+            Duration.ZERO,
+            Duration.ofMillis(5),
+            null,
+            null,
+            null));
+    JobClient job = env.executeAsync("serving-copy-it");
+    Map<String, String> sent = new LinkedHashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = JobFixture.producer(KAFKA.bootstrapServers());
+        TopicTail tail = new TopicTail(KAFKA.bootstrapServers(), copies)) {
+      for (int i = 0; i < 300; i++) {
+        byte[] value = new byte[random.nextInt(200)];
+        random.nextBytes(value);
+        String key = "copy-" + i;
+        sent.put(key, HexFormat.of().formatHex(value));
+        producer.send(
+            new ProducerRecord<>(samples, i % p, key.getBytes(StandardCharsets.UTF_8), value));
+      }
+      producer.flush();
+      List<ConsumerRecord<byte[], byte[]>> out =
+          tail.await(r -> r.size() >= sent.size(), WAIT, "300 copies");
+      Thread.sleep(500); // a duplicate would come right behind
+      Map<String, String> got = new LinkedHashMap<>();
+      for (ConsumerRecord<byte[], byte[]> r : tail.records()) {
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        assertThat(got.put(key, HexFormat.of().formatHex(r.value())))
+            .as("one copy of %s", key)
+            .isNull();
+      }
+      assertThat(out).hasSizeGreaterThanOrEqualTo(sent.size());
+      assertThat(got).isEqualTo(sent);
     } finally {
       job.cancel().get(60, TimeUnit.SECONDS);
     }
